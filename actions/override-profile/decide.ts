@@ -1,0 +1,67 @@
+import type { Event } from '../types/post-login';
+import { asRecord } from '../lib/untrusted';
+
+/**
+ * The user's own profile choices (user_metadata) become standard ID token claims, because social
+ * connections overwrite the root profile at each login and applications read the ID token.
+ * user_metadata is user-editable: every value is validated, invalid ones are ignored.
+ */
+
+/** Longest value kept per claim (Auth0's own limits for the root attributes). */
+const NAME_FIELDS = { name: 300, given_name: 150, family_name: 150, nickname: 300 } as const;
+const MAX_URL_CHARS = 2048;
+const MAX_LANGUAGE_TAG_CHARS = 35;
+
+export type ProfileClaim = keyof typeof NAME_FIELDS | 'picture' | 'locale';
+
+export interface Overrides {
+  claims: Partial<Record<ProfileClaim, string>>;
+  /** user_metadata field names whose values were ignored (for the log; never the values). */
+  invalid: string[];
+}
+
+export function decide(event: Event): Overrides {
+  const metadata = asRecord(event.user?.user_metadata) ?? {};
+  const result: Overrides = { claims: {}, invalid: [] };
+  const consider = (field: string, claim: ProfileClaim, valid: (value: unknown) => string | undefined): void => {
+    if (!Object.hasOwn(metadata, field)) return;
+    const value = valid(metadata[field]);
+    if (value === undefined) result.invalid.push(field);
+    else result.claims[claim] = value;
+  };
+  for (const [field, max] of Object.entries(NAME_FIELDS) as [keyof typeof NAME_FIELDS, number][]) {
+    consider(field, field, (value) => displayText(value, max));
+  }
+  consider('picture', 'picture', httpsUrl);
+  consider('preferred_language', 'locale', languageTag);
+  return result;
+}
+
+/** Trimmed, non-empty, at most `max` characters, no control characters. */
+export function displayText(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return text !== '' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f]/.test(text) ? text : undefined;
+}
+
+/** An absolute https URL without credentials. */
+export function httpsUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > MAX_URL_CHARS) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A well-formed BCP 47 language tag, in its canonical form (e.g. `en-us` → `en-US`). */
+export function languageTag(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '' || value.length > MAX_LANGUAGE_TAG_CHARS) return undefined;
+  try {
+    const [canonical] = Intl.getCanonicalLocales(value);
+    return canonical;
+  } catch {
+    return undefined;
+  }
+}
