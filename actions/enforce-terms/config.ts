@@ -1,5 +1,5 @@
 import type { Event } from '../types/post-login';
-import { parsePageUrl, requiredValue } from '../lib/secrets';
+import { parsePageUrl, requiredValue } from '../lib/settings';
 import { parseIsoTime } from '../lib/untrusted';
 
 export interface TermsConfig {

@@ -9,7 +9,7 @@ import { asNonEmptyString, asRecord, type UnknownRecord } from './untrusted';
  */
 
 export const CALL_TIMEOUT_MS = 2_000;
-export const BUDGET_MS = 5_000;
+const BUDGET_MS = 5_000;
 const MAX_ATTEMPTS = 3;
 const DEFAULT_RETRY_MS = 1_000;
 const TOKEN_MARGIN_MS = 60_000;
@@ -81,6 +81,7 @@ export function createManagementClient(settings: ManagementSettings, cache: Cach
       }
       if (response.status !== 429) return response;
       const wait = retryDelayMs(response.headers);
+      await response.body?.cancel(); // frees the connection for the retry
       if (attempt >= MAX_ATTEMPTS || Date.now() + wait >= deadline) throw new ManagementError('rate_limited');
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -159,7 +160,7 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-export function parseUser(value: unknown): ManagedUser | undefined {
+function parseUser(value: unknown): ManagedUser | undefined {
   const record = asRecord(value);
   const userId = asNonEmptyString(record?.user_id);
   if (!record || !userId) return undefined;

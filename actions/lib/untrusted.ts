@@ -28,9 +28,14 @@ export function readStringList(value: unknown): StringList {
   return { kind: 'list', items: value.filter((item): item is string => typeof item === 'string') };
 }
 
-/** An ISO 8601 timestamp as epoch ms, or undefined. Requires at least a full date. */
+/** An ISO 8601 date or timestamp as epoch ms, or undefined (impossible dates like 02-30 included). */
 export function parseIsoTime(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/.exec(value);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 }

@@ -37,11 +37,11 @@ export function decide(event: Event): Overrides {
   return result;
 }
 
-/** Trimmed, non-empty, at most `max` characters, no control characters. */
+/** Trimmed, non-empty, at most `max` characters, no control or bidi-override characters (spoofing). */
 export function displayText(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  return text !== '' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f]/.test(text) ? text : undefined;
+  return text !== '' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text) ? text : undefined;
 }
 
 /** An absolute https URL without credentials. */
@@ -55,12 +55,17 @@ export function httpsUrl(value: unknown): string | undefined {
   }
 }
 
-/** A well-formed BCP 47 language tag, in its canonical form (e.g. `en-us` → `en-US`). */
+/**
+ * A well-formed BCP 47 tag whose language is a known one (CLDR, through Intl), in canonical form
+ * (e.g. `en-us` → `en-US`). Well-formedness alone would accept any 5-8 letter word, like `english`.
+ */
 export function languageTag(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '' || value.length > MAX_LANGUAGE_TAG_CHARS) return undefined;
   try {
     const [canonical] = Intl.getCanonicalLocales(value);
-    return canonical;
+    if (!canonical) return undefined;
+    const language = new Intl.Locale(canonical).language;
+    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(language) ? canonical : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type { Event } from '../types/post-login';
 import type { ManagementSettings } from '../lib/management';
-import { parseDomain, parsePageUrl, requiredValue } from '../lib/secrets';
+import { parseDomain, parsePageUrl, requiredValue } from '../lib/settings';
 
 const DEFAULT_COOLDOWN_DAYS = 30;
 

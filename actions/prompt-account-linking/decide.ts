@@ -1,4 +1,4 @@
-import type { Event, JsonObject } from '../types/post-login';
+import type { Event, JsonObject, JsonValue } from '../types/post-login';
 import type { ManagedUser } from '../lib/management';
 import { canRedirect } from '../lib/redirect';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';
@@ -130,7 +130,8 @@ export function mergePatch(event: Event, primary: ManagedUser, now: number): Jso
 
   const userMetadata: JsonObject = {};
   for (const [key, value] of Object.entries(asRecord(event.user.user_metadata) ?? {})) {
-    if (!Object.hasOwn(primary.user_metadata, key)) userMetadata[key] = event.user.user_metadata[key] ?? value as never;
+    // The event's metadata is JSON; only its shape is untrusted.
+    if (!Object.hasOwn(primary.user_metadata, key)) userMetadata[key] = value as JsonValue;
   }
   return Object.keys(userMetadata).length > 0 ? { app_metadata: appMetadata, user_metadata: userMetadata } : { app_metadata: appMetadata };
 }

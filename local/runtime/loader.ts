@@ -38,10 +38,29 @@ export interface LoadedAction {
 }
 
 /**
- * Where an Action's console output goes: the execution running in this async context. An Action
- * instance is shared by concurrent logins, so a module-level sink would mix their logs.
+ * The execution running in this async context: where the Action's console output goes and what
+ * its clock says. An Action instance is shared by concurrent logins, so neither can be
+ * module-level; the clock lets tests move time for the Action's `Date` like for the runtime's.
  */
-export const consoleSink = new AsyncLocalStorage<(line: string) => void>();
+export interface ExecutionScope {
+  log(line: string): void;
+  now(): number;
+}
+export const executionScope = new AsyncLocalStorage<ExecutionScope>();
+
+const clock = (): number => executionScope.getStore()?.now() ?? Date.now();
+
+/** `Date` as the Action sees it: `new Date()` and `Date.now()` follow the execution's clock. */
+class ActionDate extends Date {
+  constructor(...args: unknown[]) {
+    if (args.length === 0) super(clock());
+    else super(...(args as [string]));
+  }
+
+  static override now(): number {
+    return clock();
+  }
+}
 
 export class ActionLoadError extends Error {
   constructor(readonly action: string, message: string) {
@@ -96,11 +115,11 @@ export function loadAction(options: LoadOptions): LoadedAction {
     return loaded.get(id);
   };
 
-  const write = (...args: unknown[]): void => consoleSink.getStore()?.(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
+  const write = (...args: unknown[]): void => executionScope.getStore()?.log(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
   const actionConsole: ActionConsole = { log: write, info: write, warn: write, error: write, debug: write };
 
   const module = { exports: {} as Record<string, unknown> };
-  const wrapper = `(function (exports, require, module, __filename, __dirname, fetch, console) {${code}\n})`;
+  const wrapper = `(function (exports, require, module, __filename, __dirname, fetch, console, Date) {${code}\n})`;
   let factory: (...args: unknown[]) => void;
   try {
     factory = new Script(wrapper, { filename: `${name}.js` }).runInThisContext() as typeof factory;
@@ -109,7 +128,7 @@ export function loadAction(options: LoadOptions): LoadedAction {
   }
   // Module-level code runs once per instance and is reused across executions, as on node22.
   try {
-    factory(module.exports, actionRequire, module, `/${name}.js`, '/', options.fetch ?? globalThis.fetch, actionConsole);
+    factory(module.exports, actionRequire, module, `/${name}.js`, '/', options.fetch ?? globalThis.fetch, actionConsole, ActionDate);
   } catch (error) {
     throw new ActionLoadError(name, `module code threw: ${(error as Error).message}`);
   }

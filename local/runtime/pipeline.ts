@@ -3,7 +3,7 @@ import type { Event, Request } from '../../actions/types/post-login';
 import { ActionExecution, createApi, Transaction, type Denial, type Effects, type Handler } from './api';
 import { CacheStore } from './cache';
 import { LIMITS } from './limits';
-import { consoleSink, type LoadedAction } from './loader';
+import { executionScope, type LoadedAction } from './loader';
 
 /**
  * Runs one login through the post-login Actions in binding order, like Auth0: a deny stops the
@@ -18,7 +18,7 @@ export interface LoginOptions {
   event: Event;
   /** api.cache of the trigger; share one across logins to model a warm instance. */
   cache?: CacheStore;
-  /** Clock for tokens, cache expiry and timestamps (the time budget always uses the real clock). */
+  /** Clock for tokens, cache expiry and the Actions' `Date` (the time budget always uses the real clock). */
   now?: () => number;
   budgetMs?: number;
 }
@@ -76,7 +76,7 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
     const api = createApi(tx, exec, phase.cache);
     tx.effects.executed.push({ action: action.name, handler: handlerName });
     try {
-      await withinBudget(consoleSink.run((line) => exec.log(tx, line), () => handler(event, api)), deadline - Date.now());
+      await withinBudget(executionScope.run({ log: (line) => exec.log(tx, line), now: tx.now }, () => handler(event, api)), deadline - Date.now());
     } catch (error) {
       tx.denial ??= error instanceof BudgetExceeded
         ? { error: 'access_denied', reason: 'Script execution time exceeded' }

@@ -72,3 +72,15 @@ describe('loader', () => {
     expect(() => loadAction({ name: 'throws', code: 'throw new Error("boom");' })).toThrow(/module code threw: boom/);
   });
 });
+
+describe('clock', () => {
+  it("the Action's Date follows the runtime clock, per execution", async () => {
+    const code = 'exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim("now", Date.now()); api.idToken.setCustomClaim("iso", new Date().toISOString()); api.idToken.setCustomClaim("parsed", new Date("2020-01-01T00:00:00Z").getTime()); };';
+    const loaded = loadAction({ name: 'clock', code });
+    const fixed = Date.UTC(2030, 0, 2);
+    const claims = (await login([loaded], {}, { now: () => fixed })).idTokenClaims;
+    expect(claims).toEqual({ now: fixed, iso: '2030-01-02T00:00:00.000Z', parsed: Date.UTC(2020, 0, 1) });
+    const real = (await login([loaded])).idTokenClaims['now'] as number;
+    expect(Math.abs(real - Date.now())).toBeLessThan(5000);
+  });
+});

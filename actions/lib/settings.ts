@@ -1,5 +1,5 @@
 /**
- * Validation of secret values. Each Action reads its secrets with literal `event.secrets.NAME`
+ * Validation of configuration (secret) values. Each Action reads its secrets with literal `event.secrets.NAME`
  * property reads in its own config.ts (the offline validator matches them against tenant.yaml);
  * these helpers only judge the values.
  */

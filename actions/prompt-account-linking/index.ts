@@ -1,0 +1,86 @@
+import type { API, Event } from '../types/post-login';
+import { guarded } from '../lib/guard';
+import { createLog } from '../lib/log';
+import { createManagementClient, ManagementError } from '../lib/management';
+import { readReturnedToken, SESSION_TOKEN_TTL_SECONDS } from '../lib/redirect';
+import { readConfig, type LinkingConfig } from './config';
+import { decideContinue, decideExecute, decideLink, decideOffer, offerPayload } from './decide';
+import { stateValue } from './state';
+
+/**
+ * prompt-account-linking: offer to link accounts that share a verified email. Optional, so it
+ * fails open: bad configuration, a Management API failure or an unexpected error skip the prompt
+ * (or the link) and the login goes on. Only a forged or mismatched answer from the page denies.
+ */
+
+const log = createLog('prompt-account-linking');
+
+function configOrSkip(event: Event): LinkingConfig | undefined {
+  const result = readConfig(event);
+  if (!result.ok) {
+    log(`skipped, missing or invalid secrets: ${result.problems.join(',')}`);
+    return undefined;
+  }
+  if (result.warnings.length > 0) log(`invalid ${result.warnings.join(',')}, default used`);
+  return result.config;
+}
+
+/** Management API failures skip; anything else goes on to the handler's guard. */
+async function orSkip(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof ManagementError)) throw error;
+    log(`skipped, management api ${error.code}`);
+  }
+}
+
+export async function onExecutePostLogin(event: Event, api: API): Promise<void> {
+  await guarded(log, async () => {
+    const config = configOrSkip(event);
+    if (!config) return;
+    const now = Date.now();
+    const outcome = decideExecute(event, config, now);
+    if (outcome.kind === 'skip') return;
+    await orSkip(async () => {
+      const found = await createManagementClient(config.management, api.cache).usersByEmail(outcome.email);
+      const offer = decideOffer(event, found, now);
+      api.user.setAppMetadata('account_linking', stateValue(offer.state));
+      if (offer.kind === 'none') return;
+      const token = api.redirect.encodeToken({ secret: config.sessionSecret, payload: offerPayload(offer.candidates), expiresInSeconds: SESSION_TOKEN_TTL_SECONDS });
+      api.redirect.sendUserTo(config.linkingUrl.toString(), { query: { session_token: token } });
+    });
+  }, () => undefined);
+}
+
+export async function onContinuePostLogin(event: Event, api: API): Promise<void> {
+  await guarded(log, async () => {
+    const config = configOrSkip(event);
+    if (!config) return;
+    const now = Date.now();
+    const answer = decideContinue(readReturnedToken(api, config.sessionSecret), event, now);
+    switch (answer.kind) {
+      case 'invalid':
+        log(`invalid answer: ${answer.why}`);
+        api.access.deny('linking_invalid_session');
+        return;
+      case 'declined':
+        api.user.setAppMetadata('account_linking', stateValue(answer.state));
+        return;
+      case 'verify':
+        break;
+    }
+    await orSkip(async () => {
+      const client = createManagementClient(config.management, api.cache);
+      const link = decideLink(event, await client.getUser(answer.linkTo), now);
+      if (link.kind === 'skip') {
+        log(`link skipped: ${link.why}`);
+        return;
+      }
+      // Merge first: if the link then fails, the primary only gained preferences and restrictions.
+      await client.updateUser(link.primaryId, link.patch);
+      await client.linkIdentity(link.primaryId, link.secondary);
+      api.authentication.setPrimaryUser(link.primaryId);
+    });
+  }, () => undefined);
+}
