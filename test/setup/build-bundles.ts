@@ -1,14 +1,14 @@
-import { buildSync } from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { buildActions } from '../../tooling/build';
+import { formatIssue, IssueError } from '../../tooling/issues';
+import { REPO_ROOT } from '../../tooling/paths';
 
-// Interim: bundles every actions/<name>/index.ts to dist/actions/<name>.js.
-// Replaced by tooling/build once the build issue lands.
-export default function setup(): void {
-  const root = join(__dirname, '..', '..');
-  for (const name of readdirSync(join(root, 'actions'))) {
-    const entry = join(root, 'actions', name, 'index.ts');
-    if (!existsSync(entry)) continue;
-    buildSync({ entryPoints: [entry], outfile: join(root, 'dist', 'actions', `${name}.js`), bundle: true, platform: 'node', format: 'cjs', target: 'node22' });
+// Tests run the compiled bundles, as Auth0 does: `npm run build`'s bundling and checks, once per run
+// (tens of milliseconds), writing dist/actions/<name>.js.
+export default async function setup(): Promise<void> {
+  try {
+    await buildActions();
+  } catch (error) {
+    if (!(error instanceof IssueError)) throw error;
+    throw new Error(`Building the Actions (npm run build) failed:\n${error.issues.map((i) => `  ${formatIssue(i, REPO_ROOT)}`).join('\n')}`);
   }
 }

@@ -1,0 +1,40 @@
+import constants from 'auth0-deploy-cli/lib/tools/constants';
+import { LIMITS } from '../../../local/runtime/limits';
+import type { Issue } from '../../issues';
+import { issueAt } from '../reader';
+import type { Rule } from './context';
+
+/** Bindings: to known triggers, of existing Actions that support the trigger, at most 20 each. */
+export const triggers: Rule = ({ manifest }) => {
+  const issues: Issue[] = [];
+  const known = new Set(constants.ACTIONS_TRIGGERS);
+  const byName = new Map(manifest.actions.map((a) => [a.name, a]));
+
+  for (const action of manifest.actions) {
+    action.supportedTriggers.forEach((trigger, i) => {
+      if (!known.has(trigger.id)) issues.push(issueAt(manifest.yaml, [...action.path, 'supported_triggers', i, 'id'], `unknown trigger ${trigger.id}`, `use one of: ${[...known].join(', ')}`));
+    });
+  }
+
+  const perTrigger = new Map<string, string[]>();
+  for (const binding of manifest.bindings) {
+    const bound = perTrigger.get(binding.trigger) ?? [];
+    perTrigger.set(binding.trigger, [...bound, binding.actionName]);
+    const path = [...binding.path, 'action_name'];
+    const action = byName.get(binding.actionName);
+    if (!known.has(binding.trigger)) {
+      issues.push(issueAt(manifest.yaml, ['triggers', binding.trigger], `unknown trigger ${binding.trigger}`, `use one of: ${[...known].join(', ')}`));
+    } else if (!action) {
+      issues.push(issueAt(manifest.yaml, path, `no Action named ${binding.actionName}`, `use one of: ${[...byName.keys()].join(', ') || '(none declared)'}`));
+    } else if (!action.supportedTriggers.some((t) => t.id === binding.trigger)) {
+      issues.push(issueAt(manifest.yaml, path, `${binding.actionName} does not support the ${binding.trigger} trigger`, `bind it to one of its supported_triggers, or add {id: ${binding.trigger}, ...} there if its code handles it`));
+    }
+    if (bound.includes(binding.actionName)) issues.push(issueAt(manifest.yaml, path, `${binding.actionName} is bound twice to ${binding.trigger}`, 'keep one binding'));
+  }
+  for (const [trigger, bound] of perTrigger) {
+    if (bound.length > LIMITS.actionsPerTrigger) {
+      issues.push(issueAt(manifest.yaml, ['triggers', trigger], `${bound.length} Actions bound, Auth0 allows ${LIMITS.actionsPerTrigger} per trigger`, 'merge Actions or remove bindings'));
+    }
+  }
+  return issues;
+};
