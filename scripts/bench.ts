@@ -1,9 +1,13 @@
 import { benchActions } from './bench/actions';
+import { benchBuild } from './bench/build';
 import { benchRuntime } from './bench/runtime';
+import { buildActions } from '../tooling/build';
 
 /** `npm run bench`: the figures the issues ask for, measured on this machine, in one run. */
 async function main(): Promise<void> {
   console.log(`# Benchmarks (${new Date().toISOString()}, Node ${process.version}, ${require('node:os').cpus().length} cores)`);
+  await benchBuild();
+  await buildActions(); // the Action figures are taken on the bundles in dist/
   await benchRuntime();
   await benchActions();
 }
