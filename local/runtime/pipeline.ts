@@ -54,7 +54,7 @@ class BudgetExceeded extends Error {}
 
 export function runLogin(options: LoginOptions): Promise<LoginResult> {
   const now = options.now ?? Date.now;
-  const tx = new Transaction(structuredClone(options.event), now);
+  const tx = new Transaction(options.event, now); // read-only: each Action gets its own copy
   const phase: Phase = { start: 0, handler: 'onExecutePostLogin', request: tx.event.request, cache: options.cache ?? new CacheStore(now) };
   return runPhase(options, tx, phase);
 }
