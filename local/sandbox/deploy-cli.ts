@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where deploy-cli deploys to, and with which client. */
+export interface DeployCliTarget {
+  /** `host:port`, as AUTH0_DOMAIN. */
+  domain: string;
+  /** CA certificate the child process trusts (NODE_EXTRA_CA_CERTS); TLS checks stay on. */
+  caPath: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export type KeywordValue = string | number | boolean | readonly KeywordValue[] | { readonly [key: string]: KeywordValue };
+
+export interface DeployCliSettings {
+  /** AUTH0_KEYWORD_REPLACE_MAPPINGS, given explicitly (the process environment is never merged). */
+  mappings?: Readonly<Record<string, KeywordValue>>;
+  allowDelete?: boolean;
+  /** SDK retries for 429/5xx (AUTH0_API_MAX_RETRIES; deploy-cli treats 0 as 10). Default 2. */
+  apiMaxRetries?: number;
+  /** deploy-cli's own 429 retries on writes (AUTH0_MAX_RETRIES). Default 1. */
+  maxRetries?: number;
+  /** Kill the child after this long. Default 5 minutes. */
+  timeoutMs?: number;
+}
+
+export type DeployCliCommand =
+  | { command: 'import'; inputFile: string }
+  | { command: 'export'; outputFolder: string };
+
+export interface DeployCliResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** Set when deploy-cli failed to reach the tenant: what actually went wrong (it only says "fetch failed"). */
+  diagnosis?: string;
+}
+
+const DEPLOY_CLI = require.resolve('auth0-deploy-cli/lib/index.js');
+
+/**
+ * Runs the real `a0deploy import|export` against a tenant, hermetically: `--env=false`, a
+ * config file written for this run only (mode 0600, removed afterwards, since it carries the
+ * client secret and keyword values), and a minimal child environment.
+ */
+export async function runDeployCli(target: DeployCliTarget, run: DeployCliCommand, settings: DeployCliSettings = {}): Promise<DeployCliResult> {
+  const workDir = mkdtempSync(join(tmpdir(), 'a0deploy-'));
+  const configFile = join(workDir, 'config.json');
+  const config = {
+    AUTH0_DOMAIN: target.domain,
+    AUTH0_CLIENT_ID: target.clientId,
+    AUTH0_CLIENT_SECRET: target.clientSecret,
+    AUTH0_KEYWORD_REPLACE_MAPPINGS: settings.mappings ?? {},
+    AUTH0_ALLOW_DELETE: settings.allowDelete ?? false,
+    AUTH0_API_MAX_RETRIES: Math.max(1, settings.apiMaxRetries ?? 2),
+    AUTH0_MAX_RETRIES: Math.max(1, settings.maxRetries ?? 1),
+  };
+  writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
+  const args = run.command === 'import'
+    ? ['import', '--input_file', run.inputFile]
+    : ['export', '--format', 'yaml', '--output_folder', run.outputFolder];
+  try {
+    const result = await spawnNode([DEPLOY_CLI, ...args, '--config_file', configFile, '--env=false'], {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: workDir,
+      NODE_EXTRA_CA_CERTS: target.caPath,
+    }, settings.timeoutMs ?? 5 * 60_000);
+    if (result.exitCode !== 0 && /fetch failed|interceptors did not return/.test(result.stdout + result.stderr)) {
+      result.diagnosis = await diagnose(target);
+    }
+    return result;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DeployCliResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ exitCode, timedOut, stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}
+
+/** Probes the tenant the way the child would (same CA, TLS verification on) and names the failure. */
+function diagnose(target: DeployCliTarget): Promise<string> {
+  const [host = target.domain, port = '443'] = target.domain.split(':');
+  return new Promise((resolve) => {
+    const req = request({ host, port: Number(port), path: '/.well-known/jwks.json', method: 'GET', ca: readFileSync(target.caPath), timeout: 5000 },
+      (res) => {
+        res.resume();
+        resolve(`https://${target.domain} is reachable and trusted (HTTP ${res.statusCode}); the failure is elsewhere, see the output`);
+      });
+    req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message;
+      resolve(code === 'ECONNREFUSED'
+        ? `nothing listens on https://${target.domain} (ECONNREFUSED): is the sandbox running on that port?`
+        : `cannot reach https://${target.domain}: ${code}${/CERT|SELF_SIGNED|VERIFY/.test(code) ? ` (the certificate is not trusted through ${target.caPath})` : ''}`);
+    });
+    req.end();
+  });
+}

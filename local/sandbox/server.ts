@@ -1,0 +1,159 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { AddressInfo } from 'node:net';
+import { adminApi } from './admin';
+import { managementAuth, registerTokenEndpoint, TokenSigner, type TenantEndpoint } from './auth';
+import { ensureDeployClient, ensureGlobalClient, type DeployClientCredentials } from './bootstrap';
+import { ApiError } from './errors';
+import { FaultInjector, type FaultRule } from './faults';
+import { managementApi } from './management-api';
+import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
+import { formatValidationError } from './management-api/validation';
+import { DEFAULT_STATE_DIR, prepareStateDir } from './state';
+import { openStore, type Store } from './store';
+import { loadOrCreateTls } from './tls';
+
+export const DEFAULT_PORT = 8443;
+export const HOST = '127.0.0.1';
+
+export interface SandboxOptions {
+  /** State folder (database, keys, certificates); default `.sandbox/` at the repository root. */
+  stateDir?: string;
+  /** Wipe the state folder first. */
+  reset?: boolean;
+  /** 0 picks a free port (tests). Default DEFAULT_PORT. */
+  port?: number;
+  faults?: readonly FaultRule[];
+  /** How long a created or updated Action stays `pending` before it is `built`. Default 200 ms. */
+  actionBuildDelayMs?: number;
+  /** Called once per response with "METHOD /path status ms" (no bodies, no headers). */
+  log?: (line: string) => void;
+}
+
+export interface Sandbox {
+  /** `127.0.0.1:<port>`: what AUTH0_DOMAIN is set to. */
+  readonly domain: string;
+  readonly url: string;
+  readonly port: number;
+  readonly stateDir: string;
+  /** The local CA certificate to trust (NODE_EXTRA_CA_CERTS, or `ca` for https/undici). */
+  readonly caPath: string;
+  readonly managementAudience: string;
+  readonly deployClient: DeployClientCredentials & { credentialsPath: string };
+  readonly store: Store;
+  readonly faults: FaultInjector;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox tenant: HTTPS on 127.0.0.1, Management API under /api/v2, /oauth/token. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const paths = prepareStateDir(options.stateDir ?? DEFAULT_STATE_DIR, { reset: options.reset ?? false });
+  const tls = await loadOrCreateTls(paths);
+  const store = openStore(paths.database, { tenantName: 'sandbox', actionBuildDelayMs: options.actionBuildDelayMs ?? 200 });
+  const signer = new TokenSigner(paths.signingKey);
+  const faults = new FaultInjector(options.faults);
+
+  // The domain includes the port, known only after listen; routes read it through this holder.
+  let current: (TenantEndpoint & { domain: string }) | undefined;
+  let deployClientId = '';
+  const endpoint = (): TenantEndpoint & { domain: string } => {
+    if (!current) throw new ApiError(503, 'The sandbox is still starting');
+    return current;
+  };
+
+  const app = buildApp({ tls, store, signer, faults, endpoint, deployClientId: () => deployClientId, log: options.log });
+  try {
+    await app.listen({ port: options.port ?? DEFAULT_PORT, host: HOST });
+  } catch (error) {
+    store.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`);
+    }
+    throw error;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const domain = `${HOST}:${port}`;
+  const managementAudience = `https://${domain}/api/v2/`;
+  store.resourceServers.ensureManagementApi(managementAudience, MANAGEMENT_API_SCOPES.map((value) => ({ value })));
+  ensureGlobalClient(store);
+  const deployClient = ensureDeployClient(store, paths.deployClient, managementAudience);
+  deployClientId = deployClient.client_id;
+  current = { domain, issuer: `https://${domain}/`, managementAudience };
+
+  return {
+    domain,
+    url: `https://${domain}`,
+    port,
+    stateDir: paths.dir,
+    caPath: tls.caPath,
+    managementAudience,
+    deployClient: { ...deployClient, credentialsPath: paths.deployClient },
+    store,
+    faults,
+    close: async () => {
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+interface AppDependencies {
+  tls: { key: string; cert: string };
+  store: Store;
+  signer: TokenSigner;
+  faults: FaultInjector;
+  endpoint: () => TenantEndpoint & { domain: string };
+  deployClientId: () => string;
+  log: ((line: string) => void) | undefined;
+}
+
+function buildApp(deps: AppDependencies): FastifyInstance {
+  const app = Fastify({
+    https: { key: deps.tls.key, cert: deps.tls.cert },
+    // Payloads are validated strictly: no stripping of unknown fields, no type coercion
+    // (query strings are coerced per schema in management-api/validation.ts).
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, verbose: true, allowUnionTypes: true },
+    },
+    schemaErrorFormatter: formatValidationError,
+    bodyLimit: 1024 * 1024,
+  });
+
+  // Faults come first so they can hit any path, /oauth/token included, before authentication.
+  app.addHook('onRequest', deps.faults.hook);
+  if (deps.log) {
+    const log = deps.log;
+    app.addHook('onResponse', async (request, reply) => {
+      log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`);
+    });
+  }
+
+  // The SDK sends some body-less POSTs (e.g. deploy) with a JSON content type.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+  void app.register(formbody);
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.statusCode).send(error.body);
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return reply.code(400).send(new ApiError(400, 'Invalid request payload JSON format', 'invalid_body').body);
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(new ApiError(error.statusCode, error.message).body);
+    }
+    // A bug in the sandbox, not a modelled Auth0 error: say so where the operator looks.
+    process.stderr.write(`sandbox: unexpected error on ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}\n`);
+    return reply.code(500).send(new ApiError(500, 'An internal server error occurred').body);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(new ApiError(404, 'Not Found').body));
+
+  const authenticate = managementAuth(deps.signer, deps.endpoint);
+  registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint);
+  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, endpoint: deps.endpoint }, authenticate });
+  void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
+  return app;
+}
+

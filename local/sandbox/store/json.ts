@@ -1,0 +1,29 @@
+// JSON value types for documents stored as TEXT columns and sent over the wire.
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses a document column written by this store; the store is the only writer. */
+export function parseDoc<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Auth0's metadata PATCH semantics: root keys are merged, a `null` value deletes the key, nested
+ * objects are replaced as a whole, and patching with `{}` clears the metadata.
+ */
+export function mergeMetadata(current: JsonObject, patch: JsonObject): JsonObject {
+  if (Object.keys(patch).length === 0) return {};
+  const merged: JsonObject = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}

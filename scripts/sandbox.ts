@@ -1,0 +1,63 @@
+// npm run sandbox [-- --reset]
+// Starts the local sandbox tenant in the foreground: the Auth0 Management API (and /oauth/token)
+// over HTTPS on 127.0.0.1, state in .sandbox/. Ctrl-C stops it cleanly.
+//
+// Environment:
+//   SANDBOX_PORT    port to listen on (default 8443)
+//   SANDBOX_FAULTS  JSON array of fault rules, e.g. [{"path":"/api/v2/clients/*","method":"PATCH","status":429,"retryAfter":1}]
+import { DEFAULT_PORT, parseFaultRules, startSandbox } from '../local/sandbox';
+
+const USAGE = 'usage: npm run sandbox [-- --reset]';
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number (1-65535), got "${value}"`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--reset');
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
+  const reset = args.includes('--reset');
+  const faults = process.env.SANDBOX_FAULTS ? parseFaultRules(process.env.SANDBOX_FAULTS) : [];
+
+  const sandbox = await startSandbox({
+    port: parsePort(process.env.SANDBOX_PORT),
+    reset,
+    faults,
+    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+  console.log([
+    `Auth0 sandbox tenant on ${sandbox.url}${reset ? ' (state reset)' : ''}`,
+    `  AUTH0_DOMAIN             ${sandbox.domain}`,
+    `  Management API audience  ${sandbox.managementAudience}`,
+    `  Deploy client            ${sandbox.deployClient.client_id} (id and secret in ${sandbox.deployClient.credentialsPath})`,
+    `  CA certificate           ${sandbox.caPath} (trust it with NODE_EXTRA_CA_CERTS)`,
+    `  State folder             ${sandbox.stateDir}`,
+    ...(faults.length > 0 ? [`  Fault rules              ${faults.length} from SANDBOX_FAULTS`] : []),
+    'Ctrl-C to stop.',
+  ].join('\n'));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: stopping the sandbox`);
+    sandbox.close().then(() => process.exit(0), (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

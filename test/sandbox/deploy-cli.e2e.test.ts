@@ -1,0 +1,228 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { runDeployCli, type DeployCliResult, type DeployCliTarget, type Sandbox } from '../../local/sandbox';
+import { projectPaths } from '../../tooling/paths';
+import { replaceKeywords, resolveEnvironment, type KeywordMappings } from '../../tooling/tenant';
+import { call, clientToken, startTestSandbox } from './helpers';
+
+// The real auth0-deploy-cli against a fresh sandbox, with the project's tenant/tenant.yaml and its
+// sandbox environment. Each import costs ~35-45 s of CPU (deploy-cli compiles a large JSON schema),
+// so this file runs exactly three imports and one export against one sandbox, in order.
+
+const paths = projectPaths();
+const TENANT_FILE = paths.tenantFile;
+const IMPORT_TIMEOUT = 240_000;
+
+type Yaml = Record<string, unknown>;
+
+let sandbox: Sandbox;
+let target: DeployCliTarget;
+let mappings: KeywordMappings;
+let linkingClient: { client_id: string; client_secret: string };
+let deployed: Yaml;
+
+function output(result: DeployCliResult): string {
+  return `exit ${result.exitCode} after ${result.durationMs} ms${result.diagnosis ? ` (${result.diagnosis})` : ''}\n${result.stdout}\n${result.stderr}`;
+}
+
+function items(yaml: Yaml, key: string): Yaml[] {
+  const value = yaml[key];
+  return Array.isArray(value) ? (value as Yaml[]) : [];
+}
+
+function byName(list: Yaml[], name: string, key = 'name'): Yaml {
+  const found = list.find((item) => item[key] === name);
+  if (!found) throw new Error(`no ${key}=${name} in ${JSON.stringify(list.map((item) => item[key]))}`);
+  return found;
+}
+
+/**
+ * Every value in `expected` is in `actual`: objects may carry more fields (Auth0 adds defaults),
+ * and lists of plain values are compared as sets (export sorts some of them).
+ */
+function expectSubset(actual: unknown, expected: unknown, path: string): void {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    expect(actual, path).toBeTypeOf('object');
+    for (const [key, value] of Object.entries(expected)) expectSubset((actual as Yaml)[key], value, `${path}.${key}`);
+  } else if (Array.isArray(expected) && expected.every((value) => typeof value !== 'object' || value === null)) {
+    expect([...(actual as unknown[])].sort(), path).toEqual([...expected].sort());
+  } else if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), `${path} is an array`).toBe(true);
+    expect((actual as unknown[]).length, `${path}.length`).toBe(expected.length);
+    expected.forEach((value, index) => expectSubset((actual as unknown[])[index], value, `${path}[${index}]`));
+  } else {
+    expect(actual, path).toEqual(expected);
+  }
+}
+
+function omit(object: Yaml, keys: string[]): Yaml {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
+}
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+  target = { domain: sandbox.domain, caPath: sandbox.caPath, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret };
+  // Auth0 issues the linking client's credentials when the client is created, and the Action needs
+  // them as secrets: create it first (deploy-cli then matches it by name and updates it).
+  const created = await call<{ client_id: string; client_secret: string }>(sandbox, 'POST', '/api/v2/clients', {
+    token: (await clientToken(sandbox, target.clientId, target.clientSecret)).body.access_token,
+    body: { name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] },
+  });
+  linkingClient = created.body;
+  const environment = resolveEnvironment(paths, 'sandbox', {
+    TENANT_SESSION_TOKEN_SECRET: randomBytes(48).toString('base64'),
+    TENANT_MGMT_CLIENT_ID: linkingClient.client_id,
+    TENANT_MGMT_CLIENT_SECRET: linkingClient.client_secret,
+    TENANT_GOOGLE_CLIENT_SECRET: randomBytes(24).toString('hex'),
+    TENANT_SMTP_PASSWORD: randomBytes(24).toString('hex'),
+  });
+  expect(environment.missingSecrets).toEqual([]);
+  // The environment file names the default sandbox port; this sandbox runs on a free one.
+  mappings = { ...environment.mappings, AUTH0_DOMAIN: sandbox.domain };
+  deployed = parse(replaceKeywords(readFileSync(TENANT_FILE, 'utf8'), mappings)) as Yaml;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
+  test('deploys tenant.yaml into a fresh sandbox', async () => {
+    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
+    expect(result.exitCode, output(result)).toBe(0);
+    const { store } = sandbox;
+
+    // Actions: every one deployed, with the secret values from the environment, bound in order.
+    const bindings = store.actions.deployedBindings('post-login');
+    const expectedOrder = (deployed.triggers as { 'post-login': { action_name: string }[] })['post-login'].map((b) => b.action_name);
+    expect(bindings.map((binding) => binding.name)).toEqual(expectedOrder);
+    for (const action of items(deployed, 'actions')) {
+      const binding = bindings.find((b) => b.name === action.name);
+      expect(binding, String(action.name)).toBeDefined();
+      const secrets = Object.fromEntries((action.secrets as { name: string; value: string }[]).map((s) => [s.name, s.value]));
+      expect(binding?.secrets).toEqual(secrets);
+      expect(binding?.code).toBe(readFileSync(resolve(dirname(TENANT_FILE), String(action.code)), 'utf8'));
+      expect(store.actions.getByName(String(action.name))?.all_changes_deployed).toBe(true);
+    }
+    expect(bindings.find((b) => b.name === 'prompt-account-linking')?.secrets.MGMT_CLIENT_ID).toBe(linkingClient.client_id);
+
+    // Clients, connections (with their enabled clients), grants, templates, settings.
+    const clients = store.clients.list();
+    const clientId = (name: string): string => clients.find((c) => c.name === name)?.client_id ?? `missing ${name}`;
+    for (const client of items(deployed, 'clients')) expectSubset(clients.find((c) => c.name === client.name), client, `clients.${String(client.name)}`);
+    expect(clientId('Account Linking M2M')).toBe(linkingClient.client_id);
+    for (const connection of [...items(deployed, 'databases'), ...items(deployed, 'connections')]) {
+      const stored = store.connections.getByName(String(connection.name));
+      expect(stored, String(connection.name)).toBeDefined();
+      expect(stored?.strategy).toBe(connection.strategy);
+      const enabled = (connection.enabled_clients as string[]).map(clientId).sort();
+      expect(store.connections.enabledClients(stored?.id ?? '').sort()).toEqual(enabled);
+    }
+    expect(store.emailTemplates.list().map((t) => t.template).sort())
+      .toEqual(items(deployed, 'emailTemplates').map((t) => t.template).sort());
+    expect(store.tenant.settings().friendly_name).toBe((deployed.tenant as Yaml).friendly_name);
+    expect(store.tenant.emailProvider()?.name).toBe('smtp');
+
+    // The linking client gets exactly its grant, and the API enforces it.
+    const token = await clientToken(sandbox, linkingClient.client_id, linkingClient.client_secret);
+    expect(token.status).toBe(200);
+    expect(token.body.scope.split(' ').sort()).toEqual(['read:users', 'update:users']);
+    const lookup = await call(sandbox, 'GET', '/api/v2/users-by-email?email=nobody%40example.com', { token: token.body.access_token });
+    expect(lookup.status).toBe(200);
+    const remove = await call(sandbox, 'DELETE', '/api/v2/users/auth0%7Cabc', { token: token.body.access_token });
+    expect(remove.status).toBe(403);
+  }, IMPORT_TIMEOUT);
+
+  test('a second deploy with no change is clean, riding out an injected 429 and 503', async () => {
+    const before = {
+      clients: sandbox.store.clients.list().map((c) => c.client_id).sort(),
+      connections: sandbox.store.connections.list().map((c) => c.connection.id).sort(),
+      grants: sandbox.store.clientGrants.list().map((g) => g.grant.id).sort(),
+      bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
+    };
+    // One rate limit on a client update and one outage on the bindings update: the SDK retries both.
+    sandbox.faults.set([
+      { method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1 },
+      { method: 'PATCH', path: '/api/v2/actions/triggers/post-login/bindings', status: 503 },
+    ]);
+    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
+    const hits = sandbox.faults.hits();
+    sandbox.faults.set([]);
+    expect(result.exitCode, output(result)).toBe(0);
+    expect(hits.map((hit) => hit.status).sort()).toEqual([429, 503]);
+    // Nothing created or deleted, no error logged (ANSI colours stripped from winston's level).
+    expect(result.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/Created \[|Deleted \[| - error:/);
+    expect({
+      clients: sandbox.store.clients.list().map((c) => c.client_id).sort(),
+      connections: sandbox.store.connections.list().map((c) => c.connection.id).sort(),
+      grants: sandbox.store.clientGrants.list().map((g) => g.grant.id).sort(),
+      bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
+    }).toEqual(before);
+    // deploy-cli re-deploys every `deployed: true` Action on each run (Auth0 then keeps a new version).
+    expect(sandbox.store.actions.deployedBindings('post-login').every((b) => b.versionNumber === 2)).toBe(true);
+  }, IMPORT_TIMEOUT);
+
+  test('export succeeds and its YAML matches what was deployed (secrets aside)', async () => {
+    const outputFolder = mkdtempSync(join(tmpdir(), 'sandbox-export-'));
+    try {
+      const result = await runDeployCli(target, { command: 'export', outputFolder });
+      expect(result.exitCode, output(result)).toBe(0);
+      const exported = parse(readFileSync(join(outputFolder, 'tenant.yaml'), 'utf8')) as Yaml;
+      const deployedDir = dirname(TENANT_FILE);
+
+      expectSubset(exported.tenant, deployed.tenant, 'tenant');
+      expectSubset(exported.attackProtection, deployed.attackProtection, 'attackProtection');
+      for (const key of ['clients', 'databases', 'resourceServers']) {
+        for (const item of items(deployed, key)) expectSubset(byName(items(exported, key), String(item.name)), item, `${key}.${String(item.name)}`);
+      }
+      for (const connection of items(deployed, 'connections')) {
+        const options = omit(connection.options as Yaml, ['client_secret']);
+        expectSubset(byName(items(exported, 'connections'), String(connection.name)), { ...connection, options }, `connections.${String(connection.name)}`);
+      }
+      for (const grant of items(deployed, 'clientGrants')) {
+        const found = items(exported, 'clientGrants').find((g) => g.client_id === grant.client_id && g.audience === grant.audience);
+        expectSubset(found, grant, `clientGrants.${String(grant.client_id)}`);
+      }
+      const provider = deployed.emailProvider as Yaml;
+      expectSubset(exported.emailProvider, { ...provider, credentials: omit(provider.credentials as Yaml, ['smtp_user', 'smtp_pass']) }, 'emailProvider');
+      for (const template of items(deployed, 'emailTemplates')) {
+        const found = byName(items(exported, 'emailTemplates'), String(template.template), 'template');
+        expectSubset(omit(found, ['body']), omit(template, ['body']), `emailTemplates.${String(template.template)}`);
+        const body = replaceKeywords(readFileSync(resolve(deployedDir, String(template.body)), 'utf8'), mappings);
+        expect(readFileSync(resolve(outputFolder, String(found.body)), 'utf8')).toBe(body);
+      }
+      for (const action of items(deployed, 'actions')) {
+        const found = byName(items(exported, 'actions'), String(action.name));
+        expectSubset(omit(found, ['code', 'secrets']), omit(action, ['code', 'secrets']), `actions.${String(action.name)}`);
+        // Secret values are never exported: names only.
+        expect((found.secrets as { name: string }[]).map((s) => s.name).sort())
+          .toEqual((action.secrets as { name: string }[]).map((s) => s.name).sort());
+        expect(readFileSync(resolve(outputFolder, String(found.code)), 'utf8')).toBe(readFileSync(resolve(deployedDir, String(action.code)), 'utf8'));
+      }
+      expect(exported.triggers).toEqual(deployed.triggers);
+    } finally {
+      rmSync(outputFolder, { recursive: true, force: true });
+    }
+  }, IMPORT_TIMEOUT);
+
+  test('a persistent failure fails the deploy within seconds, with a clear message', async () => {
+    // Every client update is rate limited: the SDK retries once, deploy-cli's own 429 retry once.
+    sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1, times: 'always' }]);
+    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings, apiMaxRetries: 1, maxRetries: 1 });
+    const hits = sandbox.faults.hits();
+    sandbox.faults.set([]);
+    expect(result.exitCode, output(result)).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/Problem updating clients[\s\S]*Global limit has been reached/);
+    // Capped: at most (1 + 1 SDK) x (1 + 1 deploy-cli) attempts per client, and over within seconds.
+    const perClient = new Map<string, number>();
+    for (const hit of hits) perClient.set(hit.path, (perClient.get(hit.path) ?? 0) + 1);
+    expect(Math.max(...perClient.values())).toBeLessThanOrEqual(4);
+    const failedAfter = Date.now() - Math.min(...hits.map((hit) => hit.at));
+    console.log(`persistent 429: ${hits.length} rate-limited requests, deploy failed ${failedAfter} ms after the first`);
+    expect(failedAfter).toBeLessThan(30_000);
+  }, IMPORT_TIMEOUT);
+});

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { openStore, startSandbox, type Sandbox } from '../../local/sandbox';
+import { call, clientToken } from './helpers';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function restart(stateDir: string, reset = false): Promise<Sandbox> {
+  return startSandbox({ stateDir, port: 0, reset });
+}
+
+describe('state folder', () => {
+  test('survives a restart: data, deploy client, certificate and signing key are reused', async () => {
+    const stateDir = tempDir();
+    const first = await restart(stateDir);
+    const client = first.store.clients.create({ name: 'kept', app_type: 'non_interactive' });
+    first.store.clientGrants.create({ client_id: client.client_id, audience: first.managementAudience, scope: ['read:users'] });
+    const cert = readFileSync(join(stateDir, 'server.pem'), 'utf8');
+    const key = readFileSync(join(stateDir, 'signing-key.pem'), 'utf8');
+    const credentials = first.deployClient;
+    await first.close();
+
+    // A new port: the Management API's identifier moves with the domain, and grants follow it.
+    const second = await restart(stateDir);
+    try {
+      expect(second.managementAudience).not.toBe(first.managementAudience);
+      expect(second.deployClient.client_id).toBe(credentials.client_id);
+      expect(readFileSync(join(stateDir, 'server.pem'), 'utf8')).toBe(cert);
+      expect(readFileSync(join(stateDir, 'signing-key.pem'), 'utf8')).toBe(key);
+      const token = await clientToken(second, client.client_id, client.client_secret ?? '');
+      expect(token.status).toBe(200);
+      expect(token.body.scope).toBe('read:users');
+      expect((await call(second, 'GET', '/api/v2/users-by-email?email=a%40b.c', { token: token.body.access_token })).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('--reset starts clean', async () => {
+    const stateDir = tempDir();
+    const first = await restart(stateDir);
+    first.store.clients.create({ name: 'wiped' });
+    const oldId = first.deployClient.client_id;
+    await first.close();
+    const second = await restart(stateDir, true);
+    try {
+      expect(second.store.clients.list().map((c) => c.name)).not.toContain('wiped');
+      expect(second.deployClient.client_id).not.toBe(oldId);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('refuses to use or wipe a folder that is not a sandbox state folder', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'other'));
+    writeFileSync(join(dir, 'precious.txt'), 'keep me');
+    await expect(startSandbox({ stateDir: dir, port: 0, reset: true })).rejects.toThrow(/not a sandbox state folder/);
+    expect(existsSync(join(dir, 'precious.txt'))).toBe(true);
+  });
+
+  test('the credentials file is readable by its owner only', async () => {
+    const sandbox = await restart(tempDir());
+    try {
+      const { mode } = await import('node:fs').then((fs) => fs.statSync(sandbox.deployClient.credentialsPath));
+      expect(mode & 0o077).toBe(0);
+      expect(JSON.parse(readFileSync(sandbox.deployClient.credentialsPath, 'utf8'))).toEqual({
+        client_id: sandbox.deployClient.client_id, client_secret: sandbox.deployClient.client_secret,
+      });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('crash safety', () => {
+  test('a process killed in the middle of a write transaction loses nothing committed and leaves nothing half-done', async () => {
+    const stateDir = tempDir();
+    const database = join(stateDir, 'tenant.db');
+    // The child commits one user, then starts a long bulk insert in a single transaction.
+    const script = `
+      const { openStore } = require(${JSON.stringify(resolve(__dirname, '../../local/sandbox/store'))});
+      const store = openStore(${JSON.stringify(database)}, { tenantName: 'sandbox', actionBuildDelayMs: 0 });
+      store.connections.create({ name: 'customers', strategy: 'auth0', options: {} });
+      store.users.seed([{ connection: 'customers', email: 'committed@example.com' }]);
+      const users = Array.from({ length: 1000000 }, (_, i) => ({ connection: 'customers', email: 'u' + i + '@example.com' }));
+      process.stdout.write('seeding\\n');
+      store.users.seed(users);
+      process.stdout.write('finished\\n');
+    `;
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    await new Promise<void>((done) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('seeding')) setTimeout(() => child.kill('SIGKILL'), 1000);
+      });
+      child.on('close', () => done());
+    });
+    expect(output).toContain('seeding');
+    expect(output).not.toContain('finished');
+
+    const store = openStore(database, { tenantName: 'sandbox', actionBuildDelayMs: 0 });
+    try {
+      expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()?.n).toBe(1);
+      expect(store.users.findByEmail('committed@example.com')).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+});
