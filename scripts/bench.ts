@@ -1,6 +1,7 @@
 import { benchActions } from './bench/actions';
 import { benchBuild } from './bench/build';
 import { benchRuntime } from './bench/runtime';
+import { benchBulk } from './bench/users';
 import { buildActions } from '../tooling/build';
 
 /** `npm run bench`: the figures the issues ask for, measured on this machine, in one run. */
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   await buildActions(); // the Action figures are taken on the bundles in dist/
   await benchRuntime();
   await benchActions();
+  await benchBulk();
 }
 
 main().catch((error: unknown) => {

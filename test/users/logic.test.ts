@@ -1,0 +1,379 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { BulkRun } from '../../tooling/users/bulk';
+import { findCommand, type Command, type RunContext } from '../../tooling/users/commands';
+import { parseCsv } from '../../tooling/users/csv';
+import { UsageError } from '../../tooling/users/errors';
+import { readBulkInput, type BulkItem } from '../../tooling/users/input';
+import { Journal, type JournalHeader } from '../../tooling/users/journal';
+import { editArrayKey } from '../../tooling/users/metadata';
+import { Progress } from '../../tooling/users/progress';
+import { RateGate, readRateHeaders, retryDelay } from '../../tooling/users/rate';
+import { resolveTarget } from '../../tooling/users/target';
+import { FakeApi } from './fake-api';
+import { removeTemporary, tempDir } from './helpers';
+
+afterAll(removeTemporary);
+
+const command = (name: string): Command => {
+  const found = findCommand(name);
+  if (!found) throw new Error(name);
+  return found;
+};
+
+const silent = { write: () => undefined, isTTY: false };
+
+function context(api: FakeApi, overrides: Partial<RunContext> = {}): Omit<RunContext, 'recheck'> {
+  return { api, tenant: 'fake', dryRun: false, confirm: undefined, settleMs: 0, clientExists: async () => true, ...overrides };
+}
+
+describe('CSV (RFC 4180)', () => {
+  test('quoted fields hold commas, doubled quotes and line breaks; CRLF, BOM and a missing final newline are fine', () => {
+    const text = '\uFEFFuser,note\r\n"a@x.com","says ""hi"", twice"\r\nb@x.com,"two\nlines"\nc@x.com,';
+    expect(parseCsv(text)).toEqual([
+      { line: 1, fields: ['user', 'note'] },
+      { line: 2, fields: ['a@x.com', 'says "hi", twice'] },
+      { line: 3, fields: ['b@x.com', 'two\nlines'] },
+      { line: 5, fields: ['c@x.com', ''] },
+    ]);
+  });
+
+  test('malformed quoting is reported with its line', () => {
+    expect(() => parseCsv('user\n"open')).toThrow('line 2: a quoted field is never closed');
+    expect(() => parseCsv('user\n"a"b')).toThrow('line 2: text after a closing quote');
+    expect(() => parseCsv('user\na"b')).toThrow('line 2: a quote inside an unquoted field');
+  });
+});
+
+describe('bulk input', () => {
+  const dir = tempDir();
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  test('CSV: the user column (or user_id / email), argument columns, blank rows skipped, fixed arguments win', () => {
+    const path = file('apps.csv', 'email,client_id,ticket\nA@example.com,app1,T-1\n\nauth0|x,app2,T-2\n');
+    const input = readBulkInput(path, command('block-app'), {});
+    expect(input.items).toEqual([
+      { index: 0, line: 2, user: 'A@example.com', args: { client_id: 'app1' } },
+      { index: 1, line: 4, user: 'auth0|x', args: { client_id: 'app2' } },
+    ]);
+    expect(input.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(readBulkInput(path, command('block-app'), { client_id: 'other' }).items.map((i) => i.args.client_id)).toEqual(['other', 'other']);
+  });
+
+  test('JSON: an array of users, or of objects', () => {
+    expect(readBulkInput(file('a.json', '["auth0|1", "b@example.com"]'), command('block'), {}).items.map((i) => i.user)).toEqual(['auth0|1', 'b@example.com']);
+    const objects = readBulkInput(file('b.json', '[{"user": "auth0|1", "entitlement": "premium"}]'), command('entitle'), {});
+    expect(objects.items[0]).toMatchObject({ user: 'auth0|1', args: { entitlement: 'premium' } });
+  });
+
+  test('every bad row is reported with its line before anything runs', () => {
+    const path = file('bad.csv', 'user,client_id\nnot-a-user,app1\nauth0|ok,\nauth0|ok,has space\n');
+    const error = (() => {
+      try {
+        readBulkInput(path, command('block-app'), {});
+      } catch (caught) {
+        return caught as UsageError;
+      }
+      throw new Error('no error');
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain('3 invalid row(s)');
+    expect(error.message).toContain('bad.csv:2: "not-a-user" is neither a user id nor an email');
+    expect(error.message).toContain('bad.csv:3: no client_id');
+    expect(error.message).toContain('bad.csv:4: "has space" is not a client id');
+  });
+
+  test('a CSV without a user header, an empty list, a non-array JSON are usage errors', () => {
+    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('has no user column');
+    expect(() => readBulkInput(file('e.csv', 'user\n'), command('block'), {})).toThrow('lists no users');
+    expect(() => readBulkInput(file('o.json', '{"user": "auth0|1"}'), command('block'), {})).toThrow('is not a JSON array');
+    expect(() => readBulkInput(join(dir, 'missing.csv'), command('block'), {})).toThrow('cannot read');
+  });
+});
+
+describe('journal', () => {
+  const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 't', digest: 'd', items: 3 };
+  const usersOf = ['a@x.com', 'b@x.com', 'c@x.com'];
+
+  test('resume: completed items are skipped, items in flight are rechecked, failures run again', () => {
+    const path = join(tempDir(), 'j');
+    const first = Journal.open(path, header, usersOf);
+    first.start(0, 'a@x.com');
+    first.finish(0, 'a@x.com', 'done', 'auth0|a');
+    first.start(1, 'b@x.com');
+    first.start(2, 'c@x.com');
+    first.failed(2, 'c@x.com');
+    first.close();
+    const resumed = Journal.open(path, header, usersOf);
+    expect([...resumed.completed]).toEqual([0]);
+    expect([...resumed.inDoubt]).toEqual([1]);
+    resumed.close();
+    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean)).toHaveLength(6);
+  });
+
+  test('a torn last line (a crash mid-write) is dropped and not glued to the next record', () => {
+    const path = join(tempDir(), 'j');
+    const first = Journal.open(path, header, usersOf);
+    first.start(0, 'a@x.com');
+    first.close();
+    appendFileSync(path, '{"i":0,"user":"a@x.com","s":"do');
+    const resumed = Journal.open(path, header, usersOf);
+    expect([...resumed.inDoubt]).toEqual([0]);
+    resumed.finish(0, 'a@x.com', 'done', 'auth0|a');
+    resumed.close();
+    expect([...Journal.open(path, header, usersOf).completed]).toEqual([0]);
+  });
+
+  test('a journal of another command, argument, tenant or input is refused', () => {
+    const path = join(tempDir(), 'j');
+    Journal.open(path, header, usersOf).close();
+    expect(() => Journal.open(path, { ...header, command: 'unblock' }, usersOf)).toThrow(/written for another run \(its command differs/);
+    expect(() => Journal.open(path, { ...header, digest: 'other' }, usersOf)).toThrow(/its digest differs/);
+    expect(() => Journal.open(path, { ...header, args: { client_id: 'x' } }, usersOf)).toThrow(/its args differs/);
+    writeFileSync(path, 'not json\n');
+    expect(() => Journal.open(path, header, usersOf)).toThrow('is not a journal record');
+  });
+});
+
+describe('rate gate', () => {
+  /** A clock that only moves when the gate waits. */
+  function virtualClock(): { now: () => number; wait: (ms: number) => Promise<void>; waited: number[] } {
+    let time = 0;
+    const waited: number[] = [];
+    return { now: () => time, wait: async (ms) => { waited.push(ms); time += ms; }, waited };
+  }
+
+  test('paces requests at the rate, and a 429 pauses everyone for Retry-After and halves the rate', async () => {
+    const clock = virtualClock();
+    const gate = new RateGate({ rate: 10, now: clock.now, wait: clock.wait });
+    for (let i = 0; i < 11; i += 1) await gate.acquire();
+    expect(clock.now()).toBe(1000);
+    gate.throttled(3000);
+    await gate.acquire();
+    expect(clock.now()).toBeGreaterThanOrEqual(4000);
+    expect(gate.stats()).toMatchObject({ throttled: 1, currentRate: 5 });
+    const before = clock.now();
+    for (let i = 0; i < 5; i += 1) await gate.acquire();
+    expect(clock.now() - before).toBeGreaterThanOrEqual(800);
+    for (let i = 0; i < 20; i += 1) gate.succeeded({});
+    expect(gate.stats().currentRate).toBe(10);
+  });
+
+  test('x-ratelimit-remaining: 0 pauses until x-ratelimit-reset', async () => {
+    const clock = virtualClock();
+    const gate = new RateGate({ rate: 100, now: clock.now, wait: clock.wait });
+    await gate.acquire();
+    gate.succeeded({ remaining: 0, resetAt: 5000 });
+    await gate.acquire();
+    expect(clock.now()).toBe(5000);
+  });
+
+  test('headers: Retry-After in seconds or as a date, X-RateLimit-Reset in epoch seconds, else backoff', () => {
+    const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
+    expect(readRateHeaders(headers({ 'retry-after': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100' }), 0))
+      .toEqual({ retryAfterMs: 2000, remaining: 0, resetAt: 100_000 });
+    expect(readRateHeaders(headers({ 'retry-after': new Date(7000).toUTCString() }), 1000)).toEqual({ retryAfterMs: 6000 });
+    expect(retryDelay({ resetAt: 3000 }, 0, 1000)).toBe(2000);
+    expect(retryDelay({}, 2, 0)).toBe(4000);
+    expect(retryDelay({ retryAfterMs: 600_000 }, 0, 0)).toBe(60_000);
+  });
+});
+
+describe('metadata array edits', () => {
+  test('write only their own key, and do not write when the intent already holds', async () => {
+    const api = new FakeApi();
+    api.add('auth0|u', { blocked_apps: ['a'], terms: { version: '1' }, account_linking: { status: 'linked' } });
+    const user = await api.getUser('auth0|u');
+    const edit = await editArrayKey(api, user!, { key: 'blocked_apps', op: 'add', value: 'b' }, { dryRun: false, settleMs: 0 });
+    expect(edit).toEqual({ changed: true, before: ['a'], after: ['a', 'b'] });
+    expect(api.calls).toContain('PATCH auth0|u {"app_metadata":{"blocked_apps":["a","b"]}}');
+    expect(api.appMetadata('auth0|u')).toEqual({ blocked_apps: ['a', 'b'], terms: { version: '1' }, account_linking: { status: 'linked' } });
+    const calls = api.calls.length;
+    const again = await editArrayKey(api, (await api.getUser('auth0|u'))!, { key: 'blocked_apps', op: 'add', value: 'b' }, { dryRun: false, settleMs: 0 });
+    expect(again.changed).toBe(false);
+    expect(api.calls.slice(calls).filter((c) => c.startsWith('PATCH'))).toEqual([]);
+  });
+
+  test('a concurrent writer that replaces the array after our write is detected, and our intent applied again on top', async () => {
+    const api = new FakeApi();
+    api.add('auth0|u', { entitlements: ['basic'] });
+    const user = await api.getUser('auth0|u');
+    // Another writer read ['basic'] before our write and writes ['basic', 'gold'] right after it
+    // (call 2 is our PATCH): our 'premium' is lost until the verification read notices.
+    api.after.set(2, () => api.merge('auth0|u', { entitlements: ['basic', 'gold'] }));
+    const edit = await editArrayKey(api, user!, { key: 'entitlements', op: 'add', value: 'premium' }, { dryRun: false, settleMs: 0 });
+    expect(edit.changed).toBe(true);
+    expect(api.appMetadata('auth0|u').entitlements).toEqual(['basic', 'gold', 'premium']);
+    expect(api.calls.filter((c) => c.startsWith('PATCH'))).toHaveLength(2);
+  });
+
+  test('a value that is not a list is refused, not repaired; other entries are kept as they are', async () => {
+    const api = new FakeApi();
+    api.add('auth0|bad', { blocked_apps: 'app1' });
+    const bad = await api.getUser('auth0|bad');
+    await expect(editArrayKey(api, bad!, { key: 'blocked_apps', op: 'remove', value: 'app1' }, { dryRun: false, settleMs: 0 }))
+      .rejects.toThrow('app_metadata.blocked_apps of auth0|bad is "app1", not a list');
+    api.add('auth0|mixed', { blocked_apps: ['x', 7, 'y', 'x'] });
+    const mixed = await api.getUser('auth0|mixed');
+    await editArrayKey(api, mixed!, { key: 'blocked_apps', op: 'remove', value: 'x' }, { dryRun: false, settleMs: 0 });
+    expect(api.appMetadata('auth0|mixed').blocked_apps).toEqual([7, 'y']);
+  });
+
+  test('gives up, clearly, when the key keeps being overwritten', async () => {
+    const api = new FakeApi();
+    api.add('auth0|u', { entitlements: [] });
+    for (let call = 1; call <= 20; call += 1) api.after.set(call, () => api.merge('auth0|u', { entitlements: ['theirs'] }));
+    const user = await api.getUser('auth0|u');
+    await expect(editArrayKey(api, user!, { key: 'entitlements', op: 'add', value: 'mine' }, { dryRun: false, settleMs: 0 }))
+      .rejects.toThrow('kept being overwritten by another writer');
+  });
+});
+
+describe('bulk runner', () => {
+  const items = (users: string[]): BulkItem[] => users.map((user, index) => ({ index, line: index + 2, user, args: {} }));
+
+  test('never runs two items of the same user at once, and reports failures by line', async () => {
+    const api = new FakeApi();
+    api.latencyMs = 5;
+    for (const id of ['a', 'b']) api.add(`auth0|${id}`, { entitlements: [] });
+    let active = 0;
+    let overlap = false;
+    const probe: Command = {
+      ...command('entitle'),
+      run: async (ctx, item) => {
+        active += item.user === 'auth0|a' ? 1 : 0;
+        if (active > 1) overlap = true;
+        try {
+          return await command('entitle').run(ctx, item);
+        } finally {
+          active -= item.user === 'auth0|a' ? 1 : 0;
+        }
+      },
+    };
+    const list = ['auth0|a', 'auth0|a', 'auth0|b', 'auth0|a', 'auth0|missing'].map((user, index) => ({ index, line: index + 2, user, args: { entitlement: `e${index}` } }));
+    const summary = await new BulkRun(probe, context(api), list, { concurrency: 4, progress: new Progress(silent, list.length) }).run();
+    expect(overlap).toBe(false);
+    expect(api.appMetadata('auth0|a').entitlements).toEqual(['e0', 'e1', 'e3']);
+    expect(summary.counts.done).toBe(4);
+    expect(summary.failures).toEqual([{ line: 6, user: 'auth0|missing', kind: 'unknown_user', message: 'no user auth0|missing — check the id (`users show <email>` finds it); a linked secondary only exists inside its primary' }]);
+  });
+
+  test('stop() lets items in flight finish and record themselves; a resume does the rest, each user once', async () => {
+    const api = new FakeApi();
+    api.latencyMs = 2;
+    const ids = Array.from({ length: 40 }, (_, n) => `auth0|u${n}`);
+    for (const id of ids) api.add(id);
+    const path = join(tempDir(), 'journal');
+    const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 'fake', digest: 'd', items: ids.length };
+    const first = new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal: Journal.open(path, header, ids), progress: new Progress(silent, ids.length) });
+    api.after.set(30, () => first.stop());
+    const partial = await first.run();
+    expect(partial.interrupted).toBe(true);
+    const journal = Journal.open(path, header, ids);
+    expect(journal.inDoubt.size).toBe(0);
+    const summary = await new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal, progress: new Progress(silent, ids.length) }).run();
+    expect(summary.skipped + summary.counts.done).toBe(ids.length);
+    expect(summary.interrupted).toBe(false);
+    const patches = api.calls.filter((c) => c.startsWith('PATCH')).map((c) => c.split(' ')[1]);
+    expect(patches.sort()).toEqual([...ids].sort());
+  });
+
+  test('an item in flight at a crash is rechecked: state is read first, and a change already made is not made again', async () => {
+    const api = new FakeApi();
+    api.add('auth0|a', {}, { blocked: true });
+    api.add('auth0|b');
+    const ids = ['auth0|a', 'auth0|b'];
+    const path = join(tempDir(), 'journal');
+    const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 'fake', digest: 'd', items: 2 };
+    const crashed = Journal.open(path, header, ids);
+    crashed.start(0, 'auth0|a');
+    crashed.start(1, 'auth0|b');
+    crashed.close();
+    const summary = await new BulkRun(command('block'), context(api), items(ids), { concurrency: 2, journal: Journal.open(path, header, ids), progress: new Progress(silent, 2) }).run();
+    expect(summary).toMatchObject({ rechecked: 2, counts: { done: 1, unchanged: 1 } });
+    expect(api.calls.filter((c) => c.startsWith('PATCH'))).toEqual(['PATCH auth0|b {"blocked":true}']);
+  });
+
+  test('a verification email in flight at a crash is not sent again: it is reported in doubt', async () => {
+    const api = new FakeApi();
+    api.add('auth0|a');
+    const ids = ['auth0|a'];
+    const path = join(tempDir(), 'journal');
+    const header: JournalHeader = { journal: 1, command: 'verify-email', args: {}, tenant: 'fake', digest: 'd', items: 1 };
+    const crashed = Journal.open(path, header, ids);
+    crashed.start(0, 'auth0|a');
+    crashed.close();
+    const summary = await new BulkRun(command('verify-email'), context(api), items(ids), { concurrency: 1, journal: Journal.open(path, header, ids), progress: new Progress(silent, 1) }).run();
+    expect(summary.failures[0]).toMatchObject({ kind: 'in_doubt' });
+    expect(api.calls.filter((c) => c.startsWith('POST'))).toEqual([]);
+  });
+});
+
+describe('targeting', () => {
+  const base = { AUTH0_CLIENT_ID: 'cid', AUTH0_CLIENT_SECRET: 'secret' };
+
+  test('the domain comes from the environment file; credentials from the environment, secrets never in the description', () => {
+    const target = resolveTarget('prod', base);
+    expect(target).toMatchObject({ env: 'prod', domain: 'acme-prod.eu.auth0.com', domainSource: 'tenant/environments/prod.yaml' });
+    expect(target.credentialSource).not.toContain('secret');
+    expect(resolveTarget('prod', { AUTH0_ACCESS_TOKEN: 'tok' }).credentials).toEqual({ accessToken: 'tok' });
+  });
+
+  test('a mismatched AUTH0_DOMAIN is refused, except a loopback override of the sandbox', () => {
+    expect(() => resolveTarget('prod', { ...base, AUTH0_DOMAIN: 'acme-dev.eu.auth0.com' })).toThrow('AUTH0_DOMAIN is acme-dev.eu.auth0.com but --env prod targets acme-prod.eu.auth0.com');
+    expect(() => resolveTarget('sandbox', { ...base, AUTH0_DOMAIN: 'evil.example.com' })).toThrow(UsageError);
+    expect(resolveTarget('sandbox', { ...base, AUTH0_DOMAIN: '127.0.0.1:9999' }).domain).toBe('127.0.0.1:9999');
+    expect(resolveTarget('sandbox', { ...base, SANDBOX_PORT: '9443' })).toMatchObject({ domain: '127.0.0.1:9443', domainSource: 'SANDBOX_PORT, overriding tenant/environments/sandbox.yaml' });
+    expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: 'x' })).toThrow('SANDBOX_PORT must be a port number');
+  });
+
+  test('unknown environments and half-set credentials are usage errors; the sandbox falls back to its bootstrap client', () => {
+    expect(() => resolveTarget('nope', base)).toThrow('--env nope: no environment named "nope"');
+    expect(() => resolveTarget('prod', { AUTH0_CLIENT_ID: 'cid' })).toThrow('only AUTH0_CLIENT_ID is set');
+    const stateDir = tempDir();
+    expect(() => resolveTarget('sandbox', { SANDBOX_STATE_DIR: stateDir })).toThrow('no Management API credentials');
+    writeFileSync(join(stateDir, 'deploy-client.json'), JSON.stringify({ client_id: 'boot', client_secret: 's3cret' }));
+    writeFileSync(join(stateDir, 'ca.pem'), 'pem');
+    const target = resolveTarget('sandbox', { SANDBOX_STATE_DIR: stateDir });
+    expect(target.credentials).toEqual({ clientId: 'boot', clientSecret: 's3cret' });
+    expect(target.caPath).toBe(join(stateDir, 'ca.pem'));
+    expect(target.credentialSource).not.toContain('s3cret');
+  });
+});
+
+describe('progress', () => {
+  function sink(isTTY: boolean): { write: (text: string) => void; isTTY: boolean; text: () => string } {
+    let out = '';
+    return { write: (text) => { out += text; }, isTTY, text: () => out };
+  }
+
+  test('a redrawn bar on a terminal, plain periodic lines otherwise', () => {
+    let now = 0;
+    const tty = sink(true);
+    const bar = new Progress(tty, 4, () => now);
+    now = 500;
+    bar.tick(false);
+    now = 1000;
+    bar.tick(true);
+    bar.end();
+    expect(tty.text()).toContain('\r[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
+    expect(tty.text().endsWith('\n')).toBe(true);
+    now = 0;
+    const log = sink(false);
+    const lines = new Progress(log, 100, () => now);
+    for (let i = 0; i < 10; i += 1) {
+      now += 1000;
+      lines.tick(false);
+    }
+    lines.end();
+    expect(log.text().split('\n').filter(Boolean)).toEqual([
+      'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
+    ]);
+    expect(log.text()).not.toContain('\r');
+  });
+});

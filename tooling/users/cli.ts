@@ -1,0 +1,322 @@
+import { parseArgs } from 'node:util';
+import { BulkRun, type BulkSummary } from './bulk';
+import { SdkUsersApi, type UsersApi } from './client';
+import { COMMANDS, findCommand, type Command, type Item, type Outcome, type RunContext } from './commands';
+import { CommandError, describeError, UsageError } from './errors';
+import { readBulkInput, type BulkInput } from './input';
+import { Journal } from './journal';
+import { Progress } from './progress';
+import { RateGate } from './rate';
+import { resolveTarget, type Target } from './target';
+
+/** Where the CLI writes and what it reads: the process, or a test's capture. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: { write(text: string): void; isTTY: boolean };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Registers a handler for Ctrl-C / SIGTERM; returns its removal. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+const DEFAULT_RATE = 10;
+const DEFAULT_CONCURRENCY = 8;
+// See metadata.ts: how long a metadata edit waits before checking it was not overwritten.
+const SETTLE_MS = 500;
+
+const OPTIONS = {
+  env: { type: 'string', default: 'sandbox' },
+  json: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  confirm: { type: 'string' },
+  from: { type: 'string' },
+  journal: { type: 'string' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+interface Invocation {
+  command: Command;
+  positionals: string[];
+  env: string;
+  json: boolean;
+  dryRun: boolean;
+  confirm: string | undefined;
+  from: string | undefined;
+  journal: string | undefined;
+  rate: number;
+  concurrency: number;
+}
+
+/** `npm run users -- <command> ...`; resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let invocation: Invocation | undefined;
+  try {
+    invocation = parseInvocation(argv, io);
+    if (!invocation) return EXIT.ok;
+    const target = resolveTarget(invocation.env, io.env);
+    io.stderr.write(`tenant: ${target.env} ${target.domain} (${target.domainSource}), as ${target.credentialSource}\n`);
+    // A bulk input is read and checked in full before the first request.
+    const bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, invocation.from, target);
+    const gate = new RateGate({ rate: invocation.rate });
+    const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
+    const ctx = runContext(api, target, invocation);
+    if (bulk) return await runBulk(invocation, bulk, ctx, gate, io);
+    return await runSingle(invocation, ctx, io);
+  } catch (error) {
+    return reportError(error, invocation, io);
+  }
+}
+
+function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(describeError(error).message, 'see `users --help`');
+  }
+  const { values, positionals } = parsed;
+  const [name, ...rest] = positionals;
+  if (name === undefined) {
+    io.stdout(usage());
+    if (values.help) return undefined;
+    throw new UsageError('no command given', 'pick one of the commands above');
+  }
+  const command = findCommand(name);
+  if (!command) throw new UsageError(`unknown command "${name}"`, `use one of: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  if (values.help) {
+    io.stdout(commandUsage(command));
+    return undefined;
+  }
+  if (values['dry-run'] && !command.mutates) throw new UsageError(`${name} changes nothing; --dry-run does not apply`, 'drop --dry-run');
+  if (values.confirm !== undefined && command.name !== 'delete') throw new UsageError('--confirm is for delete only', 'drop --confirm');
+  const bulk = values.from !== undefined;
+  if (bulk && !command.bulk) {
+    throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time${name === 'delete' ? ' (each erasure is confirmed by its own --confirm <user_id>)' : ''}`);
+  }
+  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from)', 'drop --journal');
+  const expected = (bulk ? 0 : 1) + command.args.length;
+  const allowed = bulk ? [0, command.args.length] : [expected];
+  if (!allowed.includes(rest.length)) {
+    throw new UsageError(`${name} takes ${bulk ? `${command.args.map((a) => `<${a.name}>`).join(' ') || 'no arguments'} with --from` : `${expected} argument(s)`}, got ${rest.length}`,
+      `usage: ${synopsis(command)}`);
+  }
+  return {
+    command,
+    positionals: rest,
+    env: values.env,
+    json: values.json,
+    dryRun: values['dry-run'],
+    confirm: values.confirm,
+    from: values.from,
+    journal: values.journal,
+    rate: positiveNumber('--rate', values.rate, DEFAULT_RATE),
+    concurrency: Math.floor(positiveNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY)),
+  };
+}
+
+function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || number > 1000) throw new UsageError(`${flag} ${value} is not a number between 0 and 1000`, `e.g. ${flag} ${fallback}`);
+  return number;
+}
+
+function runContext(api: UsersApi, target: Target, invocation: Invocation): Omit<RunContext, 'recheck'> {
+  const clients = new Map<string, Promise<boolean>>();
+  return {
+    api,
+    tenant: target.domain,
+    dryRun: invocation.dryRun,
+    confirm: invocation.confirm,
+    settleMs: SETTLE_MS,
+    clientExists: (clientId) => {
+      let known = clients.get(clientId);
+      if (!known) {
+        known = api.clientExists(clientId);
+        clients.set(clientId, known);
+      }
+      return known;
+    },
+  };
+}
+
+/** Named arguments from the command line (`<user> <client_id>` → {client_id}). */
+function fixedArgs(command: Command, values: readonly string[]): Record<string, string> {
+  return Object.fromEntries(command.args.flatMap((spec, i) => (values[i] === undefined ? [] : [[spec.name, spec.parse(values[i] as string)]])));
+}
+
+async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'>, io: CliIo): Promise<number> {
+  const { command, positionals } = invocation;
+  const [user = '', ...args] = positionals;
+  const item: Item = { index: 0, user, args: fixedArgs(command, args) };
+  const outcome = await command.run({ ...ctx, recheck: false }, item);
+  if (invocation.json) io.stdout(`${JSON.stringify(toJson(command, outcome))}\n`);
+  else io.stdout(`${outcome.message}\n`);
+  return EXIT.ok;
+}
+
+function toJson(command: Command, outcome: Outcome): Record<string, unknown> {
+  return {
+    command: command.name,
+    status: outcome.status,
+    user_id: outcome.userId,
+    // What show and export report is their data; the message is its rendering for people.
+    ...(command.mutates ? { message: outcome.message } : {}),
+    ...(outcome.data === undefined ? {} : { data: outcome.data }),
+  };
+}
+
+interface BulkPlan {
+  input: BulkInput;
+  /** Absent for a dry run: nothing is recorded. */
+  journal: Journal | undefined;
+  journalPath: string;
+}
+
+function prepareBulk(invocation: Invocation, from: string, target: Target): BulkPlan {
+  const { command } = invocation;
+  const args = fixedArgs(command, invocation.positionals);
+  const input = readBulkInput(from, command, args);
+  const journalPath = invocation.journal ?? `${from}.${command.name}.journal`;
+  const journal = invocation.dryRun ? undefined : Journal.open(journalPath, {
+    journal: 1, command: command.name, args, tenant: target.domain, digest: input.digest, items: input.items.length,
+  }, input.items.map((item) => item.user));
+  return { input, journal, journalPath };
+}
+
+async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunContext, 'recheck'>, gate: RateGate, io: CliIo): Promise<number> {
+  const { command } = invocation;
+  const { input, journal, journalPath } = plan;
+  const remaining = input.items.length - (journal?.completed.size ?? 0);
+  if (journal && journal.completed.size > 0) {
+    io.stderr.write(`resuming ${journalPath}: ${journal.completed.size} of ${input.items.length} already done` +
+      `${journal.inDoubt.size > 0 ? `, ${journal.inDoubt.size} to recheck (in flight when the last run stopped)` : ''}\n`);
+  }
+  const progress = new Progress(io.stderr, remaining);
+  const run = new BulkRun(command, ctx, input.items, {
+    concurrency: invocation.concurrency,
+    ...(journal ? { journal } : {}),
+    progress,
+    ...(invocation.dryRun && !invocation.json ? { onOutcome: (item, message) => io.stdout(`line ${item.line}: ${message}\n`) } : {}),
+  });
+  let interrupts = 0;
+  const removeHandler = io.onInterrupt(() => {
+    interrupts += 1;
+    if (interrupts > 1) return;
+    io.stderr.write('\nstopping: waiting for the users in flight; run the same command again to resume\n');
+    run.stop();
+  });
+  let summary: BulkSummary;
+  try {
+    summary = await run.run();
+  } finally {
+    removeHandler();
+    journal?.close();
+    progress.end();
+  }
+  const rate = gate.stats();
+  if (invocation.json) {
+    io.stdout(`${JSON.stringify({
+      command: command.name,
+      bulk: true,
+      dry_run: invocation.dryRun,
+      ...summaryJson(summary),
+      requests: rate.requests,
+      throttled: rate.throttled,
+      paused_ms: rate.pausedMs,
+      ...(journal ? { journal: journalPath } : {}),
+    })}\n`);
+  } else {
+    io.stdout(formatSummary(command, summary, rate, journal ? journalPath : undefined));
+  }
+  return summary.failures.length > 0 || summary.interrupted ? EXIT.error : EXIT.ok;
+}
+
+function summaryJson(summary: BulkSummary): Record<string, unknown> {
+  return {
+    total: summary.total,
+    skipped: summary.skipped,
+    done: summary.counts.done,
+    unchanged: summary.counts.unchanged,
+    planned: summary.counts.planned,
+    failed: summary.failures.length,
+    rechecked: summary.rechecked,
+    interrupted: summary.interrupted,
+    elapsed_ms: summary.elapsedMs,
+    failures: summary.failures,
+  };
+}
+
+function formatSummary(command: Command, summary: BulkSummary, rate: ReturnType<RateGate['stats']>, journalPath: string | undefined): string {
+  const { counts } = summary;
+  const attempted = counts.done + counts.unchanged + counts.planned + summary.failures.length;
+  const seconds = summary.elapsedMs / 1000;
+  const lines = [
+    `${command.name}: ${summary.total} users: ${counts.done} done, ${counts.unchanged} unchanged, ${counts.planned > 0 ? `${counts.planned} planned (dry run), ` : ''}` +
+      `${summary.failures.length} failed${summary.skipped > 0 ? `, ${summary.skipped} skipped (done in an earlier run)` : ''}` +
+      `${summary.rechecked > 0 ? `, ${summary.rechecked} rechecked after an interruption` : ''}`,
+    `  ${attempted} in ${seconds.toFixed(1)} s (${(attempted / Math.max(seconds, 0.001)).toFixed(1)}/s), ${rate.requests} requests, ` +
+      `${rate.throttled} throttled (429), paused ${(rate.pausedMs / 1000).toFixed(1)} s`,
+  ];
+  if (summary.failures.length > 0) {
+    lines.push('failures:');
+    for (const failure of summary.failures) lines.push(`  line ${failure.line}: ${failure.user}: ${failure.kind}: ${failure.message}`);
+  }
+  if (summary.interrupted) lines.push('interrupted: not every user was attempted.');
+  if (journalPath) {
+    lines.push(`journal: ${journalPath}${summary.failures.length > 0 || summary.interrupted ? ' (run the same command again to resume: completed users are skipped)' : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function reportError(error: unknown, invocation: Invocation | undefined, io: CliIo): number {
+  const code = error instanceof UsageError ? EXIT.usage : EXIT.error;
+  const { kind, message } = describeError(error);
+  if (invocation?.json) {
+    io.stdout(`${JSON.stringify({ command: invocation.command.name, status: 'failed', error: { kind, message } })}\n`);
+  } else if (error instanceof UsageError || error instanceof CommandError) {
+    io.stderr.write(`error: ${error.message}\n  fix: ${error.fix}\n`);
+  } else {
+    io.stderr.write(`error: ${message}\n`);
+  }
+  return code;
+}
+
+function synopsis(command: Command): string {
+  const args = command.args.map((a) => ` <${a.name}>`).join('');
+  return `users ${command.name} <user>${args}${command.name === 'delete' ? ' --confirm <user_id>' : ''}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}` : ''}`;
+}
+
+function commandUsage(command: Command): string {
+  const args = command.args.map((a) => `  <${a.name}>  ${a.description}\n`).join('');
+  return `${synopsis(command)}\n\n${command.summary}\n\n  <user>  a user id (auth0|...) or an email address\n${args}` +
+    `${command.mutates ? '  --dry-run  check and print what would change; change nothing\n' : ''}`;
+}
+
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: npm run users -- <command> <user> [arguments] [options]',
+    '       npm run users -- <command> --from <file.csv|file.json> [arguments] [options]   (bulk)',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}${c.bulk ? '' : ' [not bulk]'}`),
+    '',
+    'options:',
+    '  --env <name>         the tenant: tenant/environments/<name>.yaml (default sandbox)',
+    '  --json               machine-readable result on stdout',
+    '  --dry-run            validate and print what would change; change nothing',
+    '  --confirm <user_id>  delete: the exact id of the user to erase',
+    '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
+    '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',
+    `  --rate <n>           Management API requests per second, at most (default ${DEFAULT_RATE}; 429s slow it down further)`,
+    `  --concurrency <n>    bulk: users in flight at once (default ${DEFAULT_CONCURRENCY})`,
+    '',
+    'credentials: AUTH0_CLIENT_ID + AUTH0_CLIENT_SECRET, or AUTH0_ACCESS_TOKEN; the sandbox\'s own client by default.',
+    'exit codes: 0 ok, 1 error (or some bulk rows failed), 2 usage error.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,234 @@
+import { ManagementClient, ManagementError, ManagementTimeoutError, TokenProvider, type Management } from 'auth0';
+import { CommandError } from './errors';
+import { parseUser, parseUserBlocks, type Identity, type JsonObject, type User, type UserBlock } from './model';
+import { RateGate, readRateHeaders, retryDelay } from './rate';
+
+/**
+ * The Management API calls this tool makes, typed and validated. Commands depend on this
+ * interface only; the SDK implementation below is the one the CLI uses.
+ */
+export interface UsersApi {
+  /** undefined when there is no such user (404). */
+  getUser(userId: string): Promise<User | undefined>;
+  usersByEmail(email: string): Promise<User[]>;
+  /** Auth0 merges top-level metadata keys; `null` deletes a key. Never send `{}` (it clears). */
+  updateUser(userId: string, patch: UserPatch): Promise<User>;
+  deleteUser(userId: string): Promise<void>;
+  userBlocks(userId: string): Promise<UserBlock[]>;
+  clearUserBlocks(userId: string): Promise<void>;
+  sendVerificationEmail(userId: string): Promise<{ jobId: string }>;
+  passwordChangeTicket(userId: string): Promise<{ ticket: string }>;
+  link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]>;
+  unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]>;
+  clientExists(clientId: string): Promise<boolean>;
+}
+
+export interface UserPatch {
+  blocked?: boolean;
+  app_metadata?: JsonObject;
+}
+
+export type Credentials = { clientId: string; clientSecret: string } | { accessToken: string };
+
+export interface ApiTarget {
+  /** `host` or `host:port`, as in AUTH0_DOMAIN. */
+  domain: string;
+  credentials: Credentials;
+}
+
+/** Retries of one request after a 429 before the item is given up (and left for a resume). */
+const MAX_THROTTLED_RETRIES = 20;
+/** Retries of an idempotent request after a 5xx or a network error. */
+const MAX_ERROR_RETRIES = 3;
+const TIMEOUT_SECONDS = 30;
+
+type Call<T> = () => Promise<{ data: T; rawResponse: { headers: Headers } }>;
+
+export class SdkUsersApi implements UsersApi {
+  private constructor(private readonly sdk: ManagementClient, private readonly gate: RateGate) {}
+
+  /** Gets a token first, so bad credentials or an unreachable tenant fail before any work. */
+  static async connect(target: ApiTarget, gate: RateGate): Promise<SdkUsersApi> {
+    const token = await tokenSupplier(target);
+    const sdk = new ManagementClient({
+      domain: target.domain,
+      token,
+      // Retries are ours (call() below): the SDK's would go out without waiting for the shared
+      // rate gate, and the gate would never see the 429s they absorb.
+      maxRetries: 0,
+      timeoutInSeconds: TIMEOUT_SECONDS,
+      telemetry: true,
+      clientInfo: { name: 'auth0-profile-actions/users' },
+    });
+    return new SdkUsersApi(sdk, gate);
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    try {
+      return parseUser(await this.call(true, () => this.sdk.users.get(userId).withRawResponse()));
+    } catch (error) {
+      if (error instanceof NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  async usersByEmail(email: string): Promise<User[]> {
+    const list = await this.call(true, () => this.sdk.users.listUsersByEmail({ email }).withRawResponse());
+    return list.map(parseUser);
+  }
+
+  async updateUser(userId: string, patch: UserPatch): Promise<User> {
+    if (patch.app_metadata && Object.keys(patch.app_metadata).length === 0) {
+      throw new Error('refusing to send app_metadata: {} (Auth0 would clear all app_metadata)');
+    }
+    return parseUser(await this.call(true, () => this.sdk.users.update(userId, patch).withRawResponse(), unknownUser(userId)));
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.call(true, () => this.sdk.users.delete(userId).withRawResponse(), unknownUser(userId));
+  }
+
+  async userBlocks(userId: string): Promise<UserBlock[]> {
+    return parseUserBlocks(await this.call(true, () => this.sdk.userBlocks.list(userId).withRawResponse(), unknownUser(userId)));
+  }
+
+  async clearUserBlocks(userId: string): Promise<void> {
+    await this.call(true, () => this.sdk.userBlocks.delete(userId).withRawResponse(), unknownUser(userId));
+  }
+
+  async sendVerificationEmail(userId: string): Promise<{ jobId: string }> {
+    // Not idempotent: a retried 5xx could send the email twice.
+    const job = await this.call(false, () => this.sdk.jobs.verificationEmail.create({ user_id: userId }).withRawResponse(), unknownUser(userId));
+    return { jobId: String(job.id ?? '') };
+  }
+
+  async passwordChangeTicket(userId: string): Promise<{ ticket: string }> {
+    const result = await this.call(false, () => this.sdk.tickets.changePassword({ user_id: userId }).withRawResponse(), unknownUser(userId));
+    return { ticket: result.ticket };
+  }
+
+  async link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]> {
+    const body = { provider: secondary.provider as Management.UserIdentityProviderEnum, user_id: secondary.user_id };
+    const identities = await this.call(false, () => this.sdk.users.identities.link(primaryUserId, body).withRawResponse());
+    return parseUser({ user_id: primaryUserId, identities }).identities;
+  }
+
+  async unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]> {
+    const identities = await this.call(true, () =>
+      this.sdk.users.identities.delete(primaryUserId, provider as Management.UserIdentityProviderEnum, identityId).withRawResponse());
+    return parseUser({ user_id: primaryUserId, identities }).identities;
+  }
+
+  async clientExists(clientId: string): Promise<boolean> {
+    try {
+      await this.call(true, () => this.sdk.clients.get(clientId, { fields: 'client_id', include_fields: true }).withRawResponse());
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * One request through the gate: waits its turn, retries 429s after Retry-After (they were not
+   * executed), and retries 5xx and network errors only when repeating the request is harmless.
+   */
+  private async call<T>(idempotent: boolean, request: Call<T>, notFound?: CommandError): Promise<T> {
+    let throttled = 0;
+    let failed = 0;
+    for (;;) {
+      await this.gate.acquire();
+      try {
+        const { data, rawResponse } = await request();
+        this.gate.succeeded(readRateHeaders(rawResponse.headers));
+        return data;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 429) {
+          const headers = error instanceof ManagementError && error.rawResponse ? readRateHeaders(error.rawResponse.headers) : {};
+          this.gate.throttled(retryDelay(headers, throttled));
+          throttled += 1;
+          if (throttled <= MAX_THROTTLED_RETRIES) continue;
+          throw new CommandError('rate_limited', `still rate limited after ${MAX_THROTTLED_RETRIES} retries`,
+            'lower --rate, or resume later: completed users are not repeated');
+        }
+        if (status === 404) throw notFound ?? new NotFound();
+        if (status !== undefined && status < 500) throw toCommandError(error, status);
+        if (idempotent && failed < MAX_ERROR_RETRIES) {
+          failed += 1;
+          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** failed));
+          continue;
+        }
+        throw toCommandError(error, status);
+      }
+    }
+  }
+}
+
+async function tokenSupplier(target: ApiTarget): Promise<() => Promise<string>> {
+  const { credentials } = target;
+  if ('accessToken' in credentials) return async () => credentials.accessToken;
+  const provider = new TokenProvider({
+    domain: target.domain,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    audience: `https://${target.domain}/api/v2/`,
+  });
+  try {
+    await provider.getAccessToken();
+  } catch (error) {
+    const network = networkReason(error);
+    throw new CommandError(network ? 'api_unavailable' : 'api_error', `could not get a Management API token from ${target.domain}: ${network ?? errorMessage(error)}`,
+      network ? 'check the domain (--env, AUTH0_DOMAIN) and that the tenant is reachable'
+        : 'check AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET, and that the client is granted the Management API');
+  }
+  return () => provider.getAccessToken();
+}
+
+/** A 404 the caller turns into a value (an absent user, an unknown client). */
+class NotFound extends Error {}
+
+function unknownUser(userId: string): CommandError {
+  return new CommandError('unknown_user', `no user ${userId}`, 'check the id (`users show <email>` finds it); a linked secondary only exists inside its primary');
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ManagementError ? error.statusCode : undefined;
+}
+
+/** Turns an SDK failure into a message without request bodies or headers (they hold tokens). */
+function toCommandError(error: unknown, status: number | undefined): CommandError {
+  if (error instanceof ManagementTimeoutError) {
+    return new CommandError('api_unavailable', `no answer within ${TIMEOUT_SECONDS}s`, 'retry; check the tenant status');
+  }
+  const body = error instanceof ManagementError ? error.body : undefined;
+  const apiMessage = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : undefined;
+  if (status === 401 || status === 403) {
+    return new CommandError('api_error', `the Management API refused the call (${status}): ${apiMessage ?? 'forbidden'}`,
+      'grant the client the scopes read:users, update:users, delete:users, create:user_tickets, read:clients');
+  }
+  if (status !== undefined && status < 500) {
+    return new CommandError('api_error', `the Management API refused the request (${status}): ${apiMessage ?? 'no message'}`, 'see the message');
+  }
+  if (status !== undefined) {
+    return new CommandError('api_unavailable', `the Management API failed (${status}): ${apiMessage ?? 'no message'}`, 'retry later; check the tenant status');
+  }
+  return new CommandError('api_unavailable', `request failed: ${networkReason(error) ?? errorMessage(error)}`, 'check the domain and your network');
+}
+
+/** Names the usual local causes (a sandbox that is not running, an untrusted certificate). */
+function networkReason(error: unknown): string | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return 'connection refused (is the tenant, or the sandbox, running?)';
+    if (code === 'ENOTFOUND') return 'unknown host';
+    if (code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+      return `TLS certificate not trusted (${code}); for the sandbox, NODE_EXTRA_CA_CERTS must name its ca.pem`;
+    }
+  }
+  return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,54 @@
+import { CommandError } from '../errors';
+import { parseUserRef, resolveUser } from '../resolve';
+import type { Command } from './types';
+
+/** verify-email, reset-password: messages Auth0 sends (or links it makes) for the user. */
+
+export const verifyEmail: Command = {
+  name: 'verify-email',
+  summary: 'send the verification email again (a verification-email job)',
+  args: [],
+  mutates: true,
+  bulk: true,
+  run: async (ctx, item) => {
+    const user = await resolveUser(ctx.api, parseUserRef(item.user));
+    if (!user.email) {
+      throw new CommandError('invalid_state', `${user.user_id} has no email address`, 'set an email first; there is nothing to verify');
+    }
+    if (user.email_verified) return { status: 'unchanged', userId: user.user_id, message: `${user.email} is already verified; nothing sent` };
+    if (ctx.recheck) {
+      // No API tells whether the interrupted attempt sent the email: do not risk sending twice.
+      throw new CommandError('in_doubt', `the previous run stopped while sending to ${user.user_id}; it may have been sent`,
+        `ask the user, then send again if needed: users verify-email ${user.user_id}`);
+    }
+    if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would send a verification email to ${user.email}` };
+    const { jobId } = await ctx.api.sendVerificationEmail(user.user_id);
+    return { status: 'done', userId: user.user_id, message: `verification email to ${user.email} queued (job ${jobId})`, data: { job_id: jobId } };
+  },
+};
+
+export const resetPassword: Command = {
+  name: 'reset-password',
+  summary: 'create a password change ticket (a one-time URL) for a database user',
+  args: [],
+  mutates: true,
+  bulk: false,
+  run: async (ctx, item) => {
+    const user = await resolveUser(ctx.api, parseUserRef(item.user));
+    // Only a database connection holds a password Auth0 can change.
+    const database = user.identities.find((identity) => identity.provider === 'auth0');
+    if (!database) {
+      const connections = user.identities.map((identity) => identity.connection).join(', ') || 'no connection';
+      throw new CommandError('wrong_connection', `${user.user_id} signs in through ${connections}, not a database connection`,
+        'password resets apply to database connections only; the user changes that password at their identity provider');
+    }
+    if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would create a password change ticket for ${user.user_id} (${database.connection})` };
+    const { ticket } = await ctx.api.passwordChangeTicket(user.user_id);
+    return {
+      status: 'done',
+      userId: user.user_id,
+      message: `password change ticket for ${user.user_id} (${database.connection}); send it to the user only:\n${ticket}`,
+      data: { ticket, connection: database.connection },
+    };
+  },
+};

@@ -1,0 +1,17 @@
+import { block, show, unblock, unblockBruteForce } from './account';
+import { resetPassword, verifyEmail } from './email';
+import { deleteUser, exportUser } from './gdpr';
+import { link, unlink } from './linking';
+import { blockApp, entitle, resetTerms, revoke, unblockApp } from './metadata';
+import type { Command } from './types';
+
+export const COMMANDS: readonly Command[] = [
+  show, block, unblock, unblockBruteForce, blockApp, unblockApp, entitle, revoke, verifyEmail, resetPassword, resetTerms,
+  link, unlink, exportUser, deleteUser,
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}
+
+export type { Command, Item, Outcome, RunContext, Status } from './types';
