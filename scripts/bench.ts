@@ -1,5 +1,6 @@
 import { benchActions } from './bench/actions';
 import { benchBuild } from './bench/build';
+import { benchDeploy } from './bench/deploy';
 import { benchRuntime } from './bench/runtime';
 import { benchBulk } from './bench/users';
 import { buildActions } from '../tooling/build';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await buildActions(); // the Action figures are taken on the bundles in dist/
   await benchRuntime();
   await benchActions();
+  await benchDeploy();
   await benchBulk();
 }
 

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } from '../../local/sandbox/client';
+import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from '../../local/sandbox/environment';
+import type { EnvVars, ResolvedEnvironment } from '../tenant';
+import { isObject } from '../plan/json';
+import type { ManagementApi } from '../plan/management-api';
+import { FINGERPRINT_KEY_VAR } from './guards';
+import { TargetError, type Target } from './target';
+
+/**
+ * `--env sandbox`: the local sandbox (npm start / npm run sandbox) is the target: its domain, CA and
+ * deploy client come from its state folder, its secret values from local/sandbox/environment.ts
+ * (generated once per state folder, shared with npm start), and the fingerprint key is generated
+ * into the same file. The environment follows the sandbox's actual port, as npm start does.
+ */
+
+/** The port `npm run sandbox` listens on (local/sandbox/server.ts) unless SANDBOX_PORT says otherwise. */
+const DEFAULT_PORT = 8443;
+const SECRETS_FILE = 'deploy-secrets.json';
+
+export function sandboxTarget(stateDir: string, portVar: string | undefined): Target {
+  const port = portVar === undefined || portVar === '' ? DEFAULT_PORT : Number(portVar);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TargetError(`SANDBOX_PORT must be a port number, got "${portVar ?? ''}"`);
+  try {
+    const { domain, caPath } = sandboxEndpoint(stateDir, port);
+    const client = readDeployClient(stateDir);
+    return { domain, caPath, clientId: client.client_id, clientSecret: client.client_secret };
+  } catch (error) {
+    throw new TargetError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The sandbox environment at the sandbox's real address (sandbox.yaml names the default port). */
+export function followSandbox(environment: ResolvedEnvironment, target: Target): ResolvedEnvironment {
+  return { ...environment, auth0Domain: target.domain, mappings: sandboxMappings(environment, target.domain) };
+}
+
+/**
+ * The variables a sandbox plan or deploy reads. The linking client's id and secret are Auth0's to
+ * issue: a deploy (`create`) creates the bare client first, deploy-cli then configures it by name;
+ * a plan only reads, and leaves them unset (so not compared) while the client does not exist.
+ */
+export async function sandboxVars(stateDir: string, target: Target, api: ManagementApi, options: { create: boolean }): Promise<EnvVars> {
+  const vars = localSandboxVars(stateDir);
+  if (options.create) {
+    const client = new SandboxClient({ domain: target.domain, caPath: target.caPath ?? '' });
+    const linking = await bootstrapLinkingClient(client, { client_id: target.clientId, client_secret: target.clientSecret });
+    return { ...vars, TENANT_MGMT_CLIENT_ID: linking.client_id, TENANT_MGMT_CLIENT_SECRET: linking.client_secret };
+  }
+  const linking = (await api.pages('/clients', 'clients', '&include_totals=true')).find((c) => c.name === LINKING_CLIENT_NAME);
+  if (linking && typeof linking.client_id === 'string' && typeof linking.client_secret === 'string') {
+    return { ...vars, TENANT_MGMT_CLIENT_ID: linking.client_id, TENANT_MGMT_CLIENT_SECRET: linking.client_secret };
+  }
+  return vars;
+}
+
+/** The generated values only: no request (what the guards check before anything is sent). */
+export function localSandboxVars(stateDir: string): Record<string, string> {
+  return { ...sandboxSecrets(stateDir), [FINGERPRINT_KEY_VAR]: fingerprintKey(stateDir) };
+}
+
+/** Generated on first use into the sandbox's secrets file, next to (and keeping) npm start's values. */
+function fingerprintKey(stateDir: string): string {
+  const file = join(stateDir, SECRETS_FILE);
+  const stored: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const values = isObject(stored) ? stored : {};
+  const existing = values[FINGERPRINT_KEY_VAR];
+  if (typeof existing === 'string' && existing.length >= 16) return existing;
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${JSON.stringify({ ...values, [FINGERPRINT_KEY_VAR]: key }, null, 2)}\n`, { mode: 0o600 });
+  return key;
+}

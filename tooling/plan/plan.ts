@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ResolvedEnvironment } from '../tenant';
+import { keywordContext, resolveTenantYaml } from './desired';
+import type { CompareContext } from './diff';
+import { fingerprinter, LEDGER_METADATA_KEY, parseEntries, type Fingerprints } from './fingerprints';
+import { HANDLERS, type CurrentContext, type DesiredContext } from './handlers';
+import { objectList, text } from './handlers/handler';
+import { isObject, type Json } from './json';
+import type { ManagementApi } from './management-api';
+import { isResourceType, RESOURCE_TYPES, type CurrentResource, type DesiredResource, type Plan, type ResourceChange, type ResourceType, type ValueObject } from './model';
+
+/**
+ * The plan: what a deploy would make the tenant look like (tenant.yaml for one environment,
+ * keywords resolved, bundles built) against what the tenant is now (read through the Management
+ * API: one list per resource type), resource by resource. Never needs deploy-cli.
+ */
+
+export interface DesiredState {
+  /** tenant.yaml resolved for the environment (secret values wrapped). */
+  document: ValueObject;
+  /** Resource types tenant.yaml manages (its sections), in deploy-cli's order. */
+  types: ResourceType[];
+  resources: ReadonlyMap<ResourceType, DesiredResource[]>;
+}
+
+export interface CurrentState {
+  resources: ReadonlyMap<ResourceType, CurrentResource[]>;
+  /** Fingerprints of write-only secrets the last deploy recorded (the deploy client's metadata). */
+  ledger: Fingerprints | undefined;
+}
+
+export interface PlanInput {
+  environment: ResolvedEnvironment;
+  tenantFile: string;
+  /** This build's bundle code by Action name. */
+  bundles: ReadonlyMap<string, string>;
+  api: ManagementApi;
+  fingerprintKey: string;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  desired: DesiredState;
+  current: CurrentState;
+  /** Wall time of reading the tenant, for the bench. */
+  readMs: number;
+}
+
+export function desiredState(environment: ResolvedEnvironment, tenantFile: string, bundles: ReadonlyMap<string, string>): DesiredState {
+  const keywords = keywordContext(environment);
+  const document = resolveTenantYaml(tenantFile, readFileSync(tenantFile, 'utf8'), keywords);
+  const ctx: DesiredContext = { tenantDir: dirname(tenantFile), keywords, bundles };
+  const types = RESOURCE_TYPES.filter((type) => document[type] !== undefined);
+  const unknown = Object.keys(document).filter((key) => !isResourceType(key));
+  if (unknown.length > 0) throw new Error(`tenant.yaml: the plan does not know the resource types ${unknown.join(', ')}`);
+  return { document, types, resources: new Map(types.map((type) => [type, HANDLERS[type].desired(document[type] ?? null, ctx)])) };
+}
+
+/** Reads the types tenant.yaml manages (clients always: they name every other reference). */
+export async function readTenant(api: ManagementApi, types: readonly ResourceType[]): Promise<CurrentState> {
+  const others = types.filter((type) => type !== 'clients');
+  const [clientsRaw, ...raws] = await Promise.all([HANDLERS.clients.read(api), ...others.map((type) => HANDLERS[type].read(api))]);
+  const clientList = objectList(clientsRaw ?? [], 'clients');
+  const ctx = currentContext(clientList, api.credentials.clientId);
+  const resources = new Map<ResourceType, CurrentResource[]>();
+  if (types.includes('clients')) resources.set('clients', HANDLERS.clients.current(clientsRaw ?? [], ctx));
+  others.forEach((type, i) => resources.set(type, HANDLERS[type].current(raws[i] ?? null, ctx)));
+  return { resources, ledger: ledgerOf(clientList, api.credentials.clientId) };
+}
+
+export async function computePlan(input: PlanInput): Promise<PlanResult> {
+  const desired = desiredState(input.environment, input.tenantFile, input.bundles);
+  const started = performance.now();
+  const current = await readTenant(input.api, desired.types);
+  const readMs = performance.now() - started;
+  const plan = comparePlan(input.environment, input.api.credentials.domain, desired, current, input.fingerprintKey);
+  return { plan, desired, current, readMs };
+}
+
+export function comparePlan(environment: ResolvedEnvironment, domain: string, desired: DesiredState, current: CurrentState, fingerprintKey: string): Plan {
+  const notes: string[] = [];
+  const ctx: CompareContext = { fingerprint: fingerprinter(fingerprintKey), ledger: current.ledger, note: (text) => notes.push(text) };
+  const changes: ResourceChange[] = [];
+  for (const type of desired.types) {
+    const handler = HANDLERS[type];
+    const have = new Map<string, CurrentResource>();
+    const duplicates: CurrentResource[] = [];
+    for (const resource of current.resources.get(type) ?? []) {
+      if (have.has(resource.key)) duplicates.push(resource);
+      else have.set(resource.key, resource);
+    }
+    const wanted = new Set<string>();
+    for (const resource of desired.resources.get(type) ?? []) {
+      wanted.add(resource.key);
+      const existing = have.get(resource.key);
+      if (!existing) {
+        changes.push({ type, key: resource.key, kind: 'create', fields: [] });
+        continue;
+      }
+      const fields = handler.compare(resource, existing, ctx);
+      changes.push({ type, key: resource.key, kind: fields.length > 0 ? 'update' : 'unchanged', fields });
+    }
+    for (const resource of [...have.values()].filter((r) => !wanted.has(r.key))) changes.push({ type, key: resource.key, kind: 'drift', fields: [] });
+    for (const resource of duplicates) changes.push({ type, key: `${resource.key} (another with the same name)`, kind: 'drift', fields: [] });
+  }
+  return { environment: environment.name, domain, changes, notes };
+}
+
+/**
+ * The tool's own clients are never drift: the global "All Applications" client, the client this
+ * plan reads with, and the deploy client (recognisable by its fingerprint ledger).
+ */
+function currentContext(clients: readonly Json[], readingClientId: string): CurrentContext {
+  const clientNames = new Map<string, string>();
+  const ownClients = new Set<string>([readingClientId]);
+  for (const client of clients) {
+    if (!isObject(client)) continue;
+    const id = text(client.client_id);
+    clientNames.set(id, text(client.name));
+    if (client.global === true || (isObject(client.client_metadata) && client.client_metadata[LEDGER_METADATA_KEY] !== undefined)) ownClients.add(id);
+  }
+  return { clientNames, ownClients };
+}
+
+/** The ledger on the reading client if it has one (it is the deploy client), else the only one there is. */
+function ledgerOf(clients: readonly Json[], readingClientId: string): Fingerprints | undefined {
+  const ledgers = clients.flatMap((client) => {
+    if (!isObject(client) || !isObject(client.client_metadata)) return [];
+    const value = client.client_metadata[LEDGER_METADATA_KEY];
+    return typeof value === 'string' ? [{ id: text(client.client_id), value }] : [];
+  });
+  const chosen = ledgers.find((l) => l.id === readingClientId) ?? (ledgers.length === 1 ? ledgers[0] : undefined);
+  return chosen && parseEntries(chosen.value);
+}
