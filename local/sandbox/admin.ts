@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Authenticate } from './auth';
 import { ApiError } from './errors';
 import { isFaultRule, type FaultInjector, type FaultRule } from './faults';
@@ -14,12 +14,7 @@ interface AdminOptions {
  * Only the bootstrap deploy client may use it (`authenticate` checks its Management API token).
  */
 export const adminApi: FastifyPluginAsync<AdminOptions> = async (app, options) => {
-  app.addHook('onRequest', async (request) => {
-    await options.authenticate(request);
-    if (request.caller?.clientId !== options.deployClientId()) {
-      throw new ApiError(403, 'Only the sandbox deploy client may configure the sandbox', 'insufficient_scope');
-    }
-  });
+  app.addHook('onRequest', deployClientOnly(options.authenticate, options.deployClientId));
 
   app.get('/faults', async () => ({ rules: options.faults.describe(), hits: options.faults.hits() }));
 
@@ -37,3 +32,13 @@ export const adminApi: FastifyPluginAsync<AdminOptions> = async (app, options) =
     return reply.code(204).send();
   });
 };
+
+/** onRequest hook: a Management API token of the bootstrap deploy client, and no other. */
+export function deployClientOnly(authenticate: Authenticate, deployClientId: () => string): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    await authenticate(request);
+    if (request.caller?.clientId !== deployClientId()) {
+      throw new ApiError(403, 'Only the sandbox deploy client may use /sandbox endpoints', 'insufficient_scope');
+    }
+  };
+}

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
+import type { IdTokenClaims } from './login/types';
 import type { Store } from './store';
 
 /** The claims of a Management API access token the sandbox issues and accepts. */
@@ -50,6 +51,11 @@ export class TokenSigner {
 
   sign(claims: Omit<AccessTokenClaims, 'iat' | 'exp'>, lifetimeSeconds: number): string {
     return jwt.sign(claims, this.privateKey, { algorithm: 'RS256', keyid: this.kid, expiresIn: lifetimeSeconds });
+  }
+
+  /** The ID token of a sandbox login; its claims carry their own `iat` and `exp`. */
+  signIdToken(claims: IdTokenClaims): string {
+    return jwt.sign(claims, this.privateKey, { algorithm: 'RS256', keyid: this.kid });
   }
 
   verify(token: string, issuer: string, audience: string): AccessTokenClaims {

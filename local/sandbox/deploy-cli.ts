@@ -26,6 +26,8 @@ export interface DeployCliSettings {
   maxRetries?: number;
   /** Kill the child after this long. Default 5 minutes. */
   timeoutMs?: number;
+  /** Stops deploy-cli (SIGTERM) when aborted; the run then rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 export type DeployCliCommand =
@@ -70,7 +72,7 @@ export async function runDeployCli(target: DeployCliTarget, run: DeployCliComman
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: workDir,
       NODE_EXTRA_CA_CERTS: target.caPath,
-    }, settings.timeoutMs ?? 5 * 60_000);
+    }, settings.timeoutMs ?? 5 * 60_000, settings.signal);
     if (result.exitCode !== 0 && /fetch failed|interceptors did not return/.test(result.stdout + result.stderr)) {
       result.diagnosis = await diagnose(target);
     }
@@ -80,10 +82,10 @@ export async function runDeployCli(target: DeployCliTarget, run: DeployCliComman
   }
 }
 
-function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DeployCliResult> {
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal | undefined): Promise<DeployCliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -1,31 +1,38 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { AddressInfo } from 'node:net';
-import { adminApi } from './admin';
+import { readFileSync } from 'node:fs';
+import { adminApi, deployClientOnly } from './admin';
 import { managementAuth, registerTokenEndpoint, TokenSigner, type TenantEndpoint } from './auth';
 import { ensureDeployClient, ensureGlobalClient, type DeployClientCredentials } from './bootstrap';
 import { ApiError } from './errors';
 import { FaultInjector, type FaultRule } from './faults';
+import { LoginEngine } from './login/engine';
+import { caFetch } from './login/fetch';
+import { loginRoutes } from './login/routes';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
-import { DEFAULT_STATE_DIR, prepareStateDir } from './state';
+import { DEFAULT_STATE_DIR, prepareStateDir, type ResetMode } from './state';
 import { openStore, type Store } from './store';
-import { loadOrCreateTls } from './tls';
+import { loadOrCreateTls, type TlsMaterial } from './tls';
 
 export const DEFAULT_PORT = 8443;
 export const HOST = '127.0.0.1';
+const TENANT_NAME = 'sandbox';
 
 export interface SandboxOptions {
   /** State folder (database, keys, certificates); default `.sandbox/` at the repository root. */
   stateDir?: string;
-  /** Wipe the state folder first. */
-  reset?: boolean;
+  /** Wipe the state folder first (`'tenant'`: all but the CA and keys). */
+  reset?: ResetMode;
   /** 0 picks a free port (tests). Default DEFAULT_PORT. */
   port?: number;
   faults?: readonly FaultRule[];
   /** How long a created or updated Action stays `pending` before it is `built`. Default 200 ms. */
   actionBuildDelayMs?: number;
+  /** How long a login suspended by a redirect waits for its /continue. Default 15 minutes. */
+  pendingLoginTtlMs?: number;
   /** Called once per response with "METHOD /path status ms" (no bodies, no headers). */
   log?: (line: string) => void;
 }
@@ -45,11 +52,14 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox tenant: HTTPS on 127.0.0.1, Management API under /api/v2, /oauth/token. */
+/**
+ * Starts the sandbox tenant: HTTPS on 127.0.0.1, Management API under /api/v2, /oauth/token, and
+ * logins through the deployed Actions (/sandbox/login, /continue, the reference pages under /pages).
+ */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const paths = prepareStateDir(options.stateDir ?? DEFAULT_STATE_DIR, { reset: options.reset ?? false });
   const tls = await loadOrCreateTls(paths);
-  const store = openStore(paths.database, { tenantName: 'sandbox', actionBuildDelayMs: options.actionBuildDelayMs ?? 200 });
+  const store = openStore(paths.database, { tenantName: TENANT_NAME, actionBuildDelayMs: options.actionBuildDelayMs ?? 200 });
   const signer = new TokenSigner(paths.signingKey);
   const faults = new FaultInjector(options.faults);
 
@@ -61,7 +71,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return current;
   };
 
-  const app = buildApp({ tls, store, signer, faults, endpoint, deployClientId: () => deployClientId, log: options.log });
+  const app = buildApp({
+    tls, store, signer, faults, endpoint, deployClientId: () => deployClientId, log: options.log, pendingLoginTtlMs: options.pendingLoginTtlMs,
+  });
   try {
     await app.listen({ port: options.port ?? DEFAULT_PORT, host: HOST });
   } catch (error) {
@@ -98,13 +110,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 interface AppDependencies {
-  tls: { key: string; cert: string };
+  tls: TlsMaterial;
   store: Store;
   signer: TokenSigner;
   faults: FaultInjector;
   endpoint: () => TenantEndpoint & { domain: string };
   deployClientId: () => string;
   log: ((line: string) => void) | undefined;
+  pendingLoginTtlMs: number | undefined;
 }
 
 function buildApp(deps: AppDependencies): FastifyInstance {
@@ -154,6 +167,21 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint);
   void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, endpoint: deps.endpoint }, authenticate });
   void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
+
+  // Logins run the deployed Actions, whose Management API calls come back here over HTTPS.
+  const actionFetch = caFetch(readFileSync(deps.tls.caPath));
+  app.addHook('onClose', async () => actionFetch.close());
+  const engine = new LoginEngine({
+    store: deps.store,
+    signer: deps.signer,
+    endpoint: deps.endpoint,
+    fetch: actionFetch.fetch,
+    tenantName: TENANT_NAME,
+    ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
+  });
+  void app.register(loginRoutes, {
+    engine, store: deps.store, endpoint: deps.endpoint, requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
+  });
   return app;
 }
 

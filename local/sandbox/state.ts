@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 /** Files the sandbox keeps in its state folder (default `.sandbox/` at the repository root). */
 export interface StatePaths {
@@ -33,15 +33,26 @@ export function statePaths(dir: string): StatePaths {
   };
 }
 
-/** Creates the state folder (or wipes it first with `reset`) and returns its paths. */
-export function prepareStateDir(dir: string, options: { reset: boolean }): StatePaths {
+/**
+ * `true` wipes the whole folder; `'tenant'` wipes the tenant (database, credentials, generated
+ * secrets) but keeps the CA, the server certificate and the signing key, so that a browser told
+ * to trust the CA keeps trusting the sandbox across fresh starts (npm start).
+ */
+export type ResetMode = boolean | 'tenant';
+
+/** Creates the state folder (or wipes it first, see ResetMode) and returns its paths. */
+export function prepareStateDir(dir: string, options: { reset: ResetMode }): StatePaths {
   const paths = statePaths(dir);
   if (existsSync(paths.dir)) {
     const entries = readdirSync(paths.dir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
       throw new Error(`${paths.dir} exists but is not a sandbox state folder; refusing to use it`);
     }
-    if (options.reset) rmSync(paths.dir, { recursive: true, force: true });
+    if (options.reset === true) rmSync(paths.dir, { recursive: true, force: true });
+    if (options.reset === 'tenant') {
+      const keep = new Set([paths.caCert, paths.caKey, paths.serverCert, paths.serverKey, paths.signingKey].map((file) => basename(file)));
+      for (const entry of entries) if (!keep.has(entry)) rmSync(join(paths.dir, entry), { recursive: true, force: true });
+    }
   }
   // The database holds client secrets and Action secret values: owner-only, like the key files.
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });

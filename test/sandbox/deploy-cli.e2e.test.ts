@@ -1,17 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { runDeployCli, type DeployCliResult, type DeployCliTarget, type Sandbox } from '../../local/sandbox';
+import { SandboxClient } from '../../local/sandbox/client';
+import { sandboxDeployment } from '../../local/sandbox/environment';
+import { GOOGLE, isManagementApiRequest, NEW_GOOGLE_PROFILE, runJourneys, seedUsers, WEB_APP, type JourneyContext } from '../../local/sandbox/login/journeys';
+import type { LoginResponse } from '../../local/sandbox/login/types';
 import { projectPaths } from '../../tooling/paths';
-import { replaceKeywords, resolveEnvironment, type KeywordMappings } from '../../tooling/tenant';
-import { call, clientToken, startTestSandbox } from './helpers';
+import { replaceKeywords, type KeywordMappings } from '../../tooling/tenant';
+import { call, clientToken, deployToken, startTestSandbox } from './helpers';
 
 // The real auth0-deploy-cli against a fresh sandbox, with the project's tenant/tenant.yaml and its
-// sandbox environment. Each import costs ~35-45 s of CPU (deploy-cli compiles a large JSON schema),
-// so this file runs exactly three imports and one export against one sandbox, in order.
+// sandbox environment, then the main journeys as logins through what it deployed. Each import
+// costs ~35-45 s of CPU (deploy-cli compiles a large JSON schema), so this file runs exactly three
+// imports and one export against one sandbox, in order, and the journeys share that deployment.
 
 const paths = projectPaths();
 const TENANT_FILE = paths.tenantFile;
@@ -24,6 +28,8 @@ let target: DeployCliTarget;
 let mappings: KeywordMappings;
 let linkingClient: { client_id: string; client_secret: string };
 let deployed: Yaml;
+/** Requests served on /api/v2 and /oauth/token (the sandbox's request log). */
+let managementCalls = 0;
 
 function output(result: DeployCliResult): string {
   return `exit ${result.exitCode} after ${result.durationMs} ms${result.diagnosis ? ` (${result.diagnosis})` : ''}\n${result.stdout}\n${result.stderr}`;
@@ -64,25 +70,14 @@ function omit(object: Yaml, keys: string[]): Yaml {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  target = { domain: sandbox.domain, caPath: sandbox.caPath, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret };
-  // Auth0 issues the linking client's credentials when the client is created, and the Action needs
-  // them as secrets: create it first (deploy-cli then matches it by name and updates it).
-  const created = await call<{ client_id: string; client_secret: string }>(sandbox, 'POST', '/api/v2/clients', {
-    token: (await clientToken(sandbox, target.clientId, target.clientSecret)).body.access_token,
-    body: { name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] },
-  });
-  linkingClient = created.body;
-  const environment = resolveEnvironment(paths, 'sandbox', {
-    TENANT_SESSION_TOKEN_SECRET: randomBytes(48).toString('base64'),
-    TENANT_MGMT_CLIENT_ID: linkingClient.client_id,
-    TENANT_MGMT_CLIENT_SECRET: linkingClient.client_secret,
-    TENANT_GOOGLE_CLIENT_SECRET: randomBytes(24).toString('hex'),
-    TENANT_SMTP_PASSWORD: randomBytes(24).toString('hex'),
-  });
-  expect(environment.missingSecrets).toEqual([]);
-  // The environment file names the default sandbox port; this sandbox runs on a free one.
-  mappings = { ...environment.mappings, AUTH0_DOMAIN: sandbox.domain };
+  sandbox = await startTestSandbox({ log: (line) => { if (isManagementApiRequest(line)) managementCalls += 1; } });
+  // What npm start does: the sandbox environment's secrets, with the linking client created first
+  // (Auth0 issues its credentials on creation and the Action needs them as secrets; deploy-cli then
+  // matches it by name and updates it), and the keyword values moved to this sandbox's free port.
+  const deployment = await sandboxDeployment(sandbox, paths);
+  ({ target, mappings, linkingClient } = deployment);
+  expect(mappings.AUTH0_DOMAIN).toBe(sandbox.domain);
+  expect(mappings.TERMS_URL).toBe(`${sandbox.url}/pages/terms`);
   deployed = parse(replaceKeywords(readFileSync(TENANT_FILE, 'utf8'), mappings)) as Yaml;
 });
 
@@ -208,6 +203,51 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
       rmSync(outputFolder, { recursive: true, force: true });
     }
   }, IMPORT_TIMEOUT);
+
+  test('the main journeys run as logins through the deployed Actions, and the stored users show it', async () => {
+    const { store } = sandbox;
+    const context: JourneyContext = {
+      client: new SandboxClient(sandbox),
+      token: await deployToken(sandbox),
+      termsVersion: String(mappings.TERMS_VERSION),
+      managementCalls: () => managementCalls,
+    };
+    const users = await seedUsers(context);
+    const results = await runJourneys(context, users);
+    for (const result of results) expect(result.problems, `${result.name}\n${result.steps.join('\n')}`).toEqual([]);
+    expect(results.map((result) => result.final?.outcome)).toEqual(['allowed', 'allowed', 'denied', 'allowed']);
+    const [linking, returning, blocked, bump] = results;
+
+    // New Google user: linked under the existing account, terms recorded there, tokens for it.
+    expect(linking?.final).toMatchObject({ outcome: 'allowed', user_id: users.existing, claims: { sub: users.existing, iss: `${sandbox.url}/` } });
+    expect(linking?.managementCalls).toBeGreaterThan(0);
+    const existing = store.users.require(users.existing);
+    expect(existing.identities.map((i) => `${i.provider}|${i.user_id}`)).toEqual([users.existing, `google-oauth2|${NEW_GOOGLE_PROFILE.sub}`]);
+    expect(existing.app_metadata).toMatchObject({ terms: { version: context.termsVersion }, account_linking: { status: 'linked' } });
+    expect(store.users.get(`google-oauth2|${NEW_GOOGLE_PROFILE.sub}`)).toBeUndefined();
+
+    // Returning user: no redirect, no Management API call; blocked user: gate-apps alone, nothing stored.
+    expect(returning?.managementCalls).toBe(0);
+    expect(blocked?.final).toMatchObject({ outcome: 'denied', error_description: 'app_blocked', executed: [{ action: 'gate-apps', handler: 'onExecutePostLogin' }] });
+    expect(store.users.require(users.blocked).app_metadata).not.toHaveProperty('terms');
+
+    // Terms bump: only enforce-terms was redeployed (a new version with the new secret).
+    const versions = Object.fromEntries(store.actions.deployedBindings('post-login').map((b) => [b.name, b.versionNumber]));
+    expect(versions).toEqual({ 'gate-apps': 2, 'prompt-account-linking': 2, 'enforce-terms': 3, 'override-profile': 2 });
+    const bumped = store.actions.deployedBindings('post-login').find((b) => b.name === 'enforce-terms')?.secrets.TERMS_VERSION;
+    expect(bump?.final?.outcome).toBe('allowed');
+    expect(store.users.require(users.returning).app_metadata.terms).toMatchObject({ version: bumped });
+    expect(store.users.require(users.returning).logins_count).toBe(2);
+
+    // The linked user comes back with Google: the primary, no linking prompt or lookup, asked for the new terms.
+    const before = managementCalls;
+    const back = await context.client.request<LoginResponse>('POST', '/sandbox/login', {
+      token: context.token, json: { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE },
+    });
+    expect(back.body).toMatchObject({ outcome: 'redirect', user_id: users.existing });
+    expect(back.body.outcome === 'redirect' && new URL(back.body.url).pathname).toBe('/pages/terms');
+    expect(managementCalls - before).toBe(0);
+  });
 
   test('a persistent failure fails the deploy within seconds, with a clear message', async () => {
     // Every client update is rate limited: the SDK retries once, deploy-cli's own 429 retry once.

@@ -63,6 +63,23 @@ describe('state folder', () => {
     }
   });
 
+  test("a 'tenant' reset (npm start) starts a clean tenant but keeps the CA and keys", async () => {
+    const stateDir = tempDir();
+    const first = await restart(stateDir);
+    first.store.clients.create({ name: 'wiped' });
+    const oldId = first.deployClient.client_id;
+    await first.close();
+    const kept = ['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) => readFileSync(join(stateDir, file), 'utf8'));
+    const second = await startSandbox({ stateDir, port: 0, reset: 'tenant' });
+    try {
+      expect(second.store.clients.list().map((c) => c.name)).not.toContain('wiped');
+      expect(second.deployClient.client_id).not.toBe(oldId);
+      expect(['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) => readFileSync(join(stateDir, file), 'utf8'))).toEqual(kept);
+    } finally {
+      await second.close();
+    }
+  });
+
   test('refuses to use or wipe a folder that is not a sandbox state folder', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'other'));

@@ -398,9 +398,24 @@ export class UsersRepo {
 
   /** For the login half: checks a database password; returns the owning (primary) user. */
   verifyDatabasePassword(connection: string, email: string, password: string): User | undefined {
+    return this.databaseLogin(connection, email, password)?.user;
+  }
+
+  /**
+   * A database login: the owning (primary) user and the id of the identity that signed in, which
+   * a login needs when that identity is linked under another user.
+   */
+  databaseLogin(connection: string, email: string, password: string): { user: User; identityId: string } | undefined {
     const credential = this.s.credentialByEmail.get(connection, email);
     if (!credential || !verifyPassword(password, credential.password_hash)) return undefined;
-    return this.identityOwner('auth0', credential.identity_id);
+    const user = this.identityOwner('auth0', credential.identity_id);
+    return user ? { user, identityId: credential.identity_id } : undefined;
+  }
+
+  /** Who holds the database identity with this email (its primary user), without a password check. */
+  databaseIdentityOwner(connection: string, email: string): User | undefined {
+    const credential = this.s.credentialByEmail.get(connection, email);
+    return credential ? this.identityOwner('auth0', credential.identity_id) : undefined;
   }
 
   recordLogin(userId: string, ip?: string): User {

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectPaths, type ProjectPaths } from '../../tooling/paths';
+import { resolveEnvironment, type KeywordMappings, type KeywordValue, type ResolvedEnvironment } from '../../tooling/tenant';
+import type { DeployClientCredentials } from './bootstrap';
+import { SandboxClient } from './client';
+import type { DeployCliTarget } from './deploy-cli';
+import { statePaths } from './state';
+
+/**
+ * The `sandbox` environment's secrets, which nobody has to provide: what `npm start` (and anything
+ * else that deploys tenant/tenant.yaml into the sandbox, e.g. plan/deploy) hands to
+ * `resolveEnvironment(paths, 'sandbox', vars)`.
+ *
+ *   const { target, mappings } = await sandboxDeployment(sandbox);      // or, step by step:
+ *   const { vars } = await sandboxEnvironment(new SandboxClient({ domain, caPath }), deployClient, stateDir);
+ *   const env = resolveEnvironment(projectPaths(), 'sandbox', vars);
+ *   const mappings = sandboxMappings(env, domain);           // follows the sandbox's actual port
+ *   await runDeployCli(target, { command: 'import', inputFile: 'tenant/tenant.yaml' }, { mappings });
+ */
+
+/** The environment variables tenant/environments/sandbox.yaml names for its secrets. */
+export type SandboxSecretVars = {
+  TENANT_SESSION_TOKEN_SECRET: string;
+  TENANT_MGMT_CLIENT_ID: string;
+  TENANT_MGMT_CLIENT_SECRET: string;
+  TENANT_GOOGLE_CLIENT_SECRET: string;
+  TENANT_SMTP_PASSWORD: string;
+};
+
+type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>;
+
+/** Must match the client's name in tenant/tenant.yaml: deploy-cli finds it by name and updates it. */
+export const LINKING_CLIENT_NAME = 'Account Linking M2M';
+
+// Shared with tooling/deploy (npm run deploy -- --env sandbox), which keeps its own generated
+// values in the same file: whichever runs first generates, both then deploy the same secrets.
+const SECRETS_FILE = 'deploy-secrets.json';
+
+/**
+ * Secrets generated once per state folder and kept there (mode 0600), so a restart keeps them and
+ * `--reset` drops them: the session token secret (32 random bytes) and placeholders for the Google
+ * client secret and the SMTP password (the sandbox never talks to Google and sends no mail).
+ * Other values in the file are kept as they are.
+ */
+export function sandboxSecrets(stateDir: string): GeneratedSecrets {
+  const file = join(statePaths(stateDir).dir, SECRETS_FILE);
+  const parsed: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const stored: Record<string, unknown> = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : {};
+  const value = (name: keyof GeneratedSecrets, make: () => string): string => {
+    const current = stored[name];
+    if (typeof current === 'string' && current !== '') return current;
+    const made = make();
+    stored[name] = made;
+    return made;
+  };
+  const before = JSON.stringify(stored);
+  const secrets: GeneratedSecrets = {
+    TENANT_SESSION_TOKEN_SECRET: value('TENANT_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
+    TENANT_GOOGLE_CLIENT_SECRET: value('TENANT_GOOGLE_CLIENT_SECRET', () => 'sandbox-placeholder-google-client-secret'),
+    TENANT_SMTP_PASSWORD: value('TENANT_SMTP_PASSWORD', () => 'sandbox-placeholder-smtp-password'),
+  };
+  if (JSON.stringify(stored) !== before) writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+/**
+ * The Management API client the linking Action calls with. Auth0 issues its secret when the client
+ * is created, and the Action needs it as a secret at deploy time: so it is created first (or found,
+ * on a sandbox that already has it) through the Management API; the deploy then updates it by name.
+ */
+export async function bootstrapLinkingClient(client: SandboxClient, deployClient: DeployClientCredentials): Promise<DeployClientCredentials> {
+  const token = await client.managementToken(deployClient);
+  const listed = await client.request<{ client_id: string; name: string; client_secret?: string }[]>(
+    'GET', '/api/v2/clients?app_type=non_interactive&per_page=100&fields=client_id,name,client_secret', { token });
+  if (listed.status !== 200) throw new Error(`listing clients failed: HTTP ${listed.status}`);
+  const existing = listed.body.find((c) => c.name === LINKING_CLIENT_NAME);
+  if (existing?.client_secret) return { client_id: existing.client_id, client_secret: existing.client_secret };
+  const created = await client.request<{ client_id: string; client_secret?: string }>('POST', '/api/v2/clients', {
+    token,
+    json: { name: LINKING_CLIENT_NAME, app_type: 'non_interactive', grant_types: ['client_credentials'] },
+  });
+  if (created.status !== 201 || !created.body.client_secret) throw new Error(`creating "${LINKING_CLIENT_NAME}" failed: HTTP ${created.status}`);
+  return { client_id: created.body.client_id, client_secret: created.body.client_secret };
+}
+
+/** Every secret variable of the sandbox environment: the generated ones and the linking client's. */
+export async function sandboxEnvironment(client: SandboxClient, deployClient: DeployClientCredentials, stateDir: string):
+  Promise<{ vars: SandboxSecretVars; linkingClient: DeployClientCredentials }> {
+  const linkingClient = await bootstrapLinkingClient(client, deployClient);
+  return {
+    vars: { ...sandboxSecrets(stateDir), TENANT_MGMT_CLIENT_ID: linkingClient.client_id, TENANT_MGMT_CLIENT_SECRET: linkingClient.client_secret },
+    linkingClient,
+  };
+}
+
+/**
+ * The environment's mappings for the sandbox at `domain`: sandbox.yaml names the default port
+ * (127.0.0.1:8443), so when the sandbox runs elsewhere (SANDBOX_PORT, tests on a free port) the
+ * domain and every URL on it (the reference pages) follow.
+ */
+export function sandboxMappings(env: ResolvedEnvironment, domain: string): KeywordMappings {
+  const from = env.auth0Domain;
+  const move = (value: KeywordValue): KeywordValue => {
+    if (value === from) return domain;
+    if (typeof value === 'string' && value.startsWith(`https://${from}/`)) return `https://${domain}/${value.slice(`https://${from}/`.length)}`;
+    if (Array.isArray(value)) return value.map(move);
+    return value;
+  };
+  return Object.fromEntries(Object.entries(env.mappings).map(([keyword, value]) => [keyword, move(value)]));
+}
+
+export interface SandboxDeployment {
+  /** deploy-cli's target: the sandbox, with its bootstrap deploy client. */
+  target: DeployCliTarget;
+  environment: ResolvedEnvironment;
+  /** AUTH0_KEYWORD_REPLACE_MAPPINGS for this sandbox (secrets included: never print them). */
+  mappings: KeywordMappings;
+  linkingClient: DeployClientCredentials;
+}
+
+/** Everything deploy-cli needs to deploy tenant/tenant.yaml into a running sandbox. */
+export async function sandboxDeployment(
+  sandbox: { domain: string; caPath: string; stateDir: string; deployClient: DeployClientCredentials },
+  paths: ProjectPaths = projectPaths(),
+): Promise<SandboxDeployment> {
+  const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
+  const { vars, linkingClient } = await sandboxEnvironment(client, sandbox.deployClient, sandbox.stateDir);
+  const environment = resolveEnvironment(paths, 'sandbox', vars);
+  if (environment.missingSecrets.length > 0) {
+    throw new Error(`tenant/environments/sandbox.yaml names secrets the sandbox does not provide: ${environment.missingSecrets.map((m) => m.envVar).join(', ')}`);
+  }
+  return {
+    target: { domain: sandbox.domain, caPath: sandbox.caPath, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret },
+    environment,
+    mappings: sandboxMappings(environment, sandbox.domain),
+    linkingClient,
+  };
+}

@@ -1,0 +1,61 @@
+import type { Store } from '../store';
+
+/**
+ * Auth0's brute-force protection for database logins, as the tenant configures it
+ * (`attackProtection.bruteForceProtection` and the connection's `brute_force_protection`): after
+ * `max_attempts` consecutive failures for an identifier (and IP, in the default mode) the account
+ * is blocked for that identifier (and IP) until an administrator or the user unblocks it
+ * (`DELETE /api/v2/user-blocks`). Failure counts live in memory: a restart forgets them, the
+ * blocks themselves are stored.
+ */
+export class BruteForceProtection {
+  private readonly failures = new Map<string, number>();
+
+  constructor(private readonly store: Store) {}
+
+  /** True when a stored block applies to this identifier (and IP, per the mode). */
+  isBlocked(connection: string, email: string, ip: string): boolean {
+    const perIp = this.settings().mode !== 'count_per_identifier';
+    return this.store.users.blocksByIdentifier(email)
+      .some((block) => block.connection === connection && (!perIp || block.ip === undefined || block.ip === ip));
+  }
+
+  recordFailure(connection: string, email: string, ip: string): void {
+    const settings = this.settings();
+    if (!settings.enabled || !this.connectionProtected(connection)) return;
+    const key = this.key(connection, email, ip, settings.mode);
+    const count = (this.failures.get(key) ?? 0) + 1;
+    if (count < settings.maxAttempts) {
+      this.failures.set(key, count);
+      return;
+    }
+    this.failures.delete(key);
+    const owner = this.store.users.databaseIdentityOwner(connection, email);
+    if (owner && settings.block) {
+      this.store.users.addBlock(owner.user_id, { identifier: email.toLowerCase(), connection, ...(settings.mode === 'count_per_identifier' ? {} : { ip }) });
+    }
+  }
+
+  recordSuccess(connection: string, email: string, ip: string): void {
+    this.failures.delete(this.key(connection, email, ip, this.settings().mode));
+  }
+
+  private key(connection: string, email: string, ip: string, mode: string): string {
+    return JSON.stringify([connection, email.toLowerCase(), mode === 'count_per_identifier' ? '' : ip]);
+  }
+
+  private connectionProtected(name: string): boolean {
+    return this.store.connections.getByName(name)?.options.brute_force_protection !== false;
+  }
+
+  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean } {
+    const stored = this.store.tenant.attackProtection('brute-force-protection');
+    const maxAttempts = typeof stored.max_attempts === 'number' && stored.max_attempts > 0 ? stored.max_attempts : 10;
+    return {
+      enabled: stored.enabled === true,
+      mode: typeof stored.mode === 'string' ? stored.mode : 'count_per_identifier_and_ip',
+      maxAttempts,
+      block: Array.isArray(stored.shields) && stored.shields.includes('block'),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { Event, Identity, Protocol, User as EventUser } from '../../../actions/types/post-login';
+import type { User } from '../store';
+import type { Authenticated } from './authenticate';
+import type { LoginFlow } from './types';
+
+/** The post-login `event` of a sandbox login, from the stored user, application and connection. */
+
+const PROTOCOL: Record<LoginFlow, Protocol> = {
+  interactive: 'oidc-basic-profile',
+  'prompt-none': 'oidc-basic-profile',
+  'refresh-token': 'oauth2-refresh-token',
+  password: 'oauth2-password',
+};
+
+const SCOPES = ['openid', 'profile', 'email'];
+
+export interface EventContext {
+  tenantName: string;
+  /** The tenant's host, as Auth0 reports `request.hostname`. */
+  hostname: string;
+  nowMs: number;
+}
+
+export function buildLoginEvent(login: Authenticated, context: EventContext): Event {
+  const { flow, client, connection, user } = login;
+  const browser = flow === 'interactive' || flow === 'prompt-none';
+  const id = (): string => randomBytes(16).toString('hex');
+  const connectionMetadata = connection.metadata;
+  return {
+    user: eventUser(user),
+    client: { client_id: client.client_id, name: client.name, metadata: { ...client.client_metadata } },
+    connection: {
+      id: connection.id,
+      name: connection.name,
+      strategy: connection.strategy,
+      ...(isStringRecord(connectionMetadata) ? { metadata: connectionMetadata } : {}),
+    },
+    request: {
+      ip: login.ip,
+      method: browser ? 'GET' : 'POST',
+      query: flow === 'prompt-none' ? { prompt: 'none' } : {},
+      body: flow === 'refresh-token' ? { grant_type: 'refresh_token' } : flow === 'password' ? { grant_type: 'password' } : {},
+      geoip: {},
+      hostname: context.hostname,
+      language: 'en',
+      user_agent: 'auth0-sandbox',
+    },
+    transaction: {
+      id: id(),
+      protocol: PROTOCOL[flow],
+      requested_scopes: flow === 'refresh-token' ? [...SCOPES, 'offline_access'] : SCOPES,
+      ...(browser ? { redirect_uri: client.callbacks?.[0], response_type: ['code'] } : {}),
+      ...(flow === 'prompt-none' ? { prompt: ['none'] } : {}),
+      locale: 'en',
+      metadata: {},
+    },
+    authentication: {
+      methods: [{ name: connection.strategy === 'auth0' ? 'pwd' : 'federated', timestamp: new Date(context.nowMs).toISOString() }],
+    },
+    authorization: { roles: [] },
+    secrets: {},
+    stats: { logins_count: user.logins_count },
+    tenant: { id: context.tenantName },
+    ...(flow === 'password' ? {} : { session: { id: id() } }),
+    ...(flow === 'refresh-token' ? { refresh_token: { id: `rt_${id()}`, client_id: client.client_id } } : {}),
+  };
+}
+
+function eventUser(user: User): EventUser {
+  const identities: Identity[] = user.identities.map((identity) => ({
+    connection: identity.connection,
+    provider: identity.provider,
+    user_id: identity.user_id,
+    isSocial: identity.isSocial,
+    ...(identity.profileData ? { profileData: identity.profileData } : {}),
+  }));
+  const { logins_count: _count, last_login: _login, last_ip: _ip, blocked: _blocked, identities: _identities, ...profile } = user;
+  return { ...profile, identities, multifactor: [] };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}

@@ -1,0 +1,88 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { statePaths } from '../../local/sandbox/state';
+import { PASSWORD, TERMS_VERSION, databaseUser, login, startLoginSandbox, type LoginSandbox } from './login-fixtures';
+
+// The reference pages in a real browser: Debian's Chromium (installed by .ci/run, never downloaded)
+// driven by playwright-core through a full redirect round trip, linking page then terms page.
+//
+// TLS stays verified: Chromium does not read NODE_EXTRA_CA_CERTS, so it is told to accept exactly
+// this sandbox's server key (--ignore-certificate-errors-spki-list pins its SPKI hash); any other
+// certificate error still fails. No blanket ignoreHTTPSErrors.
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let ctx: LoginSandbox;
+let browser: Browser;
+
+function spkiHash(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  ctx = await startLoginSandbox();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+});
+
+describe('the consent and linking pages in headless Chromium', () => {
+  test('a new Google user links to the existing account, accepts the terms, and ends on the result page', async () => {
+    const existing = databaseUser(ctx.sandbox, 'browser@example.com');
+    const started = await login(ctx, {
+      client: 'Customer Web App', connection: 'google-oauth2', flow: 'interactive',
+      profile: { sub: '400000000000000000001', email: 'browser@example.com', email_verified: true, name: 'Browser User' },
+    });
+    if (started.outcome !== 'redirect') throw new Error(`expected a redirect, got ${JSON.stringify(started)}`);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      // Anything the page's Content-Security-Policy refused, and script errors.
+      const errors: string[] = [];
+      page.on('console', (message) => { if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text()); });
+      page.on('pageerror', (error) => errors.push(error.message));
+
+      await page.goto(started.url);
+      await expect.poll(() => page.title()).toBe('Link your accounts');
+      await page.fill('input[name=email]', 'browser@example.com');
+      await page.fill('input[name=password]', 'Wrong-Password-1');
+      await page.click('button:text-is("Sign in and link")');
+      await expect.poll(() => page.textContent('[role=alert]')).toBe('Wrong email or password.');
+
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button:text-is("Sign in and link")');
+      // The signed answer posts itself to /continue, which sends the browser on to the terms page.
+      await page.waitForURL(/\/pages\/terms\?/);
+      expect(await page.textContent('strong')).toBe(TERMS_VERSION);
+      await page.click('button[value=accept]');
+
+      await page.waitForURL(/\/continue$/);
+      expect(await page.title()).toBe('Login allowed');
+      expect(await page.textContent('#user-id')).toBe(existing.user_id);
+      const claims = Object.fromEntries(await page.$$eval('#claims tr', (rows) => rows.slice(1).map((row) => [row.children[0]?.textContent ?? '', row.children[1]?.textContent ?? ''])));
+      expect(claims).toMatchObject({ sub: existing.user_id, aud: ctx.web.client_id, email: 'browser@example.com' });
+      // The CSP allowed the pages' own script and style (the auto-submit ran) and nothing else was refused.
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+
+    const primary = ctx.sandbox.store.users.require(existing.user_id);
+    expect(primary.identities.map((identity) => identity.provider)).toEqual(['auth0', 'google-oauth2']);
+    expect(primary.app_metadata).toMatchObject({ terms: { version: TERMS_VERSION }, account_linking: { status: 'linked' } });
+  }, 60_000);
+});
