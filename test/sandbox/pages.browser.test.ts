@@ -12,7 +12,8 @@ import { PASSWORD, TERMS_VERSION, databaseUser, login, startLoginSandbox, type L
 // this sandbox's server key (--ignore-certificate-errors-spki-list pins its SPKI hash); any other
 // certificate error still fails. No blanket ignoreHTTPSErrors.
 
-const CHROMIUM = '/usr/bin/chromium';
+// Debian's chromium here and in .ci/run; GitHub's runners ship Google Chrome instead (the workflow says so).
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 let ctx: LoginSandbox;
 let browser: Browser;
