@@ -3,7 +3,7 @@ import { benchBuild } from './bench/build';
 import { benchDeploy } from './bench/deploy';
 import { benchRuntime } from './bench/runtime';
 import { benchBulk } from './bench/users';
-import { buildActions } from '../tooling/build';
+import { buildActions } from '../tooling/bundle';
 
 /** `npm run bench`: the figures the issues ask for, measured on this machine, in one run. */
 async function main(): Promise<void> {

@@ -10,14 +10,15 @@
 //
 // Environment: SANDBOX_PORT (default 8443).
 import { createServer } from 'node:net';
-import { relative } from 'node:path';
-import { writeBundles } from '../tooling/build';
+import { join, relative } from 'node:path';
+import { writeBundles } from '../tooling/bundle';
 import { formatIssue } from '../tooling/issues';
 import { projectPaths, REPO_ROOT } from '../tooling/paths';
 import { checkTenant } from '../tooling/tenant';
-import { DEFAULT_PORT, HOST, runDeployCli, startSandbox, type Sandbox } from '../local/sandbox';
+import { DEFAULT_PORT, HOST, startSandbox, type Sandbox } from '../local/sandbox';
+import { runDeployCli } from '../tooling/deploy/deploy-cli';
 import { SandboxClient } from '../local/sandbox/client';
-import { sandboxDeployment } from '../local/sandbox/environment';
+import { demoUserPassword, sandboxDeployment } from '../local/sandbox/environment';
 import { actionsRun, claimsTable } from '../local/sandbox/login/format';
 import { isManagementApiRequest, runJourneys, SEEDED, seedUsers, type JourneyResult } from '../local/sandbox/login/journeys';
 
@@ -161,11 +162,12 @@ async function main(): Promise<number> {
     const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
     const token = await client.managementToken(sandbox.deployClient);
     const termsVersion = String(deployment.mappings.TERMS_VERSION);
-    const context = { client, token, termsVersion, managementCalls: () => managementCalls };
+    const context = { client, token, termsVersion, password: demoUserPassword(sandbox.stateDir), managementCalls: () => managementCalls };
     const users = await seedUsers(context);
     console.log(`      ${SEEDED.existing} (${users.existing}): database account, verified email, nothing accepted yet`);
     console.log(`      ${SEEDED.returning} (${users.returning}): accepted terms ${termsVersion}, linking already checked`);
     console.log(`      ${SEEDED.blocked} (${users.blocked}): blocked from the Customer Web App`);
+    console.log(`      their password is in ${relative(REPO_ROOT, join(sandbox.stateDir, 'demo-password'))} (generated for this sandbox, never printed)`);
     done();
 
     checkpoint();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { writeBundles } from './build';
+import { writeBundles } from './bundle';
 import { formatIssue } from './issues';
 import { projectPaths } from './paths';
 import { checkTenant } from './tenant';

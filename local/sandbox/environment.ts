@@ -5,7 +5,7 @@ import { projectPaths, type ProjectPaths } from '../../tooling/paths';
 import { resolveEnvironment, type KeywordMappings, type KeywordValue, type ResolvedEnvironment } from '../../tooling/tenant';
 import type { DeployClientCredentials } from './bootstrap';
 import { SandboxClient } from './client';
-import type { DeployCliTarget } from './deploy-cli';
+import type { Target } from '../../tooling/deploy/target';
 import { statePaths } from './state';
 
 /**
@@ -66,6 +66,19 @@ export function sandboxSecrets(stateDir: string): GeneratedSecrets {
 }
 
 /**
+ * The password of the demo users `npm start` seeds: generated once per state folder (mode 0600) so
+ * no credential is committed; `npm start` says where it is. Long and mixed enough for the tenant's
+ * password policy (12+ characters of three kinds).
+ */
+export function demoUserPassword(stateDir: string): string {
+  const file = join(statePaths(stateDir).dir, 'demo-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = `Demo-${randomBytes(12).toString('hex')}`;
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
  * The Management API client the linking Action calls with. Auth0 issues its secret when the client
  * is created, and the Action needs it as a secret at deploy time: so it is created first (or found,
  * on a sandbox that already has it) through the Management API; the deploy then updates it by name.
@@ -113,7 +126,7 @@ export function sandboxMappings(env: ResolvedEnvironment, domain: string): Keywo
 
 export interface SandboxDeployment {
   /** deploy-cli's target: the sandbox, with its bootstrap deploy client. */
-  target: DeployCliTarget;
+  target: Target;
   environment: ResolvedEnvironment;
   /** AUTH0_KEYWORD_REPLACE_MAPPINGS for this sandbox (secrets included: never print them). */
   mappings: KeywordMappings;

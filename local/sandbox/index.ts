@@ -1,6 +1,5 @@
 export { startSandbox, DEFAULT_PORT, HOST, type Sandbox, type SandboxOptions } from './server';
 export { DEFAULT_STATE_DIR } from './state';
 export { parseFaultRules, type FaultRule, type FaultHit } from './faults';
-export { runDeployCli, type DeployCliTarget, type DeployCliCommand, type DeployCliSettings, type DeployCliResult } from './deploy-cli';
 export type { DeployClientCredentials } from './bootstrap';
 export * from './store';

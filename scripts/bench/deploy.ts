@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../local/sandbox';
-import { buildActions } from '../../tooling/build';
+import { buildActions } from '../../tooling/bundle';
 import { deploy, planEnvironment } from '../../tooling/deploy/deploy';
 import { runImport, type DeployCliResult } from '../../tooling/deploy/deploy-cli';
 import type { Target } from '../../tooling/deploy/target';
@@ -10,6 +11,9 @@ import { pendingChanges } from '../../tooling/plan/model';
 import { projectPaths, REPO_ROOT } from '../../tooling/paths';
 import { resolveEnvironment } from '../../tooling/tenant';
 import { table } from './stats';
+
+/** Fresh secret values for a throwaway sandbox. */
+const random = (): string => randomBytes(24).toString('base64url');
 
 /**
  * Plan and no-op deploy against deploy-cli on the same deployed tenant, from one run: a fresh
@@ -28,12 +32,12 @@ export async function benchDeploy(): Promise<void> {
     await buildActions({ paths }); // the plain deploy-cli runs read tenant.yaml's ../dist/actions bundles
     const linking = sandbox.store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
     const vars = {
-      TENANT_SESSION_TOKEN_SECRET: 'bench-session-token-secret-0123456789abcdef',
+      TENANT_SESSION_TOKEN_SECRET: random(),
       TENANT_MGMT_CLIENT_ID: linking.client_id,
       TENANT_MGMT_CLIENT_SECRET: linking.client_secret ?? '',
-      TENANT_GOOGLE_CLIENT_SECRET: 'bench-google-secret',
-      TENANT_SMTP_PASSWORD: 'bench-smtp-password',
-      DEPLOY_FINGERPRINT_KEY: 'bench-fingerprint-key-0123456789',
+      TENANT_GOOGLE_CLIENT_SECRET: random(),
+      TENANT_SMTP_PASSWORD: random(),
+      DEPLOY_FINGERPRINT_KEY: random(),
     };
     const target: Target = { domain: sandbox.domain, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret, caPath: sandbox.caPath };
     const base = { paths, env: 'sandbox', vars, target, allowDelete: false, log: () => undefined };

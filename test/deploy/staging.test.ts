@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildActions } from '../../tooling/build';
+import { buildActions } from '../../tooling/bundle';
 import { selectDeploy, stageDeploy, unresolvedKeywords, type StagedDeploy } from '../../tooling/deploy/staging';
 import { fingerprinter } from '../../tooling/plan/fingerprints';
 import type { Plan, ResourceChange } from '../../tooling/plan/model';

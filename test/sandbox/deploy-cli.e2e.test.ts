@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { runDeployCli, type DeployCliResult, type DeployCliTarget, type Sandbox } from '../../local/sandbox';
+import type { Sandbox } from '../../local/sandbox';
+import { runDeployCli, type DeployCliResult } from '../../tooling/deploy/deploy-cli';
+import type { Target } from '../../tooling/deploy/target';
 import { SandboxClient } from '../../local/sandbox/client';
-import { sandboxDeployment } from '../../local/sandbox/environment';
+import { demoUserPassword, sandboxDeployment } from '../../local/sandbox/environment';
 import { GOOGLE, isManagementApiRequest, NEW_GOOGLE_PROFILE, runJourneys, seedUsers, WEB_APP, type JourneyContext } from '../../local/sandbox/login/journeys';
 import type { LoginResponse } from '../../local/sandbox/login/types';
 import { projectPaths } from '../../tooling/paths';
@@ -24,7 +26,7 @@ const IMPORT_TIMEOUT = 240_000;
 type Yaml = Record<string, unknown>;
 
 let sandbox: Sandbox;
-let target: DeployCliTarget;
+let target: Target;
 let mappings: KeywordMappings;
 let linkingClient: { client_id: string; client_secret: string };
 let deployed: Yaml;
@@ -210,6 +212,7 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
       client: new SandboxClient(sandbox),
       token: await deployToken(sandbox),
       termsVersion: String(mappings.TERMS_VERSION),
+      password: demoUserPassword(sandbox.stateDir),
       managementCalls: () => managementCalls,
     };
     const users = await seedUsers(context);

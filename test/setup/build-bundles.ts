@@ -1,4 +1,4 @@
-import { buildActions } from '../../tooling/build';
+import { buildActions } from '../../tooling/bundle';
 import { formatIssue, IssueError } from '../../tooling/issues';
 import { REPO_ROOT } from '../../tooling/paths';
 

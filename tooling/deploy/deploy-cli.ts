@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeywordMappings } from '../tenant';
@@ -7,20 +8,36 @@ import type { ResourceType } from '../plan/model';
 import type { Target } from './target';
 
 /**
- * The real `a0deploy import`, hermetic: `--env=false` (otherwise every process variable becomes a
- * keyword and overrides the config), a config file written for this run only (mode 0600, removed
+ * The real `a0deploy import|export`, hermetic: `--env=false` (otherwise every process variable becomes
+ * a keyword and overrides the config), a config file written for this run only (mode 0600, removed
  * afterwards: it holds the client secret and the keyword values), and a child environment built
  * from scratch: PATH, HOME, and NODE_EXTRA_CA_CERTS when the tenant's CA is a local one.
+ * The one way this project runs deploy-cli: `npm run deploy`, `npm start` and the tests.
  */
 
-export interface ImportRun {
-  inputFile: string;
-  mappings: KeywordMappings;
-  /** AUTH0_INCLUDED_ONLY; undefined: every type in the file. */
-  includedOnly?: readonly ResourceType[];
-  allowDelete: boolean;
-  /** `--dry-run`: deploy-cli's own preview (GETs only). */
-  dryRun?: boolean;
+export type DeployCliCommand =
+  | {
+    command: 'import';
+    inputFile: string;
+    /** AUTH0_INCLUDED_ONLY; undefined: every type in the file. */
+    includedOnly?: readonly ResourceType[];
+    /** `--dry-run`: deploy-cli's own preview (GETs only). */
+    dryRun?: boolean;
+  }
+  | { command: 'export'; outputFolder: string };
+
+export interface DeployCliSettings {
+  /** AUTH0_KEYWORD_REPLACE_MAPPINGS, given explicitly (the process environment is never merged). */
+  mappings?: KeywordMappings;
+  allowDelete?: boolean;
+  /** SDK retries for 429/5xx (AUTH0_API_MAX_RETRIES; deploy-cli treats 0 as 10). Default 2. */
+  apiMaxRetries?: number;
+  /** deploy-cli's own 429 retries on writes (AUTH0_MAX_RETRIES). Default 1. */
+  maxRetries?: number;
+  /** Kill the child after this long. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Stops deploy-cli when aborted; the run then rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface DeployCliResult {
@@ -29,41 +46,60 @@ export interface DeployCliResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** Set when deploy-cli failed to reach the tenant: what actually went wrong (it only says "fetch failed"). */
+  diagnosis?: string;
 }
 
-export type ImportRunner = (target: Target, run: ImportRun) => Promise<DeployCliResult>;
-
 const DEPLOY_CLI = require.resolve('auth0-deploy-cli/lib/index.js');
-const TIMEOUT_MS = 10 * 60_000;
 
-export const runImport: ImportRunner = async (target, run) => {
+export async function runDeployCli(target: Target, run: DeployCliCommand, settings: DeployCliSettings = {}): Promise<DeployCliResult> {
   const workDir = mkdtempSync(join(tmpdir(), 'a0deploy-'));
   const configFile = join(workDir, 'config.json');
   const config = {
     AUTH0_DOMAIN: target.domain,
     AUTH0_CLIENT_ID: target.clientId,
     AUTH0_CLIENT_SECRET: target.clientSecret,
-    AUTH0_KEYWORD_REPLACE_MAPPINGS: run.mappings,
-    AUTH0_ALLOW_DELETE: run.allowDelete,
-    ...(run.includedOnly === undefined ? {} : { AUTH0_INCLUDED_ONLY: run.includedOnly }),
+    AUTH0_KEYWORD_REPLACE_MAPPINGS: settings.mappings ?? {},
+    AUTH0_ALLOW_DELETE: settings.allowDelete ?? false,
+    ...(run.command === 'import' && run.includedOnly !== undefined ? { AUTH0_INCLUDED_ONLY: run.includedOnly } : {}),
     // Fail fast: the SDK otherwise retries a persistent 5xx for minutes (and treats 0 as 10).
-    AUTH0_API_MAX_RETRIES: 2,
-    AUTH0_MAX_RETRIES: 1,
+    AUTH0_API_MAX_RETRIES: Math.max(1, settings.apiMaxRetries ?? 2),
+    AUTH0_MAX_RETRIES: Math.max(1, settings.maxRetries ?? 1),
   };
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-  const args = [DEPLOY_CLI, 'import', '--input_file', run.inputFile, '--config_file', configFile, '--env=false', ...(run.dryRun ? ['--dry-run'] : [])];
+  const args = run.command === 'import'
+    ? ['import', '--input_file', run.inputFile, ...(run.dryRun ? ['--dry-run'] : [])]
+    : ['export', '--format', 'yaml', '--output_folder', run.outputFolder];
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...(target.caPath === undefined ? {} : { NODE_EXTRA_CA_CERTS: target.caPath }) };
   try {
-    return await spawnNode(args, env);
+    const result = await spawnNode([DEPLOY_CLI, ...args, '--config_file', configFile, '--env=false'], env, settings.timeoutMs ?? 10 * 60_000, settings.signal);
+    if (result.exitCode !== 0 && /fetch failed|interceptors did not return/.test(result.stdout + result.stderr)) {
+      result.diagnosis = await diagnose(target);
+    }
+    return result;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-};
+}
 
-function spawnNode(args: string[], env: NodeJS.ProcessEnv): Promise<DeployCliResult> {
+/** The import `npm run deploy` makes; injectable so tests can watch or replace deploy-cli. */
+export interface ImportRun {
+  inputFile: string;
+  mappings: KeywordMappings;
+  includedOnly?: readonly ResourceType[];
+  allowDelete: boolean;
+  dryRun?: boolean;
+}
+
+export type ImportRunner = (target: Target, run: ImportRun) => Promise<DeployCliResult>;
+
+export const runImport: ImportRunner = (target, run) =>
+  runDeployCli(target, { command: 'import', inputFile: run.inputFile, includedOnly: run.includedOnly, dryRun: run.dryRun }, { mappings: run.mappings, allowDelete: run.allowDelete });
+
+function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal | undefined): Promise<DeployCliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -72,7 +108,7 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv): Promise<DeployCliRes
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, TIMEOUT_MS);
+    }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -81,5 +117,26 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv): Promise<DeployCliRes
       clearTimeout(timer);
       resolve({ exitCode, timedOut, stdout, stderr, durationMs: Date.now() - started });
     });
+  });
+}
+
+/** Probes the tenant the way the child would (same CA, TLS verification on) and names the failure. */
+function diagnose(target: Target): Promise<string> {
+  const [host = target.domain, port = '443'] = target.domain.split(':');
+  const trusted = target.caPath === undefined ? 'the system roots' : target.caPath;
+  return new Promise((resolve) => {
+    const req = request({ host, port: Number(port), path: '/.well-known/jwks.json', method: 'GET', ...(target.caPath === undefined ? {} : { ca: readFileSync(target.caPath) }), timeout: 5000 },
+      (res) => {
+        res.resume();
+        resolve(`https://${target.domain} is reachable and trusted (HTTP ${res.statusCode}); the failure is elsewhere, see the output`);
+      });
+    req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message;
+      resolve(code === 'ECONNREFUSED'
+        ? `nothing listens on https://${target.domain} (ECONNREFUSED): is the sandbox running on that port?`
+        : `cannot reach https://${target.domain}: ${code}${/CERT|SELF_SIGNED|VERIFY/.test(code) ? ` (the certificate is not trusted through ${trusted})` : ''}`);
+    });
+    req.end();
   });
 }

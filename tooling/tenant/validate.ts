@@ -1,4 +1,4 @@
-import { buildActions, type BuildResult } from '../build';
+import { buildActions, type BuildResult } from '../bundle';
 import { IssueError, type Issue } from '../issues';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { parseYaml } from '../yaml';

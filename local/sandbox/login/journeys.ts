@@ -10,8 +10,6 @@ import type { LoginRequest, LoginResponse, PageAnswer } from './types';
  * API client. Each journey checks its own expectations and says what went differently.
  */
 
-/** The seeded database users' password: sandbox-only demo users, documented in docs/sandbox.md. */
-export const SEED_PASSWORD = 'Sandbox-Demo-Pass-1';
 export const WEB_APP = 'Customer Web App';
 export const DATABASE = 'customers';
 export const GOOGLE = 'google-oauth2';
@@ -39,6 +37,8 @@ export interface JourneyContext {
   managementCalls(): number;
   /** TERMS_VERSION as deployed. */
   termsVersion: string;
+  /** The seeded database users' password (demoUserPassword of the state folder). */
+  password: string;
 }
 
 export type SeededUsers = Record<keyof typeof SEEDED, string>;
@@ -69,7 +69,7 @@ export async function seedUsers(ctx: JourneyContext): Promise<SeededUsers> {
   const now = new Date().toISOString();
   const create = async (email: string, name: string, appMetadata: JsonObject): Promise<string> => {
     const user = await api<User>(ctx, 'POST', '/api/v2/users', {
-      connection: DATABASE, email, password: SEED_PASSWORD, email_verified: true, name, app_metadata: appMetadata,
+      connection: DATABASE, email, password: ctx.password, email_verified: true, name, app_metadata: appMetadata,
     });
     return user.user_id;
   };
@@ -97,7 +97,7 @@ export const JOURNEYS: readonly Journey[] = [
     async run(ctx, users, run) {
       const first = await run.login(ctx, { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE });
       if (!run.expectPage(first, '/pages/link')) return;
-      const linked = await run.answerPage(ctx, first, { connection: DATABASE, email: SEEDED.existing, password: SEED_PASSWORD },
+      const linked = await run.answerPage(ctx, first, { connection: DATABASE, email: SEEDED.existing, password: ctx.password },
         `linking page: signed in to ${SEEDED.existing}, signed {link_to}`);
       const second = await run.continue(ctx, linked);
       if (!run.expectPage(second, '/pages/terms')) return;
@@ -117,7 +117,7 @@ export const JOURNEYS: readonly Journey[] = [
   {
     name: 'Returning user → ID token at once, no Management API call',
     async run(ctx, users, run) {
-      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: SEED_PASSWORD });
+      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: ctx.password });
       if (!run.expectOutcome(response, 'allowed')) return;
       run.check(response.user_id === users.returning, `allowed as ${response.user_id}, not ${users.returning}`);
       run.check(run.managementCalls === 0, `the Actions made ${run.managementCalls} Management API calls, expected none`);
@@ -126,7 +126,7 @@ export const JOURNEYS: readonly Journey[] = [
   {
     name: 'Blocked app → denied app_blocked before any prompt',
     async run(ctx, _users, run) {
-      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.blocked, password: SEED_PASSWORD });
+      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.blocked, password: ctx.password });
       if (!run.expectOutcome(response, 'denied')) return;
       run.check(response.error_description === 'app_blocked', `denied ${response.error_description}, expected app_blocked`);
       const ran = response.executed.map((e) => e.action).join(',');
@@ -139,7 +139,7 @@ export const JOURNEYS: readonly Journey[] = [
       const next = bumpedVersion(ctx.termsVersion);
       await deployTermsVersion(ctx, next);
       run.step(`deployed enforce-terms with TERMS_VERSION ${next} (its secret changed through the Management API, then deployed)`);
-      const first = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: SEED_PASSWORD });
+      const first = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: ctx.password });
       if (!run.expectPage(first, '/pages/terms')) return;
       const version = sessionTokenPayload(first.url).terms_version;
       run.check(version === next, `the terms page was asked for version ${String(version)}, not ${next}`);

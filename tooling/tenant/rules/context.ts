@@ -1,4 +1,4 @@
-import type { BuiltAction } from '../../build';
+import type { BuiltAction } from '../../bundle';
 import type { Issue } from '../../issues';
 import type { ProjectPaths } from '../../paths';
 import type { YamlFile } from '../../yaml';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import type { BuiltAction } from '../../build';
+import type { BuiltAction } from '../../bundle';
 import type { Issue } from '../../issues';
 import type { ProjectPaths } from '../../paths';
 import type { TenantManifest } from '../manifest';

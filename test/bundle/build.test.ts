@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadActionFile } from '../../local/runtime';
 import { LIMITS } from '../../local/runtime/limits';
-import { buildActions, type BuildOptions } from '../../tooling/build';
+import { buildActions, type BuildOptions } from '../../tooling/bundle';
 import { formatIssue, IssueError } from '../../tooling/issues';
 import { projectPaths, REPO_ROOT, type ProjectPaths } from '../../tooling/paths';
 

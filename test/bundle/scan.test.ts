@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskCode, scanCode } from '../../tooling/build/scan';
+import { maskCode, scanCode } from '../../tooling/bundle/scan';
 
 describe('scanCode: secrets', () => {
   it('finds direct, aliased and destructured reads', () => {
