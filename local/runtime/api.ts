@@ -72,6 +72,7 @@ export class Transaction {
   /** Writes of a completed Action become visible to the Actions after it. */
   commit(execution: ActionExecution): void {
     for (const kind of ['app', 'user'] as const) {
+      if (kind === 'user' && execution.setsPrimaryUser) continue;
       const writes = execution.metadataWrites[kind];
       Object.assign(this.pending[kind], writes);
       applyWrites(kind === 'app' ? this.visibleUser.app_metadata : this.visibleUser.user_metadata, writes);
@@ -109,6 +110,8 @@ function applyWrites(target: JsonObject, writes: MetadataWrites): void {
 export class ActionExecution {
   readonly metadataWrites = { app: {} as MetadataWrites, user: {} as MetadataWrites };
   redirect?: { url: string };
+  /** Auth0 discards the user metadata an Action sets, before or after, when it calls setPrimaryUser. */
+  setsPrimaryUser = false;
   render?: { formId: string; fields?: Record<string, unknown>; vars?: Record<string, unknown> };
   private logChars = 0;
 
@@ -238,8 +241,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
         }
         tx.claimPrimaryUser();
         tx.effects.primaryUserId = primaryUserId;
-        // Auth0 discards user metadata set in the same Action as setPrimaryUser.
-        exec.metadataWrites.user = {};
+        exec.setsPrimaryUser = true;
       },
       recordMethod(providerUrl) {
         if (exec.handler !== 'onContinuePostLogin') throw new Error('recordMethod can only be called in onContinuePostLogin');

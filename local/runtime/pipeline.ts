@@ -129,9 +129,10 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
         once();
         const query: Record<string, unknown> = { ...request.query };
         const body: Record<string, unknown> = { ...request.body };
+        // The browser comes back with the state Auth0 added to the redirect; without it, or with
+        // another one, Auth0 fails the login.
         const presented = body['state'] ?? query['state'];
-        if (presented === undefined) query['state'] = state;
-        else if (presented !== state) {
+        if (presented !== state) {
           tx.denial = { error: 'invalid_request', reason: 'The state parameter of the /continue request is missing or invalid' };
           return finish(tx);
         }

@@ -164,7 +164,7 @@ describe('enforce-terms bundle', () => {
       const token = signSessionToken({ secret: SESSION_SECRET, subject: first.user.user_id, state: first.state, payload: { accepted: false, terms_version: TERMS_VERSION } });
       const [header, , signature] = token.split('.');
       const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()), accepted: true })).toString('base64url');
-      const done = await first.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}` } });
+      const done = await first.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}`, state: first.state } });
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
       expect(done.appMetadataWrites).toEqual({});
     });
@@ -181,13 +181,13 @@ describe('enforce-terms bundle', () => {
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('missing', async () => {
-      const done = await asRedirect(await runOne(action, termsEvent('interactive'))).continue({ method: 'POST', body: {} });
+      const done = await (async (r) => r.continue({ method: 'POST', body: { state: r.state } }))(asRedirect(await runOne(action, termsEvent('interactive'))));
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('our own outgoing token echoed back', async () => {
       const first = asRedirect(await runOne(action, termsEvent('interactive')));
       const ours = new URL(first.url).searchParams.get('session_token') as string;
-      const done = await first.continue({ method: 'POST', body: { session_token: ours } });
+      const done = await first.continue({ method: 'POST', body: { session_token: ours, state: first.state } });
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
   });

@@ -69,7 +69,7 @@ export function answer(result: LoginResult, payload: JsonObject, options: { secr
     expiresInSeconds: options.expiresInSeconds,
     nowMs: options.nowMs,
   });
-  return redirect.continue({ method: 'POST', body: { session_token: token } });
+  return redirect.continue({ method: 'POST', body: { session_token: token, state: redirect.state } });
 }
 
 /** The session_token the Action sent the browser away with, decoded (signature checked by the page, not here). */

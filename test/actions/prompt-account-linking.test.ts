@@ -202,13 +202,13 @@ describe('prompt-account-linking: the answer', () => {
         const [header, body, signature] = token.split('.') as [string, string, string];
         const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
         const forged = Buffer.from(JSON.stringify({ ...claims, declined: undefined, link_to: 'auth0|db1' })).toString('base64url');
-        return redirect.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}` } });
+        return redirect.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}`, state: redirect.state } });
       }],
       ['our own outgoing token sent back', (offer) => {
         const redirect = asRedirect(offer);
-        return redirect.continue({ method: 'GET', query: { session_token: new URL(redirect.url).searchParams.get('session_token') as string } });
+        return redirect.continue({ method: 'GET', query: { state: redirect.state, session_token: new URL(redirect.url).searchParams.get('session_token') as string } });
       }],
-      ['missing', (offer) => asRedirect(offer).continue({ method: 'POST', body: {} })],
+      ['missing', (offer) => { const r = asRedirect(offer); return r.continue({ method: 'POST', body: { state: r.state } }); }],
       ['with no answer in it', (offer) => answer(offer, { link: 'auth0|db1' })],
     ];
     it.each(cases)('%s', async (_name, respond) => {

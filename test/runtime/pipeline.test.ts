@@ -61,7 +61,7 @@ describe('pipeline: binding order, deny, exceptions, budget', () => {
     const wait = 'await new Promise((r) => setTimeout(r, 60));';
     const result = await login([action('r', `${wait} api.redirect.sendUserTo("https://pages.example/x");`, `${wait} api.idToken.setCustomClaim("done", 1);`)], {}, { budgetMs: 100 });
     const redirect = expectOutcome(result, 'redirect');
-    const done = await redirect.continue({});
+    const done = await redirect.continue({ query: { state: redirect.state } });
     expect(expectOutcome(done, 'allowed').idTokenClaims['done']).toBe(1);
   });
 
@@ -189,12 +189,12 @@ describe('transaction metadata, MFA and other recorded effects', () => {
   it('recordMethod is only allowed in onContinuePostLogin', async () => {
     expect(expectOutcome(await login([action('rm', 'api.authentication.recordMethod("https://idp.example/mfa");')]), 'denied').reason).toMatch(/only be called in onContinuePostLogin/);
     const redirect = expectOutcome(await login([action('rm', 'api.redirect.sendUserTo("https://p.example");', 'api.authentication.recordMethod("https://idp.example/mfa");')]), 'redirect');
-    const done = expectOutcome(await redirect.continue({}), 'allowed');
+    const done = expectOutcome(await redirect.continue({ query: { state: redirect.state } }), 'allowed');
     expect(done.calls).toEqual([{ action: 'rm', method: 'authentication.recordMethod', args: ['https://idp.example/mfa'] }]);
   });
 
   it('setPrimaryUser works once per transaction, checks the id, and discards user metadata of the same Action', async () => {
-    const once = await login([action('p', 'api.user.setUserMetadata("dropped", 1); api.user.setAppMetadata("kept", 1); api.authentication.setPrimaryUser("auth0|primary");')]);
+    const once = await login([action('p', 'api.user.setUserMetadata("dropped", 1); api.user.setAppMetadata("kept", 1); api.authentication.setPrimaryUser("auth0|primary"); api.user.setUserMetadata("dropped_too", 1);')]);
     expect(expectOutcome(once, 'allowed').primaryUserId).toBe('auth0|primary');
     expect(once.userMetadataWrites).toEqual({});
     expect(once.appMetadataWrites).toEqual({ kept: 1 });

@@ -22,7 +22,7 @@ describe('redirect round trip', () => {
     expect(redirect.user.app_metadata).toEqual({ asked: true });
     expect(redirect.executed.map((e) => e.action)).toEqual(['before', 'r']);
 
-    const done = expectOutcome(await redirect.continue({ method: 'POST' }), 'allowed');
+    const done = expectOutcome(await redirect.continue({ method: 'POST', body: { state: redirect.state } }), 'allowed');
     expect(done.executed).toEqual([
       { action: 'before', handler: 'onExecutePostLogin' },
       { action: 'r', handler: 'onExecutePostLogin' },
@@ -30,19 +30,23 @@ describe('redirect round trip', () => {
       { action: 'after', handler: 'onExecutePostLogin' },
     ]);
     expect(done.idTokenClaims).toEqual({ before_runs: 1, after_send: 1, sees_own_write: true, method: 'POST', after: 1 });
-    await expect(redirect.continue({})).rejects.toThrow(/already continued/);
+    await expect(redirect.continue({ query: { state: redirect.state } })).rejects.toThrow(/already continued/);
   });
 
-  it('a wrong state on /continue fails the login', async () => {
+  it.each([
+    ['a wrong state', { query: { state: 'forged' } }],
+    ['no state', { query: {} }],
+    ['a wrong state in the body', { method: 'POST' as const, body: { state: 'forged' } }],
+  ])('%s on /continue fails the login', async (_, request) => {
     const redirect = expectOutcome(await login([action('r', 'api.redirect.sendUserTo("https://p.example");', 'api.idToken.setCustomClaim("x", 1);')]), 'redirect');
-    const result = await redirect.continue({ query: { state: 'forged' } });
+    const result = await redirect.continue(request);
     expect(expectOutcome(result, 'denied').error).toBe('invalid_request');
     expect(result.executed.some((e) => e.handler === 'onContinuePostLogin')).toBe(false);
   });
 
   it('an Action that redirects without onContinuePostLogin fails on continue', async () => {
     const redirect = expectOutcome(await login([action('r', 'api.redirect.sendUserTo("https://p.example");')]), 'redirect');
-    expect(expectOutcome(await redirect.continue({}), 'denied').reason).toBe('Action "r" has no onContinuePostLogin');
+    expect(expectOutcome(await redirect.continue({ query: { state: redirect.state } }), 'denied').reason).toBe('Action "r" has no onContinuePostLogin');
   });
 
   it('an invalid URL throws', async () => {
@@ -68,7 +72,7 @@ describe('redirect round trip', () => {
 
   it('api.cache does not survive the redirect (the continue may run on another instance)', async () => {
     const redirect = expectOutcome(await login([action('r', 'api.cache.set("k", "v"); api.redirect.sendUserTo("https://p.example");', 'api.idToken.setCustomClaim("cached", api.cache.get("k")?.value ?? null);')]), 'redirect');
-    expect((await redirect.continue({})).idTokenClaims['cached']).toBeNull();
+    expect((await redirect.continue({ query: { state: redirect.state } })).idTokenClaims['cached']).toBeNull();
   });
 });
 
@@ -92,7 +96,7 @@ describe('session tokens', () => {
     const { event, redirect } = await suspended();
     const good = signSessionToken({ secret: SECRET, subject: event.user.user_id, state: redirect.state, payload: { accepted: true } });
     const bad = signSessionToken({ secret: 'other-secret-other-secret-other-sec', subject: event.user.user_id, state: redirect.state });
-    const result = expectOutcome(await redirect.continue({ method: 'POST', body: { session_token: good }, query: { session_token: bad } }), 'allowed');
+    const result = expectOutcome(await redirect.continue({ method: 'POST', body: { session_token: good, state: redirect.state }, query: { session_token: bad } }), 'allowed');
     expect(result.idTokenClaims['claims']).toMatchObject({ accepted: true, sub: event.user.user_id, state: redirect.state });
   });
 
@@ -110,7 +114,7 @@ describe('session tokens', () => {
   ];
   it.each(cases)('validateToken rejects %s', async (_, make, why) => {
     const { event, redirect } = await suspended();
-    const result = await redirect.continue({ query: { session_token: make({ sub: event.user.user_id, state: redirect.state }) } });
+    const result = await redirect.continue({ query: { state: redirect.state, session_token: make({ sub: event.user.user_id, state: redirect.state }) } });
     const denied = expectOutcome(result, 'denied');
     expect(denied.reason).toMatch(/^The session token is invalid: /);
     expect(denied.reason).toMatch(why);
@@ -118,7 +122,7 @@ describe('session tokens', () => {
 
   it('validateToken throws when the parameter is missing, and outside onContinuePostLogin', async () => {
     const { redirect } = await suspended();
-    expect(expectOutcome(await redirect.continue({}), 'denied').reason).toMatch(/no "session_token" parameter/);
+    expect(expectOutcome(await redirect.continue({ query: { state: redirect.state } }), 'denied').reason).toMatch(/no "session_token" parameter/);
     const early = await login([action('v', 'api.redirect.validateToken({secret: "x"});')]);
     expect(expectOutcome(early, 'denied').reason).toMatch(/only be used in onContinuePostLogin/);
   });
@@ -128,6 +132,6 @@ describe('session tokens', () => {
     const { event, redirect } = await suspended(() => clock);
     const token = signSessionToken({ secret: SECRET, subject: event.user.user_id, state: redirect.state, nowMs: clock, expiresInSeconds: 300 });
     clock += 301_000;
-    expect(expectOutcome(await redirect.continue({ body: { session_token: token } }), 'denied').reason).toMatch(/jwt expired/);
+    expect(expectOutcome(await redirect.continue({ body: { session_token: token, state: redirect.state } }), 'denied').reason).toMatch(/jwt expired/);
   });
 });
