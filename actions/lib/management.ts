@@ -110,9 +110,16 @@ export function createManagementClient(settings: ManagementSettings, cache: Cach
   }
 
   async function call(method: string, path: string, body?: JsonObject): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
-    if (body) headers['content-type'] = 'application/json';
-    return send(method, path, headers, body && JSON.stringify(body));
+    for (let retried = false; ; retried = true) {
+      const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
+      if (body) headers['content-type'] = 'application/json';
+      const response = await send(method, path, headers, body && JSON.stringify(body));
+      if (response.status !== 401 || retried) return response;
+      // A revoked or rotated token could sit in api.cache for hours: drop it and fetch one once more.
+      await response.body?.cancel();
+      cache.delete(cacheKey);
+      token = undefined;
+    }
   }
 
   return {

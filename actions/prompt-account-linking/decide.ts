@@ -1,4 +1,5 @@
 import type { Event, JsonObject, JsonValue } from '../types/post-login';
+import { decide as gate } from '../gate-apps/decide';
 import type { ManagedUser } from '../lib/management';
 import { canRedirect } from '../lib/redirect';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';
@@ -81,7 +82,7 @@ export function decideContinue(claims: Record<string, unknown> | undefined, even
 }
 
 export type LinkOutcome =
-  | { kind: 'skip'; why: 'candidate_gone' | 'candidate_ineligible' | 'email_unverified' | 'bad_user_id' | 'restrictions_unreadable' }
+  | { kind: 'skip'; why: 'candidate_gone' | 'candidate_ineligible' | 'email_unverified' | 'bad_user_id' | 'restrictions_unreadable' | 'primary_gated' }
   | { kind: 'link'; primaryId: string; secondary: { provider: string; user_id: string }; patch: JsonObject };
 
 /** The last checks before linking the current identity under `primary`, fresh from the Management API. */
@@ -92,6 +93,11 @@ export function decideLink(event: Event, primary: ManagedUser | undefined, now: 
   if (!primary.email_verified || primary.email?.toLowerCase() !== email.toLowerCase() || primary.user_id === event.user.user_id) {
     return { kind: 'skip', why: 'candidate_ineligible' };
   }
+  // After the link the application gets tokens for the primary, which gate-apps (run on the
+  // identity that logged in) never checked: a link must not hand over an account that is blocked
+  // from, or not entitled to, this application.
+  const asPrimary: Event = { ...event, user: { ...event.user, app_metadata: primary.app_metadata as JsonObject, email_verified: primary.email_verified } };
+  if (gate(asPrimary).kind === 'deny') return { kind: 'skip', why: 'primary_gated' };
   // user_id is `provider|id` and the id may itself contain `|`: split at the first one only.
   const bar = event.user.user_id.indexOf('|');
   if (bar <= 0 || bar === event.user.user_id.length - 1) return { kind: 'skip', why: 'bad_user_id' };

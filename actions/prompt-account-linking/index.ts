@@ -1,10 +1,10 @@
 import type { API, Event } from '../types/post-login';
 import { guarded } from '../lib/guard';
 import { createLog } from '../lib/log';
-import { createManagementClient, ManagementError } from '../lib/management';
+import { createManagementClient, ManagementError, type ManagementClient, type ManagementErrorCode } from '../lib/management';
 import { readReturnedToken, SESSION_TOKEN_TTL_SECONDS } from '../lib/redirect';
 import { readConfig, type LinkingConfig } from './config';
-import { decideContinue, decideExecute, decideLink, decideOffer, offerPayload } from './decide';
+import { decideContinue, decideExecute, decideLink, decideOffer, offerPayload, type LinkOutcome } from './decide';
 import { stateValue } from './state';
 
 /**
@@ -14,6 +14,9 @@ import { stateValue } from './state';
  */
 
 const log = createLog('prompt-account-linking');
+
+/** Failures after which a write may or may not have happened. */
+const UNKNOWN_OUTCOME: ReadonlySet<ManagementErrorCode> = new Set(['timeout', 'network', 'budget']);
 
 function configOrSkip(event: Event): LinkingConfig | undefined {
   const result = readConfig(event);
@@ -79,8 +82,24 @@ export async function onContinuePostLogin(event: Event, api: API): Promise<void>
       }
       // Merge first: if the link then fails, the primary only gained preferences and restrictions.
       await client.updateUser(link.primaryId, link.patch);
-      await client.linkIdentity(link.primaryId, link.secondary);
-      api.authentication.setPrimaryUser(link.primaryId);
+      if (await linkIdentity(config, api, client, link)) api.authentication.setPrimaryUser(link.primaryId);
     });
   }, () => undefined);
+}
+
+/**
+ * Links, and says whether the identity now sits under the primary. A link call that timed out may
+ * have happened all the same: then a fresh read (with its own time budget) decides, so the login
+ * does not go on as an account that no longer exists on its own.
+ */
+async function linkIdentity(config: LinkingConfig, api: API, client: ManagementClient, link: Extract<LinkOutcome, { kind: 'link' }>): Promise<boolean> {
+  try {
+    await client.linkIdentity(link.primaryId, link.secondary);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ManagementError) || !UNKNOWN_OUTCOME.has(error.code)) throw error;
+    log(`link answer lost (${error.code}), checking`);
+    const primary = await createManagementClient(config.management, api.cache).getUser(link.primaryId);
+    return primary?.identities.some((i) => i.provider === link.secondary.provider && i.user_id === link.secondary.user_id) ?? false;
+  }
 }

@@ -31,7 +31,9 @@ export type Fault =
   /** `status` for `times` calls (default: every call). */
   | { route: Route; kind: 'error'; status: number; times?: number }
   /** Never answers; rejects when the caller's signal aborts. */
-  | { route: Route; kind: 'hang' };
+  | { route: Route; kind: 'hang' }
+  /** Once: the request takes effect, then its answer is lost (hangs until the caller aborts). */
+  | { route: Route; kind: 'lost-answer' };
 
 export interface Call {
   route: Route;
@@ -102,10 +104,16 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
 
     if (url.origin !== `https://${FAKE_DOMAIN}`) return answer(json(404, { error: 'unknown host' }));
 
-    const fault = faults.find((f) => f.route === name && (f.kind === 'hang' || f.used < (f.kind === 'rate-limit' ? f.times : (f.times ?? Infinity))));
+    const limit = (f: Fault): number => (f.kind === 'hang' ? Infinity : f.kind === 'lost-answer' ? 1 : f.kind === 'rate-limit' ? f.times : (f.times ?? Infinity));
+    const fault = faults.find((f) => f.route === name && f.used < limit(f));
     if (fault) {
       fault.used++;
-      if (fault.kind === 'hang') {
+      if (fault.kind === 'lost-answer') {
+        const logged = calls.length;
+        await handle(input, { ...init, signal: undefined });
+        calls.splice(logged, 1); // one request, one log entry: this one, which never gets its answer
+      }
+      if (fault.kind === 'hang' || fault.kind === 'lost-answer') {
         return new Promise<Response>((_, reject) => {
           const signal = init.signal;
           signal?.addEventListener('abort', () => {

@@ -181,6 +181,43 @@ describe('prompt-account-linking: the answer', () => {
     expect(mgmt.count('link')).toBe(0);
   });
 
+  it.each([
+    ['blocked from this application', { blocked_apps: ['this-client'] }, {}],
+    ['not entitled to this application', { entitlements: ['basic'] }, { required_entitlement: 'premium' }],
+  ])('does not hand over a primary that is %s (gate-apps never checked it)', async (_, primaryApp, clientMetadata) => {
+    const { ev, mgmt, action } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: primaryApp })] });
+    const gated: Event = { ...ev, client: { ...ev.client, client_id: 'this-client', metadata: clientMetadata } };
+    const offer = await runLogin({ actions: [action], event: gated });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.outcome).toBe('allowed');
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.count('link')).toBe(0);
+    expect(mgmt.count('update-user')).toBe(0);
+    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: primary_gated']);
+  });
+
+  it('still switches to the primary when the link happened but its answer was lost', async () => {
+    const { mgmt, login } = setup();
+    const offer = await login();
+    mgmt.inject({ route: 'link', kind: 'lost-answer' });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.outcome).toBe('allowed');
+    expect(done.primaryUserId).toBe('auth0|db1');
+    expect(mgmt.users.get('auth0|db1')?.identities.map((i) => i.provider)).toEqual(['auth0', 'google-oauth2']);
+    expect(messages(done)).toEqual(['prompt-account-linking: link answer lost (timeout), checking']);
+    expect(routes(mgmt).slice(-2)).toEqual(['link:aborted', 'get-user:200']);
+  });
+
+  it('stays the current user when a lost link answer hid a link that did not happen', async () => {
+    const { mgmt, login } = setup();
+    const offer = await login();
+    mgmt.inject({ route: 'link', kind: 'hang' });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.outcome).toBe('allowed');
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.users.get('auth0|db1')?.identities.map((i) => i.provider)).toEqual(['auth0']);
+  });
+
   it('links an identity whose id contains | at the first | only', async () => {
     const ev = event({ user: 'google', returning: false, seed: 7 }, { user: { user_id: 'oidc|acme|user|42', identities: [{ provider: 'oidc', user_id: 'acme|user|42', connection: 'acme' }] } });
     const mgmt = createFakeManagementApi({ users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)] });
@@ -238,6 +275,16 @@ describe('prompt-account-linking: the Management API token', () => {
     mgmt.reset([fakeUserFrom(ev.user)]);
     await login(ev, cache);
     expect(routes(mgmt)).toEqual(['users-by-email:200']);
+  });
+
+  it('is dropped from api.cache and fetched once more when the API refuses it (revoked or rotated)', async () => {
+    const { mgmt, login, ev } = setup({ others: () => [] });
+    const cache = createCacheStore();
+    cache.set(`mgmt:${FAKE_CLIENT_ID}`, 'revoked-token', { ttl: 3_600_000 });
+    const result = await login(ev, cache);
+    expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(routes(mgmt)).toEqual(['users-by-email:401', 'token:200', 'users-by-email:200']);
+    expect(cache.get(`mgmt:${FAKE_CLIENT_ID}`)?.value).toBe('mgmt-token-1');
   });
 
   it('is not cached when it lives too briefly to keep a margin', async () => {
