@@ -22,14 +22,15 @@ import { statePaths } from './state';
 
 /** The environment variables tenant/environments/sandbox.yaml names for its secrets. */
 export type SandboxSecretVars = {
-  TENANT_SESSION_TOKEN_SECRET: string;
+  TENANT_LINKING_SESSION_TOKEN_SECRET: string;
+  TENANT_TERMS_SESSION_TOKEN_SECRET: string;
   TENANT_MGMT_CLIENT_ID: string;
   TENANT_MGMT_CLIENT_SECRET: string;
   TENANT_GOOGLE_CLIENT_SECRET: string;
   TENANT_SMTP_PASSWORD: string;
 };
 
-type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>;
+type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_LINKING_SESSION_TOKEN_SECRET' | 'TENANT_TERMS_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>;
 
 /** Must match the client's name in tenant/tenant.yaml: deploy-cli finds it by name and updates it. */
 export const LINKING_CLIENT_NAME = 'Account Linking M2M';
@@ -57,7 +58,8 @@ export function sandboxSecrets(stateDir: string): GeneratedSecrets {
   };
   const before = JSON.stringify(stored);
   const secrets: GeneratedSecrets = {
-    TENANT_SESSION_TOKEN_SECRET: value('TENANT_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
+    TENANT_LINKING_SESSION_TOKEN_SECRET: value('TENANT_LINKING_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
+    TENANT_TERMS_SESSION_TOKEN_SECRET: value('TENANT_TERMS_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
     TENANT_GOOGLE_CLIENT_SECRET: value('TENANT_GOOGLE_CLIENT_SECRET', () => 'sandbox-placeholder-google-client-secret'),
     TENANT_SMTP_PASSWORD: value('TENANT_SMTP_PASSWORD', () => 'sandbox-placeholder-smtp-password'),
   };

@@ -32,7 +32,8 @@ export async function benchDeploy(): Promise<void> {
     await buildActions({ paths }); // the plain deploy-cli runs read tenant.yaml's ../dist/actions bundles
     const linking = sandbox.store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
     const vars = {
-      TENANT_SESSION_TOKEN_SECRET: random(),
+      TENANT_LINKING_SESSION_TOKEN_SECRET: random(),
+      TENANT_TERMS_SESSION_TOKEN_SECRET: random(),
       TENANT_MGMT_CLIENT_ID: linking.client_id,
       TENANT_MGMT_CLIENT_SECRET: linking.client_secret ?? '',
       TENANT_GOOGLE_CLIENT_SECRET: random(),

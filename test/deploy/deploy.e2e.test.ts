@@ -121,13 +121,12 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
   }, DEPLOY_CLI_TIMEOUT);
 
   test('a changed secret: plan names it, never its value', async () => {
-    const changed = { ...t.vars, TENANT_SESSION_TOKEN_SECRET: 'a-new-session-token-secret-value-9876543210', TENANT_SMTP_PASSWORD: 'a-new-smtp-password' };
+    const changed = { ...t.vars, TENANT_TERMS_SESSION_TOKEN_SECRET: 'a-new-session-token-secret-value-9876543210', TENANT_SMTP_PASSWORD: 'a-new-smtp-password' };
     const p = await plan(changed);
-    expect(pending(p).sort()).toEqual(['update actions enforce-terms', 'update actions prompt-account-linking', 'update emailProvider']);
+    expect(pending(p).sort()).toEqual(['update actions enforce-terms', 'update emailProvider']);
     const fields = pendingChanges(p).flatMap((c) => c.fields.map((f) => `${label(c)}: ${f.path}: ${f.note ?? ''}`));
     expect(fields.sort()).toEqual([
       'actions enforce-terms: secrets.SESSION_TOKEN_SECRET: secret changed',
-      'actions prompt-account-linking: secrets.SESSION_TOKEN_SECRET: secret changed',
       'emailProvider: credentials.smtp_pass: secret SMTP_PASSWORD changed',
     ]);
     expect(pendingChanges(p).flatMap((c) => c.fields).every((f) => f.before === undefined && f.after === undefined)).toBe(true);
@@ -135,7 +134,7 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
   });
 
   test('a failing deploy names the resource and the Management API message, secrets redacted', async () => {
-    const changed = { ...t.vars, TENANT_SESSION_TOKEN_SECRET: 'a-new-session-token-secret-value-9876543210' };
+    const changed = { ...t.vars, TENANT_TERMS_SESSION_TOKEN_SECRET: 'a-new-session-token-secret-value-9876543210' };
     t.sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/actions/actions/*', status: 400, times: 'always', message: "Payload validation error: 'Invalid secret' on property secrets." }]);
     logs.length = 0;
     try {

@@ -31,7 +31,8 @@ export async function startTestTenant(): Promise<TestTenant> {
   // Auth0 issues the linking client's credentials when it is created; the Action needs them as secrets.
   const linking = sandbox.store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
   const vars = {
-    TENANT_SESSION_TOKEN_SECRET: 'session-token-secret-value-0123456789abcdef0123',
+    TENANT_LINKING_SESSION_TOKEN_SECRET: 'linking-session-token-secret-value-0123456789ab',
+    TENANT_TERMS_SESSION_TOKEN_SECRET: 'terms-session-token-secret-value-0123456789abcd',
     TENANT_MGMT_CLIENT_ID: linking.client_id,
     TENANT_MGMT_CLIENT_SECRET: linking.client_secret ?? '',
     TENANT_GOOGLE_CLIENT_SECRET: 'google-client-secret-value-42',

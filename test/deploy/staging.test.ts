@@ -74,10 +74,11 @@ describe('the staged folder deploy-cli imports', () => {
     expect(action?.name).toBe('enforce-terms');
     expect(action?.code).toBe('./actions/enforce-terms.js');
     // Keywords stay markers: deploy-cli substitutes them, no value is written to disk.
-    expect(action?.secrets.find((x) => x.name === 'SESSION_TOKEN_SECRET')?.value).toBe('##SESSION_TOKEN_SECRET##');
+    expect(action?.secrets.find((x) => x.name === 'SESSION_TOKEN_SECRET')?.value).toBe('##TERMS_SESSION_TOKEN_SECRET##');
     const code = readFileSync(join(s.dir, 'actions', 'enforce-terms.js'), 'utf8');
-    const expected = ['SESSION_TOKEN_SECRET', 'TERMS_GRACE_UNTIL', 'TERMS_URL', 'TERMS_VERSION']
-      .map((name) => `${name}=${fingerprint('enforce-terms', name, String(environment.mappings[name]))}`).join(',');
+    // Action secret name → the keyword tenant.yaml fills it with.
+    const expected = [['SESSION_TOKEN_SECRET', 'TERMS_SESSION_TOKEN_SECRET'], ['TERMS_GRACE_UNTIL'], ['TERMS_URL'], ['TERMS_VERSION']]
+      .map(([name = '', keyword = name]) => `${name}=${fingerprint('enforce-terms', name, String(environment.mappings[keyword]))}`).join(',');
     expect(code.endsWith(`\n//# secrets: ${expected}\n`)).toBe(true);
     expect(readFileSync(s.tenantFile, 'utf8')).toContain('# Code is the bundle'); // comments kept
     for (const value of Object.values(ALL_SECRETS)) expect(readFileSync(s.tenantFile, 'utf8') + code).not.toContain(value);

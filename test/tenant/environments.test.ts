@@ -20,15 +20,16 @@ describe('resolveEnvironment', () => {
     expect(env.missingSecrets).toEqual([]);
     expect(env.mappings.TERMS_VERSION).toBe('2026-01');
     expect(env.mappings.WEB_CALLBACKS).toEqual(['https://www.acme.example/callback']);
-    expect(env.mappings.SESSION_TOKEN_SECRET).toBe(ALL_SECRETS.TENANT_SESSION_TOKEN_SECRET);
+    expect(env.mappings.LINKING_SESSION_TOKEN_SECRET).toBe(ALL_SECRETS.TENANT_LINKING_SESSION_TOKEN_SECRET);
+    expect(env.mappings.TERMS_SESSION_TOKEN_SECRET).toBe(ALL_SECRETS.TENANT_TERMS_SESSION_TOKEN_SECRET);
     expect(env.mappings).not.toHaveProperty('HOME');
-    expect([...env.secretKeywords].sort()).toEqual(['GOOGLE_CLIENT_SECRET', 'MGMT_CLIENT_ID', 'MGMT_CLIENT_SECRET', 'SESSION_TOKEN_SECRET', 'SMTP_PASSWORD']);
+    expect([...env.secretKeywords].sort()).toEqual(['GOOGLE_CLIENT_SECRET', 'LINKING_SESSION_TOKEN_SECRET', 'MGMT_CLIENT_ID', 'MGMT_CLIENT_SECRET', 'SMTP_PASSWORD', 'TERMS_SESSION_TOKEN_SECRET']);
   });
 
   it('reports missing (or blank) secrets by keyword and variable name, leaving them out of the mappings', () => {
-    const env = resolveEnvironment(paths, 'sandbox', { TENANT_SESSION_TOKEN_SECRET: '  ', TENANT_MGMT_CLIENT_ID: 'id' });
+    const env = resolveEnvironment(paths, 'sandbox', { TENANT_LINKING_SESSION_TOKEN_SECRET: '  ', TENANT_TERMS_SESSION_TOKEN_SECRET: 'terms', TENANT_MGMT_CLIENT_ID: 'id' });
     expect(env.missingSecrets).toEqual([
-      { keyword: 'SESSION_TOKEN_SECRET', envVar: 'TENANT_SESSION_TOKEN_SECRET' },
+      { keyword: 'LINKING_SESSION_TOKEN_SECRET', envVar: 'TENANT_LINKING_SESSION_TOKEN_SECRET' },
       { keyword: 'MGMT_CLIENT_SECRET', envVar: 'TENANT_MGMT_CLIENT_SECRET' },
       { keyword: 'GOOGLE_CLIENT_SECRET', envVar: 'TENANT_GOOGLE_CLIENT_SECRET' },
       { keyword: 'SMTP_PASSWORD', envVar: 'TENANT_SMTP_PASSWORD' },

@@ -7,7 +7,8 @@ import { checkTenant, type CheckOptions, type CheckResult } from '../../tooling/
 
 /** Values for every secret the environment files name (what CI or the sandbox script would set). */
 export const ALL_SECRETS: Readonly<Record<string, string>> = {
-  TENANT_SESSION_TOKEN_SECRET: 'test-session-token-secret-0123456789abcdef',
+  TENANT_LINKING_SESSION_TOKEN_SECRET: 'test-linking-session-token-secret-0123456789',
+  TENANT_TERMS_SESSION_TOKEN_SECRET: 'test-terms-session-token-secret-0123456789ab',
   TENANT_MGMT_CLIENT_ID: 'test-mgmt-client-id',
   TENANT_MGMT_CLIENT_SECRET: 'test-mgmt-client-secret',
   TENANT_GOOGLE_CLIENT_SECRET: 'test-google-client-secret',

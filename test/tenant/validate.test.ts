@@ -19,7 +19,7 @@ describe('the real tenant', () => {
     const result = await copy.run({ env });
     expect(result.issues).toEqual([]);
     expect(result.notes).toContain('post-login: gate-apps → prompt-account-linking → enforce-terms → override-profile');
-    expect(result.notes.at(-1)).toMatch(/^secrets not set here .*TENANT_SESSION_TOKEN_SECRET/);
+    expect(result.notes.at(-1)).toMatch(/^secrets not set here .*TENANT_LINKING_SESSION_TOKEN_SECRET/);
   });
 
   it('passes with --require-secrets when every secret is set, and never prints a value', async () => {

@@ -13,7 +13,7 @@ import { ShapeReader } from './reader';
  *     AUTH0_DOMAIN: acme-prod.eu.auth0.com
  *     WEB_CALLBACKS: [https://www.acme.example/callback]
  *   secrets:             # keyword: the environment variable that holds its value
- *     SESSION_TOKEN_SECRET: TENANT_SESSION_TOKEN_SECRET
+ *     TERMS_SESSION_TOKEN_SECRET: TENANT_TERMS_SESSION_TOKEN_SECRET
  *
  * Secret values never live in a file: they are read from the environment variables named here
  * (CI secrets, or what the sandbox start script generates), and only those variables are read.
