@@ -151,7 +151,8 @@ export class ManagementApi {
   }
 
   private accessToken(): Promise<string> {
-    this.token ??= this.limited(async () => {
+    if (this.token) return this.token;
+    this.token = this.limited(async () => {
       const body = await this.exchange({
         method: 'POST',
         path: '/oauth/token',
@@ -160,6 +161,8 @@ export class ManagementApi {
       if (!isObject(body) || typeof body.access_token !== 'string') throw new ManagementApiError('POST', '/oauth/token', 200, 'the answer has no access_token');
       return body.access_token;
     });
+    // A failed token request is not remembered: the next call of the run asks again.
+    this.token.catch(() => { this.token = undefined; });
     return this.token;
   }
 
