@@ -28,6 +28,8 @@ export interface Effects {
   scopesRemoved: string[];
   appMetadataWrites: MetadataWrites;
   userMetadataWrites: MetadataWrites;
+  /** What this step (the login up to now, or since the last /continue) persisted: what to save. */
+  persistedWrites: { app_metadata: MetadataWrites; user_metadata: MetadataWrites };
   primaryUserId?: string;
   multifactor?: { provider: MultifactorProvider; allowRememberBrowser?: boolean };
   transactionMetadata: Record<string, TransactionMetadataValue>;
@@ -58,7 +60,8 @@ export class Transaction {
     this.effects = {
       user: structuredClone(event.user),
       idTokenClaims: {}, accessTokenClaims: {}, scopesAdded: [], scopesRemoved: [],
-      appMetadataWrites: {}, userMetadataWrites: {}, transactionMetadata: { ...event.transaction?.metadata },
+      appMetadataWrites: {}, userMetadataWrites: {}, persistedWrites: { app_metadata: {}, user_metadata: {} },
+      transactionMetadata: { ...event.transaction?.metadata },
       calls: [], logs: [], executed: [],
     };
   }
@@ -85,6 +88,7 @@ export class Transaction {
     applyWrites(this.effects.user.user_metadata, this.pending.user);
     Object.assign(this.effects.appMetadataWrites, this.pending.app);
     Object.assign(this.effects.userMetadataWrites, this.pending.user);
+    this.effects.persistedWrites = { app_metadata: this.pending.app, user_metadata: this.pending.user };
     this.pending.app = {};
     this.pending.user = {};
   }

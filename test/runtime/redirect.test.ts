@@ -22,7 +22,11 @@ describe('redirect round trip', () => {
     expect(redirect.user.app_metadata).toEqual({ asked: true });
     expect(redirect.executed.map((e) => e.action)).toEqual(['before', 'r']);
 
+    expect(redirect.persistedWrites).toEqual({ app_metadata: { asked: true }, user_metadata: {} });
     const done = expectOutcome(await redirect.continue({ method: 'POST', body: { state: redirect.state } }), 'allowed');
+    // Each step reports what it persisted itself; the whole login's writes stay in appMetadataWrites.
+    expect(done.persistedWrites).toEqual({ app_metadata: {}, user_metadata: {} });
+    expect(done.appMetadataWrites).toEqual({ asked: true });
     expect(done.executed).toEqual([
       { action: 'before', handler: 'onExecutePostLogin' },
       { action: 'r', handler: 'onExecutePostLogin' },

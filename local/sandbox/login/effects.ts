@@ -10,19 +10,10 @@ import type { Refusal, SignedInIdentity } from './authenticate';
  * if the identity that signed in is now one of its secondaries (the Action linked it first).
  */
 
-/** Per login: what was already written, so each step applies only its own writes. */
-export interface AppliedWrites {
-  app: Map<string, string>;
-  user: Map<string, string>;
-}
-
-export const noWritesYet = (): AppliedWrites => ({ app: new Map(), user: new Map() });
-
 export interface LoginSubject {
   /** The user the login started as (the owner of the identity that signed in). */
   userId: string;
   identity: SignedInIdentity;
-  applied: AppliedWrites;
 }
 
 /** The user the login now stands for, or why it cannot go on. All in one transaction. */
@@ -42,26 +33,10 @@ export function applyEffects(store: Store, subject: LoginSubject, effects: Effec
     if (!store.users.get(userId)) {
       return { ok: false, refusal: { error: 'access_denied', description: 'The user of this login no longer exists' } };
     }
-    const app = newWrites(effects.appMetadataWrites, subject.applied.app);
-    const user = newWrites(effects.userMetadataWrites, subject.applied.user);
-    if (app || user) store.users.update(userId, { ...(app ? { app_metadata: app } : {}), ...(user ? { user_metadata: user } : {}) });
+    // This step's writes only; an empty object would clear the metadata (Auth0's PATCH semantics).
+    const { app_metadata: app, user_metadata: user } = effects.persistedWrites;
+    const patch = { ...(Object.keys(app).length > 0 ? { app_metadata: app } : {}), ...(Object.keys(user).length > 0 ? { user_metadata: user } : {}) };
+    if (Object.keys(patch).length > 0) store.users.update(userId, patch);
     return { ok: true, userId };
   })();
-}
-
-/**
- * The runtime reports every write of the login so far (both sides of each redirect); the ones not
- * applied yet (new keys, or a new value for a key) are this step's. A key written again with the
- * value it already had is not re-applied: harmless unless something else changed it in between.
- */
-function newWrites(all: MetadataWrites, applied: Map<string, string>): JsonObject | undefined {
-  const fresh: JsonObject = {};
-  for (const [key, value] of Object.entries(all)) {
-    const text = JSON.stringify(value);
-    if (applied.get(key) === text) continue;
-    fresh[key] = value;
-    applied.set(key, text);
-  }
-  // An empty object would clear the metadata (Auth0's PATCH semantics): only send real writes.
-  return Object.keys(fresh).length > 0 ? fresh : undefined;
 }

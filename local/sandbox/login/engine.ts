@@ -4,7 +4,7 @@ import type { Client, Store } from '../store';
 import { Authenticator, type Refusal } from './authenticate';
 import { BruteForceProtection } from './brute-force';
 import { DeployedActions, type PostLoginPipeline } from './deployed-actions';
-import { applyEffects, noWritesYet, type LoginSubject } from './effects';
+import { applyEffects, type LoginSubject } from './effects';
 import { buildLoginEvent } from './event';
 import { idTokenClaims } from './id-token';
 import { PendingLogins } from './pending';
@@ -65,7 +65,7 @@ export class LoginEngine {
     const { domain } = this.options.endpoint();
     const event = buildLoginEvent(login, { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() });
     const result = await runLogin({ actions: pipeline.actions, event, cache: pipeline.cache, now: this.now });
-    const subject: LoginSubject = { userId: login.user.user_id, identity: login.identity, applied: noWritesYet() };
+    const subject: LoginSubject = { userId: login.user.user_id, identity: login.identity };
     return this.settle(subject, login.client, result);
   }
 
