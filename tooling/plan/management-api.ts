@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isObject, toJson, type Json, type JsonObject } from './json';
+import { readRateHeaders, retryDelay } from '../rate-headers';
 
 /**
  * A small Management API client for reading the tenant (and the few writes the deploy wrapper
@@ -170,7 +171,7 @@ export class ManagementApi {
     for (let attempt = 0; ; attempt += 1) {
       const res = await this.transport(req);
       if (res.status === 429 && attempt < MAX_RATE_LIMIT_RETRIES) {
-        await sleep(retryDelayMs(res));
+        await sleep(retryDelayMs(res, attempt));
         continue;
       }
       const body = parseBody(res.text);
@@ -216,13 +217,8 @@ function errorMessage(body: Json | undefined, text: string): string {
   return text.slice(0, 200) || 'no message';
 }
 
-function retryDelayMs(res: HttpResponse): number {
-  const header = (name: string): number | undefined => {
-    const value = Number(res.headers[name]);
-    return Number.isFinite(value) ? value : undefined;
-  };
-  const retryAfter = header('retry-after');
-  const reset = header('x-ratelimit-reset');
-  const seconds = retryAfter ?? (reset === undefined ? 1 : reset - Date.now() / 1000);
-  return Math.min(10_000, Math.max(100, seconds * 1000));
+function retryDelayMs(res: HttpResponse, attempt: number): number {
+  const headers = { get: (name: string): string | null => [res.headers[name]].flat()[0] ?? null };
+  // A plan must finish promptly: wait what the tenant asks, within 100 ms to 10 s.
+  return Math.min(10_000, Math.max(100, retryDelay(readRateHeaders(headers), attempt)));
 }

@@ -1,7 +1,8 @@
 import { ManagementClient, ManagementError, ManagementTimeoutError, TokenProvider, type Management } from 'auth0';
 import { CommandError } from './errors';
 import { parseUser, parseUserBlocks, type Identity, type JsonObject, type User, type UserBlock } from './model';
-import { RateGate, readRateHeaders, retryDelay } from './rate';
+import { readRateHeaders, retryDelay } from '../rate-headers';
+import { RateGate } from './rate';
 
 /**
  * The Management API calls this tool makes, typed and validated. Commands depend on this

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RateHeaders } from '../rate-headers';
 
 /**
  * Keeps every Management API request of one run under the tenant's rate limit: a token bucket at
@@ -110,35 +111,3 @@ export class RateGate {
   }
 }
 
-/** What a response says about the rate limit. */
-export interface RateHeaders {
-  remaining?: number;
-  /** Epoch milliseconds. */
-  resetAt?: number;
-  /** From Retry-After (seconds or an HTTP date), in milliseconds from now. */
-  retryAfterMs?: number;
-}
-
-export function readRateHeaders(headers: { get(name: string): string | null }, now: number = Date.now()): RateHeaders {
-  const out: RateHeaders = {};
-  const remaining = Number.parseInt(headers.get('x-ratelimit-remaining') ?? '', 10);
-  if (Number.isFinite(remaining)) out.remaining = remaining;
-  // Auth0 sends the reset as epoch seconds.
-  const reset = Number.parseInt(headers.get('x-ratelimit-reset') ?? '', 10);
-  if (Number.isFinite(reset)) out.resetAt = reset * 1000;
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter !== null) {
-    const seconds = Number(retryAfter);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) out.retryAfterMs = seconds * 1000;
-    else if (Number.isFinite(date)) out.retryAfterMs = Math.max(0, date - now);
-  }
-  return out;
-}
-
-/** How long to wait after a 429: what the server said, else exponential backoff. */
-export function retryDelay(headers: RateHeaders, attempt: number, now: number = Date.now()): number {
-  if (headers.retryAfterMs !== undefined) return Math.min(headers.retryAfterMs, MAX_PAUSE_MS);
-  if (headers.resetAt !== undefined && headers.resetAt > now) return Math.min(headers.resetAt - now, MAX_PAUSE_MS);
-  return Math.min(1000 * 2 ** attempt, 30_000);
-}
