@@ -2,6 +2,7 @@ import type {
   API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, TransactionMetadataValue, User,
 } from '../../actions/types/post-login';
 import type { CacheStore } from './cache';
+import { copyData } from './copy';
 import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from './limits';
 import { encodeSessionToken, validateSessionToken } from './session-token';
 
@@ -56,9 +57,9 @@ export class Transaction {
   private primaryUserSet = false;
 
   constructor(readonly event: Event, readonly now: () => number) {
-    this.visibleUser = structuredClone(event.user);
+    this.visibleUser = copyData(event.user);
     this.effects = {
-      user: structuredClone(event.user),
+      user: copyData(event.user),
       idTokenClaims: {}, accessTokenClaims: {}, scopesAdded: [], scopesRemoved: [],
       appMetadataWrites: {}, userMetadataWrites: {}, persistedWrites: { app_metadata: {}, user_metadata: {} },
       transactionMetadata: { ...event.transaction?.metadata },

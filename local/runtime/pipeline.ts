@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Event, Request } from '../../actions/types/post-login';
 import { ActionExecution, createApi, Transaction, type Denial, type Effects, type Handler } from './api';
 import { CacheStore } from './cache';
+import { copyData } from './copy';
 import { LIMITS } from './limits';
 import { executionScope, type LoadedAction } from './loader';
 
@@ -106,7 +107,7 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
 
 function finish(tx: Transaction): LoginResult {
   tx.persist();
-  const effects = structuredClone(tx.effects);
+  const effects = copyData(tx.effects);
   return tx.denial ? { ...effects, outcome: 'denied', ...tx.denial } : { ...effects, outcome: 'allowed' };
 }
 
@@ -124,7 +125,7 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
     const url = new URL(exec.redirect.url);
     url.searchParams.set('state', state);
     return {
-      ...structuredClone(tx.effects), outcome: 'redirect', url: url.toString(), state,
+      ...copyData(tx.effects), outcome: 'redirect', url: url.toString(), state,
       async continue(request) {
         once();
         const query: Record<string, unknown> = { ...request.query };
@@ -143,7 +144,7 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
   }
   const render = exec.render as NonNullable<ActionExecution['render']>;
   return {
-    ...structuredClone(tx.effects), outcome: 'form', formId: render.formId, state,
+    ...copyData(tx.effects), outcome: 'form', formId: render.formId, state,
     async continue(result) {
       once();
       return runPhase(options, tx, nextPhase({ prompt: { id: render.formId, ...result } }));
@@ -153,10 +154,10 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
 
 /** Each Action gets its own copy: what it mutates on `event` changes nothing. */
 function eventFor(tx: Transaction, action: LoadedAction, phase: Phase, index: number): Event {
-  const event: Event = structuredClone({ ...tx.event, user: tx.visibleUser, request: phase.request });
+  const event: Event = copyData({ ...tx.event, user: tx.visibleUser, request: phase.request });
   event.secrets = { ...action.secrets };
   if (event.transaction) event.transaction.metadata = { ...tx.effects.transactionMetadata };
-  if (phase.prompt && index === phase.start) event.prompt = structuredClone(phase.prompt);
+  if (phase.prompt && index === phase.start) event.prompt = copyData(phase.prompt);
   return event;
 }
 

@@ -35,6 +35,9 @@ describe('redirect round trip', () => {
     ]);
     expect(done.idTokenClaims).toEqual({ before_runs: 1, after_send: 1, sees_own_write: true, method: 'POST', after: 1 });
     await expect(redirect.continue({ query: { state: redirect.state } })).rejects.toThrow(/already continued/);
+    // Each result is a snapshot: what happened after the redirect does not rewrite it.
+    expect(redirect.idTokenClaims).toEqual({ before_runs: 1, after_send: 1 });
+    expect(redirect.executed).toHaveLength(2);
   });
 
   it.each([
