@@ -22,6 +22,10 @@ export interface SandboxRequest {
   form?: Record<string, string>;
   /** Default `application/json`. */
   accept?: string;
+  /** Sent verbatim as application/json (tests send malformed payloads with it). */
+  rawJson?: string;
+  /** Extra headers; they win over the ones above. */
+  headers?: Record<string, string>;
 }
 
 export interface SandboxTarget {
@@ -52,11 +56,12 @@ export class SandboxClient {
     if (options.form) {
       payload = new URLSearchParams(options.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
-    } else if (options.json !== undefined) {
-      payload = JSON.stringify(options.json);
+    } else if (options.rawJson !== undefined || options.json !== undefined) {
+      payload = options.rawJson ?? JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
+    Object.assign(headers, options.headers);
     return new Promise((resolve, reject) => {
       const req = httpsRequest({ host: this.host, port: this.port, method, path, ca: this.ca, headers }, (res) => {
         const chunks: Buffer[] = [];

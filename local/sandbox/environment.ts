@@ -30,20 +30,21 @@ export type SandboxSecretVars = {
   TENANT_SMTP_PASSWORD: string;
 };
 
-type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_LINKING_SESSION_TOKEN_SECRET' | 'TENANT_TERMS_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>;
+/** The tenant's generated secrets, and the key of the deploy's secret fingerprints (docs/deploy.md). */
+type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_LINKING_SESSION_TOKEN_SECRET' | 'TENANT_TERMS_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>
+  & { DEPLOY_FINGERPRINT_KEY: string };
 
 /** Must match the client's name in tenant/tenant.yaml: deploy-cli finds it by name and updates it. */
 export const LINKING_CLIENT_NAME = 'Account Linking M2M';
 
-// Shared with tooling/deploy (npm run deploy -- --env sandbox), which keeps its own generated
-// values in the same file: whichever runs first generates, both then deploy the same secrets.
+// One file for npm start and `npm run deploy -- --env sandbox`: both deploy the same secrets.
 const SECRETS_FILE = 'deploy-secrets.json';
 
 /**
  * Secrets generated once per state folder and kept there (mode 0600), so a restart keeps them and
- * `--reset` drops them: the session token secret (32 random bytes) and placeholders for the Google
- * client secret and the SMTP password (the sandbox never talks to Google and sends no mail).
- * Other values in the file are kept as they are.
+ * `--reset` drops them: the pages' session token secrets and the fingerprint key (32 random bytes
+ * each), and placeholders for the Google client secret and the SMTP password (the sandbox never
+ * talks to Google and sends no mail).
  */
 export function sandboxSecrets(stateDir: string): GeneratedSecrets {
   const file = join(statePaths(stateDir).dir, SECRETS_FILE);
@@ -62,6 +63,7 @@ export function sandboxSecrets(stateDir: string): GeneratedSecrets {
     TENANT_TERMS_SESSION_TOKEN_SECRET: value('TENANT_TERMS_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
     TENANT_GOOGLE_CLIENT_SECRET: value('TENANT_GOOGLE_CLIENT_SECRET', () => 'sandbox-placeholder-google-client-secret'),
     TENANT_SMTP_PASSWORD: value('TENANT_SMTP_PASSWORD', () => 'sandbox-placeholder-smtp-password'),
+    DEPLOY_FINGERPRINT_KEY: value('DEPLOY_FINGERPRINT_KEY', () => randomBytes(32).toString('base64url')),
   };
   if (JSON.stringify(stored) !== before) writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   return secrets;

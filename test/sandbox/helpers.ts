@@ -1,15 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox';
+import { SandboxClient, type SandboxResponse } from '../../local/sandbox/client';
 
-export interface HttpResult<T = unknown> {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: T;
-}
+export type HttpResult<T = unknown> = SandboxResponse<T>;
 
 export interface RequestOptions {
   token?: string;
@@ -33,36 +28,10 @@ export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' 
   };
 }
 
-/** HTTPS to the sandbox, trusting its CA only (TLS verification stays on). */
+/** HTTPS to the sandbox through its own client: its CA only, TLS verification on. */
 export function call<T = unknown>(sandbox: Sandbox, method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
-  const ca = readFileSync(sandbox.caPath);
-  let payload: string | undefined;
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.form) {
-    payload = new URLSearchParams(options.form).toString();
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-  } else if (options.raw !== undefined) {
-    payload = options.raw;
-    headers['content-type'] = 'application/json';
-  } else if (options.body !== undefined) {
-    payload = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port: sandbox.port, method, path, ca, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const body = (text && res.headers['content-type']?.includes('json') ? JSON.parse(text) : text) as T;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      });
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+  const { token, body, raw, form, headers } = options;
+  return new SandboxClient(sandbox).request<T>(method, path, { token, json: body, rawJson: raw, form, headers });
 }
 
 export interface TokenResponse {

@@ -1,24 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { DEFAULT_PORT } from '../../local/sandbox/server';
 import { readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } from '../../local/sandbox/client';
 import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from '../../local/sandbox/environment';
 import type { EnvVars, ResolvedEnvironment } from '../tenant';
-import { isObject } from '../plan/json';
 import type { ManagementApi } from '../plan/management-api';
-import { FINGERPRINT_KEY_VAR } from './guards';
 import { TargetError, type Target } from './target';
 
 /**
  * `--env sandbox`: the local sandbox (npm start / npm run sandbox) is the target: its domain, CA and
  * deploy client come from its state folder, its secret values from local/sandbox/environment.ts
- * (generated once per state folder, shared with npm start), and the fingerprint key is generated
- * into the same file. The environment follows the sandbox's actual port, as npm start does.
+ * (generated once per state folder, shared with npm start, the fingerprint key included). The
+ * environment follows the sandbox's actual port, as npm start does.
  */
 
-/** The port `npm run sandbox` listens on (local/sandbox/server.ts) unless SANDBOX_PORT says otherwise. */
-const DEFAULT_PORT = 8443;
-const SECRETS_FILE = 'deploy-secrets.json';
 
 export function sandboxTarget(stateDir: string, portVar: string | undefined): Target {
   const port = portVar === undefined || portVar === '' ? DEFAULT_PORT : Number(portVar);
@@ -58,17 +51,5 @@ export async function sandboxVars(stateDir: string, target: Target, api: Managem
 
 /** The generated values only: no request (what the guards check before anything is sent). */
 export function localSandboxVars(stateDir: string): Record<string, string> {
-  return { ...sandboxSecrets(stateDir), [FINGERPRINT_KEY_VAR]: fingerprintKey(stateDir) };
-}
-
-/** Generated on first use into the sandbox's secrets file, next to (and keeping) npm start's values. */
-function fingerprintKey(stateDir: string): string {
-  const file = join(stateDir, SECRETS_FILE);
-  const stored: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const values = isObject(stored) ? stored : {};
-  const existing = values[FINGERPRINT_KEY_VAR];
-  if (typeof existing === 'string' && existing.length >= 16) return existing;
-  const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${JSON.stringify({ ...values, [FINGERPRINT_KEY_VAR]: key }, null, 2)}\n`, { mode: 0o600 });
-  return key;
+  return sandboxSecrets(stateDir);
 }
