@@ -3,3 +3,4 @@ export { DEFAULT_STATE_DIR } from './state';
 export { parseFaultRules, type FaultRule, type FaultHit } from './faults';
 export type { DeployClientCredentials } from './bootstrap';
 export * from './store';
+export { measureEmailRender, templateErrors, type OutboxEmail, type TemplateFields } from './email';

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { adminApi, deployClientOnly } from './admin';
 import { managementAuth, registerTokenEndpoint, TokenSigner, type TenantEndpoint } from './auth';
 import { ensureDeployClient, ensureGlobalClient, type DeployClientCredentials } from './bootstrap';
+import { emailRoutes, Mailer, Outbox } from './email';
 import { ApiError } from './errors';
 import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
@@ -178,6 +179,11 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     fetch: actionFetch.fetch,
     tenantName: TENANT_NAME,
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
+  });
+  const outbox = new Outbox(deps.store.db);
+  void app.register(emailRoutes, {
+    store: deps.store, outbox, mailer: new Mailer(deps.store, outbox, deps.endpoint), endpoint: deps.endpoint,
+    requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {
     engine, store: deps.store, endpoint: deps.endpoint, requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),

@@ -1,8 +1,10 @@
+import { Mailer, Outbox } from '../email';
 import { badRequest, notFound } from '../errors';
 import type { ApiContext, RouteModule } from './context';
 import { anyObject, idParams, string, strictObject } from './schema';
 
-export const registerJobs: RouteModule = (app, { store }: ApiContext) => {
+export const registerJobs: RouteModule = (app, { store, endpoint }: ApiContext) => {
+  const mailer = new Mailer(store, new Outbox(store.db), endpoint);
   app.post<{ Body: { user_id: string; client_id?: string } }>('/jobs/verification-email', {
     schema: {
       body: strictObject({ user_id: string({ minLength: 1 }), client_id: string(), identity: anyObject, organization_id: string() },
@@ -15,6 +17,8 @@ export const registerJobs: RouteModule = (app, { store }: ApiContext) => {
     if (!user.email) throw badRequest('The user does not have an email address.', 'invalid_user');
     if (clientId !== undefined) store.clients.require(clientId);
     const job = store.tickets.createVerificationEmailJob(userId, clientId);
+    // The job sends the verify_email template with a fresh verification link (see local/sandbox/email).
+    mailer.sendEmail({ template: 'verify_email', user, ...(clientId !== undefined ? { clientId } : {}) });
     // Auth0 answers with the job still pending; the sandbox completes it at once (GET shows it).
     return reply.code(201).send({ type: job.type, status: 'pending', created_at: job.created_at, id: job.id });
   });

@@ -1,3 +1,4 @@
+import { passwordChangeLink, verificationLink } from '../email';
 import { badRequest, notFound } from '../errors';
 import type { ApiContext, RouteModule } from './context';
 import { anyObject, boolean, integer, string, strictObject } from './schema';
@@ -7,6 +8,7 @@ interface VerifyEmailBody {
   result_url?: string;
   client_id?: string;
   ttl_sec?: number;
+  includeEmailInRedirect?: boolean;
 }
 
 interface PasswordChangeBody {
@@ -17,6 +19,7 @@ interface PasswordChangeBody {
   client_id?: string;
   ttl_sec?: number;
   mark_email_as_verified?: boolean;
+  includeEmailInRedirect?: boolean;
 }
 
 // Auth0's ticket lifetime: 5 days by default, at most 30 days.
@@ -25,8 +28,8 @@ const MAX_TTL = 2592000;
 const ttl = integer({ minimum: 0, maximum: MAX_TTL });
 
 /**
- * Ticket URLs point at /u/... pages on the sandbox's domain; the sandbox records the ticket but
- * does not serve those pages (the login half may).
+ * Tickets are links, not emails (Auth0 sends nothing: the caller delivers the URL). The links
+ * are served by local/sandbox/email: single use, until ttl_sec runs out.
  */
 export const registerTickets: RouteModule = (app, { store, endpoint }: ApiContext) => {
   app.post<{ Body: VerifyEmailBody }>('/tickets/email-verification', {
@@ -43,12 +46,13 @@ export const registerTickets: RouteModule = (app, { store, endpoint }: ApiContex
     },
     config: { scopes: ['create:user_tickets'] },
   }, async (request, reply) => {
-    const { user_id: userId, result_url: resultUrl, client_id: clientId, ttl_sec: ttlSec } = request.body;
+    const { user_id: userId, result_url: resultUrl, client_id: clientId, ttl_sec: ttlSec, includeEmailInRedirect } = request.body;
     const user = store.users.require(userId);
     if (!user.email) throw badRequest('The user does not have an email address.', 'invalid_user');
     if (clientId !== undefined) store.clients.require(clientId);
-    const ticket = store.tickets.createTicket('email_verification', userId, ttlSec || DEFAULT_TTL, resultUrl);
-    return reply.code(201).send({ ticket: `https://${endpoint().domain}/u/email-verification?ticket=${ticket.id}#` });
+    const ticket = store.tickets.createTicket('email_verification', userId, ttlSec || DEFAULT_TTL, resultUrl,
+      { include_email: includeEmailInRedirect !== false, ...(clientId !== undefined ? { client_id: clientId } : {}) });
+    return reply.code(201).send({ ticket: verificationLink(endpoint().domain, ticket.id) });
   });
 
   app.post<{ Body: PasswordChangeBody }>('/tickets/password-change', {
@@ -68,8 +72,10 @@ export const registerTickets: RouteModule = (app, { store, endpoint }: ApiContex
     },
     config: { scopes: ['create:user_tickets'] },
   }, async (request, reply) => {
-    const { user_id: userId, email, connection_id: connectionId, result_url: resultUrl, client_id: clientId, ttl_sec: ttlSec } =
-      request.body;
+    const {
+      user_id: userId, email, connection_id: connectionId, result_url: resultUrl, client_id: clientId, ttl_sec: ttlSec,
+      mark_email_as_verified: markEmailAsVerified, includeEmailInRedirect,
+    } = request.body;
     let targetId = userId;
     if (targetId === undefined) {
       if (!email || !connectionId) throw badRequest('Either user_id, or email and connection_id, are required.');
@@ -82,7 +88,11 @@ export const registerTickets: RouteModule = (app, { store, endpoint }: ApiContex
     const database = user.identities.find((identity) => identity.provider === 'auth0');
     if (!database) throw badRequest('The user does not have a database identity.', 'operation_not_supported');
     if (clientId !== undefined) store.clients.require(clientId);
-    const ticket = store.tickets.createTicket('password_change', user.user_id, ttlSec || DEFAULT_TTL, resultUrl);
-    return reply.code(201).send({ ticket: `https://${endpoint().domain}/u/reset-verify?ticket=${ticket.id}#` });
+    const ticket = store.tickets.createTicket('password_change', user.user_id, ttlSec || DEFAULT_TTL, resultUrl, {
+      include_email: includeEmailInRedirect !== false,
+      ...(markEmailAsVerified === true ? { mark_email_as_verified: true } : {}),
+      ...(clientId !== undefined ? { client_id: clientId } : {}),
+    });
+    return reply.code(201).send({ ticket: passwordChangeLink(endpoint().domain, ticket.id) });
   });
 };

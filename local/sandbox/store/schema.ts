@@ -169,4 +169,18 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  -- Ticket links are single-use; options hold what the link does when used.
+  ALTER TABLE tickets ADD COLUMN used_at TEXT;
+  ALTER TABLE tickets ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+
+  -- The sandbox's sent emails (local/sandbox/email), newest last; pruned to the latest few thousand.
+  CREATE TABLE outbox (
+    id         TEXT PRIMARY KEY,
+    recipient  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    doc        TEXT NOT NULL
+  );
+  CREATE INDEX outbox_recipient ON outbox (lower(recipient));
+  `,
 ];

@@ -1,7 +1,17 @@
 import type { Db } from './db';
 import { newJobId, newTicketId, nowIso } from './ids';
+import { parseDoc } from './json';
 
 export type TicketType = 'email_verification' | 'password_change';
+
+/** What using the link does besides its main effect (the ticket request's options). */
+export interface TicketOptions {
+  client_id?: string;
+  /** Append `email=` to the result URL (Auth0's default: true). */
+  include_email?: boolean;
+  /** Password change only: also set `email_verified: true`. */
+  mark_email_as_verified?: boolean;
+}
 
 export interface Ticket {
   id: string;
@@ -10,6 +20,9 @@ export interface Ticket {
   result_url?: string;
   expires_at: string;
   created_at: string;
+  /** Set when the link was used, or superseded by a newer password-change link. */
+  used_at?: string;
+  options: TicketOptions;
 }
 
 export interface Job {
@@ -21,30 +34,38 @@ export interface Job {
   created_at: string;
 }
 
-interface TicketRow extends Omit<Ticket, 'result_url'> {
+interface TicketRow extends Omit<Ticket, 'result_url' | 'used_at' | 'options'> {
   result_url: string | null;
+  used_at: string | null;
+  options: string;
 }
 
 interface JobRow extends Omit<Job, 'client_id'> {
   client_id: string | null;
 }
 
+/** Why a ticket link does nothing: it never existed, it was used (or superseded), or it expired. */
+export type TicketRefusal = 'unknown' | 'used' | 'expired';
+
+const TICKET_COLUMNS = 'id, type, user_id, result_url, expires_at, created_at, used_at, options';
+
 /**
- * Tickets and jobs are recorded, not mailed: the sandbox sends no email, and tests (or the login
- * half's pages) read these rows as the evidence that Auth0 would have sent one.
+ * Ticket links (email verification, password change) and verification-email jobs. A link works
+ * once, until it expires; a new password-change link supersedes the user's older ones, as Auth0's
+ * "only the newest reset link works".
  */
 export class TicketsRepo {
   private readonly s;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.s = {
-      insertTicket: db.prepare<[string, string, string, string | null, string, string]>(
-        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      insertTicket: db.prepare<[string, string, string, string | null, string, string, string]>(
+        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at, options) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      ticket: db.prepare<[string], TicketRow>('SELECT id, type, user_id, result_url, expires_at, created_at FROM tickets WHERE id = ?'),
-      ticketsOf: db.prepare<[string], TicketRow>(
-        'SELECT id, type, user_id, result_url, expires_at, created_at FROM tickets WHERE user_id = ? ORDER BY rowid',
-      ),
+      supersede: db.prepare<[string, string, string]>('UPDATE tickets SET used_at = ? WHERE user_id = ? AND type = ? AND used_at IS NULL'),
+      ticket: db.prepare<[string], TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = ?`),
+      ticketsOf: db.prepare<[string], TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY rowid`),
+      use: db.prepare<[string, string]>('UPDATE tickets SET used_at = ? WHERE id = ? AND used_at IS NULL'),
       insertJob: db.prepare<[string, string, string, string | null, string]>(
         "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (?, ?, 'completed', ?, ?, ?)",
       ),
@@ -53,7 +74,7 @@ export class TicketsRepo {
     };
   }
 
-  createTicket(type: TicketType, userId: string, ttlSeconds: number, resultUrl?: string): Ticket {
+  createTicket(type: TicketType, userId: string, ttlSeconds: number, resultUrl?: string, options: TicketOptions = {}): Ticket {
     const now = new Date();
     const ticket: Ticket = {
       id: newTicketId(),
@@ -62,14 +83,41 @@ export class TicketsRepo {
       ...(resultUrl !== undefined ? { result_url: resultUrl } : {}),
       expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
       created_at: now.toISOString(),
+      options,
     };
-    this.s.insertTicket.run(ticket.id, type, userId, resultUrl ?? null, ticket.expires_at, ticket.created_at);
+    this.db.transaction(() => {
+      if (type === 'password_change') this.s.supersede.run(ticket.created_at, userId, type);
+      this.s.insertTicket.run(ticket.id, type, userId, resultUrl ?? null, ticket.expires_at, ticket.created_at, JSON.stringify(options));
+    })();
     return ticket;
   }
 
   ticket(id: string): Ticket | undefined {
     const row = this.s.ticket.get(id);
     return row ? toTicket(row) : undefined;
+  }
+
+  /** The ticket if its link still works now, else why not. */
+  usable(id: string, type: TicketType, now = new Date()): { ok: true; ticket: Ticket } | { ok: false; refusal: TicketRefusal } {
+    const ticket = this.ticket(id);
+    if (!ticket || ticket.type !== type) return { ok: false, refusal: 'unknown' };
+    if (ticket.used_at !== undefined) return { ok: false, refusal: 'used' };
+    if (Date.parse(ticket.expires_at) <= now.getTime()) return { ok: false, refusal: 'expired' };
+    return { ok: true, ticket };
+  }
+
+  /**
+   * Uses the link: `effect` runs in the same transaction, so a refused effect (a weak password)
+   * leaves the link usable, and two concurrent uses cannot both succeed.
+   */
+  use<T>(id: string, type: TicketType, effect: (ticket: Ticket) => T, now = new Date()):
+    { ok: true; ticket: Ticket; result: T } | { ok: false; refusal: TicketRefusal } {
+    return this.db.transaction(() => {
+      const usable = this.usable(id, type, now);
+      if (!usable.ok) return usable;
+      this.s.use.run(now.toISOString(), id);
+      return { ok: true as const, ticket: usable.ticket, result: effect(usable.ticket) };
+    })();
   }
 
   ticketsFor(userId: string): Ticket[] {
@@ -94,8 +142,13 @@ export class TicketsRepo {
 }
 
 function toTicket(row: TicketRow): Ticket {
-  const { result_url: resultUrl, ...rest } = row;
-  return { ...rest, ...(resultUrl !== null ? { result_url: resultUrl } : {}) };
+  const { result_url: resultUrl, used_at: usedAt, options, ...rest } = row;
+  return {
+    ...rest,
+    ...(resultUrl !== null ? { result_url: resultUrl } : {}),
+    ...(usedAt !== null ? { used_at: usedAt } : {}),
+    options: parseDoc<TicketOptions>(options),
+  };
 }
 
 function toJob(row: JobRow): Job {
