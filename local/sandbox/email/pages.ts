@@ -50,8 +50,8 @@ const parsed = {
 <table id="outbox"><tr><th>sent</th><th>to</th><th>template</th><th>subject</th><th>link</th></tr>
 {% for email in emails %}<tr>
 <td>{{ email.created_at }}</td><td>{{ email.to }}</td><td>{{ email.template }}</td>
-<td>{% if email.error %}<strong class="error">render error: {{ email.error }}</strong>{% else %}<a href="/sandbox/outbox/{{ email.id }}">{{ email.subject }}</a>{% endif %}</td>
-<td>{% if email.url %}<a href="{{ email.url }}" rel="noreferrer">{{ email.url }}</a>{% endif %}</td>
+<td>{% if email.error != blank %}<strong class="error">render error: {{ email.error }}</strong>{% else %}<a href="/sandbox/outbox/{{ email.id }}">{{ email.subject }}</a>{% endif %}</td>
+<td>{% if email.url != blank %}<a href="{{ email.url }}" rel="noreferrer">{{ email.url }}</a>{% endif %}</td>
 </tr>{% endfor %}
 </table>
 `),
