@@ -172,17 +172,19 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   // Logins run the deployed Actions, whose Management API calls come back here over HTTPS.
   const actionFetch = caFetch(readFileSync(deps.tls.caPath));
   app.addHook('onClose', async () => actionFetch.close());
+  const outbox = new Outbox(deps.store.db);
+  const mailer = new Mailer(deps.store, outbox, deps.endpoint);
   const engine = new LoginEngine({
     store: deps.store,
     signer: deps.signer,
     endpoint: deps.endpoint,
     fetch: actionFetch.fetch,
     tenantName: TENANT_NAME,
+    onAccountBlocked: (user, block) => mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
   });
-  const outbox = new Outbox(deps.store.db);
   void app.register(emailRoutes, {
-    store: deps.store, outbox, mailer: new Mailer(deps.store, outbox, deps.endpoint), endpoint: deps.endpoint,
+    store: deps.store, outbox, mailer, endpoint: deps.endpoint,
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {

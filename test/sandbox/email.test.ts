@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   store.tenant.updateSettings({ friendly_name: 'Sample Shop', support_email: 'help@shop.example.com', support_url: 'https://shop.example.com/help' });
   store.tenant.createEmailProvider({ name: 'smtp', enabled: true, default_from_address: 'no-reply@shop.example.com' });
-  for (const template of ['verify_email', 'reset_email', 'welcome_email']) {
+  for (const template of ['verify_email', 'reset_email', 'welcome_email', 'blocked_account']) {
     store.emailTemplates.create({
       template, enabled: true, syntax: 'liquid', from: '{{ friendly_name }} <no-reply@shop.example.com>', subject: subjectOf(template), body: body(template),
       ...(template === 'verify_email' ? { resultUrl: RESULT_URL, includeEmailInRedirect: false, urlLifetimeInSeconds: 86400 } : {}),
@@ -276,6 +276,37 @@ describe('the password change link', () => {
     expect(sandbox.store.tickets.usable(ticketOf(fresh), 'password_change').ok).toBe(true);
     expect(sandbox.store.users.verifyDatabasePassword('customers', 'edge@example.com', PASSWORD)?.user_id).toBe(user.user_id);
     void newer;
+  });
+});
+
+describe('brute-force protection with user_notification', () => {
+  test('a block sends blocked_account (once an hour per IP) whose link unblocks the account, once', async () => {
+    sandbox.store.tenant.updateAttackProtection('brute-force-protection', { enabled: true, shields: ['block', 'user_notification'], mode: 'count_per_identifier_and_ip', max_attempts: 3 });
+    try {
+      const user = createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
+      const login = (password: string) => call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
+        token, body: { client: app.name, connection: 'customers', flow: 'password', email: 'target@example.com', password, ip: '198.51.100.23' },
+      });
+      for (let i = 0; i < 3; i += 1) expect((await login('wrong-password')).body).toMatchObject({ error: 'invalid_grant' });
+      expect((await login(PASSWORD)).body).toMatchObject({ outcome: 'denied', error: 'too_many_attempts' });
+      const [email] = await outbox('target@example.com');
+      expect(email).toMatchObject({ template: 'blocked_account', subject: 'Votre compte a été bloqué' });
+      expect(email!.url).toMatch(new RegExp(`^https://${sandbox.domain.replace('.', '\\.')}/u/unblock\\?ticket=[A-Za-z0-9]{32}#$`));
+      expect(email!.html).toContain(`<a href="${email!.url}"`);
+
+      const unblocked = await call<string>(sandbox, 'GET', path(email!.url!), HTML);
+      expect(unblocked.status).toBe(200);
+      expect(unblocked.body).toContain('Account unblocked');
+      expect((await login(PASSWORD)).body).toMatchObject({ outcome: 'allowed' });
+      expect((await call<string>(sandbox, 'GET', path(email!.url!), HTML)).status).toBe(410);
+
+      // Blocked again from the same IP within the hour: no second email.
+      for (let i = 0; i < 3; i += 1) await login('wrong-password');
+      expect((await login(PASSWORD)).body).toMatchObject({ error: 'too_many_attempts' });
+      expect((await outbox('target@example.com')).filter((e) => e.template === 'blocked_account')).toHaveLength(1);
+    } finally {
+      sandbox.store.tenant.updateAttackProtection('brute-force-protection', { enabled: false });
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 /** The paths of ticket links, as Auth0 shapes them (the trailing `#` included). */
 export const VERIFY_EMAIL_PATH = '/u/email-verification';
 export const RESET_PASSWORD_PATH = '/u/reset-verify';
+/** The sandbox's own path: Auth0 does not document its unblock link's shape. */
+export const UNBLOCK_PATH = '/u/unblock';
 
 export function verificationLink(domain: string, ticketId: string): string {
   return `https://${domain}${VERIFY_EMAIL_PATH}?ticket=${ticketId}#`;
@@ -8,6 +10,10 @@ export function verificationLink(domain: string, ticketId: string): string {
 
 export function passwordChangeLink(domain: string, ticketId: string): string {
   return `https://${domain}${RESET_PASSWORD_PATH}?ticket=${ticketId}#`;
+}
+
+export function unblockLink(domain: string, ticketId: string): string {
+  return `https://${domain}${UNBLOCK_PATH}?ticket=${ticketId}#`;
 }
 
 /**

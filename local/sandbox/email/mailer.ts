@@ -1,6 +1,6 @@
 import type { Client, EmailTemplate, Store, User } from '../store';
 import { DEFAULT_FROM, DEFAULT_TEMPLATES, DEFAULT_URL_LIFETIME_SECONDS } from './defaults';
-import { passwordChangeLink, verificationLink } from './links';
+import { passwordChangeLink, unblockLink, verificationLink } from './links';
 import type { Outbox, OutboxEmail } from './outbox';
 import { emailVariables, renderEmail, renderLiquid, TemplateError, type EmailUser } from './render';
 
@@ -15,8 +15,8 @@ export interface SendEmailInput {
   /** The request's UI language (`request_language`). */
   locale?: string;
   /**
-   * The link. verify_email and reset_email create their own ticket link when none is given (lifetime
-   * from the template's urlLifetimeInSeconds, result URL from its resultUrl).
+   * The link. verify_email, reset_email and blocked_account create their own ticket link when none
+   * is given (lifetime from the template's urlLifetimeInSeconds, result URL from its resultUrl).
    */
   url?: string;
   /** blocked_account: where the failed logins came from (`user.source_ip`, `user.city`, `user.country`). */
@@ -57,7 +57,7 @@ export class Mailer {
     try {
       let { url } = input;
       let resultUrl: string | undefined;
-      if (url === undefined && (input.template === 'verify_email' || input.template === 'reset_email')) {
+      if (url === undefined && input.template !== 'welcome_email') {
         // The link exists before the body that carries it; resultUrl may only read `application`.
         const variables = emailVariables(sources);
         resultUrl = template.resultUrl ? renderLiquid('resultUrl', template.resultUrl, { application: variables.application }) : undefined;
@@ -93,13 +93,16 @@ export class Mailer {
     return this.store.clients.list().find((client) => client.global);
   }
 
-  private ticketLink(name: 'verify_email' | 'reset_email', user: User, ttlSeconds: number, resultUrl: string | undefined,
+  private ticketLink(name: Exclude<EmailTemplateName, 'welcome_email'>, user: User, ttlSeconds: number, resultUrl: string | undefined,
     template: Pick<EmailTemplate, 'includeEmailInRedirect'>, client: Client | undefined): string {
     const options = { include_email: template.includeEmailInRedirect !== false, ...(client ? { client_id: client.client_id } : {}) };
     const domain = this.endpoint().domain;
     if (name === 'verify_email') {
       return verificationLink(domain, this.store.tickets.createTicket('email_verification', user.user_id, ttlSeconds, resultUrl, options).id);
     }
-    return passwordChangeLink(domain, this.store.tickets.createTicket('password_change', user.user_id, ttlSeconds, resultUrl, options).id);
+    if (name === 'reset_email') {
+      return passwordChangeLink(domain, this.store.tickets.createTicket('password_change', user.user_id, ttlSeconds, resultUrl, options).id);
+    }
+    return unblockLink(domain, this.store.tickets.createTicket('account_unblock', user.user_id, ttlSeconds, resultUrl, options).id);
   }
 }

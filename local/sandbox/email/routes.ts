@@ -3,7 +3,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import { ApiError } from '../errors';
 import type { Store, User } from '../store';
 import type { TicketRefusal } from '../store/tickets';
-import { RESET_PASSWORD_PATH, resultRedirect, VERIFY_EMAIL_PATH } from './links';
+import { RESET_PASSWORD_PATH, resultRedirect, UNBLOCK_PATH, VERIFY_EMAIL_PATH } from './links';
 import type { Mailer } from './mailer';
 import type { Outbox } from './outbox';
 import { changePasswordPage, donePage, errorPage, outboxPage } from './pages';
@@ -39,7 +39,8 @@ const REFUSALS: Record<TicketRefusal, { status: number; title: string; message: 
  * - the outbox (`GET /sandbox/outbox`, `/sandbox/outbox.json?to=`, `/sandbox/outbox/{id}`), for the
  *   bootstrap deploy client only: Bearer token, or HTTP Basic with its id and secret in a browser
  *   (the emails hold reset links, i.e. every account's password);
- * - the pages behind the links: `GET /u/email-verification` and `GET|POST /u/reset-verify`.
+ * - the pages behind the links: `GET /u/email-verification`, `GET|POST /u/reset-verify` and
+ *   `GET /u/unblock`.
  */
 export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) => {
   await app.register(outboxRoutes, options);
@@ -110,6 +111,14 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     // Auth0 welcomes a user once their email is verified (welcome_email).
     if (!before.email_verified) mailer.sendEmail({ template: 'welcome_email', user: after, ...clientOf(ticket.options) });
     return finish(reply, ticket.result_url, ticket.options.include_email !== false ? after : undefined, 'Email verified', VERIFIED_MESSAGE);
+  });
+
+  app.get<{ Querystring: Record<string, unknown> }>(UNBLOCK_PATH, async (request, reply) => {
+    const id = request.query.ticket;
+    if (typeof id !== 'string' || !TICKET_ID.test(id)) return refuse(reply, 'unknown');
+    const used = store.tickets.use(id, 'account_unblock', (ticket) => store.users.clearBlocks(ticket.user_id));
+    if (!used.ok) return refuse(reply, used.refusal);
+    return sendPage(reply, 200, (nonce) => donePage(nonce, 'Account unblocked', 'Your account is unblocked: you can log in again.'));
   });
 
   app.get<{ Querystring: Record<string, unknown> }>(RESET_PASSWORD_PATH, async (request, reply) => {

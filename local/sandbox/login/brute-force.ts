@@ -1,4 +1,10 @@
-import type { Store } from '../store';
+import type { Store, User } from '../store';
+
+/** Told when a block starts and the tenant notifies users (shield `user_notification`). */
+export type AccountBlockedListener = (user: User, block: { connection: string; ip: string }) => void;
+
+// Auth0 sends the blocked-account email at most once an hour per IP.
+const NOTIFY_INTERVAL_MS = 3_600_000;
 
 /**
  * Auth0's brute-force protection for database logins, as the tenant configures it
@@ -10,8 +16,9 @@ import type { Store } from '../store';
  */
 export class BruteForceProtection {
   private readonly failures = new Map<string, number>();
+  private readonly notified = new Map<string, number>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly onBlocked?: AccountBlockedListener) {}
 
   /** True when a stored block applies to this identifier (and IP, per the mode). */
   isBlocked(connection: string, email: string, ip: string): boolean {
@@ -34,6 +41,14 @@ export class BruteForceProtection {
     if (owner && settings.block) {
       this.store.users.addBlock(owner.user_id, { identifier: email.toLowerCase(), connection, ...(settings.mode === 'count_per_identifier' ? {} : { ip }) });
     }
+    if (owner && settings.notify && this.onBlocked) {
+      const notifyKey = JSON.stringify([owner.user_id, ip]);
+      const now = Date.now();
+      if (now - (this.notified.get(notifyKey) ?? -Infinity) >= NOTIFY_INTERVAL_MS) {
+        this.notified.set(notifyKey, now);
+        this.onBlocked(owner, { connection, ip });
+      }
+    }
   }
 
   recordSuccess(connection: string, email: string, ip: string): void {
@@ -48,7 +63,7 @@ export class BruteForceProtection {
     return this.store.connections.getByName(name)?.options.brute_force_protection !== false;
   }
 
-  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean } {
+  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean; notify: boolean } {
     const stored = this.store.tenant.attackProtection('brute-force-protection');
     const maxAttempts = typeof stored.max_attempts === 'number' && stored.max_attempts > 0 ? stored.max_attempts : 10;
     return {
@@ -56,6 +71,7 @@ export class BruteForceProtection {
       mode: typeof stored.mode === 'string' ? stored.mode : 'count_per_identifier_and_ip',
       maxAttempts,
       block: Array.isArray(stored.shields) && stored.shields.includes('block'),
+      notify: Array.isArray(stored.shields) && stored.shields.includes('user_notification'),
     };
   }
 }

@@ -2,7 +2,7 @@ import { ActionLoadError, runLogin, type ContinueRequest, type LoginResult } fro
 import type { TokenSigner } from '../auth';
 import type { Client, Store } from '../store';
 import { Authenticator, type Refusal } from './authenticate';
-import { BruteForceProtection } from './brute-force';
+import { BruteForceProtection, type AccountBlockedListener } from './brute-force';
 import { DeployedActions, type PostLoginPipeline } from './deployed-actions';
 import { applyEffects, type LoginSubject } from './effects';
 import { buildLoginEvent } from './event';
@@ -22,6 +22,8 @@ export interface LoginEngineOptions {
   fetch: typeof fetch;
   tenantName: string;
   pendingTtlMs?: number;
+  /** Sends the blocked_account email (local/sandbox/email) when brute-force protection blocks an account. */
+  onAccountBlocked?: AccountBlockedListener;
   now?: () => number;
 }
 
@@ -45,7 +47,7 @@ export class LoginEngine {
 
   constructor(private readonly options: LoginEngineOptions) {
     this.now = options.now ?? Date.now;
-    this.authenticator = new Authenticator(options.store, new BruteForceProtection(options.store));
+    this.authenticator = new Authenticator(options.store, new BruteForceProtection(options.store, options.onAccountBlocked));
     this.actions = new DeployedActions(options.store, options.fetch, this.now);
     this.pending = new PendingLogins(options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS, this.now);
   }

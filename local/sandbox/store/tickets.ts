@@ -2,7 +2,8 @@ import type { Db } from './db';
 import { newJobId, newTicketId, nowIso } from './ids';
 import { parseDoc } from './json';
 
-export type TicketType = 'email_verification' | 'password_change';
+/** account_unblock: the blocked_account email's link (lifts brute-force blocks). */
+export type TicketType = 'email_verification' | 'password_change' | 'account_unblock';
 
 /** What using the link does besides its main effect (the ticket request's options). */
 export interface TicketOptions {
