@@ -46,7 +46,7 @@ export function decideOffer(event: Event, found: ManagedUser[], now: number): Of
   const candidates: Candidate[] = [];
   for (const user of found) {
     if (candidates.length === MAX_CANDIDATES) break;
-    if (user.user_id === event.user.user_id || !user.email_verified || user.email?.toLowerCase() !== email) continue;
+    if (user.user_id === event.user.user_id || user.blocked || !user.email_verified || user.email?.toLowerCase() !== email) continue;
     const identity = user.identities.find((i) => `${i.provider}|${i.user_id}` === user.user_id) ?? user.identities[0];
     if (!identity) continue;
     candidates.push({ user_id: user.user_id, connection: identity.connection ?? '', provider: identity.provider });
@@ -82,12 +82,20 @@ export function decideContinue(claims: Record<string, unknown> | undefined, even
 }
 
 export type LinkOutcome =
-  | { kind: 'skip'; why: 'candidate_gone' | 'candidate_ineligible' | 'email_unverified' | 'bad_user_id' | 'restrictions_unreadable' | 'primary_gated' }
+  | { kind: 'skip'; why: 'user_gone' | 'user_blocked' | 'candidate_gone' | 'candidate_blocked' | 'candidate_ineligible' | 'email_unverified' | 'bad_user_id' | 'restrictions_unreadable' | 'primary_gated' }
   | { kind: 'link'; primaryId: string; secondary: { provider: string; user_id: string }; patch: JsonObject };
 
-/** The last checks before linking the current identity under `primary`, fresh from the Management API. */
-export function decideLink(event: Event, primary: ManagedUser | undefined, now: number): LinkOutcome {
+/**
+ * The last checks before linking the current identity under `primary`, both read fresh from the
+ * Management API (`self` is the identity that logged in): an administrator may have blocked either
+ * account during the round trip, and a link would hand out tokens for a blocked primary, or drop a
+ * blocked secondary's record (and so its block).
+ */
+export function decideLink(event: Event, primary: ManagedUser | undefined, self: ManagedUser | undefined, now: number): LinkOutcome {
   if (!primary) return { kind: 'skip', why: 'candidate_gone' };
+  if (primary.blocked) return { kind: 'skip', why: 'candidate_blocked' };
+  if (!self) return { kind: 'skip', why: 'user_gone' };
+  if (self.blocked) return { kind: 'skip', why: 'user_blocked' };
   const email = asNonEmptyString(event.user.email);
   if (!email || event.user.email_verified !== true) return { kind: 'skip', why: 'email_unverified' };
   if (!primary.email_verified || primary.email?.toLowerCase() !== email.toLowerCase() || primary.user_id === event.user.user_id) {

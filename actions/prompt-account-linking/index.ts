@@ -75,7 +75,8 @@ export async function onContinuePostLogin(event: Event, api: API): Promise<void>
     }
     await orSkip(async () => {
       const client = createManagementClient(config.management, api.cache);
-      const link = decideLink(event, await client.getUser(answer.linkTo), now);
+      const primary = await client.getUser(answer.linkTo);
+      const link = decideLink(event, primary, primary && await client.getUser(event.user.user_id), now);
       if (link.kind === 'skip') {
         log(`link skipped: ${link.why}`);
         return;

@@ -17,6 +17,8 @@ export interface FakeUser {
   user_id: string;
   email?: string;
   email_verified: boolean;
+  /** Auth0's whole-account block, set by an administrator. */
+  blocked?: boolean;
   name?: string;
   identities: FakeIdentity[];
   user_metadata: JsonObject;

@@ -58,6 +58,14 @@ describe('prompt-account-linking: the offer', () => {
     expect(mgmt.count('link')).toBe(0);
   });
 
+  it('does not offer an account an administrator blocked', async () => {
+    const { mgmt, login } = setup({ others: (email) => [databaseUser('db1', email, { blocked: true })] });
+    const result = await login();
+    expect(result.outcome).toBe('allowed');
+    expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('link')).toBe(0);
+  });
+
   it('does not look anything up for a user whose own email is unverified', async () => {
     const { mgmt, login } = setup({ verified: false });
     const result = await login();
@@ -107,10 +115,11 @@ describe('prompt-account-linking: the answer', () => {
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBe('auth0|db1');
-    // The cache may not survive the redirect: a new token, then verify, merge, link.
-    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'update-user:200', 'link:201']);
+    // The cache may not survive the redirect: a new token, then re-read both accounts, merge, link.
+    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'get-user:200', 'update-user:200', 'link:201']);
+    expect(mgmt.calls.slice(1, 3).map((c) => c.path)).toEqual(['/api/v2/users/auth0%7Cdb1', `/api/v2/users/${encodeURIComponent(ev.user.user_id)}`]);
     const [provider, id] = [ev.user.user_id.slice(0, ev.user.user_id.indexOf('|')), ev.user.user_id.slice(ev.user.user_id.indexOf('|') + 1)];
-    expect(mgmt.calls[3]).toMatchObject({ method: 'POST', path: '/api/v2/users/auth0%7Cdb1/identities', body: { provider, user_id: id } });
+    expect(mgmt.calls[4]).toMatchObject({ method: 'POST', path: '/api/v2/users/auth0%7Cdb1/identities', body: { provider, user_id: id } });
     expect(mgmt.users.has(ev.user.user_id)).toBe(false);
     expect(mgmt.users.get('auth0|db1')?.identities.map((i) => i.provider)).toEqual(['auth0', 'google-oauth2']);
     expect(unexpectedErrors(done)).toEqual([]);
@@ -167,8 +176,22 @@ describe('prompt-account-linking: the answer', () => {
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBeUndefined();
-    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200']);
+    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'get-user:200']);
     expect(messages(done)).toEqual(['prompt-account-linking: link skipped: candidate_ineligible']);
+  });
+
+  it.each([
+    ['the candidate', 'auth0|db1', 'candidate_blocked'],
+    ['the identity that logged in', 'self', 'user_blocked'],
+  ])('does not link when an administrator blocked %s during the round trip', async (_, who, why) => {
+    const { ev, mgmt, login } = setup();
+    const offer = await login();
+    (mgmt.users.get(who === 'self' ? ev.user.user_id : who) as FakeUser).blocked = true;
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.outcome).toBe('allowed');
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(messages(done)).toEqual([`prompt-account-linking: link skipped: ${why}`]);
   });
 
   it('does not link when the candidate was deleted meanwhile', async () => {
