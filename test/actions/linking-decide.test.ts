@@ -200,7 +200,7 @@ describe('decideContinue', () => {
 
 describe('decideLink and the metadata policy', () => {
   const ev = current({ userMetadata: { theme: 'dark', preferred_language: 'fr' }, appMetadata: { blocked_apps: ['app-b', 'app-c'], entitlements: ['premium'], terms: { version: 'v9' } } });
-  const primary = managed({ user_id: 'auth0|db1', email: ev.user.email, user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] } });
+  const primary = managed({ user_id: 'auth0|db1', email: ev.user.email, user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b', 'app-c'], entitlements: ['basic'] } });
   const linked = { status: 'linked', checked_at: iso(NOW) };
 
   it('links the current identity under the primary, splitting user_id at the first | only', () => {
@@ -211,21 +211,32 @@ describe('decideLink and the metadata policy', () => {
     expect(decideLink(piped, primary, self(piped), NOW)).toMatchObject({ kind: 'link', secondary: { provider: 'oidc', user_id: 'acme|user|42' } });
   });
 
-  it('merges: primary wins, missing preferences copied, restrictions united, grants never copied', () => {
-    expect(mergePatch(ev, primary, NOW)).toEqual({
-      app_metadata: { account_linking: linked, blocked_apps: ['app-a', 'app-b', 'app-c'] },
-      user_metadata: { theme: 'dark' },
+  it('writes only what it adds: the link record and the preferences the primary lacks; no grant, no blocked_apps', () => {
+    const outcome = decideLink(ev, primary, self(ev), NOW);
+    expect(outcome.kind === 'link' && outcome.patch).toEqual({ app_metadata: { account_linking: linked }, user_metadata: { theme: 'dark' } });
+  });
+  it('takes the preferences from the fresh read of the identity that logged in', () => {
+    expect(mergePatch(self(ev, { user_metadata: { theme: 'light', font: 'large' } }), primary, NOW)).toEqual({
+      app_metadata: { account_linking: linked }, user_metadata: { theme: 'light', font: 'large' },
     });
   });
   it('writes only the link record when there is nothing to carry over', () => {
-    const plain = current();
-    expect(mergePatch(plain, primary, NOW)).toEqual({ app_metadata: { account_linking: linked } });
+    expect(mergePatch(self(current()), primary, NOW)).toEqual({ app_metadata: { account_linking: linked } });
   });
-  it('carries blocks to a primary without any', () => {
-    expect(mergePatch(ev, { ...primary, app_metadata: {} }, NOW)).toMatchObject({ app_metadata: { blocked_apps: ['app-b', 'app-c'] } });
+  it.each([
+    ['a primary without blocks', {}],
+    ['a primary missing one of the blocks', { blocked_apps: ['app-a', 'app-b'] }],
+  ])('refuses %s, since a link never writes blocked_apps', (_, primaryApp) => {
+    const me = current({ appMetadata: { blocked_apps: ['app-b', 'app-c'] } });
+    expect(decideLink(me, { ...primary, app_metadata: primaryApp }, self(me), NOW)).toEqual({ kind: 'skip', why: 'would_lift_block' });
+    expect(decideOffer(me, [{ ...primary, app_metadata: primaryApp }], NOW).kind).toBe('none');
   });
-  it('leaves an unreadable primary blocked_apps alone (it already blocks everything)', () => {
-    expect(mergePatch(ev, { ...primary, app_metadata: { blocked_apps: 'all' } }, NOW)).toEqual({ app_metadata: { account_linking: linked }, user_metadata: { theme: 'dark' } });
+  it('judges the blocks of the identity that logged in on the fresh read, not the event', () => {
+    const me = current();
+    expect(decideLink(me, primary, self(me, { app_metadata: { blocked_apps: ['app-z'] } }), NOW)).toEqual({ kind: 'skip', why: 'would_lift_block' });
+  });
+  it('refuses a primary whose blocked_apps is unreadable (it is gated everywhere)', () => {
+    expect(decideLink(current(), { ...primary, app_metadata: { blocked_apps: 'all' } }, self(current()), NOW)).toEqual({ kind: 'skip', why: 'primary_gated' });
   });
   it('refuses to link when the secondary blocked_apps cannot be carried', () => {
     const bad = current({ appMetadata: { blocked_apps: 'app-b' } });

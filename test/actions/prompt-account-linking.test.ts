@@ -129,7 +129,7 @@ describe('prompt-account-linking: the answer', () => {
     const { mgmt, login } = setup({
       userMetadata: { theme: 'dark', preferred_language: 'fr' },
       appMetadata: { blocked_apps: ['app-b'], entitlements: ['premium'], terms: { version: 'v1', accepted_at: '2026-01-01T00:00:00.000Z' } },
-      others: (email) => [databaseUser('db1', email, { user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a'], entitlements: ['basic'] } })],
+      others: (email) => [databaseUser('db1', email, { user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] } })],
     });
     const done = await answer(await login(), { link_to: 'auth0|db1' });
     expect(done.primaryUserId).toBe('auth0|db1');
@@ -140,6 +140,66 @@ describe('prompt-account-linking: the answer', () => {
       entitlements: ['basic'],
       account_linking: { status: 'linked', checked_at: expect.any(String) },
     });
+  });
+
+  it('never undoes a block an administrator adds to the primary between the Action\'s read and its write', async () => {
+    const { mgmt, login } = setup({
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
+    });
+    const offer = await login();
+    // During the round trip an administrator lifts app-b from the candidate, then blocks app-c
+    // just after the Action has read it: a PATCH computed from that read would drop app-c.
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a'];
+    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
+      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-c'];
+    } });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(expect.arrayContaining(['app-a', 'app-c']));
+    // Linking would lift app-b from the identity that logged in: not without the primary carrying it.
+    expect(done.primaryUserId).toBeUndefined();
+    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: would_lift_block']);
+  });
+
+  it('writes only the keys it adds, so an administrator\'s concurrent write to blocked_apps stands', async () => {
+    const { mgmt, login } = setup({
+      userMetadata: { theme: 'dark' },
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
+    });
+    const offer = await login();
+    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
+      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-b', 'app-c'];
+    } });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.primaryUserId).toBe('auth0|db1');
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(['app-a', 'app-b', 'app-c']);
+    expect(mgmt.calls.find((c) => c.route === 'update-user')?.body).toEqual({
+      app_metadata: { account_linking: { status: 'linked', checked_at: expect.any(String) } },
+      user_metadata: { theme: 'dark' },
+    });
+  });
+
+  it('does not link when the candidate lacks a block of the identity that logged in (a link never writes blocked_apps)', async () => {
+    const { mgmt, login } = setup({
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })],
+    });
+    // Not offered: the link would have to carry app-b over, a read-modify-write of an administrator's list.
+    expect((await login()).appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+  });
+
+  it('does not link when an administrator blocked the logged-in identity from an app during the round trip', async () => {
+    const { ev, mgmt, login } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })] });
+    const offer = await login();
+    (mgmt.users.get(ev.user.user_id) as FakeUser).app_metadata.blocked_apps = ['app-c'];
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-d'];
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(['app-a', 'app-d']);
+    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: would_lift_block']);
   });
 
   it('remembers a decline and asks again only after the cooldown, with zero calls meanwhile', async () => {
@@ -207,10 +267,13 @@ describe('prompt-account-linking: the answer', () => {
   it.each([
     ['blocked from this application', { blocked_apps: ['this-client'] }, {}],
     ['not entitled to this application', { entitlements: ['basic'] }, { required_entitlement: 'premium' }],
-  ])('does not hand over a primary that is %s (gate-apps never checked it)', async (_, primaryApp, clientMetadata) => {
+  ])('does not hand over a primary that is %s (gate-apps never checked it): not offered, nor linked if it became so meanwhile', async (_, primaryApp, clientMetadata) => {
     const { ev, mgmt, action } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: primaryApp })] });
     const gated: Event = { ...ev, client: { ...ev.client, client_id: 'this-client', metadata: clientMetadata } };
+    expect((await runLogin({ actions: [action], event: gated })).appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = { entitlements: ['premium'] };
     const offer = await runLogin({ actions: [action], event: gated });
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = primaryApp;
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBeUndefined();
