@@ -1,5 +1,6 @@
 import type { Event, JsonObject, JsonValue } from '../types/post-login';
 import { decide as gate } from '../gate-apps/decide';
+import { LIMITS } from '../lib/limits';
 import type { ManagedUser } from '../lib/management';
 import { canRedirect } from '../lib/redirect';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';
@@ -57,7 +58,7 @@ export function decideOffer(event: Event, found: ManagedUser[], now: number): Of
   return { kind: 'offer', candidates, state: { status: 'pending', checkedAt: now, offered: candidates.map((c) => c.user_id) } };
 }
 
-type UnfitPrimary = 'candidate_blocked' | 'candidate_ineligible' | 'primary_gated' | 'would_lift_block';
+type UnfitPrimary = 'candidate_blocked' | 'candidate_ineligible' | 'primary_id_too_long' | 'primary_gated' | 'would_lift_block';
 
 /**
  * Why `candidate` may not become the primary of the identity that logged in (whose email is
@@ -69,6 +70,8 @@ function unfitPrimary(event: Event, email: string, candidate: ManagedUser, block
   if (!candidate.email_verified || candidate.email?.toLowerCase() !== email.toLowerCase() || candidate.user_id === event.user.user_id) {
     return 'candidate_ineligible';
   }
+  // setPrimaryUser refuses it, and only after the link, which leaves the login on a deleted user.
+  if (candidate.user_id.length > LIMITS.primaryUserIdChars) return 'primary_id_too_long';
   // After the link the application gets tokens for the primary, which gate-apps (run on the
   // identity that logged in) never checked: a link must not hand over an account that is blocked
   // from, or not entitled to, this application. An unreadable blocked_apps is denied here too.

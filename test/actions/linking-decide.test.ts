@@ -261,6 +261,12 @@ describe('decideLink and the metadata policy', () => {
     expect(decideLink(me, candidate, self(me, { blocked: true }), NOW)).toEqual({ kind: 'skip', why: 'user_blocked' });
     expect(decideLink(me, candidate, undefined, NOW)).toEqual({ kind: 'skip', why: 'user_gone' });
   });
+  it('skips a primary whose id setPrimaryUser would refuse (over 128 characters), before linking', () => {
+    const me = current();
+    const at = (length: number): ManagedUser => ({ ...primary, email: me.user.email, user_id: `auth0|${'a'.repeat(length - 6)}` });
+    expect(decideLink(me, at(128), self(me), NOW).kind).toBe('link');
+    expect(decideLink(me, at(129), self(me), NOW)).toEqual({ kind: 'skip', why: 'primary_id_too_long' });
+  });
   it('skips a user id it cannot split', () => {
     for (const id of ['no-bar', '|leading', 'trailing|']) {
       const me = current();

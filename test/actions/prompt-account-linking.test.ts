@@ -66,6 +66,15 @@ describe('prompt-account-linking: the offer', () => {
     expect(mgmt.count('link')).toBe(0);
   });
 
+  it('neither offers nor links an account whose id is over Auth0\'s 128 characters for setPrimaryUser', async () => {
+    const long = `x${'y'.repeat(122)}`; // auth0|… is 129 characters
+    const { mgmt, login } = setup({ others: (email) => [databaseUser(long, email)] });
+    const result = await login();
+    expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(unexpectedErrors(result)).toEqual([]);
+  });
+
   it('does not look anything up for a user whose own email is unverified', async () => {
     const { mgmt, login } = setup({ verified: false });
     const result = await login();
