@@ -2,7 +2,7 @@ import type {
   API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, TransactionMetadataValue, User,
 } from '../../actions/types/post-login';
 import type { CacheStore } from './cache';
-import { copyData } from './copy';
+import { copyData, setOwn } from './copy';
 import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from './limits';
 import { encodeSessionToken, validateSessionToken } from './session-token';
 
@@ -78,7 +78,7 @@ export class Transaction {
     for (const kind of ['app', 'user'] as const) {
       if (kind === 'user' && execution.setsPrimaryUser) continue;
       const writes = execution.metadataWrites[kind];
-      Object.assign(this.pending[kind], writes);
+      assignOwn(this.pending[kind], writes);
       applyWrites(kind === 'app' ? this.visibleUser.app_metadata : this.visibleUser.user_metadata, writes);
     }
   }
@@ -87,8 +87,8 @@ export class Transaction {
   persist(): void {
     applyWrites(this.effects.user.app_metadata, this.pending.app);
     applyWrites(this.effects.user.user_metadata, this.pending.user);
-    Object.assign(this.effects.appMetadataWrites, this.pending.app);
-    Object.assign(this.effects.userMetadataWrites, this.pending.user);
+    assignOwn(this.effects.appMetadataWrites, this.pending.app);
+    assignOwn(this.effects.userMetadataWrites, this.pending.user);
     this.effects.persistedWrites = { app_metadata: this.pending.app, user_metadata: this.pending.user };
     this.pending.app = {};
     this.pending.user = {};
@@ -104,10 +104,15 @@ export class Transaction {
   }
 }
 
+/** Object.assign, except that a `__proto__` key stays a key (see setOwn). */
+function assignOwn(target: MetadataWrites, writes: MetadataWrites): void {
+  for (const key of Object.keys(writes)) setOwn(target, key, writes[key]);
+}
+
 function applyWrites(target: JsonObject, writes: MetadataWrites): void {
   for (const [key, value] of Object.entries(writes)) {
     if (value === null) delete target[key];
-    else target[key] = structuredClone(value);
+    else setOwn(target, key, structuredClone(value));
   }
 }
 
@@ -170,7 +175,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('Claim name must be a non-empty string');
     if (isIgnoredClaim(name)) return;
     if (value === undefined) delete target[name];
-    else target[name] = structuredClone(value);
+    else setOwn(target, name, structuredClone(value));
   };
 
   const setMetadata = (kind: 'app' | 'user', key: string, value: JsonValue | undefined): void => {
@@ -183,7 +188,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     if (jsonBytes(session) > LIMITS.metadataBytesPerSession) {
       throw new Error(`${kind}_metadata writes exceed ${LIMITS.metadataBytesPerSession / 1024} kB in this session`);
     }
-    exec.metadataWrites[kind][key] = structuredClone(stored);
+    setOwn(exec.metadataWrites[kind], key, structuredClone(stored));
   };
 
   const api: API = {

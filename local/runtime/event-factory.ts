@@ -1,4 +1,5 @@
 import type { Event, Identity, Protocol, User } from '../../actions/types/post-login';
+import { setOwn } from './copy';
 
 /** Builds realistic post-login events, deterministic for a given seed so failures reproduce. */
 
@@ -132,7 +133,7 @@ function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? merge(out[key], value) : value;
+    setOwn(out, key, isPlainObject(value) && isPlainObject(out[key]) ? merge(out[key], value) : value);
   }
   return out as T;
 }
