@@ -165,7 +165,8 @@ function isIgnoredClaim(name: string): boolean {
   }
 }
 
-export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheStore): API {
+/** `event` is the one this execution's Action received: transaction metadata shows in it at once, as on Auth0. */
+export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheStore, event: Event): API {
   const record = (method: string, args: unknown[]): void => {
     tx.effects.calls.push({ action: exec.action, method, args });
   };
@@ -191,6 +192,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     setOwn(exec.metadataWrites[kind], key, structuredClone(stored));
   };
 
+  let samlResponse: API['samlResponse'] | undefined;
   const api: API = {
     access: {
       deny(reason) {
@@ -205,13 +207,11 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
         assertScope(scope);
         tx.effects.scopesRemoved = tx.effects.scopesRemoved.filter((s) => s !== scope);
         if (!tx.effects.scopesAdded.includes(scope)) tx.effects.scopesAdded.push(scope);
-        return api;
       },
       removeScope(scope) {
         assertScope(scope);
         tx.effects.scopesAdded = tx.effects.scopesAdded.filter((s) => s !== scope);
         if (!tx.effects.scopesRemoved.includes(scope)) tx.effects.scopesRemoved.push(scope);
-        return api;
       },
     },
     idToken: {
@@ -286,38 +286,43 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
       setMetadata(key, value) {
         const L = LIMITS.transactionMetadata;
         if (typeof key !== 'string' || key.length === 0 || key.length > L.keyChars) throw new Error(`Transaction metadata keys are 1 to ${L.keyChars} characters`);
-        if (!['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('Transaction metadata values are strings, numbers or booleans');
+        if (value === null) {
+          const { [key]: _removed, ...rest } = tx.effects.transactionMetadata;
+          tx.effects.transactionMetadata = rest;
+          if (event.transaction) event.transaction.metadata = { ...rest };
+          return;
+        }
+        if (!['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('Transaction metadata values are strings, numbers, booleans or null');
         if (jsonBytes(value) > L.valueBytes) throw new Error(`Transaction metadata values are at most ${L.valueBytes / 1024} KB`);
         const next = { ...tx.effects.transactionMetadata, [key]: value };
         if (jsonBytes(next) > L.totalBytes) throw new Error(`Transaction metadata is at most ${L.totalBytes / 1024} KB in total`);
         tx.effects.transactionMetadata = next;
-        return api;
+        if (event.transaction) event.transaction.metadata = { ...next };
       },
     },
     session: {
-      setExpiresAt(epochMs) { record('session.setExpiresAt', [epochMs]); return api; },
-      setIdleExpiresAt(epochMs) { record('session.setIdleExpiresAt', [epochMs]); return api; },
-      revoke(reason, options) { record('session.revoke', [reason, options]); return api; },
-      setMetadata(key, value) { record('session.setMetadata', [key, value]); return api; },
-      deleteMetadata(key) { record('session.deleteMetadata', [key]); return api; },
-      evictMetadata() { record('session.evictMetadata', []); return api; },
+      setExpiresAt(epochMs) { record('session.setExpiresAt', [epochMs]); },
+      setIdleExpiresAt(epochMs) { record('session.setIdleExpiresAt', [epochMs]); },
+      revoke(reason, options) { record('session.revoke', [reason, options]); },
+      setCookieMode(mode) {
+        if (mode !== 'persistent' && mode !== 'non-persistent') throw new TypeError('session.setCookieMode: the mode is "persistent" or "non-persistent"');
+        record('session.setCookieMode', [mode]);
+      },
+      setMetadata(key, value) { record('session.setMetadata', [key, value]); },
+      deleteMetadata(key) { record('session.deleteMetadata', [key]); },
+      evictMetadata() { record('session.evictMetadata', []); },
     },
     refreshToken: {
-      setExpiresAt(epochMs) { record('refreshToken.setExpiresAt', [epochMs]); return api; },
-      setIdleExpiresAt(epochMs) { record('refreshToken.setIdleExpiresAt', [epochMs]); return api; },
-      revoke(reason) { record('refreshToken.revoke', [reason]); return api; },
-      setMetadata(key, value) { record('refreshToken.setMetadata', [key, value]); return api; },
-      deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); return api; },
-      evictMetadata() { record('refreshToken.evictMetadata', []); return api; },
+      setExpiresAt(epochMs) { record('refreshToken.setExpiresAt', [epochMs]); },
+      setIdleExpiresAt(epochMs) { record('refreshToken.setIdleExpiresAt', [epochMs]); },
+      revoke(reason) { record('refreshToken.revoke', [reason]); },
+      setMetadata(key, value) { record('refreshToken.setMetadata', [key, value]); },
+      deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); },
+      evictMetadata() { record('refreshToken.evictMetadata', []); },
     },
-    samlResponse: {
-      setAttribute(attribute, value) { record('samlResponse.setAttribute', [attribute, value]); return api; },
-      setAudience(audience) { record('samlResponse.setAudience', [audience]); return api; },
-      setIssuer(issuer) { record('samlResponse.setIssuer', [issuer]); return api; },
-      setRecipient(recipient) { record('samlResponse.setRecipient', [recipient]); return api; },
-      setDestination(destination) { record('samlResponse.setDestination', [destination]); return api; },
-      setLifetimeInSeconds(seconds) { record('samlResponse.setLifetimeInSeconds', [seconds]); return api; },
-      setNameIdentifierFormat(format) { record('samlResponse.setNameIdentifierFormat', [format]); return api; },
+    // Built on first use: few Actions touch it, and it has two dozen setters.
+    get samlResponse() {
+      return (samlResponse ??= createSamlResponseApi(record));
     },
     validation: {
       error(code, message) { record('validation.error', [code, message]); return api; },
@@ -327,4 +332,45 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     },
   };
   return api;
+}
+
+type SamlSetter = Exclude<keyof API['samlResponse'], 'setAttribute'>;
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const oneOf = (...allowed: string[]) => (value: unknown): boolean => typeof value === 'string' && allowed.includes(value);
+const isSamlScalar = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+/** What each SAML setter accepts; Auth0 refuses anything else. */
+const SAML_SETTERS: Record<SamlSetter, (value: unknown) => boolean> = {
+  setAudience: isString, setIssuer: isString, setRecipient: isString, setDestination: isString, setRelayState: isString,
+  setNameIdentifierFormat: isString, setAuthnContextClassRef: isString,
+  setSigningCert: isString, setEncryptionCert: isString, setEncryptionPublicKey: isString, setCert: isString, setKey: isString,
+  setLifetimeInSeconds: (value) => Number.isInteger(value) && (value as number) > 0,
+  setNameIdentifierProbes: (value) => Array.isArray(value) && value.every(isString),
+  setCreateUpnClaim: isBoolean, setPassthroughClaimsWithNoMapping: isBoolean, setMapUnknownClaimsAsIs: isBoolean, setMapIdentities: isBoolean,
+  setSignResponse: isBoolean, setIncludeAttributeNameFormat: isBoolean, setTypedAttributes: isBoolean,
+  setSignatureAlgorithm: oneOf('rsa-sha256', 'rsa-sha1'),
+  setDigestAlgorithm: oneOf('sha256', 'sha1'),
+  setEncryptionAlgorithm: oneOf('aes256-gcm', 'aes256-cbc'),
+};
+
+function createSamlResponseApi(record: (method: string, args: unknown[]) => void): API['samlResponse'] {
+  const setters = {} as Record<SamlSetter, (value: never) => void>;
+  for (const [method, valid] of Object.entries(SAML_SETTERS) as [SamlSetter, (value: unknown) => boolean][]) {
+    setters[method] = (value: unknown): void => {
+      if (!valid(value)) throw new TypeError(`samlResponse.${method}: invalid value`);
+      record(`samlResponse.${method}`, [value]);
+    };
+  }
+  return {
+    ...setters,
+    setAttribute(attribute, value) {
+      if (typeof attribute !== 'string' || attribute === '') throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
+      if (value !== null && !isSamlScalar(value) && !(Array.isArray(value) && value.every(isSamlScalar))) {
+        throw new TypeError('samlResponse.setAttribute: values are strings, numbers, booleans, arrays of those, or null');
+      }
+      record('samlResponse.setAttribute', [attribute, value]);
+    },
+  };
 }
