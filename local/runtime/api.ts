@@ -1,5 +1,5 @@
 import type {
-  API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, TransactionMetadataValue, User,
+  API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, SamlAttributeValue, TransactionMetadataValue, User,
 } from '../../actions/types/post-login';
 import type { CacheStore } from './cache';
 import { copyData, setOwn } from './copy';
@@ -192,7 +192,6 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     setOwn(exec.metadataWrites[kind], key, structuredClone(stored));
   };
 
-  let samlResponse: API['samlResponse'] | undefined;
   const api: API = {
     access: {
       deny(reason) {
@@ -320,10 +319,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
       deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); },
       evictMetadata() { record('refreshToken.evictMetadata', []); },
     },
-    // Built on first use: few Actions touch it, and it has two dozen setters.
-    get samlResponse() {
-      return (samlResponse ??= createSamlResponseApi(record));
-    },
+    samlResponse: new SamlResponseApi(record),
     validation: {
       error(code, message) { record('validation.error', [code, message]); return api; },
     },
@@ -334,7 +330,9 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
   return api;
 }
 
-type SamlSetter = Exclude<keyof API['samlResponse'], 'setAttribute'>;
+type SamlResponseMethods = API['samlResponse'];
+type SamlSetter = Exclude<keyof SamlResponseMethods, 'setAttribute'>;
+type Recorder = (method: string, args: unknown[]) => void;
 
 const isString = (value: unknown): boolean => typeof value === 'string';
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
@@ -355,22 +353,49 @@ const SAML_SETTERS: Record<SamlSetter, (value: unknown) => boolean> = {
   setEncryptionAlgorithm: oneOf('aes256-gcm', 'aes256-cbc'),
 };
 
-function createSamlResponseApi(record: (method: string, args: unknown[]) => void): API['samlResponse'] {
-  const setters = {} as Record<SamlSetter, (value: never) => void>;
-  for (const [method, valid] of Object.entries(SAML_SETTERS) as [SamlSetter, (value: unknown) => boolean][]) {
-    setters[method] = (value: unknown): void => {
-      if (!valid(value)) throw new TypeError(`samlResponse.${method}: invalid value`);
-      record(`samlResponse.${method}`, [value]);
-    };
+/**
+ * `api.samlResponse`: records each setting. A class, so building the api for every Action
+ * execution costs one allocation, not two dozen closures.
+ */
+class SamlResponseApi implements SamlResponseMethods {
+  readonly #record: Recorder;
+  constructor(record: Recorder) { this.#record = record; }
+
+  setAttribute(attribute: string, value: SamlAttributeValue): void {
+    if (typeof attribute !== 'string' || attribute === '') throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
+    if (value !== null && !isSamlScalar(value) && !(Array.isArray(value) && value.every(isSamlScalar))) {
+      throw new TypeError('samlResponse.setAttribute: values are strings, numbers, booleans, arrays of those, or null');
+    }
+    this.#record('samlResponse.setAttribute', [attribute, value]);
   }
-  return {
-    ...setters,
-    setAttribute(attribute, value) {
-      if (typeof attribute !== 'string' || attribute === '') throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
-      if (value !== null && !isSamlScalar(value) && !(Array.isArray(value) && value.every(isSamlScalar))) {
-        throw new TypeError('samlResponse.setAttribute: values are strings, numbers, booleans, arrays of those, or null');
-      }
-      record('samlResponse.setAttribute', [attribute, value]);
-    },
-  };
+
+  setAudience(value: string): void { this.#set('setAudience', value); }
+  setIssuer(value: string): void { this.#set('setIssuer', value); }
+  setRecipient(value: string): void { this.#set('setRecipient', value); }
+  setDestination(value: string): void { this.#set('setDestination', value); }
+  setRelayState(value: string): void { this.#set('setRelayState', value); }
+  setLifetimeInSeconds(value: number): void { this.#set('setLifetimeInSeconds', value); }
+  setNameIdentifierFormat(value: string): void { this.#set('setNameIdentifierFormat', value); }
+  setNameIdentifierProbes(value: string[]): void { this.#set('setNameIdentifierProbes', value); }
+  setAuthnContextClassRef(value: string): void { this.#set('setAuthnContextClassRef', value); }
+  setCreateUpnClaim(value: boolean): void { this.#set('setCreateUpnClaim', value); }
+  setPassthroughClaimsWithNoMapping(value: boolean): void { this.#set('setPassthroughClaimsWithNoMapping', value); }
+  setMapUnknownClaimsAsIs(value: boolean): void { this.#set('setMapUnknownClaimsAsIs', value); }
+  setMapIdentities(value: boolean): void { this.#set('setMapIdentities', value); }
+  setSignResponse(value: boolean): void { this.#set('setSignResponse', value); }
+  setIncludeAttributeNameFormat(value: boolean): void { this.#set('setIncludeAttributeNameFormat', value); }
+  setTypedAttributes(value: boolean): void { this.#set('setTypedAttributes', value); }
+  setSignatureAlgorithm(value: 'rsa-sha256' | 'rsa-sha1'): void { this.#set('setSignatureAlgorithm', value); }
+  setDigestAlgorithm(value: 'sha256' | 'sha1'): void { this.#set('setDigestAlgorithm', value); }
+  setEncryptionAlgorithm(value: 'aes256-gcm' | 'aes256-cbc'): void { this.#set('setEncryptionAlgorithm', value); }
+  setSigningCert(value: string): void { this.#set('setSigningCert', value); }
+  setEncryptionCert(value: string): void { this.#set('setEncryptionCert', value); }
+  setEncryptionPublicKey(value: string): void { this.#set('setEncryptionPublicKey', value); }
+  setCert(value: string): void { this.#set('setCert', value); }
+  setKey(value: string): void { this.#set('setKey', value); }
+
+  #set(method: SamlSetter, value: unknown): void {
+    if (!SAML_SETTERS[method](value)) throw new TypeError(`samlResponse.${method}: invalid value`);
+    this.#record(`samlResponse.${method}`, [value]);
+  }
 }
