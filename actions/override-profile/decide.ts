@@ -75,6 +75,9 @@ export function httpsUrl(value: unknown): string | undefined {
  */
 const SPECIAL_LANGUAGES: ReadonlySet<string> = new Set(['und', 'mis', 'mul', 'zxx']);
 
+/** Built once per instance (constructing it costs more than the rest of the Action). */
+const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+
 /**
  * A well-formed BCP 47 tag whose language is a known one (CLDR, through Intl), in canonical form
  * (e.g. `en-us` → `en-US`). Well-formedness alone would accept any 5-8 letter word, like `english`.
@@ -86,7 +89,7 @@ export function languageTag(value: unknown): string | undefined {
     if (!canonical) return undefined;
     const language = new Intl.Locale(canonical).language;
     if (SPECIAL_LANGUAGES.has(language)) return undefined;
-    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(language) ? canonical : undefined;
+    return LANGUAGE_NAMES.of(language) ? canonical : undefined;
   } catch {
     return undefined;
   }
