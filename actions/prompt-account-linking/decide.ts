@@ -49,7 +49,7 @@ export function decideOffer(event: Event, found: ManagedUser[], now: number): Of
   // gate-apps denies an unreadable blocked_apps before this Action runs; were it not so, no link could carry it.
   for (const user of blocks.kind === 'malformed' ? [] : found) {
     if (candidates.length === MAX_CANDIDATES) break;
-    if (user.user_id === event.user.user_id || unfitPrimary(event, email, user, blocks.kind === 'list' ? blocks.items : [])) continue;
+    if (unfitPrimary(event, email, user, blocks.kind === 'list' ? blocks.items : [])) continue;
     const identity = user.identities.find((i) => `${i.provider}|${i.user_id}` === user.user_id) ?? user.identities[0];
     if (!identity) continue;
     candidates.push({ user_id: user.user_id, connection: identity.connection ?? '', provider: identity.provider });

@@ -76,7 +76,9 @@ export async function onContinuePostLogin(event: Event, api: API): Promise<void>
     await orSkip(async () => {
       const client = createManagementClient(config.management, api.cache);
       const primary = await client.getUser(answer.linkTo);
-      const link = decideLink(event, primary, primary && await client.getUser(event.user.user_id), now);
+      // The identity that logged in, as it is now (only when there is someone to link it to).
+      const self = primary && await client.getUser(event.user.user_id);
+      const link = decideLink(event, primary, self, now);
       if (link.kind === 'skip') {
         log(`link skipped: ${link.why}`);
         return;
