@@ -43,6 +43,8 @@ export interface ManagedUser {
   user_id: string;
   email?: string;
   email_verified: boolean;
+  /** Auth0's whole-account block (an administrator's). */
+  blocked: boolean;
   identities: ManagedIdentity[];
   user_metadata: UnknownRecord;
   app_metadata: UnknownRecord;
@@ -176,6 +178,8 @@ function parseUser(value: unknown): ManagedUser | undefined {
     user_id: userId,
     email: typeof record.email === 'string' ? record.email : undefined,
     email_verified: record.email_verified === true,
+    // Read in the direction that refuses: anything but absent or false counts as blocked.
+    blocked: record.blocked !== undefined && record.blocked !== null && record.blocked !== false,
     identities: identities.filter((identity): identity is ManagedIdentity => identity !== undefined),
     user_metadata: asRecord(record.user_metadata) ?? {},
     app_metadata: asRecord(record.app_metadata) ?? {},

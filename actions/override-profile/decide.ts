@@ -37,23 +37,46 @@ export function decide(event: Event): Overrides {
   return result;
 }
 
-/** Trimmed, non-empty, at most `max` characters, no control or bidi-override characters (spoofing). */
+/**
+ * Characters a display name must not hold: controls, format characters (bidi marks and overrides,
+ * zero-width and invisible characters, soft hyphen, tags), line and paragraph separators, and lone
+ * surrogates (not text at all). Invisible or reordering characters let one name pass for another.
+ */
+const UNDISPLAYABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/** Trimmed, non-empty, at most `max` characters, nothing undisplayable. */
 export function displayText(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  return text !== '' && text.length <= max && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(text) ? text : undefined;
+  return text !== '' && text.length <= max && !UNDISPLAYABLE.test(text) ? text : undefined;
 }
 
-/** An absolute https URL without credentials. */
+/**
+ * An absolute https URL without credentials, in the normalised form the claim carries, which must
+ * itself fit: percent-encoding can make it up to nine times longer than the input. The input is
+ * bounded first so a huge value is not parsed at all.
+ */
 export function httpsUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length > MAX_URL_CHARS) return undefined;
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '' ? url.toString() : undefined;
+    url = new URL(value);
   } catch {
     return undefined;
   }
+  if (url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '') return undefined;
+  const normalised = url.toString();
+  return normalised.length <= MAX_URL_CHARS ? normalised : undefined;
 }
+
+/**
+ * ISO 639 codes that name no language: undetermined, uncoded, multiple, no linguistic content.
+ * Intl knows some of them by name, but none is a language to show a user interface in.
+ */
+const SPECIAL_LANGUAGES: ReadonlySet<string> = new Set(['und', 'mis', 'mul', 'zxx']);
+
+/** Built once per instance (constructing it costs more than the rest of the Action). */
+const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
 
 /**
  * A well-formed BCP 47 tag whose language is a known one (CLDR, through Intl), in canonical form
@@ -65,7 +88,8 @@ export function languageTag(value: unknown): string | undefined {
     const [canonical] = Intl.getCanonicalLocales(value);
     if (!canonical) return undefined;
     const language = new Intl.Locale(canonical).language;
-    return new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }).of(language) ? canonical : undefined;
+    if (SPECIAL_LANGUAGES.has(language)) return undefined;
+    return LANGUAGE_NAMES.of(language) ? canonical : undefined;
   } catch {
     return undefined;
   }

@@ -75,7 +75,10 @@ export async function onContinuePostLogin(event: Event, api: API): Promise<void>
     }
     await orSkip(async () => {
       const client = createManagementClient(config.management, api.cache);
-      const link = decideLink(event, await client.getUser(answer.linkTo), now);
+      const primary = await client.getUser(answer.linkTo);
+      // The identity that logged in, as it is now (only when there is someone to link it to).
+      const self = primary && await client.getUser(event.user.user_id);
+      const link = decideLink(event, primary, self, now);
       if (link.kind === 'skip') {
         log(`link skipped: ${link.why}`);
         return;

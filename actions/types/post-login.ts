@@ -1,9 +1,12 @@
 /**
  * The post-login trigger (v3): the `event` an Action receives and the `api` it acts through.
  *
- * This is the project's own stand-in for `@auth0/actions/post-login/v3`, which cannot be installed
- * here. Field names, optionality and method signatures follow Auth0's documented v3 trigger
- * (see ../shared/reference/post-login-v3.md). Actions and the local runtime both compile against it.
+ * This is the project's own @auth0/actions (`post-login/v3`), which cannot be installed here.
+ * Field names, optionality and method signatures (return values included: a method Auth0 declares
+ * `void` returns nothing, so nothing can be chained on it) follow Auth0's documented v3 trigger:
+ * https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-event-object
+ * https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-api-object
+ * Actions and the local runtime both compile against it.
  */
 
 /** JSON-compatible values, as stored in metadata and carried in tokens. */
@@ -58,6 +61,8 @@ export interface Client {
   name: string;
   /** Auth0 client metadata: at most 10 keys, string values of at most 255 characters. */
   metadata: Record<string, string>;
+  /** [Early Access] Multi-resource refresh token policies. */
+  refresh_token?: { policies?: { audience?: string; scope?: string[] }[] };
 }
 
 export interface Connection {
@@ -113,20 +118,38 @@ export type Protocol =
 
 export type TransactionMetadataValue = string | number | boolean;
 
+/** A token-exchange actor; each may act for a next one, at most five deep. */
+export interface Actor {
+  sub: string;
+  act?: Actor;
+  [claim: string]: unknown;
+}
+
 export interface Transaction {
+  /** Present on browser-based flows only. */
   id?: string;
   protocol?: Protocol;
   requested_scopes?: string[];
+  /**
+   * Auth0 sends these arrays on every transaction, empty when the request had none (its own
+   * step-up template calls `event.transaction.acr_values.includes` unguarded).
+   */
+  acr_values?: string[];
+  ui_locales?: string[];
   redirect_uri?: string;
   prompt?: string[];
-  ui_locales?: string[];
   locale?: string;
   login_hint?: string;
-  acr_values?: string[];
   state?: string;
-  response_type?: string[];
-  response_mode?: string;
+  response_type?: ('code' | 'token' | 'id_token')[];
+  response_mode?: 'query' | 'fragment' | 'form_post' | 'web_message';
   linking_id?: string;
+  correlation_id?: string;
+  /** Rich authorization requests (RFC 9396). */
+  requested_authorization_details?: ({ type: string } & Record<string, unknown>)[];
+  actor?: Actor;
+  actor_token_type?: string;
+  subject_token_type?: string;
   metadata: Record<string, TransactionMetadataValue>;
 }
 
@@ -137,9 +160,38 @@ export interface AuthenticationMethod {
   type?: string;
 }
 
+export type RiskConfidence = 'low' | 'medium' | 'high' | 'neutral';
+
+/** Adaptive MFA's assessment of this login (when the tenant has it). */
+export interface RiskAssessment {
+  version: string;
+  /** Overall. */
+  confidence: RiskConfidence;
+  assessments: {
+    AgentDetection?: { code: 'unknown' | 'verified_agent'; confidence: RiskConfidence; details?: { provider?: string } };
+    ImpossibleTravel?: {
+      code: 'minimal_travel_from_last_login' | 'travel_from_last_login' | 'substantial_travel_from_last_login' | 'impossible_travel_from_last_login'
+        | 'invalid_travel' | 'missing_geoip' | 'anonymous_proxy' | 'unknown_location' | 'initial_login' | 'location_history_not_found' | 'assessment_not_available';
+      confidence: RiskConfidence;
+    };
+    NewDevice?: {
+      code: 'match' | 'partial_match' | 'no_match' | 'initial_login' | 'unknown_device' | 'no_device_history' | 'assessment_not_available';
+      confidence: RiskConfidence;
+      details?: { device?: 'known' | 'unknown'; useragent?: 'known' | 'unknown' };
+    };
+    UntrustedIP?: {
+      code: 'not_found_on_deny_list' | 'found_on_deny_list' | 'invalid_ip_address' | 'assessment_not_available';
+      confidence: RiskConfidence;
+      details?: { category?: string; ip?: string; matches?: string; source?: string };
+    };
+  };
+  /** [Early Access] e.g. Akamai's bot and user-risk results. */
+  supplemental?: Record<string, unknown>;
+}
+
 export interface Authentication {
   methods: AuthenticationMethod[];
-  riskAssessment?: Record<string, unknown>;
+  riskAssessment?: RiskAssessment;
 }
 
 export interface Organization {
@@ -158,8 +210,10 @@ export interface SessionDevice {
   last_user_agent?: string;
 }
 
+/** Session fields other than `id` are for Enterprise customers only. */
 export interface Session {
   id: string;
+  user_id?: string;
   created_at?: string;
   updated_at?: string;
   authenticated_at?: string;
@@ -169,17 +223,36 @@ export interface Session {
   cookie?: { mode: 'persistent' | 'non-persistent' };
   device?: SessionDevice;
   clients?: { client_id: string }[];
+  /** [Early Access] */
+  metadata?: Record<string, string>;
+  /** Delegated sessions (Custom Token Exchange) only. */
+  actor?: { sub: string } & Record<string, string | number | boolean | null>;
+  /** Sessions created from a session transfer token (native to web SSO) only. */
+  session_transfer?: { parent_refresh_token?: { id?: string; metadata?: Record<string, string> } };
 }
 
+/** For Enterprise customers only. */
 export interface RefreshToken {
   id: string;
   client_id?: string;
-  created_at?: string;
+  created_at: string;
   expires_at?: string;
   idle_expires_at?: string;
   last_exchanged_at?: string;
   device?: SessionDevice;
   metadata?: Record<string, string>;
+  resource_servers?: { audience: string; scopes: string }[];
+  rotating?: boolean;
+  session_id?: string;
+  session_transfer?: { parent_refresh_token?: { id?: string } };
+  user_id?: string;
+}
+
+/** [Early Access] The session transfer token of a native-to-web SSO. */
+export interface SessionTransferToken {
+  client_id: string;
+  scope: string[];
+  request: { ip: string; asn?: string; user_agent?: string; geoip?: GeoIp };
 }
 
 export interface PromptResult {
@@ -202,10 +275,11 @@ export interface Event {
   stats: { logins_count: number };
   tenant: { id: string };
   session?: Session;
+  session_transfer_token?: SessionTransferToken;
   refresh_token?: RefreshToken;
   prompt?: PromptResult;
   security_context?: { ja3?: string; ja4?: string };
-  custom_domain?: { domain: string; domain_metadata?: Record<string, string> };
+  custom_domain?: { domain: string; domain_metadata: Record<string, string> };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -226,10 +300,17 @@ export type CacheErrorCode =
   | 'CacheSizeExceeded'
   | 'ItemAlreadyExpired'
   | 'InvalidExpiry'
-  | 'MaxSideEffectsExceeded';
+  | 'MaxSideEffectsExceeded'
+  | 'FailedToSetCacheRecord'
+  | 'FailedToDeleteCacheRecord'
+  | 'CacheKeyDoesNotExist';
 
 export type CacheWriteResult =
   | { type: 'success'; record: CacheRecord }
+  | { type: 'error'; code: CacheErrorCode };
+
+export type CacheDeleteResult =
+  | { type: 'success' }
   | { type: 'error'; code: CacheErrorCode };
 
 export interface CacheSetOptions {
@@ -272,6 +353,10 @@ export interface FactorSelector {
   options?: Record<string, unknown>;
 }
 
+export type SamlAttributeValue = string | number | boolean | null | (string | number | boolean)[];
+export type SessionCookieMode = 'persistent' | 'non-persistent';
+
+/** Methods that return `API` may be chained; `void` ones return undefined on Auth0. */
 export interface API {
   access: {
     /** The reason is shown to the application as `error_description`: use a stable code. */
@@ -279,8 +364,8 @@ export interface API {
   };
   accessToken: {
     setCustomClaim(name: string, value: ClaimValue): API;
-    addScope(scope: string): API;
-    removeScope(scope: string): API;
+    addScope(scope: string): void;
+    removeScope(scope: string): void;
   };
   idToken: {
     setCustomClaim(name: string, value: ClaimValue): API;
@@ -310,38 +395,67 @@ export interface API {
   cache: {
     get(key: string): CacheRecord | undefined;
     set(key: string, value: string, options?: CacheSetOptions): CacheWriteResult;
-    delete(key: string): CacheWriteResult;
+    delete(key: string): CacheDeleteResult;
   };
   prompt: {
     render(formId: string, options?: { fields?: Record<string, unknown>; vars?: Record<string, unknown> }): void;
   };
   transaction: {
-    setMetadata(key: string, value: TransactionMetadataValue): API;
+    /** `null` removes the key. */
+    setMetadata(key: string, value: TransactionMetadataValue | null): void;
   };
+  /** [Enterprise Customers] */
   session: {
-    setExpiresAt(epochMs: number): API;
-    setIdleExpiresAt(epochMs: number): API;
-    revoke(reason: string, options?: { preserveRefreshTokens?: boolean }): API;
-    setMetadata(key: string, value: string): API;
-    deleteMetadata(key: string): API;
-    evictMetadata(): API;
+    setExpiresAt(epochMs: number): void;
+    setIdleExpiresAt(epochMs: number): void;
+    revoke(reason: string, options?: { preserveRefreshTokens?: boolean }): void;
+    /** [Early Access] The last call wins. */
+    setCookieMode(mode: SessionCookieMode): void;
+    /** [Early Access] `null` removes the key. */
+    setMetadata(key: string, value: string | null): void;
+    deleteMetadata(key: string): void;
+    evictMetadata(): void;
   };
+  /** [Enterprise Customers] */
   refreshToken: {
-    setExpiresAt(epochMs: number): API;
-    setIdleExpiresAt(epochMs: number): API;
-    revoke(reason: string): API;
-    setMetadata(key: string, value: string): API;
-    deleteMetadata(key: string): API;
-    evictMetadata(): API;
+    setExpiresAt(epochMs: number): void;
+    setIdleExpiresAt(epochMs: number): void;
+    revoke(reason: string): void;
+    /** `null` removes the key. */
+    setMetadata(key: string, value: string | null): void;
+    deleteMetadata(key: string): void;
+    evictMetadata(): void;
   };
   samlResponse: {
-    setAttribute(attribute: string, value: JsonValue): API;
-    setAudience(audience: string): API;
-    setIssuer(issuer: string): API;
-    setRecipient(recipient: string): API;
-    setDestination(destination: string): API;
-    setLifetimeInSeconds(seconds: number): API;
-    setNameIdentifierFormat(format: string): API;
+    /** `null` removes the attribute. */
+    setAttribute(attribute: string, value: SamlAttributeValue): void;
+    setAudience(audience: string): void;
+    setIssuer(issuer: string): void;
+    setRecipient(recipient: string): void;
+    setDestination(destination: string): void;
+    setRelayState(relayState: string): void;
+    setLifetimeInSeconds(seconds: number): void;
+    setNameIdentifierFormat(format: string): void;
+    setNameIdentifierProbes(probes: string[]): void;
+    setAuthnContextClassRef(classRef: string): void;
+    setCreateUpnClaim(create: boolean): void;
+    setPassthroughClaimsWithNoMapping(passthrough: boolean): void;
+    setMapUnknownClaimsAsIs(asIs: boolean): void;
+    setMapIdentities(map: boolean): void;
+    setSignResponse(sign: boolean): void;
+    setIncludeAttributeNameFormat(include: boolean): void;
+    setTypedAttributes(typed: boolean): void;
+    /** `rsa-sha1` is deprecated. */
+    setSignatureAlgorithm(algorithm: 'rsa-sha256' | 'rsa-sha1'): void;
+    /** `sha1` is deprecated. */
+    setDigestAlgorithm(algorithm: 'sha256' | 'sha1'): void;
+    /** `aes256-cbc` is deprecated. */
+    setEncryptionAlgorithm(algorithm: 'aes256-gcm' | 'aes256-cbc'): void;
+    setSigningCert(pem: string): void;
+    setEncryptionCert(pem: string): void;
+    setEncryptionPublicKey(pem: string): void;
+    setCert(pem: string): void;
+    setKey(pem: string): void;
   };
   validation: {
     error(code: string, message: string): API;

@@ -1,8 +1,8 @@
 import type {
-  API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, TransactionMetadataValue, User,
+  API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, SamlAttributeValue, TransactionMetadataValue, User,
 } from '../../actions/types/post-login';
 import type { CacheStore } from './cache';
-import { copyData } from './copy';
+import { copyData, setOwn } from './copy';
 import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from './limits';
 import { encodeSessionToken, validateSessionToken } from './session-token';
 
@@ -78,7 +78,7 @@ export class Transaction {
     for (const kind of ['app', 'user'] as const) {
       if (kind === 'user' && execution.setsPrimaryUser) continue;
       const writes = execution.metadataWrites[kind];
-      Object.assign(this.pending[kind], writes);
+      assignOwn(this.pending[kind], writes);
       applyWrites(kind === 'app' ? this.visibleUser.app_metadata : this.visibleUser.user_metadata, writes);
     }
   }
@@ -87,8 +87,8 @@ export class Transaction {
   persist(): void {
     applyWrites(this.effects.user.app_metadata, this.pending.app);
     applyWrites(this.effects.user.user_metadata, this.pending.user);
-    Object.assign(this.effects.appMetadataWrites, this.pending.app);
-    Object.assign(this.effects.userMetadataWrites, this.pending.user);
+    assignOwn(this.effects.appMetadataWrites, this.pending.app);
+    assignOwn(this.effects.userMetadataWrites, this.pending.user);
     this.effects.persistedWrites = { app_metadata: this.pending.app, user_metadata: this.pending.user };
     this.pending.app = {};
     this.pending.user = {};
@@ -104,10 +104,15 @@ export class Transaction {
   }
 }
 
+/** Object.assign, except that a `__proto__` key stays a key (see setOwn). */
+function assignOwn(target: MetadataWrites, writes: MetadataWrites): void {
+  for (const key of Object.keys(writes)) setOwn(target, key, writes[key]);
+}
+
 function applyWrites(target: JsonObject, writes: MetadataWrites): void {
   for (const [key, value] of Object.entries(writes)) {
     if (value === null) delete target[key];
-    else target[key] = structuredClone(value);
+    else setOwn(target, key, structuredClone(value));
   }
 }
 
@@ -160,7 +165,8 @@ function isIgnoredClaim(name: string): boolean {
   }
 }
 
-export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheStore): API {
+/** `event` is the one this execution's Action received: transaction metadata shows in it at once, as on Auth0. */
+export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheStore, event: Event): API {
   const record = (method: string, args: unknown[]): void => {
     tx.effects.calls.push({ action: exec.action, method, args });
   };
@@ -170,7 +176,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('Claim name must be a non-empty string');
     if (isIgnoredClaim(name)) return;
     if (value === undefined) delete target[name];
-    else target[name] = structuredClone(value);
+    else setOwn(target, name, structuredClone(value));
   };
 
   const setMetadata = (kind: 'app' | 'user', key: string, value: JsonValue | undefined): void => {
@@ -183,7 +189,7 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     if (jsonBytes(session) > LIMITS.metadataBytesPerSession) {
       throw new Error(`${kind}_metadata writes exceed ${LIMITS.metadataBytesPerSession / 1024} kB in this session`);
     }
-    exec.metadataWrites[kind][key] = structuredClone(stored);
+    setOwn(exec.metadataWrites[kind], key, structuredClone(stored));
   };
 
   const api: API = {
@@ -200,13 +206,11 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
         assertScope(scope);
         tx.effects.scopesRemoved = tx.effects.scopesRemoved.filter((s) => s !== scope);
         if (!tx.effects.scopesAdded.includes(scope)) tx.effects.scopesAdded.push(scope);
-        return api;
       },
       removeScope(scope) {
         assertScope(scope);
         tx.effects.scopesAdded = tx.effects.scopesAdded.filter((s) => s !== scope);
         if (!tx.effects.scopesRemoved.includes(scope)) tx.effects.scopesRemoved.push(scope);
-        return api;
       },
     },
     idToken: {
@@ -281,39 +285,41 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
       setMetadata(key, value) {
         const L = LIMITS.transactionMetadata;
         if (typeof key !== 'string' || key.length === 0 || key.length > L.keyChars) throw new Error(`Transaction metadata keys are 1 to ${L.keyChars} characters`);
-        if (!['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('Transaction metadata values are strings, numbers or booleans');
+        if (value === null) {
+          const { [key]: _removed, ...rest } = tx.effects.transactionMetadata;
+          tx.effects.transactionMetadata = rest;
+          if (event.transaction) event.transaction.metadata = { ...rest };
+          return;
+        }
+        if (!['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('Transaction metadata values are strings, numbers, booleans or null');
         if (jsonBytes(value) > L.valueBytes) throw new Error(`Transaction metadata values are at most ${L.valueBytes / 1024} KB`);
         const next = { ...tx.effects.transactionMetadata, [key]: value };
         if (jsonBytes(next) > L.totalBytes) throw new Error(`Transaction metadata is at most ${L.totalBytes / 1024} KB in total`);
         tx.effects.transactionMetadata = next;
-        return api;
+        if (event.transaction) event.transaction.metadata = { ...next };
       },
     },
     session: {
-      setExpiresAt(epochMs) { record('session.setExpiresAt', [epochMs]); return api; },
-      setIdleExpiresAt(epochMs) { record('session.setIdleExpiresAt', [epochMs]); return api; },
-      revoke(reason, options) { record('session.revoke', [reason, options]); return api; },
-      setMetadata(key, value) { record('session.setMetadata', [key, value]); return api; },
-      deleteMetadata(key) { record('session.deleteMetadata', [key]); return api; },
-      evictMetadata() { record('session.evictMetadata', []); return api; },
+      setExpiresAt(epochMs) { record('session.setExpiresAt', [epochMs]); },
+      setIdleExpiresAt(epochMs) { record('session.setIdleExpiresAt', [epochMs]); },
+      revoke(reason, options) { record('session.revoke', [reason, options]); },
+      setCookieMode(mode) {
+        if (mode !== 'persistent' && mode !== 'non-persistent') throw new TypeError('session.setCookieMode: the mode is "persistent" or "non-persistent"');
+        record('session.setCookieMode', [mode]);
+      },
+      setMetadata(key, value) { record('session.setMetadata', [key, value]); },
+      deleteMetadata(key) { record('session.deleteMetadata', [key]); },
+      evictMetadata() { record('session.evictMetadata', []); },
     },
     refreshToken: {
-      setExpiresAt(epochMs) { record('refreshToken.setExpiresAt', [epochMs]); return api; },
-      setIdleExpiresAt(epochMs) { record('refreshToken.setIdleExpiresAt', [epochMs]); return api; },
-      revoke(reason) { record('refreshToken.revoke', [reason]); return api; },
-      setMetadata(key, value) { record('refreshToken.setMetadata', [key, value]); return api; },
-      deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); return api; },
-      evictMetadata() { record('refreshToken.evictMetadata', []); return api; },
+      setExpiresAt(epochMs) { record('refreshToken.setExpiresAt', [epochMs]); },
+      setIdleExpiresAt(epochMs) { record('refreshToken.setIdleExpiresAt', [epochMs]); },
+      revoke(reason) { record('refreshToken.revoke', [reason]); },
+      setMetadata(key, value) { record('refreshToken.setMetadata', [key, value]); },
+      deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); },
+      evictMetadata() { record('refreshToken.evictMetadata', []); },
     },
-    samlResponse: {
-      setAttribute(attribute, value) { record('samlResponse.setAttribute', [attribute, value]); return api; },
-      setAudience(audience) { record('samlResponse.setAudience', [audience]); return api; },
-      setIssuer(issuer) { record('samlResponse.setIssuer', [issuer]); return api; },
-      setRecipient(recipient) { record('samlResponse.setRecipient', [recipient]); return api; },
-      setDestination(destination) { record('samlResponse.setDestination', [destination]); return api; },
-      setLifetimeInSeconds(seconds) { record('samlResponse.setLifetimeInSeconds', [seconds]); return api; },
-      setNameIdentifierFormat(format) { record('samlResponse.setNameIdentifierFormat', [format]); return api; },
-    },
+    samlResponse: new SamlResponseApi(record),
     validation: {
       error(code, message) { record('validation.error', [code, message]); return api; },
     },
@@ -322,4 +328,74 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     },
   };
   return api;
+}
+
+type SamlResponseMethods = API['samlResponse'];
+type SamlSetter = Exclude<keyof SamlResponseMethods, 'setAttribute'>;
+type Recorder = (method: string, args: unknown[]) => void;
+
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const oneOf = (...allowed: string[]) => (value: unknown): boolean => typeof value === 'string' && allowed.includes(value);
+const isSamlScalar = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
+
+/** What each SAML setter accepts; Auth0 refuses anything else. */
+const SAML_SETTERS: Record<SamlSetter, (value: unknown) => boolean> = {
+  setAudience: isString, setIssuer: isString, setRecipient: isString, setDestination: isString, setRelayState: isString,
+  setNameIdentifierFormat: isString, setAuthnContextClassRef: isString,
+  setSigningCert: isString, setEncryptionCert: isString, setEncryptionPublicKey: isString, setCert: isString, setKey: isString,
+  setLifetimeInSeconds: (value) => Number.isInteger(value) && (value as number) > 0,
+  setNameIdentifierProbes: (value) => Array.isArray(value) && value.every(isString),
+  setCreateUpnClaim: isBoolean, setPassthroughClaimsWithNoMapping: isBoolean, setMapUnknownClaimsAsIs: isBoolean, setMapIdentities: isBoolean,
+  setSignResponse: isBoolean, setIncludeAttributeNameFormat: isBoolean, setTypedAttributes: isBoolean,
+  setSignatureAlgorithm: oneOf('rsa-sha256', 'rsa-sha1'),
+  setDigestAlgorithm: oneOf('sha256', 'sha1'),
+  setEncryptionAlgorithm: oneOf('aes256-gcm', 'aes256-cbc'),
+};
+
+/**
+ * `api.samlResponse`: records each setting. A class, so building the api for every Action
+ * execution costs one allocation, not two dozen closures.
+ */
+class SamlResponseApi implements SamlResponseMethods {
+  readonly #record: Recorder;
+  constructor(record: Recorder) { this.#record = record; }
+
+  setAttribute(attribute: string, value: SamlAttributeValue): void {
+    if (typeof attribute !== 'string' || attribute === '') throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
+    if (value !== null && !isSamlScalar(value) && !(Array.isArray(value) && value.every(isSamlScalar))) {
+      throw new TypeError('samlResponse.setAttribute: values are strings, numbers, booleans, arrays of those, or null');
+    }
+    this.#record('samlResponse.setAttribute', [attribute, value]);
+  }
+
+  setAudience(value: string): void { this.#set('setAudience', value); }
+  setIssuer(value: string): void { this.#set('setIssuer', value); }
+  setRecipient(value: string): void { this.#set('setRecipient', value); }
+  setDestination(value: string): void { this.#set('setDestination', value); }
+  setRelayState(value: string): void { this.#set('setRelayState', value); }
+  setLifetimeInSeconds(value: number): void { this.#set('setLifetimeInSeconds', value); }
+  setNameIdentifierFormat(value: string): void { this.#set('setNameIdentifierFormat', value); }
+  setNameIdentifierProbes(value: string[]): void { this.#set('setNameIdentifierProbes', value); }
+  setAuthnContextClassRef(value: string): void { this.#set('setAuthnContextClassRef', value); }
+  setCreateUpnClaim(value: boolean): void { this.#set('setCreateUpnClaim', value); }
+  setPassthroughClaimsWithNoMapping(value: boolean): void { this.#set('setPassthroughClaimsWithNoMapping', value); }
+  setMapUnknownClaimsAsIs(value: boolean): void { this.#set('setMapUnknownClaimsAsIs', value); }
+  setMapIdentities(value: boolean): void { this.#set('setMapIdentities', value); }
+  setSignResponse(value: boolean): void { this.#set('setSignResponse', value); }
+  setIncludeAttributeNameFormat(value: boolean): void { this.#set('setIncludeAttributeNameFormat', value); }
+  setTypedAttributes(value: boolean): void { this.#set('setTypedAttributes', value); }
+  setSignatureAlgorithm(value: 'rsa-sha256' | 'rsa-sha1'): void { this.#set('setSignatureAlgorithm', value); }
+  setDigestAlgorithm(value: 'sha256' | 'sha1'): void { this.#set('setDigestAlgorithm', value); }
+  setEncryptionAlgorithm(value: 'aes256-gcm' | 'aes256-cbc'): void { this.#set('setEncryptionAlgorithm', value); }
+  setSigningCert(value: string): void { this.#set('setSigningCert', value); }
+  setEncryptionCert(value: string): void { this.#set('setEncryptionCert', value); }
+  setEncryptionPublicKey(value: string): void { this.#set('setEncryptionPublicKey', value); }
+  setCert(value: string): void { this.#set('setCert', value); }
+  setKey(value: string): void { this.#set('setKey', value); }
+
+  #set(method: SamlSetter, value: unknown): void {
+    if (!SAML_SETTERS[method](value)) throw new TypeError(`samlResponse.${method}: invalid value`);
+    this.#record(`samlResponse.${method}`, [value]);
+  }
 }

@@ -1,4 +1,4 @@
-import type { CacheRecord, CacheSetOptions, CacheWriteResult } from '../../actions/types/post-login';
+import type { CacheDeleteResult, CacheRecord, CacheSetOptions, CacheWriteResult } from '../../actions/types/post-login';
 import { LIMITS } from './limits';
 
 const { cache: L } = LIMITS;
@@ -45,10 +45,9 @@ export class CacheStore {
     return { type: 'success', record: { ...record } };
   }
 
-  delete(key: string): CacheWriteResult {
-    const record = this.records.get(key);
+  delete(key: string): CacheDeleteResult {
     this.records.delete(key);
-    return { type: 'success', record: record ? { ...record } : { value: '', expires_at: this.now() } };
+    return { type: 'success' };
   }
 
   private evictExpired(now: number): void {

@@ -1,6 +1,12 @@
 import type { Event, Identity, Protocol, User } from '../../actions/types/post-login';
+import { setOwn } from './copy';
 
-/** Builds realistic post-login events, deterministic for a given seed so failures reproduce. */
+/**
+ * Builds realistic post-login events, deterministic for a given seed so failures reproduce. The
+ * shape is Auth0's (https://auth0.com/docs/customize/actions/explore-triggers/signup-and-login-triggers/login-trigger/post-login-event-object):
+ * the fields Auth0 always sends are present (arrays empty rather than absent), the optional ones
+ * (organization, riskAssessment, custom_domain, ...) are left to `overrides`.
+ */
 
 export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
@@ -80,34 +86,46 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
     user_metadata: {},
     identities,
     multifactor: [],
+    enrolledFactors: [],
   };
 
   const isSocial = loggedInWith.provider !== 'auth0';
+  const browser = flow === 'interactive' || flow === 'prompt-none';
+  // Drawn whatever the flow, so one seed gives the same ids everywhere else.
+  const transactionId = hex(32);
+  const state = hex(16);
   const event: Event = {
     user,
     client: { client_id: hex(32), name: 'Web App', metadata: { ...scenario.clientMetadata } },
     connection: isSocial
-      ? { id: `con_${hex(16)}`, name: 'google-oauth2', strategy: 'google-oauth2' }
-      : { id: `con_${hex(16)}`, name: 'Username-Password-Authentication', strategy: 'auth0' },
+      ? { id: `con_${hex(16)}`, name: 'google-oauth2', strategy: 'google-oauth2', metadata: {} }
+      : { id: `con_${hex(16)}`, name: 'Username-Password-Authentication', strategy: 'auth0', metadata: {} },
     request: {
       ip: `203.0.113.${1 + Math.floor(random() * 250)}`,
-      method: flow === 'interactive' || flow === 'prompt-none' ? 'GET' : 'POST',
+      method: browser ? 'GET' : 'POST',
       query: flow === 'prompt-none' ? { prompt: 'none' } : {},
       body: flow === 'refresh-token' ? { grant_type: 'refresh_token' } : flow === 'password' ? { grant_type: 'password' } : {},
-      geoip: { countryCode: 'FR', countryCode3: 'FRA', countryName: 'France', cityName: 'Paris', timeZone: 'Europe/Paris' },
+      asn: 'AS64496',
+      geoip: {
+        cityName: 'Paris', continentCode: 'EU', countryCode: 'FR', countryCode3: 'FRA', countryName: 'France',
+        latitude: 48.8566, longitude: 2.3522, subdivisionCode: 'IDF', subdivisionName: 'Île-de-France', timeZone: 'Europe/Paris',
+      },
       hostname: 'login.example.com',
       language: 'en',
       user_agent: 'Mozilla/5.0 (X11; Linux x86_64)',
     },
     transaction: {
-      id: hex(32),
+      // Auth0 gives a transaction id to browser-based flows only.
+      id: browser ? transactionId : undefined,
       protocol: PROTOCOL[flow],
+      acr_values: [],
+      ui_locales: [],
       requested_scopes: flow === 'refresh-token' ? ['openid', 'profile', 'email', 'offline_access'] : ['openid', 'profile', 'email'],
-      redirect_uri: flow === 'interactive' || flow === 'prompt-none' ? 'https://app.example.com/callback' : undefined,
+      redirect_uri: browser ? 'https://app.example.com/callback' : undefined,
       prompt: flow === 'prompt-none' ? ['none'] : undefined,
       locale: 'en',
-      state: hex(16),
-      response_type: flow === 'interactive' || flow === 'prompt-none' ? ['code'] : undefined,
+      state: browser ? state : undefined,
+      response_type: browser ? ['code'] : undefined,
       metadata: {},
     },
     authentication: {
@@ -118,7 +136,7 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
     stats: { logins_count: returning ? 2 + Math.floor(random() * 200) : 1 },
     tenant: { id: 'profile-sandbox' },
     session: flow === 'password' ? undefined : { id: hex(32) },
-    refresh_token: flow === 'refresh-token' ? { id: `rt_${hex(20)}`, client_id: undefined } : undefined,
+    refresh_token: flow === 'refresh-token' ? { id: `rt_${hex(20)}`, client_id: undefined, created_at: new Date(createdAt).toISOString() } : undefined,
   };
   if (event.refresh_token) event.refresh_token.client_id = event.client.client_id;
   return merge(event, overrides);
@@ -132,7 +150,7 @@ function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    out[key] = isPlainObject(value) && isPlainObject(out[key]) ? merge(out[key], value) : value;
+    setOwn(out, key, isPlainObject(value) && isPlainObject(out[key]) ? merge(out[key], value) : value);
   }
   return out as T;
 }

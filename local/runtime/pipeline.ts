@@ -74,7 +74,7 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
     }
     const exec = new ActionExecution(action.name, handlerName, index === phase.start ? phase.continueRequest : undefined);
     const event = eventFor(tx, action, phase, index);
-    const api = createApi(tx, exec, phase.cache);
+    const api = createApi(tx, exec, phase.cache, event);
     tx.effects.executed.push({ action: action.name, handler: handlerName });
     try {
       await withinBudget(executionScope.run({ log: (line) => exec.log(tx, line), now: tx.now }, () => handler(event, api)), deadline - Date.now());

@@ -17,6 +17,8 @@ export interface FakeUser {
   user_id: string;
   email?: string;
   email_verified: boolean;
+  /** Auth0's whole-account block, set by an administrator. */
+  blocked?: boolean;
   name?: string;
   identities: FakeIdentity[];
   user_metadata: JsonObject;
@@ -33,7 +35,12 @@ export type Fault =
   /** Never answers; rejects when the caller's signal aborts. */
   | { route: Route; kind: 'hang' }
   /** Once: the request takes effect, then its answer is lost (hangs until the caller aborts). */
-  | { route: Route; kind: 'lost-answer' };
+  | { route: Route; kind: 'lost-answer' }
+  /**
+   * Once: the request is answered, then `write` changes the stored users, like an administrator's
+   * write landing just after the Action's read (and so before any write the Action bases on it).
+   */
+  | { route: Route; kind: 'concurrent-write'; write: (users: Map<string, FakeUser>) => void };
 
 export interface Call {
   route: Route;
@@ -104,8 +111,16 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
 
     if (url.origin !== `https://${FAKE_DOMAIN}`) return answer(json(404, { error: 'unknown host' }));
 
-    const limit = (f: Fault): number => (f.kind === 'hang' ? Infinity : f.kind === 'lost-answer' ? 1 : f.kind === 'rate-limit' ? f.times : (f.times ?? Infinity));
+    const limit = (f: Fault): number => (f.kind === 'hang' ? Infinity : f.kind === 'lost-answer' || f.kind === 'concurrent-write' ? 1 : f.kind === 'rate-limit' ? f.times : (f.times ?? Infinity));
     const fault = faults.find((f) => f.route === name && f.used < limit(f));
+    if (fault?.kind === 'concurrent-write') {
+      fault.used++;
+      const logged = calls.length;
+      const response = await handle(input, init);
+      calls.splice(logged, 1); // one request, one log entry
+      fault.write(users);
+      return answer(response);
+    }
     if (fault) {
       fault.used++;
       if (fault.kind === 'lost-answer') {

@@ -24,11 +24,15 @@ function current(options: { flow?: Flow; verified?: boolean; appMetadata?: Recor
 function managed(overrides: Partial<ManagedUser> & { user_id: string }): ManagedUser {
   const [provider = 'auth0', id = 'x'] = [overrides.user_id.slice(0, overrides.user_id.indexOf('|')), overrides.user_id.slice(overrides.user_id.indexOf('|') + 1)];
   return {
-    email: 'ada@example.com', email_verified: true, user_metadata: {}, app_metadata: {},
+    email: 'ada@example.com', email_verified: true, blocked: false, user_metadata: {}, app_metadata: {},
     identities: [{ provider, user_id: id, connection: provider === 'auth0' ? 'Username-Password-Authentication' : provider }],
     ...overrides,
   };
 }
+
+/** The identity that logged in, as the Management API returns it on continue. */
+const self = (ev: Event, extra: Partial<ManagedUser> = {}): ManagedUser =>
+  managed({ user_id: ev.user.user_id, email: ev.user.email, app_metadata: ev.user.app_metadata, user_metadata: ev.user.user_metadata, ...extra });
 
 describe('readConfig (linking)', () => {
   it('reads a complete configuration with the default cooldown', () => {
@@ -151,6 +155,9 @@ describe('decideOffer', () => {
     const outcome = decideOffer(ev, [other('auth0|unverified', { email_verified: false }), other('auth0|different', { email: 'mallory@example.com' })], NOW);
     expect(outcome.kind).toBe('none');
   });
+  it('never offers a blocked account', () => {
+    expect(decideOffer(ev, [other('auth0|blocked', { blocked: true })], NOW).kind).toBe('none');
+  });
   it('matches emails case-insensitively', () => {
     expect(decideOffer(ev, [other('auth0|db1', { email: (ev.user.email as string).toUpperCase() })], NOW).kind).toBe('offer');
   });
@@ -193,36 +200,47 @@ describe('decideContinue', () => {
 
 describe('decideLink and the metadata policy', () => {
   const ev = current({ userMetadata: { theme: 'dark', preferred_language: 'fr' }, appMetadata: { blocked_apps: ['app-b', 'app-c'], entitlements: ['premium'], terms: { version: 'v9' } } });
-  const primary = managed({ user_id: 'auth0|db1', email: ev.user.email, user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] } });
+  const primary = managed({ user_id: 'auth0|db1', email: ev.user.email, user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b', 'app-c'], entitlements: ['basic'] } });
   const linked = { status: 'linked', checked_at: iso(NOW) };
 
   it('links the current identity under the primary, splitting user_id at the first | only', () => {
-    const outcome = decideLink(ev, primary, NOW);
+    const outcome = decideLink(ev, primary, self(ev), NOW);
     expect(outcome).toMatchObject({ kind: 'link', primaryId: 'auth0|db1', secondary: { provider: 'google-oauth2', user_id: ev.user.user_id.split('|')[1] } });
     const piped = current();
     piped.user.user_id = 'oidc|acme|user|42';
-    expect(decideLink(piped, primary, NOW)).toMatchObject({ kind: 'link', secondary: { provider: 'oidc', user_id: 'acme|user|42' } });
+    expect(decideLink(piped, primary, self(piped), NOW)).toMatchObject({ kind: 'link', secondary: { provider: 'oidc', user_id: 'acme|user|42' } });
   });
 
-  it('merges: primary wins, missing preferences copied, restrictions united, grants never copied', () => {
-    expect(mergePatch(ev, primary, NOW)).toEqual({
-      app_metadata: { account_linking: linked, blocked_apps: ['app-a', 'app-b', 'app-c'] },
-      user_metadata: { theme: 'dark' },
+  it('writes only what it adds: the link record and the preferences the primary lacks; no grant, no blocked_apps', () => {
+    const outcome = decideLink(ev, primary, self(ev), NOW);
+    expect(outcome.kind === 'link' && outcome.patch).toEqual({ app_metadata: { account_linking: linked }, user_metadata: { theme: 'dark' } });
+  });
+  it('takes the preferences from the fresh read of the identity that logged in', () => {
+    expect(mergePatch(self(ev, { user_metadata: { theme: 'light', font: 'large' } }), primary, NOW)).toEqual({
+      app_metadata: { account_linking: linked }, user_metadata: { theme: 'light', font: 'large' },
     });
   });
   it('writes only the link record when there is nothing to carry over', () => {
-    const plain = current();
-    expect(mergePatch(plain, primary, NOW)).toEqual({ app_metadata: { account_linking: linked } });
+    expect(mergePatch(self(current()), primary, NOW)).toEqual({ app_metadata: { account_linking: linked } });
   });
-  it('carries blocks to a primary without any', () => {
-    expect(mergePatch(ev, { ...primary, app_metadata: {} }, NOW)).toMatchObject({ app_metadata: { blocked_apps: ['app-b', 'app-c'] } });
+  it.each([
+    ['a primary without blocks', {}],
+    ['a primary missing one of the blocks', { blocked_apps: ['app-a', 'app-b'] }],
+  ])('refuses %s, since a link never writes blocked_apps', (_, primaryApp) => {
+    const me = current({ appMetadata: { blocked_apps: ['app-b', 'app-c'] } });
+    expect(decideLink(me, { ...primary, app_metadata: primaryApp }, self(me), NOW)).toEqual({ kind: 'skip', why: 'would_lift_block' });
+    expect(decideOffer(me, [{ ...primary, app_metadata: primaryApp }], NOW).kind).toBe('none');
   });
-  it('leaves an unreadable primary blocked_apps alone (it already blocks everything)', () => {
-    expect(mergePatch(ev, { ...primary, app_metadata: { blocked_apps: 'all' } }, NOW)).toEqual({ app_metadata: { account_linking: linked }, user_metadata: { theme: 'dark' } });
+  it('judges the blocks of the identity that logged in on the fresh read, not the event', () => {
+    const me = current();
+    expect(decideLink(me, primary, self(me, { app_metadata: { blocked_apps: ['app-z'] } }), NOW)).toEqual({ kind: 'skip', why: 'would_lift_block' });
+  });
+  it('refuses a primary whose blocked_apps is unreadable (it is gated everywhere)', () => {
+    expect(decideLink(current(), { ...primary, app_metadata: { blocked_apps: 'all' } }, self(current()), NOW)).toEqual({ kind: 'skip', why: 'primary_gated' });
   });
   it('refuses to link when the secondary blocked_apps cannot be carried', () => {
     const bad = current({ appMetadata: { blocked_apps: 'app-b' } });
-    expect(decideLink(bad, primary, NOW)).toEqual({ kind: 'skip', why: 'restrictions_unreadable' });
+    expect(decideLink(bad, primary, self(bad), NOW)).toEqual({ kind: 'skip', why: 'restrictions_unreadable' });
   });
 
   it.each([
@@ -234,13 +252,26 @@ describe('decideLink and the metadata policy', () => {
   ] as [string, Partial<ManagedUser> | 'self' | undefined, boolean | undefined, string][])('skips when %s', (_name, change, verified, why) => {
     const me = current({ verified });
     const candidate = change === undefined ? undefined : change === 'self' ? { ...primary, user_id: me.user.user_id, email: me.user.email } : { ...primary, email: me.user.email, ...change };
-    expect(decideLink(me, candidate, NOW)).toEqual({ kind: 'skip', why });
+    expect(decideLink(me, candidate, self(me), NOW)).toEqual({ kind: 'skip', why });
+  });
+  it('skips when an administrator blocked either account meanwhile, or the logged-in one is gone', () => {
+    const me = current();
+    const candidate = { ...primary, email: me.user.email };
+    expect(decideLink(me, { ...candidate, blocked: true }, self(me), NOW)).toEqual({ kind: 'skip', why: 'candidate_blocked' });
+    expect(decideLink(me, candidate, self(me, { blocked: true }), NOW)).toEqual({ kind: 'skip', why: 'user_blocked' });
+    expect(decideLink(me, candidate, undefined, NOW)).toEqual({ kind: 'skip', why: 'user_gone' });
+  });
+  it('skips a primary whose id setPrimaryUser would refuse (over 128 characters), before linking', () => {
+    const me = current();
+    const at = (length: number): ManagedUser => ({ ...primary, email: me.user.email, user_id: `auth0|${'a'.repeat(length - 6)}` });
+    expect(decideLink(me, at(128), self(me), NOW).kind).toBe('link');
+    expect(decideLink(me, at(129), self(me), NOW)).toEqual({ kind: 'skip', why: 'primary_id_too_long' });
   });
   it('skips a user id it cannot split', () => {
     for (const id of ['no-bar', '|leading', 'trailing|']) {
       const me = current();
       me.user.user_id = id;
-      expect(decideLink(me, { ...primary, email: me.user.email }, NOW)).toEqual({ kind: 'skip', why: 'bad_user_id' });
+      expect(decideLink(me, { ...primary, email: me.user.email }, self(me), NOW)).toEqual({ kind: 'skip', why: 'bad_user_id' });
     }
   });
 });

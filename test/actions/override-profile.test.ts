@@ -19,6 +19,21 @@ describe('override-profile validators', () => {
     ['a'.repeat(151), undefined],
     ['line\nbreak', undefined],
     ['nul\u0000', undefined],
+    ['Ada \u{1F600}', 'Ada \u{1F600}'],
+    ['Ad\u200Ba', undefined],
+    ['\u200EAda', undefined],
+    ['Ada\u200F', undefined],
+    ['Ada\u061C', undefined],
+    ['Ada\u2028Lovelace', undefined],
+    ['Ada\u2029Lovelace', undefined],
+    ['Ada\uFEFFLovelace', undefined],
+    ['\uFEFFAda', 'Ada'], // trimmed away like any white space: the claim does not carry it
+    ['Ada\u00ADLovelace', undefined],
+    ['Ada\u2060', undefined],
+    ['Ada\u{E0041}', undefined],
+    ['Ada\uD800', undefined],
+    ['\uDC00Ada', undefined],
+    ['Ada\uDC00\uD800', undefined],
     [42, undefined],
     [null, undefined],
     [['Ada'], undefined],
@@ -42,6 +57,14 @@ describe('override-profile validators', () => {
     expect(httpsUrl(value)).toBe(expected);
   });
 
+  it('limits the claim, not the input: percent-encoding expands a URL up to ninefold', () => {
+    const longest = `https://cdn.example.com/${'a'.repeat(2048 - 24)}`;
+    expect(httpsUrl(longest)).toBe(longest);
+    // 2,020 characters in, 17,988 out once each euro sign becomes %E2%82%AC.
+    expect(httpsUrl(`https://cdn.example.com/${'\u20AC'.repeat(1996)}`)).toBeUndefined();
+    expect(httpsUrl(`https://cdn.example.com/${'a b'.repeat(600)}`)).toBeUndefined();
+  });
+
   it.each([
     ['fr', 'fr'],
     ['en-us', 'en-US'],
@@ -53,6 +76,13 @@ describe('override-profile validators', () => {
     ['en_US', undefined],
     ['en-', undefined],
     ['123', undefined],
+    ['zxx', undefined],
+    ['mul', undefined],
+    ['und', undefined],
+    ['mis', undefined],
+    ['zxx-US', undefined],
+    ['MUL', undefined],
+    ['qaa', undefined],
     ['en-US-' + 'x'.repeat(40), undefined],
     [['fr'], undefined],
     [null, undefined],
@@ -121,7 +151,8 @@ describe('override-profile bundle', () => {
   });
 
   it('never throws on garbage metadata', async () => {
-    const garbage: Record<string, JsonValue>[] = [{ name: { $ne: 1 } }, { picture: ['https://x.example.com'] }, { preferred_language: 'x'.repeat(10_000) }, { nickname: '\u202e\u0007' }];
+    const garbage: Record<string, JsonValue>[] = [{ name: { $ne: 1 } }, { picture: ['https://x.example.com'] }, { preferred_language: 'x'.repeat(10_000) }, { nickname: '\u202e\u0007' },
+      { picture: `https://cdn.example.com/${'\u20AC'.repeat(1996)}` }, { name: 'Ad\u200Bmin' }, { given_name: 'Ada\uD800' }, { preferred_language: 'zxx' }];
     for (const metadata of garbage) {
       const result = await runOne(action, profileEvent(metadata));
       expect(result.outcome).toBe('allowed');

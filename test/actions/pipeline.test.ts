@@ -27,8 +27,8 @@ describe('pipeline journeys', () => {
     expect(context.mgmt.users.get('auth0|existing1')?.user_metadata).toEqual({ theme: 'dark', preferred_language: 'fr' });
     expect(result.appMetadataWrites.terms).toEqual({ version: TERMS_VERSION, accepted_at: expect.any(String) });
     expect(result.idTokenClaims).toEqual({ locale: 'fr' });
-    // Offer: token + users-by-email. Continue (cold cache after the redirect): token, re-check, merge, link.
-    expect(run.managementCalls).toBe(6);
+    // Offer: token + users-by-email. Continue (cold cache after the redirect): token, re-read both accounts, merge, link.
+    expect(run.managementCalls).toBe(7);
     expect(unexpectedErrors(result)).toEqual([]);
   });
 

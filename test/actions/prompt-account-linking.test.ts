@@ -58,6 +58,23 @@ describe('prompt-account-linking: the offer', () => {
     expect(mgmt.count('link')).toBe(0);
   });
 
+  it('does not offer an account an administrator blocked', async () => {
+    const { mgmt, login } = setup({ others: (email) => [databaseUser('db1', email, { blocked: true })] });
+    const result = await login();
+    expect(result.outcome).toBe('allowed');
+    expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('link')).toBe(0);
+  });
+
+  it('neither offers nor links an account whose id is over Auth0\'s 128 characters for setPrimaryUser', async () => {
+    const long = `x${'y'.repeat(122)}`; // auth0|… is 129 characters
+    const { mgmt, login } = setup({ others: (email) => [databaseUser(long, email)] });
+    const result = await login();
+    expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(unexpectedErrors(result)).toEqual([]);
+  });
+
   it('does not look anything up for a user whose own email is unverified', async () => {
     const { mgmt, login } = setup({ verified: false });
     const result = await login();
@@ -107,10 +124,11 @@ describe('prompt-account-linking: the answer', () => {
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBe('auth0|db1');
-    // The cache may not survive the redirect: a new token, then verify, merge, link.
-    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'update-user:200', 'link:201']);
+    // The cache may not survive the redirect: a new token, then re-read both accounts, merge, link.
+    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'get-user:200', 'update-user:200', 'link:201']);
+    expect(mgmt.calls.slice(1, 3).map((c) => c.path)).toEqual(['/api/v2/users/auth0%7Cdb1', `/api/v2/users/${encodeURIComponent(ev.user.user_id)}`]);
     const [provider, id] = [ev.user.user_id.slice(0, ev.user.user_id.indexOf('|')), ev.user.user_id.slice(ev.user.user_id.indexOf('|') + 1)];
-    expect(mgmt.calls[3]).toMatchObject({ method: 'POST', path: '/api/v2/users/auth0%7Cdb1/identities', body: { provider, user_id: id } });
+    expect(mgmt.calls[4]).toMatchObject({ method: 'POST', path: '/api/v2/users/auth0%7Cdb1/identities', body: { provider, user_id: id } });
     expect(mgmt.users.has(ev.user.user_id)).toBe(false);
     expect(mgmt.users.get('auth0|db1')?.identities.map((i) => i.provider)).toEqual(['auth0', 'google-oauth2']);
     expect(unexpectedErrors(done)).toEqual([]);
@@ -120,7 +138,7 @@ describe('prompt-account-linking: the answer', () => {
     const { mgmt, login } = setup({
       userMetadata: { theme: 'dark', preferred_language: 'fr' },
       appMetadata: { blocked_apps: ['app-b'], entitlements: ['premium'], terms: { version: 'v1', accepted_at: '2026-01-01T00:00:00.000Z' } },
-      others: (email) => [databaseUser('db1', email, { user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a'], entitlements: ['basic'] } })],
+      others: (email) => [databaseUser('db1', email, { user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] } })],
     });
     const done = await answer(await login(), { link_to: 'auth0|db1' });
     expect(done.primaryUserId).toBe('auth0|db1');
@@ -131,6 +149,66 @@ describe('prompt-account-linking: the answer', () => {
       entitlements: ['basic'],
       account_linking: { status: 'linked', checked_at: expect.any(String) },
     });
+  });
+
+  it('never undoes a block an administrator adds to the primary between the Action\'s read and its write', async () => {
+    const { mgmt, login } = setup({
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
+    });
+    const offer = await login();
+    // During the round trip an administrator lifts app-b from the candidate, then blocks app-c
+    // just after the Action has read it: a PATCH computed from that read would drop app-c.
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a'];
+    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
+      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-c'];
+    } });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(expect.arrayContaining(['app-a', 'app-c']));
+    // Linking would lift app-b from the identity that logged in: not without the primary carrying it.
+    expect(done.primaryUserId).toBeUndefined();
+    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: would_lift_block']);
+  });
+
+  it('writes only the keys it adds, so an administrator\'s concurrent write to blocked_apps stands', async () => {
+    const { mgmt, login } = setup({
+      userMetadata: { theme: 'dark' },
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
+    });
+    const offer = await login();
+    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
+      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-b', 'app-c'];
+    } });
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.primaryUserId).toBe('auth0|db1');
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(['app-a', 'app-b', 'app-c']);
+    expect(mgmt.calls.find((c) => c.route === 'update-user')?.body).toEqual({
+      app_metadata: { account_linking: { status: 'linked', checked_at: expect.any(String) } },
+      user_metadata: { theme: 'dark' },
+    });
+  });
+
+  it('does not link when the candidate lacks a block of the identity that logged in (a link never writes blocked_apps)', async () => {
+    const { mgmt, login } = setup({
+      appMetadata: { blocked_apps: ['app-b'] },
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })],
+    });
+    // Not offered: the link would have to carry app-b over, a read-modify-write of an administrator's list.
+    expect((await login()).appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+  });
+
+  it('does not link when an administrator blocked the logged-in identity from an app during the round trip', async () => {
+    const { ev, mgmt, login } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })] });
+    const offer = await login();
+    (mgmt.users.get(ev.user.user_id) as FakeUser).app_metadata.blocked_apps = ['app-c'];
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-d'];
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(['app-a', 'app-d']);
+    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: would_lift_block']);
   });
 
   it('remembers a decline and asks again only after the cooldown, with zero calls meanwhile', async () => {
@@ -167,8 +245,22 @@ describe('prompt-account-linking: the answer', () => {
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBeUndefined();
-    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200']);
+    expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'get-user:200']);
     expect(messages(done)).toEqual(['prompt-account-linking: link skipped: candidate_ineligible']);
+  });
+
+  it.each([
+    ['the candidate', 'auth0|db1', 'candidate_blocked'],
+    ['the identity that logged in', 'self', 'user_blocked'],
+  ])('does not link when an administrator blocked %s during the round trip', async (_, who, why) => {
+    const { ev, mgmt, login } = setup();
+    const offer = await login();
+    (mgmt.users.get(who === 'self' ? ev.user.user_id : who) as FakeUser).blocked = true;
+    const done = await answer(offer, { link_to: 'auth0|db1' });
+    expect(done.outcome).toBe('allowed');
+    expect(done.primaryUserId).toBeUndefined();
+    expect(mgmt.count('update-user') + mgmt.count('link')).toBe(0);
+    expect(messages(done)).toEqual([`prompt-account-linking: link skipped: ${why}`]);
   });
 
   it('does not link when the candidate was deleted meanwhile', async () => {
@@ -184,10 +276,13 @@ describe('prompt-account-linking: the answer', () => {
   it.each([
     ['blocked from this application', { blocked_apps: ['this-client'] }, {}],
     ['not entitled to this application', { entitlements: ['basic'] }, { required_entitlement: 'premium' }],
-  ])('does not hand over a primary that is %s (gate-apps never checked it)', async (_, primaryApp, clientMetadata) => {
+  ])('does not hand over a primary that is %s (gate-apps never checked it): not offered, nor linked if it became so meanwhile', async (_, primaryApp, clientMetadata) => {
     const { ev, mgmt, action } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: primaryApp })] });
     const gated: Event = { ...ev, client: { ...ev.client, client_id: 'this-client', metadata: clientMetadata } };
+    expect((await runLogin({ actions: [action], event: gated })).appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = { entitlements: ['premium'] };
     const offer = await runLogin({ actions: [action], event: gated });
+    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = primaryApp;
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.outcome).toBe('allowed');
     expect(done.primaryUserId).toBeUndefined();

@@ -49,6 +49,8 @@ export function buildLoginEvent(login: Authenticated, context: EventContext): Ev
     transaction: {
       id: id(),
       protocol: PROTOCOL[flow],
+      acr_values: [],
+      ui_locales: [],
       requested_scopes: flow === 'refresh-token' ? [...SCOPES, 'offline_access'] : SCOPES,
       ...(browser ? { redirect_uri: client.callbacks?.[0], response_type: ['code'] } : {}),
       ...(flow === 'prompt-none' ? { prompt: ['none'] } : {}),
@@ -63,7 +65,7 @@ export function buildLoginEvent(login: Authenticated, context: EventContext): Ev
     stats: { logins_count: user.logins_count },
     tenant: { id: context.tenantName },
     ...(flow === 'password' ? {} : { session: { id: id() } }),
-    ...(flow === 'refresh-token' ? { refresh_token: { id: `rt_${id()}`, client_id: client.client_id } } : {}),
+    ...(flow === 'refresh-token' ? { refresh_token: { id: `rt_${id()}`, client_id: client.client_id, created_at: new Date(context.nowMs).toISOString() } } : {}),
   };
 }
 
