@@ -55,6 +55,12 @@ describe('field comparison', () => {
     expect(compareFields(desired, {}, context())).toEqual([{ path: 'credentials.smtp_pass', note: 'secret SMTP_PASSWORD: unknown (Auth0 does not return it), will be set' }]);
   });
 
+  it('reports a write-only secret as not compared when the plan runs without the fingerprint key', () => {
+    const ctx = { ...context({ SMTP_PASSWORD: fingerprint(KEYWORD_SCOPE, 'SMTP_PASSWORD', 'x') }), fingerprint: undefined };
+    expect(compareFields({ smtp_pass: new SecretValue(['SMTP_PASSWORD'], 'x') }, {}, ctx)).toEqual([]);
+    expect(ctx.notes).toEqual(['smtp_pass: SMTP_PASSWORD not compared (DEPLOY_FINGERPRINT_KEY is not set here)']);
+  });
+
   it('reports a secret that is not set where the plan runs as a note, not a change', () => {
     const ctx = context();
     expect(compareFields({ client_secret: new SecretValue(['GOOGLE_CLIENT_SECRET'], undefined) }, { client_secret: 'x' }, ctx)).toEqual([]);

@@ -10,7 +10,8 @@ import { SecretValue, type FieldChange, type Value, type ValueObject } from './m
  */
 
 export interface CompareContext {
-  fingerprint: Fingerprinter;
+  /** Undefined when the plan runs without DEPLOY_FINGERPRINT_KEY: fingerprints cannot be compared. */
+  fingerprint: Fingerprinter | undefined;
   /** Fingerprints of write-only secrets recorded by the last deploy (by keyword); undefined: none. */
   ledger: Fingerprints | undefined;
   /** Things the reader should know that are not changes (a secret that could not be compared). */
@@ -52,6 +53,10 @@ function compareSecret(path: string, secret: SecretValue, current: Json | undefi
   const key = secret.keywords.join('+');
   const recorded = ctx.ledger?.[key];
   if (recorded === undefined) return [{ path, note: `secret ${names}: unknown (Auth0 does not return it), will be set` }];
+  if (ctx.fingerprint === undefined) {
+    ctx.note(`${path}: ${names} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
+    return [];
+  }
   return recorded === ctx.fingerprint(KEYWORD_SCOPE, key, secret.value) ? [] : [{ path, note: `secret ${names} changed` }];
 }
 

@@ -36,7 +36,8 @@ export interface PlanInput {
   /** This build's bundle code by Action name. */
   bundles: ReadonlyMap<string, string>;
   api: ManagementApi;
-  fingerprintKey: string;
+  /** Undefined: secrets known only by fingerprint are reported as not compared. */
+  fingerprintKey: string | undefined;
 }
 
 export interface PlanResult {
@@ -78,9 +79,9 @@ export async function computePlan(input: PlanInput): Promise<PlanResult> {
   return { plan, desired, current, readMs };
 }
 
-export function comparePlan(environment: ResolvedEnvironment, domain: string, desired: DesiredState, current: CurrentState, fingerprintKey: string): Plan {
+export function comparePlan(environment: ResolvedEnvironment, domain: string, desired: DesiredState, current: CurrentState, fingerprintKey: string | undefined): Plan {
   const notes: string[] = [];
-  const ctx: CompareContext = { fingerprint: fingerprinter(fingerprintKey), ledger: current.ledger, note: (text) => notes.push(text) };
+  const ctx: CompareContext = { fingerprint: fingerprintKey === undefined ? undefined : fingerprinter(fingerprintKey), ledger: current.ledger, note: (text) => notes.push(text) };
   const changes: ResourceChange[] = [];
   for (const type of desired.types) {
     const handler = HANDLERS[type];

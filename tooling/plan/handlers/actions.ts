@@ -83,6 +83,7 @@ function compareSecrets(action: string, desired: Value | undefined, current: Jso
     } else if (fingerprints !== undefined) {
       const recorded = fingerprints[name];
       if (typeof recorded !== 'string') fields.push({ path, note: 'secret unknown (deployed without a fingerprint), will be set' });
+      else if (ctx.fingerprint === undefined) ctx.note(`actions ${action}: ${path} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
       else if (recorded !== ctx.fingerprint(action, name, secret.value.value)) fields.push({ path, note: 'secret changed' });
     }
   }
