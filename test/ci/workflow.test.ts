@@ -85,6 +85,8 @@ describe('GitHub Actions workflows', () => {
     const planSecrets = Object.entries(plan?.env ?? {}).filter(([, value]) => value.includes('secrets.')).map(([name]) => name);
     expect(planSecrets.sort()).toEqual(['AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET']);
     expect(plan?.if).toBe('${{ !inputs.deploy }}');
+    // The plan's reader is not the deploy client: it names it, so the ledger is read from it alone.
+    expect(plan?.env?.AUTH0_DEPLOY_CLIENT_ID).toBe('${{ vars.AUTH0_DEPLOY_CLIENT_ID }}');
     expect(steps.find((s) => s.name === 'deploy')?.if).toBe('${{ inputs.deploy }}');
   });
 

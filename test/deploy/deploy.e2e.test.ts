@@ -162,7 +162,7 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
     const out = mkdtempSync(join(tmpdir(), 'pull-test-'));
     try {
       const checked = await preflight({ paths: t.copy.paths, env: 'sandbox', vars: t.vars, target: t.target, requireSecrets: false });
-      const pulled = await pullTenant({ environment: checked.environment, tenantFile: t.copy.paths.tenantFile, bundles: checked.bundles, api, outDir: out });
+      const pulled = await pullTenant({ environment: checked.environment, tenantFile: t.copy.paths.tenantFile, bundles: checked.bundles, api, deployClientId: t.target.clientId, outDir: out });
       const original = readFileSync(t.copy.paths.tenantFile, 'utf8').split('\n');
       const written = readFileSync(join(out, 'tenant.yaml'), 'utf8').split('\n');
       const removed = original.filter((line) => !written.includes(line));

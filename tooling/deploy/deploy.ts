@@ -10,7 +10,7 @@ import { preflight, Refusal, type CheckInput, type Checked } from './guards';
 import { ledgerEntries, sameEntries, writeLedger } from './ledger';
 import { describeFailure, failureOf, parseLog, redactor, summarise, type NamedSecret, type Redactor } from './output';
 import { selectDeploy, stageDeploy, unresolvedKeywords, type Selection } from './staging';
-import { managementApi, type Target } from './target';
+import { deployClientIdOf, managementApi, type Target } from './target';
 
 /**
  * `npm run deploy`: validate and build, plan, and only if something changed run the real
@@ -53,7 +53,7 @@ export async function planEnvironment(input: PlanTarget): Promise<PlanResult> {
 
 function planInput(input: PlanTarget, checked: Checked): PlanInput {
   const api = managementApi(input.target, input.transport);
-  return { environment: checked.environment, tenantFile: input.paths.tenantFile, bundles: checked.bundles, api, fingerprintKey: checked.fingerprintKey };
+  return { environment: checked.environment, tenantFile: input.paths.tenantFile, bundles: checked.bundles, api, deployClientId: deployClientIdOf(input.target), fingerprintKey: checked.fingerprintKey };
 }
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
@@ -76,7 +76,7 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
 
   await runDeployCli(input, checked, fingerprint, before, selection, redact, log);
   const entries = ledgerEntries(before.desired, fingerprint);
-  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries)) await writeLedger(planning.api, entries);
+  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries)) await writeLedger(planning.api, planning.deployClientId, entries);
 
   const after = await computePlan(planning);
   const left = pendingChanges(after.plan).filter((c) => input.allowDelete || c.kind !== 'drift');

@@ -36,6 +36,8 @@ export interface PlanInput {
   /** This build's bundle code by Action name. */
   bundles: ReadonlyMap<string, string>;
   api: ManagementApi;
+  /** The deploy client: it carries the fingerprint ledger and is the tool's own (never drift). */
+  deployClientId: string;
   /** Undefined: secrets known only by fingerprint are reported as not compared. */
   fingerprintKey: string | undefined;
 }
@@ -59,21 +61,21 @@ export function desiredState(environment: ResolvedEnvironment, tenantFile: strin
 }
 
 /** Reads the types tenant.yaml manages (clients always: they name every other reference). */
-export async function readTenant(api: ManagementApi, types: readonly ResourceType[]): Promise<CurrentState> {
+export async function readTenant(api: ManagementApi, types: readonly ResourceType[], deployClientId: string): Promise<CurrentState> {
   const others = types.filter((type) => type !== 'clients');
   const [clientsRaw, ...raws] = await Promise.all([HANDLERS.clients.read(api), ...others.map((type) => HANDLERS[type].read(api))]);
   const clientList = objectList(clientsRaw ?? [], 'clients');
-  const ctx = currentContext(clientList, api.credentials.clientId);
+  const ctx = currentContext(clientList, [api.credentials.clientId, deployClientId]);
   const resources = new Map<ResourceType, CurrentResource[]>();
   if (types.includes('clients')) resources.set('clients', HANDLERS.clients.current(clientsRaw ?? [], ctx));
   others.forEach((type, i) => resources.set(type, HANDLERS[type].current(raws[i] ?? null, ctx)));
-  return { resources, ledger: ledgerOf(clientList, api.credentials.clientId) };
+  return { resources, ledger: ledgerOf(clientList, deployClientId) };
 }
 
 export async function computePlan(input: PlanInput): Promise<PlanResult> {
   const desired = desiredState(input.environment, input.tenantFile, input.bundles);
   const started = performance.now();
-  const current = await readTenant(input.api, desired.types);
+  const current = await readTenant(input.api, desired.types, input.deployClientId);
   const readMs = performance.now() - started;
   const plan = comparePlan(input.environment, input.api.credentials.domain, desired, current, input.fingerprintKey);
   return { plan, desired, current, readMs };
@@ -109,28 +111,25 @@ export function comparePlan(environment: ResolvedEnvironment, domain: string, de
 }
 
 /**
- * The tool's own clients are never drift: the global "All Applications" client, the client this
- * plan reads with, and the deploy client (recognisable by its fingerprint ledger).
+ * The tool's own clients are never drift: the global "All Applications" client and the clients
+ * configured by id (the one this plan reads with, the deploy client). Never by what a client
+ * carries: anyone who can write client_metadata could hide a client (and its grants) that way.
  */
-function currentContext(clients: readonly Json[], readingClientId: string): CurrentContext {
+function currentContext(clients: readonly Json[], configuredIds: readonly string[]): CurrentContext {
   const clientNames = new Map<string, string>();
-  const ownClients = new Set<string>([readingClientId]);
+  const ownClients = new Set<string>(configuredIds);
   for (const client of clients) {
     if (!isObject(client)) continue;
     const id = text(client.client_id);
     clientNames.set(id, text(client.name));
-    if (client.global === true || (isObject(client.client_metadata) && client.client_metadata[LEDGER_METADATA_KEY] !== undefined)) ownClients.add(id);
+    if (client.global === true) ownClients.add(id);
   }
   return { clientNames, ownClients };
 }
 
-/** The ledger on the reading client if it has one (it is the deploy client), else the only one there is. */
-function ledgerOf(clients: readonly Json[], readingClientId: string): Fingerprints | undefined {
-  const ledgers = clients.flatMap((client) => {
-    if (!isObject(client) || !isObject(client.client_metadata)) return [];
-    const value = client.client_metadata[LEDGER_METADATA_KEY];
-    return typeof value === 'string' ? [{ id: text(client.client_id), value }] : [];
-  });
-  const chosen = ledgers.find((l) => l.id === readingClientId) ?? (ledgers.length === 1 ? ledgers[0] : undefined);
-  return chosen && parseEntries(chosen.value);
+/** The ledger on the configured deploy client; any other client's `deploy_fingerprints` is ignored. */
+function ledgerOf(clients: readonly Json[], deployClientId: string): Fingerprints | undefined {
+  const deployClient = clients.find((client) => isObject(client) && client.client_id === deployClientId);
+  const value = isObject(deployClient) && isObject(deployClient.client_metadata) ? deployClient.client_metadata[LEDGER_METADATA_KEY] : undefined;
+  return typeof value === 'string' ? parseEntries(value) : undefined;
 }
