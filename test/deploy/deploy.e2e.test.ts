@@ -153,7 +153,7 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
     const api = managementApi(t.target);
     const web = t.sandbox.store.clients.list().find((c) => c.name === 'Customer Web App');
     await api.patch(`/clients/${web?.client_id ?? ''}`, { description: 'edited in the dashboard' });
-    await api.post('/clients', { name: 'Rogue App', app_type: 'spa', callbacks: [`https://${t.sandbox.domain}/cb`] });
+    t.sandbox.store.clients.create({ name: 'Rogue App', app_type: 'spa', callbacks: [`https://${t.sandbox.domain}/cb`] });
     const p = await plan();
     expect(pending(p)).toEqual(['update clients Customer Web App', 'drift clients Rogue App']);
     expect(pendingChanges(p)[0]?.fields).toEqual([{ path: 'description', before: 'edited in the dashboard', after: 'Customer-facing web application' }]);
