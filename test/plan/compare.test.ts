@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareFields, type CompareContext } from '../../tooling/plan/diff';
 import { fingerprinter, formatEntries, KEYWORD_SCOPE, parseEntries, splitFingerprintLine, withFingerprintLine } from '../../tooling/plan/fingerprints';
 import { actions } from '../../tooling/plan/handlers/actions';
+import { tenant } from '../../tooling/plan/handlers/tenant';
 import { SecretValue, type ValueObject } from '../../tooling/plan/model';
 import { restorer } from '../../tooling/plan/restore';
 
@@ -121,5 +122,25 @@ describe('keyword restoration (pull)', () => {
     expect(restore.value('release 2026-01-02')).toBe('release 2026-01-02');
     expect(restore.value('user auth0-dev2')).toBe('user auth0-dev2');
     expect(restore.value('https://xacme-dev.eu.auth0.com/')).toBe('https://xacme-dev.eu.auth0.com/');
+  });
+});
+
+describe('tenant settings', () => {
+  const compare = (desired: ValueObject, current: Record<string, number | string>) => {
+    const ctx = context();
+    const [want] = tenant.desired(desired, { tenantDir: '.', keywords: { mappings: {}, secretKeywords: new Set(), unsetSecrets: new Set() }, bundles: new Map() });
+    const [have] = tenant.current(current, { clientNames: new Map(), ownClients: new Set() });
+    if (!want || !have) throw new Error('one tenant resource per side');
+    return tenant.compare(want, have, ctx);
+  };
+
+  it('are equal whether a lifetime reads back in hours or in minutes, whichever side writes which', () => {
+    expect(compare({ session_lifetime: 168, idle_session_lifetime: 72 }, { session_lifetime_in_minutes: 10080, idle_session_lifetime_in_minutes: 4320 })).toEqual([]);
+    expect(compare({ session_lifetime_in_minutes: 90, ephemeral_session_lifetime_in_minutes: 100 }, { session_lifetime: 1.5, ephemeral_session_lifetime: 1.6667 })).toEqual([]);
+    expect(compare({ idle_ephemeral_session_lifetime: 2 }, { idle_ephemeral_session_lifetime: 2, idle_ephemeral_session_lifetime_in_minutes: 120 })).toEqual([]);
+  });
+
+  it('still show a real change, in hours', () => {
+    expect(compare({ session_lifetime: 168 }, { session_lifetime_in_minutes: 60, friendly_name: 'x' })).toEqual([{ path: 'session_lifetime', before: 1, after: 168 }]);
   });
 });
