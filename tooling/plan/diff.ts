@@ -2,6 +2,7 @@ import type { Fingerprinter, Fingerprints } from './fingerprints';
 import { KEYWORD_SCOPE } from './fingerprints';
 import { isObject, jsonEqual, type Json, type JsonObject } from './json';
 import { SecretValue, type FieldChange, type Value, type ValueObject } from './model';
+import { textDiff } from './text-diff';
 
 /**
  * Field-level comparison of a desired resource with the tenant's. Only fields tenant.yaml sets are
@@ -84,7 +85,15 @@ export function plain(value: Value): Json {
 }
 
 function change(path: string, before: Json | undefined, after: Json): FieldChange {
-  return { path, ...(before === undefined ? {} : { before }), after };
+  const diff = isLongText(before) || isLongText(after) ? textDiff(path, typeof before === 'string' ? before : '', typeof after === 'string' ? after : '') : undefined;
+  return { path, ...(before === undefined ? {} : { before }), after, ...(diff === undefined ? {} : { diff }) };
+}
+
+/** Longer than a value shown inline: rendered as a line count and a diff. */
+export const MAX_INLINE_VALUE = 100;
+
+export function isLongText(value: Json | undefined): value is string {
+  return typeof value === 'string' && (value.includes('\n') || value.length > MAX_INLINE_VALUE);
 }
 
 function join(prefix: string, key: string): string {

@@ -104,10 +104,38 @@ export function comparePlan(environment: ResolvedEnvironment, domain: string, de
       const fields = handler.compare(resource, existing, ctx);
       changes.push({ type, key: resource.key, kind: fields.length > 0 ? 'update' : 'unchanged', fields });
     }
-    for (const resource of [...have.values()].filter((r) => !wanted.has(r.key))) changes.push({ type, key: resource.key, kind: 'drift', fields: [] });
+    const drift = [...have.values()].filter((r) => !wanted.has(r.key));
+    const created = (desired.resources.get(type) ?? []).filter((r) => !have.has(r.key));
+    const renames = findRenames(type, created, drift);
+    for (const change of changes) {
+      if (change.type === type && change.kind === 'create' && renames.has(change.key)) change.renamedFrom = renames.get(change.key);
+    }
+    const renamedTo = new Map([...renames].map(([to, from]) => [from, to]));
+    for (const resource of drift) {
+      const to = renamedTo.get(resource.key);
+      changes.push({ type, key: resource.key, kind: 'drift', fields: [], ...(to === undefined ? {} : { renamedTo: to }) });
+    }
     for (const resource of duplicates) changes.push({ type, key: `${resource.key} (another with the same name)`, kind: 'drift', fields: [] });
   }
   return { environment: environment.name, domain, changes, notes };
+}
+
+/** The field that is a resource's identity for deploy-cli: changing it makes another resource. */
+const IDENTITY_FIELD: Partial<Record<ResourceType, string>> = { clients: 'name', connections: 'name', databases: 'name', resourceServers: 'identifier', clientGrants: 'client_id' };
+
+/**
+ * Creates that look like renames (new key → old key): the one drift resource of the type that
+ * differs from the created one in its identity field only. Ambiguous pairs (several candidates
+ * either way) are left as plain create and drift.
+ */
+function findRenames(type: ResourceType, created: readonly DesiredResource[], drift: readonly CurrentResource[]): Map<string, string> {
+  const field = IDENTITY_FIELD[type];
+  if (field === undefined) return new Map();
+  const quiet: CompareContext = { fingerprint: undefined, ledger: undefined, note: () => undefined };
+  const pairs = created.flatMap((want) =>
+    drift.filter((have) => HANDLERS[type].compare(want, have, quiet).every((f) => f.path === field || f.path.startsWith(`${field}.`))).map((have) => ({ to: want.key, from: have.key })));
+  const count = (pick: (p: { to: string; from: string }) => string, key: string): number => pairs.filter((p) => pick(p) === key).length;
+  return new Map(pairs.filter((p) => count((x) => x.to, p.to) === 1 && count((x) => x.from, p.from) === 1).map((p) => [p.to, p.from]));
 }
 
 /**
