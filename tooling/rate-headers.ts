@@ -33,7 +33,7 @@ export function readRateHeaders(headers: { get(name: string): string | null }, n
   return out;
 }
 
-/** How long to wait after a 429: what the server said, else exponential backoff. */
+/** How long to wait before another attempt (a 429; with empty headers, a 5xx): what the server said, else exponential backoff. */
 export function retryDelay(headers: RateHeaders, attempt: number, now: number = Date.now()): number {
   if (headers.retryAfterMs !== undefined) return Math.min(headers.retryAfterMs, MAX_PAUSE_MS);
   if (headers.resetAt !== undefined && headers.resetAt > now) return Math.min(headers.resetAt - now, MAX_PAUSE_MS);

@@ -153,7 +153,7 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
     const api = managementApi(t.target);
     const web = t.sandbox.store.clients.list().find((c) => c.name === 'Customer Web App');
     await api.patch(`/clients/${web?.client_id ?? ''}`, { description: 'edited in the dashboard' });
-    await api.post('/clients', { name: 'Rogue App', app_type: 'spa', callbacks: [`https://${t.sandbox.domain}/cb`] });
+    t.sandbox.store.clients.create({ name: 'Rogue App', app_type: 'spa', callbacks: [`https://${t.sandbox.domain}/cb`] });
     const p = await plan();
     expect(pending(p)).toEqual(['update clients Customer Web App', 'drift clients Rogue App']);
     expect(pendingChanges(p)[0]?.fields).toEqual([{ path: 'description', before: 'edited in the dashboard', after: 'Customer-facing web application' }]);
@@ -162,7 +162,7 @@ describe.sequential('plan, deploy and drift against the sandbox', () => {
     const out = mkdtempSync(join(tmpdir(), 'pull-test-'));
     try {
       const checked = await preflight({ paths: t.copy.paths, env: 'sandbox', vars: t.vars, target: t.target, requireSecrets: false });
-      const pulled = await pullTenant({ environment: checked.environment, tenantFile: t.copy.paths.tenantFile, bundles: checked.bundles, api, outDir: out });
+      const pulled = await pullTenant({ environment: checked.environment, tenantFile: t.copy.paths.tenantFile, bundles: checked.bundles, api, deployClientId: t.target.clientId, outDir: out });
       const original = readFileSync(t.copy.paths.tenantFile, 'utf8').split('\n');
       const written = readFileSync(join(out, 'tenant.yaml'), 'utf8').split('\n');
       const removed = original.filter((line) => !written.includes(line));

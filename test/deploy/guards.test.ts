@@ -3,7 +3,7 @@ import { deploy, planEnvironment, type DeployInput } from '../../tooling/deploy/
 import type { ImportRunner } from '../../tooling/deploy/deploy-cli';
 import { Refusal } from '../../tooling/deploy/guards';
 import { replaceOnce, tenantCopy } from '../tenant/helpers';
-import { FINGERPRINT_KEY, secretValues, startTestTenant, type TestTenant } from './helpers';
+import { FINGERPRINT_KEY, secretValues, startTestTenant, writes, type TestTenant } from './helpers';
 
 // Each refusal happens before a single request reaches the tenant: the sandbox's request log stays
 // empty (not even a token request) and deploy-cli is never started.
@@ -74,6 +74,16 @@ describe('deploy refuses before touching the tenant', () => {
     const prod = { ...t.target, domain: 'acme-prod.eu.auth0.com' };
     expect(await refusal(deploy(input({ target: prod })))).toContain('the target tenant acme-prod.eu.auth0.com is not the sandbox tenant');
     expect(t.requests).toEqual([]);
+  });
+
+  test('plan runs without any secret nor the fingerprint key (CI plans hold only a read-only client)', async () => {
+    const { plan } = await planEnvironment({ paths: t.copy.paths, env: 'sandbox', vars: {}, target: t.target });
+    expect(plan.changes.map((c) => c.type)).toContain('actions');
+    expect(writes(t.requests)).toEqual([]);
+  });
+
+  test('plan refuses a fingerprint key too short to be one', async () => {
+    expect(await refusal(planEnvironment({ paths: t.copy.paths, env: 'sandbox', vars: { DEPLOY_FINGERPRINT_KEY: 'short' }, target: t.target }))).toContain('DEPLOY_FINGERPRINT_KEY is not set (at least 16 characters');
   });
 
   test('plan refuses a wrong target the same way (it would compare the wrong values)', async () => {

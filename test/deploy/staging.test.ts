@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildActions } from '../../tooling/bundle';
 import { selectDeploy, stageDeploy, unresolvedKeywords, type StagedDeploy } from '../../tooling/deploy/staging';
-import { fingerprinter } from '../../tooling/plan/fingerprints';
+import { fingerprinter, publicFingerprint } from '../../tooling/plan/fingerprints';
 import type { Plan, ResourceChange } from '../../tooling/plan/model';
 import { desiredState, type DesiredState } from '../../tooling/plan/plan';
 import { projectPaths } from '../../tooling/paths';
@@ -77,8 +77,10 @@ describe('the staged folder deploy-cli imports', () => {
     expect(action?.secrets.find((x) => x.name === 'SESSION_TOKEN_SECRET')?.value).toBe('##TERMS_SESSION_TOKEN_SECRET##');
     const code = readFileSync(join(s.dir, 'actions', 'enforce-terms.js'), 'utf8');
     // Action secret name → the keyword tenant.yaml fills it with.
-    const expected = [['SESSION_TOKEN_SECRET', 'TERMS_SESSION_TOKEN_SECRET'], ['TERMS_GRACE_UNTIL'], ['TERMS_URL'], ['TERMS_VERSION']]
-      .map(([name = '', keyword = name]) => `${name}=${fingerprint('enforce-terms', name, String(environment.mappings[keyword]))}`).join(',');
+    // A secret keyword: keyed fingerprint; a keyword that is no secret: unkeyed (a plan without the key compares it).
+    const keyed = (name: string, keyword: string): string => `${name}=${fingerprint('enforce-terms', name, String(environment.mappings[keyword]))}`;
+    const unkeyed = (name: string): string => `${name}=${publicFingerprint('enforce-terms', name, String(environment.mappings[name]))}`;
+    const expected = [keyed('SESSION_TOKEN_SECRET', 'TERMS_SESSION_TOKEN_SECRET'), unkeyed('TERMS_GRACE_UNTIL'), unkeyed('TERMS_URL'), unkeyed('TERMS_VERSION')].join(',');
     expect(code.endsWith(`\n//# secrets: ${expected}\n`)).toBe(true);
     expect(readFileSync(s.tenantFile, 'utf8')).toContain('# Code is the bundle'); // comments kept
     for (const value of Object.values(ALL_SECRETS)) expect(readFileSync(s.tenantFile, 'utf8') + code).not.toContain(value);

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compareFields, type CompareContext } from '../../tooling/plan/diff';
-import { fingerprinter, formatEntries, KEYWORD_SCOPE, parseEntries, splitFingerprintLine, withFingerprintLine } from '../../tooling/plan/fingerprints';
+import { fingerprinter, formatEntries, KEYWORD_SCOPE, parseEntries, publicFingerprint, splitFingerprintLine, withFingerprintLine } from '../../tooling/plan/fingerprints';
 import { actions } from '../../tooling/plan/handlers/actions';
-import { SecretValue, type ValueObject } from '../../tooling/plan/model';
+import { tenant } from '../../tooling/plan/handlers/tenant';
+import type { JsonObject } from '../../tooling/plan/json';
+import { SecretValue, type CurrentResource, type DesiredResource, type ResourceType, type ValueObject } from '../../tooling/plan/model';
+import { comparePlan, type CurrentState, type DesiredState } from '../../tooling/plan/plan';
+import type { ResolvedEnvironment } from '../../tooling/tenant';
 import { restorer } from '../../tooling/plan/restore';
+import { MAX_DIFF_LINES } from '../../tooling/plan/text-diff';
 
 const fingerprint = fingerprinter('unit-test-fingerprint-key');
 
@@ -36,6 +41,18 @@ describe('fingerprints', () => {
 });
 
 describe('field comparison', () => {
+  it('gives a long text change a bounded unified diff, tenant → repository', () => {
+    const before = Array.from({ length: 28 }, (_, i) => `<p>line ${i}</p>`).join('\n');
+    const after = before.replace('<p>line 14</p>', '<p>line fourteen</p>');
+    const [field] = compareFields({ body: after }, { body: before }, context());
+    expect(field?.diff).toBe(['--- tenant/body', '+++ repository/body', '@@ -12,7 +12,7 @@', ' <p>line 11</p>', ' <p>line 12</p>', ' <p>line 13</p>', '-<p>line 14</p>', '+<p>line fourteen</p>', ' <p>line 15</p>', ' <p>line 16</p>', ' <p>line 17</p>'].join('\n'));
+    const long = Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n');
+    const rewritten = compareFields({ body: long.replace(/line/g, 'row') }, { body: long }, context())[0]?.diff?.split('\n') ?? [];
+    expect(rewritten).toHaveLength(MAX_DIFF_LINES + 1);
+    expect(rewritten.at(-1)).toMatch(/^… \d+ more diff lines not shown$/);
+    expect(compareFields({ name: 'short' }, { name: 'other' }, context())[0]).not.toHaveProperty('diff');
+  });
+
   it('compares only the fields tenant.yaml sets, nested ones included', () => {
     const desired: ValueObject = { name: 'App', flags: { a: true }, callbacks: ['https://x/cb'] };
     const current = { name: 'App', flags: { a: false, unmanaged: true }, callbacks: ['https://x/cb'], created_by_auth0: 1 };
@@ -53,6 +70,12 @@ describe('field comparison', () => {
     expect(compareFields(desired, { credentials: { smtp_pass: 'old-password' } }, context())).toEqual([{ path: 'credentials.smtp_pass', note: 'secret SMTP_PASSWORD changed' }]);
     // A whole object missing in the tenant is listed leaf by leaf, so the secret stays a note.
     expect(compareFields(desired, {}, context())).toEqual([{ path: 'credentials.smtp_pass', note: 'secret SMTP_PASSWORD: unknown (Auth0 does not return it), will be set' }]);
+  });
+
+  it('reports a write-only secret as not compared when the plan runs without the fingerprint key', () => {
+    const ctx = { ...context({ SMTP_PASSWORD: fingerprint(KEYWORD_SCOPE, 'SMTP_PASSWORD', 'x') }), fingerprint: undefined };
+    expect(compareFields({ smtp_pass: new SecretValue(['SMTP_PASSWORD'], 'x') }, {}, ctx)).toEqual([]);
+    expect(ctx.notes).toEqual(['smtp_pass: SMTP_PASSWORD not compared (DEPLOY_FINGERPRINT_KEY is not set here)']);
   });
 
   it('reports a secret that is not set where the plan runs as a note, not a change', () => {
@@ -87,11 +110,35 @@ describe('Action comparison', () => {
     const have = current(deployed, ['OLD', 'TERMS_URL']);
     if (!have) throw new Error('no current action');
     expect(actions.compare(desired, have, context())).toEqual([
-      { path: 'code', note: 'changed (sources bbbbbbbbbbbbbbbb → sources aaaaaaaaaaaaaaaa)' },
+      {
+        path: 'code',
+        note: 'changed (sources bbbbbbbbbbbbbbbb → sources aaaaaaaaaaaaaaaa)',
+        diff: [
+          '--- tenant/terms.js',
+          '+++ repository/terms.js',
+          '@@ -1,2 +1,2 @@',
+          '-// Auth0 Action terms | sources sha256:bbbbbbbbbbbbbbbb | generated',
+          '+// Auth0 Action terms | sources sha256:aaaaaaaaaaaaaaaa | generated',
+          ' exports.onExecutePostLogin = async () => {};',
+        ].join('\n'),
+      },
       { path: 'secrets.TERMS_URL', note: 'secret changed' },
       { path: 'secrets.NEW', note: 'secret added' },
       { path: 'secrets.OLD', note: 'secret removed' },
     ]);
+  });
+
+  it('shows the value of an Action secret that is no secret (a keyword the environment does not declare secret), even without the key', () => {
+    const section = [{ name: 'terms', code: '', runtime: 'node22', dependencies: [], supported_triggers: [{ id: 'post-login', version: 'v3' }], deployed: true, secrets: [{ name: 'TERMS_VERSION', value: '2026-02' }, { name: 'TERMS_URL', value: new SecretValue(['TERMS_URL'], 'https://a') }] }];
+    const [want] = actions.desired(section, { tenantDir: '.', keywords: { mappings: {}, secretKeywords: new Set(), unsetSecrets: new Set() }, bundles: new Map([['terms', bundle]]) });
+    const deployed = withFingerprintLine(bundle, { TERMS_VERSION: publicFingerprint('terms', 'TERMS_VERSION', '2026-01'), TERMS_URL: fingerprint('terms', 'TERMS_URL', 'https://a') });
+    const have = current(deployed, ['TERMS_URL', 'TERMS_VERSION']);
+    if (!want || !have) throw new Error('one action per side');
+    const changed = { path: 'secrets.TERMS_VERSION', note: 'changed (not a secret): now "2026-02"; the value before is not readable (Auth0 never returns Action secrets)' };
+    expect(actions.compare(want, have, context())).toEqual([changed]);
+    const withoutKey = { ...context(), fingerprint: undefined };
+    expect(actions.compare(want, have, withoutKey)).toEqual([changed]);
+    expect(withoutKey.notes).toEqual(['actions terms: secrets.TERMS_URL not compared (DEPLOY_FINGERPRINT_KEY is not set here)']);
   });
 
   it('treats an Action deployed without fingerprints as unknown secrets to set', () => {
@@ -115,5 +162,57 @@ describe('keyword restoration (pull)', () => {
     expect(restore.value('release 2026-01-02')).toBe('release 2026-01-02');
     expect(restore.value('user auth0-dev2')).toBe('user auth0-dev2');
     expect(restore.value('https://xacme-dev.eu.auth0.com/')).toBe('https://xacme-dev.eu.auth0.com/');
+  });
+});
+
+describe('tenant settings', () => {
+  const compare = (desired: ValueObject, current: Record<string, number | string>) => {
+    const ctx = context();
+    const [want] = tenant.desired(desired, { tenantDir: '.', keywords: { mappings: {}, secretKeywords: new Set(), unsetSecrets: new Set() }, bundles: new Map() });
+    const [have] = tenant.current(current, { clientNames: new Map(), ownClients: new Set() });
+    if (!want || !have) throw new Error('one tenant resource per side');
+    return tenant.compare(want, have, ctx);
+  };
+
+  it('are equal whether a lifetime reads back in hours or in minutes, whichever side writes which', () => {
+    expect(compare({ session_lifetime: 168, idle_session_lifetime: 72 }, { session_lifetime_in_minutes: 10080, idle_session_lifetime_in_minutes: 4320 })).toEqual([]);
+    expect(compare({ session_lifetime_in_minutes: 90, ephemeral_session_lifetime_in_minutes: 100 }, { session_lifetime: 1.5, ephemeral_session_lifetime: 1.6667 })).toEqual([]);
+    expect(compare({ idle_ephemeral_session_lifetime: 2 }, { idle_ephemeral_session_lifetime: 2, idle_ephemeral_session_lifetime_in_minutes: 120 })).toEqual([]);
+  });
+
+  it('still show a real change, in hours', () => {
+    expect(compare({ session_lifetime: 168 }, { session_lifetime_in_minutes: 60, friendly_name: 'x' })).toEqual([{ path: 'session_lifetime', before: 1, after: 168 }]);
+  });
+});
+
+describe('renames', () => {
+  const environment: ResolvedEnvironment = { name: 'dev', file: 'tenant/environments/dev.yaml', auth0Domain: 'acme-dev.eu.auth0.com', mappings: {}, secretKeywords: new Set(), missingSecrets: [] };
+  const web = { app_type: 'spa', callbacks: ['https://www.acme.example/cb'] };
+  const plan = (desiredClients: ValueObject[], currentClients: JsonObject[], grants: { desired: ValueObject[]; current: JsonObject[] } = { desired: [], current: [] }) => {
+    const desired: DesiredState = {
+      document: {},
+      types: ['clients', 'clientGrants'],
+      resources: new Map<ResourceType, DesiredResource[]>([['clients', desiredClients.map((value) => ({ type: 'clients' as const, key: String(value.name), value }))], ['clientGrants', grants.desired.map((value) => ({ type: 'clientGrants' as const, key: `${String(value.client_id)} → ${String(value.audience)}`, value }))]]),
+    };
+    const current: CurrentState = {
+      ledger: undefined,
+      resources: new Map<ResourceType, CurrentResource[]>([['clients', currentClients.map((value) => ({ type: 'clients' as const, key: String(value.name), value }))], ['clientGrants', grants.current.map((value) => ({ type: 'clientGrants' as const, key: `${String(value.client_id)} → ${String(value.audience)}`, value }))]]),
+    };
+    return comparePlan(environment, environment.auth0Domain, desired, current, undefined).changes.filter((c) => c.kind !== 'unchanged');
+  };
+
+  it('pair a create with the drift resource it differs from only by its identity (and its grants)', () => {
+    const grant = { audience: 'https://api.acme.example', scope: ['read:profile'] };
+    expect(plan([{ name: 'Shop', ...web }], [{ name: 'Web', ...web }], { desired: [{ client_id: 'Shop', ...grant }], current: [{ client_id: 'Web', ...grant }] })).toEqual([
+      { type: 'clients', key: 'Shop', kind: 'create', fields: [], renamedFrom: 'Web' },
+      { type: 'clients', key: 'Web', kind: 'drift', fields: [], renamedTo: 'Shop' },
+      { type: 'clientGrants', key: 'Shop → https://api.acme.example', kind: 'create', fields: [], renamedFrom: 'Web → https://api.acme.example' },
+      { type: 'clientGrants', key: 'Web → https://api.acme.example', kind: 'drift', fields: [], renamedTo: 'Shop → https://api.acme.example' },
+    ]);
+  });
+
+  it('are not claimed when another field differs too, or when two candidates match', () => {
+    expect(plan([{ name: 'Shop', ...web }], [{ name: 'Web', ...web, app_type: 'regular_web' }]).some((c) => c.renamedFrom ?? c.renamedTo)).toBe(false);
+    expect(plan([{ name: 'Shop', ...web }], [{ name: 'Web', ...web }, { name: 'Web 2', ...web }]).some((c) => c.renamedFrom ?? c.renamedTo)).toBe(false);
   });
 });

@@ -58,3 +58,33 @@ describe('plan output', () => {
     expect(renderTerminal(clean, { colour: false })).toContain('No changes: the tenant matches tenant.yaml for dev (1 resource).');
   });
 });
+
+describe('what reviewers see', () => {
+  const diff = ['--- tenant/body', '+++ repository/body', '@@ -1,3 +1,3 @@', ' <p>Hello</p>', '-<p>Old ```text```</p>', '+<p>New</p>', ' <p>Bye</p>'].join('\n');
+  const reviewed: Plan = {
+    environment: 'dev',
+    domain: 'acme-dev.eu.auth0.com',
+    changes: [
+      { type: 'emailTemplates', key: 'verify_email', kind: 'update', fields: [{ path: 'body', before: 'a\nb\nc', after: 'a\nB\nc', diff }] },
+      { type: 'clients', key: 'Shop', kind: 'create', fields: [], renamedFrom: 'Web <App>' },
+      { type: 'clients', key: 'Web <App>', kind: 'drift', fields: [], renamedTo: 'Shop' },
+    ],
+    notes: [],
+  };
+
+  it('the terminal shows the diff under its field, and a rename as a rename with its consequence', () => {
+    const text = renderTerminal(reviewed, { colour: false });
+    expect(text).toContain(['      body: text changed (3 → 3 lines)', ...diff.split('\n').map((line) => `        ${line}`)].join('\n'));
+    expect(text).toContain('  + clients Shop  rename of "Web <App>": a deploy creates a new client (a new client_id and secret: every application configured with the old ones must change) and leaves "Web <App>" in the tenant; to keep it, rename it in the tenant first');
+    expect(text).toContain('  ! clients Web <App>  renamed to "Shop" in tenant.yaml: only in the tenant');
+    expect(renderTerminal(reviewed, { colour: true })).toContain('\u001b[32m+<p>New</p>\u001b[0m');
+  });
+
+  it('Markdown folds each diff after the table, in a fence its content cannot close', () => {
+    const md = renderMarkdown(reviewed);
+    expect(md).toContain('| ✏️ | `emailTemplates verify_email` | `body: text changed (3 → 3 lines) (diff below)` |');
+    expect(md).toContain(['<details><summary>emailTemplates verify_email body</summary>', '', '````diff', diff, '````', '', '</details>'].join('\n'));
+    expect(md).toContain('| ➕ | `clients Shop` | rename of "Web \\<App\\>": a deploy creates a new client');
+    expect(md.split('\n').filter((line) => line.startsWith('|')).every((line) => line.split(/(?<!\\)\|/).length === 5)).toBe(true);
+  });
+});

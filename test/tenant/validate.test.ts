@@ -161,6 +161,18 @@ describe('Actions and triggers', () => {
     expect(await copy.check()).toEqual([`${TENANT}:${lineCount(TENANT) + 1}:21: triggers.credentials-exchange[0].action_name: gate-apps does not support the credentials-exchange trigger — bind it to one of its supported_triggers, or add {id: credentials-exchange, ...} there if its code handles it`]);
   });
 
+  it('fails when post-login runs prompt-account-linking before gate-apps (the order is the security contract)', async () => {
+    const copy = tenantCopy();
+    copy.edit(TENANT, (t) => replaceOnce(t, '    - {action_name: gate-apps, display_name: gate-apps}\n    - {action_name: prompt-account-linking, display_name: prompt-account-linking}\n', '    - {action_name: prompt-account-linking, display_name: prompt-account-linking}\n    - {action_name: gate-apps, display_name: gate-apps}\n'));
+    expect(await copy.check()).toEqual([`${TENANT}:${pos(TENANT, '{action_name: gate-apps', 'gate-apps')}: triggers.post-login[0].action_name: prompt-account-linking runs before gate-apps: the post-login order is part of the security contract (gate-apps → prompt-account-linking → enforce-terms → override-profile) — bind gate-apps before prompt-account-linking, in that order`]);
+  });
+
+  it('fails when override-profile runs before enforce-terms, and accepts other Actions between the four', async () => {
+    const copy = tenantCopy();
+    copy.edit(TENANT, (t) => replaceOnce(t, '    - {action_name: enforce-terms, display_name: enforce-terms}\n    - {action_name: override-profile, display_name: override-profile}\n', '    - {action_name: override-profile, display_name: override-profile}\n    - {action_name: enforce-terms, display_name: enforce-terms}\n'));
+    expect(await copy.check()).toEqual([expect.stringContaining('triggers.post-login[2].action_name: override-profile runs before enforce-terms')]);
+  });
+
   it('fails with more than 20 Actions on one trigger', async () => {
     const copy = tenantCopy();
     copy.edit(TENANT, (t) => t + '    - {action_name: gate-apps, display_name: gate-apps}\n'.repeat(17));

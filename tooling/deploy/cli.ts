@@ -12,7 +12,7 @@ import { renderTerminal } from '../plan/render/terminal';
 import { deploy, DeployError, planEnvironment } from './deploy';
 import { preflight, Refusal } from './guards';
 import { followSandbox, localSandboxVars, sandboxTarget, sandboxVars } from './sandbox';
-import { managementApi, TargetError, targetFromVars, type Target } from './target';
+import { deployClientIdOf, managementApi, TargetError, targetFromVars, type Target } from './target';
 
 /**
  * `npm run plan|pull|deploy -- --env <name>` (default sandbox). For `sandbox` the target is the
@@ -61,7 +61,7 @@ export async function pullCommand(argv: string[], processEnv: EnvVars): Promise<
   if (!values.out) throw new TargetError('--out <folder> is required: where to write tenant.yaml and the files it loads');
   const ctx = await withSandboxVars(context(values.env, processEnv), false);
   const checked = await preflight({ ...ctx, requireSecrets: false });
-  const pulled = await pullTenant({ environment: checked.environment, tenantFile: ctx.paths.tenantFile, bundles: checked.bundles, api: managementApi(ctx.target), outDir: resolve(values.out) });
+  const pulled = await pullTenant({ environment: checked.environment, tenantFile: ctx.paths.tenantFile, bundles: checked.bundles, api: managementApi(ctx.target), deployClientId: deployClientIdOf(ctx.target), outDir: resolve(values.out) });
   for (const line of pulled.notes) console.log(line);
   console.log(`Wrote ${pulled.files.length} files to ${resolve(values.out)}`);
   return 0;

@@ -3,15 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { KeywordMappings } from '../tenant';
 import type { ResourceType } from '../plan/model';
-import type { Target } from './target';
+import { TargetError, type Target } from './target';
 
 /**
  * The real `a0deploy import|export`, hermetic: `--env=false` (otherwise every process variable becomes
  * a keyword and overrides the config), a config file written for this run only (mode 0600, removed
  * afterwards: it holds the client secret and the keyword values), and a child environment built
- * from scratch: PATH, HOME, and NODE_EXTRA_CA_CERTS when the tenant's CA is a local one.
+ * from scratch: PATH, HOME, and NODE_EXTRA_CA_CERTS: the caller's (a private CA in front of the
+ * tenant) and the target's local one (the sandbox's), combined into one file when both are set.
  * The one way this project runs deploy-cli: `npm run deploy`, `npm start` and the tests.
  */
 
@@ -70,16 +72,38 @@ export async function runDeployCli(target: Target, run: DeployCliCommand, settin
   const args = run.command === 'import'
     ? ['import', '--input_file', run.inputFile, ...(run.dryRun ? ['--dry-run'] : [])]
     : ['export', '--format', 'yaml', '--output_folder', run.outputFolder];
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...(target.caPath === undefined ? {} : { NODE_EXTRA_CA_CERTS: target.caPath }) };
   try {
+    const env = childEnvironment(target, process.env, workDir);
     const result = await spawnNode([DEPLOY_CLI, ...args, '--config_file', configFile, '--env=false'], env, settings.timeoutMs ?? 10 * 60_000, settings.signal);
     if (result.exitCode !== 0 && /fetch failed|interceptors did not return/.test(result.stdout + result.stderr)) {
-      result.diagnosis = await diagnose(target);
+      result.diagnosis = await diagnose(target, env.NODE_EXTRA_CA_CERTS);
     }
     return result;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * deploy-cli's environment, from scratch. Node reads a single NODE_EXTRA_CA_CERTS file (added to
+ * the system roots, never replacing them): when the caller trusts a CA of its own and the target
+ * has a local one, both go into one PEM in the run's folder.
+ */
+export function childEnvironment(target: Target, callerEnv: NodeJS.ProcessEnv, workDir: string): NodeJS.ProcessEnv {
+  const caFiles = [...new Set([callerEnv.NODE_EXTRA_CA_CERTS, target.caPath].filter((file): file is string => file !== undefined && file !== ''))];
+  const pems = caFiles.map((file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new TargetError(`cannot read the CA certificates in ${file}${file === target.caPath ? '' : ' (NODE_EXTRA_CA_CERTS)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  });
+  let extraCa = caFiles[0];
+  if (caFiles.length > 1) {
+    extraCa = join(workDir, 'extra-ca.pem');
+    writeFileSync(extraCa, pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join(''), { mode: 0o600 });
+  }
+  return { PATH: callerEnv.PATH ?? '/usr/bin:/bin', HOME: workDir, ...(extraCa === undefined ? {} : { NODE_EXTRA_CA_CERTS: extraCa }) };
 }
 
 /** The import `npm run deploy` makes; injectable so tests can watch or replace deploy-cli. */
@@ -120,12 +144,12 @@ function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, si
   });
 }
 
-/** Probes the tenant the way the child would (same CA, TLS verification on) and names the failure. */
-function diagnose(target: Target): Promise<string> {
+/** Probes the tenant the way the child would (system roots plus the same extra CAs, TLS verification on) and names the failure. */
+function diagnose(target: Target, extraCa: string | undefined): Promise<string> {
   const [host = target.domain, port = '443'] = target.domain.split(':');
-  const trusted = target.caPath === undefined ? 'the system roots' : target.caPath;
+  const trusted = extraCa === undefined ? 'the system roots' : `the system roots and ${extraCa}`;
   return new Promise((resolve) => {
-    const req = request({ host, port: Number(port), path: '/.well-known/jwks.json', method: 'GET', ...(target.caPath === undefined ? {} : { ca: readFileSync(target.caPath) }), timeout: 5000 },
+    const req = request({ host, port: Number(port), path: '/.well-known/jwks.json', method: 'GET', ...(extraCa === undefined ? {} : { ca: [...rootCertificates, readFileSync(extraCa, 'utf8')] }), timeout: 5000 },
       (res) => {
         res.resume();
         resolve(`https://${target.domain} is reachable and trusted (HTTP ${res.statusCode}); the failure is elsewhere, see the output`);

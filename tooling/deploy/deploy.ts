@@ -1,6 +1,6 @@
 import type { ProjectPaths } from '../paths';
 import type { EnvVars } from '../tenant';
-import { fingerprinter } from '../plan/fingerprints';
+import { fingerprinter, type Fingerprinter } from '../plan/fingerprints';
 import { ManagementApiError, type Transport } from '../plan/management-api';
 import { label, pendingChanges, type Plan } from '../plan/model';
 import { computePlan, type PlanInput, type PlanResult } from '../plan/plan';
@@ -10,7 +10,7 @@ import { preflight, Refusal, type CheckInput, type Checked } from './guards';
 import { ledgerEntries, sameEntries, writeLedger } from './ledger';
 import { describeFailure, failureOf, parseLog, redactor, summarise, type NamedSecret, type Redactor } from './output';
 import { selectDeploy, stageDeploy, unresolvedKeywords, type Selection } from './staging';
-import { managementApi, type Target } from './target';
+import { deployClientIdOf, managementApi, type Target } from './target';
 
 /**
  * `npm run deploy`: validate and build, plan, and only if something changed run the real
@@ -53,12 +53,16 @@ export async function planEnvironment(input: PlanTarget): Promise<PlanResult> {
 
 function planInput(input: PlanTarget, checked: Checked): PlanInput {
   const api = managementApi(input.target, input.transport);
-  return { environment: checked.environment, tenantFile: input.paths.tenantFile, bundles: checked.bundles, api, fingerprintKey: checked.fingerprintKey };
+  return { environment: checked.environment, tenantFile: input.paths.tenantFile, bundles: checked.bundles, api, deployClientId: deployClientIdOf(input.target), fingerprintKey: checked.fingerprintKey };
 }
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
   const checked = await preflight({ ...input, requireSecrets: true });
-  const redact = redactor(secretsOf(checked, input.target));
+  const fingerprintKey = checked.fingerprintKey;
+  // preflight refuses a deploy without the key; this narrows the type.
+  if (fingerprintKey === undefined) throw new Refusal(['DEPLOY_FINGERPRINT_KEY is not set']);
+  const fingerprint = fingerprinter(fingerprintKey);
+  const redact = redactor(secretsOf(checked, fingerprintKey, input.target));
   const log = (line: string): void => input.log(redact(line));
   const planning = planInput(input, checked);
 
@@ -70,9 +74,9 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
     return { status: 'no-changes', plan: before.plan };
   }
 
-  await runDeployCli(input, checked, before, selection, redact, log);
-  const entries = ledgerEntries(before.desired, fingerprinter(checked.fingerprintKey));
-  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries)) await writeLedger(planning.api, entries);
+  await runDeployCli(input, checked, fingerprint, before, selection, redact, log);
+  const entries = ledgerEntries(before.desired, fingerprint);
+  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries)) await writeLedger(planning.api, planning.deployClientId, entries);
 
   const after = await computePlan(planning);
   const left = pendingChanges(after.plan).filter((c) => input.allowDelete || c.kind !== 'drift');
@@ -84,8 +88,8 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   return { status: 'deployed', plan: before.plan };
 }
 
-async function runDeployCli(input: DeployInput, checked: Checked, before: PlanResult, selection: Selection, redact: Redactor, log: (line: string) => void): Promise<void> {
-  const staged = stageDeploy({ tenantFile: input.paths.tenantFile, selection, desired: before.desired, fingerprint: fingerprinter(checked.fingerprintKey) });
+async function runDeployCli(input: DeployInput, checked: Checked, fingerprint: Fingerprinter, before: PlanResult, selection: Selection, redact: Redactor, log: (line: string) => void): Promise<void> {
+  const staged = stageDeploy({ tenantFile: input.paths.tenantFile, selection, desired: before.desired, fingerprint });
   try {
     const unresolved = unresolvedKeywords(staged, checked.environment.mappings);
     if (unresolved.length > 0) throw new Refusal(unresolved.map((name) => `keyword ${name} has no value in ${input.env}: it would be deployed literally`));
@@ -122,10 +126,10 @@ async function diagnose(input: DeployInput): Promise<string> {
 }
 
 /** Every value that must never be printed: the environment's secrets, the deploy credentials, the fingerprint key. */
-function secretsOf(checked: Checked, target: Target): NamedSecret[] {
+function secretsOf(checked: Checked, fingerprintKey: string, target: Target): NamedSecret[] {
   const secrets: NamedSecret[] = [...checked.environment.secretKeywords].flatMap((name) => {
     const value = checked.environment.mappings[name];
     return typeof value === 'string' ? [{ name, value }] : [];
   });
-  return [...secrets, { name: 'AUTH0_CLIENT_SECRET', value: target.clientSecret }, { name: 'DEPLOY_FINGERPRINT_KEY', value: checked.fingerprintKey }];
+  return [...secrets, { name: 'AUTH0_CLIENT_SECRET', value: target.clientSecret }, { name: 'DEPLOY_FINGERPRINT_KEY', value: fingerprintKey }];
 }

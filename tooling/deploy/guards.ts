@@ -7,7 +7,7 @@ import type { Target } from './target';
 /**
  * Everything checked before a single request reaches the tenant: the target is the environment's
  * tenant, tenant.yaml and the Actions validate (keywords resolved, secrets declared), and, for a
- * deploy, every secret and the fingerprint key are set.
+ * deploy, every secret and the fingerprint key are set (a plan needs neither: CI plans run without).
  */
 
 export const FINGERPRINT_KEY_VAR = 'DEPLOY_FINGERPRINT_KEY';
@@ -23,7 +23,8 @@ export interface Checked {
   environment: ResolvedEnvironment;
   /** This build's bundle code by Action name (built in memory, as validated). */
   bundles: ReadonlyMap<string, string>;
-  fingerprintKey: string;
+  /** Undefined only for a plan run without it (CI plans): secrets are then reported as not compared. */
+  fingerprintKey: string | undefined;
 }
 
 export interface CheckInput {
@@ -52,8 +53,10 @@ export async function preflight(input: CheckInput): Promise<Checked> {
     throw new Refusal([`the target tenant ${input.target.domain} is not the ${input.env} tenant: ${relative(input.paths.root, environment.file)} says AUTH0_DOMAIN ${environment.auth0Domain} (wrong environment, or wrong AUTH0_DOMAIN)`]);
   }
   const reasons: string[] = [];
-  const fingerprintKey = input.vars[FINGERPRINT_KEY_VAR] ?? '';
-  if (fingerprintKey.length < 16) reasons.push(`${FINGERPRINT_KEY_VAR} is not set (at least 16 characters; the same value for plan and deploy of one environment, see docs/deploy.md)`);
+  const fingerprintKey = input.vars[FINGERPRINT_KEY_VAR] || undefined;
+  if (fingerprintKey === undefined ? input.requireSecrets : fingerprintKey.length < 16) {
+    reasons.push(`${FINGERPRINT_KEY_VAR} is not set (at least 16 characters; the same value wherever one environment is deployed or planned with secrets, see docs/deploy.md)`);
+  }
   if (input.requireSecrets) {
     for (const missing of environment.missingSecrets) reasons.push(`secret ${missing.keyword}: environment variable ${missing.envVar} is not set`);
   }

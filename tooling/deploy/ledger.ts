@@ -23,10 +23,10 @@ export function ledgerEntries(desired: DesiredState, fingerprint: Fingerprinter)
 }
 
 /** Stored on the deploy client itself (client_metadata merges key by key: nothing else is touched). */
-export async function writeLedger(api: ManagementApi, entries: Fingerprints): Promise<void> {
+export async function writeLedger(api: ManagementApi, deployClientId: string, entries: Fingerprints): Promise<void> {
   const text = formatEntries(entries);
   if (text.length > LEDGER_MAX_LENGTH) throw new Error(`the secret fingerprints need ${text.length} characters, over Auth0's ${LEDGER_MAX_LENGTH} for a client_metadata value`);
-  await api.patch(`/clients/${encodeURIComponent(api.credentials.clientId)}`, { client_metadata: { [LEDGER_METADATA_KEY]: text } });
+  await api.patch(`/clients/${encodeURIComponent(deployClientId)}`, { client_metadata: { [LEDGER_METADATA_KEY]: text } });
 }
 
 export function sameEntries(a: Fingerprints | undefined, b: Fingerprints): boolean {

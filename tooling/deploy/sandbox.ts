@@ -2,7 +2,7 @@ import { DEFAULT_PORT } from '../../local/sandbox/server';
 import { readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } from '../../local/sandbox/client';
 import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from '../../local/sandbox/environment';
 import type { EnvVars, ResolvedEnvironment } from '../tenant';
-import type { ManagementApi } from '../plan/management-api';
+import { ManagementApiError, type ManagementApi } from '../plan/management-api';
 import { TargetError, type Target } from './target';
 
 /**
@@ -36,6 +36,7 @@ export function followSandbox(environment: ResolvedEnvironment, target: Target):
  * a plan only reads, and leaves them unset (so not compared) while the client does not exist.
  */
 export async function sandboxVars(stateDir: string, target: Target, api: ManagementApi, options: { create: boolean }): Promise<EnvVars> {
+  await expectSandbox(target, api);
   const vars = localSandboxVars(stateDir);
   if (options.create) {
     const client = new SandboxClient({ domain: target.domain, caPath: target.caPath ?? '' });
@@ -52,4 +53,28 @@ export async function sandboxVars(stateDir: string, target: Target, api: Managem
 /** The generated values only: no request (what the guards check before anything is sent). */
 export function localSandboxVars(stateDir: string): Record<string, string> {
   return sandboxSecrets(stateDir);
+}
+
+/**
+ * The first request to the sandbox, with the state folder's deploy client: when SANDBOX_PORT
+ * points elsewhere, one line says which port and what answers there, instead of a failure deep
+ * inside the bootstrap.
+ */
+async function expectSandbox(target: Target, api: ManagementApi): Promise<void> {
+  try {
+    await api.get('/tenants/settings');
+  } catch (error) {
+    if (!(error instanceof ManagementApiError)) throw error;
+    throw new TargetError(`SANDBOX_PORT: the sandbox is not on https://${target.domain}: ${foundThere(error)}. Start it (npm start or npm run sandbox), or set SANDBOX_PORT to the port it listens on.`);
+  }
+}
+
+function foundThere(error: ManagementApiError): string {
+  const code = error.networkCode ?? '';
+  if (code === 'ECONNREFUSED') return 'nothing listens there';
+  if (/WRONG_VERSION_NUMBER|EPROTO|ECONNRESET|socket hang up/i.test(`${code} ${error.apiMessage}`)) return `something answers, but not in HTTPS (${code || error.apiMessage})`;
+  if (/CERT|SELF_SIGNED|VERIFY|SIGNATURE/.test(code)) return `an HTTPS server whose certificate this sandbox's CA did not issue (${code}): another sandbox or another server`;
+  if (error.status === 401 || error.status === 403) return `a sandbox that does not know this state folder's deploy client (${error.status}): another sandbox's state`;
+  if (error.status !== undefined) return `a server that is not the sandbox (${error.method} ${error.path.split('?')[0]} answered ${error.status})`;
+  return error.apiMessage;
 }

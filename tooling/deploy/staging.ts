@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { findKeywords, replaceKeywords, type KeywordMappings } from '../tenant';
 import type { Fingerprinter, Fingerprints } from '../plan/fingerprints';
-import { withFingerprintLine } from '../plan/fingerprints';
+import { publicFingerprint, withFingerprintLine } from '../plan/fingerprints';
 import { isValueObject, text } from '../plan/handlers/handler';
 import { RESOURCE_TYPES, SecretValue, type Plan, type ResourceType } from '../plan/model';
 import type { DesiredState } from '../plan/plan';
@@ -102,7 +102,7 @@ function stageActions(doc: Document, input: StageInput, write: (relative: string
     for (const secret of Array.isArray(action.secrets) ? action.secrets.filter(isValueObject) : []) {
       const value = secret.value instanceof SecretValue ? secret.value.value : undefined;
       if (value === undefined) throw new Error(`actions ${name}: the value of secret ${text(secret.name)} is not set`);
-      fingerprints[text(secret.name)] = input.fingerprint(name, text(secret.name), value);
+      fingerprints[text(secret.name)] = typeof secret.shown === 'string' ? publicFingerprint(name, text(secret.name), value) : input.fingerprint(name, text(secret.name), value);
     }
     write(`actions/${name}.js`, withFingerprintLine(text(action.code), fingerprints as Fingerprints));
     item.set('code', `./actions/${name}.js`);

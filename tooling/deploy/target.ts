@@ -10,6 +10,16 @@ import { httpsTransport, ManagementApi, type Credentials, type Transport } from 
 export interface Target extends Credentials {
   /** A local CA to trust (the sandbox's); undefined: the system's roots. */
   caPath?: string;
+  /**
+   * The deploy client when it is not the one authenticating (CI plans read with a read-only
+   * client): AUTH0_DEPLOY_CLIENT_ID. It carries the fingerprint ledger and is never drift.
+   */
+  deployClientId?: string;
+}
+
+/** The deploy client's id: the configured one, else the client authenticating (a deploy's own). */
+export function deployClientIdOf(target: Target): string {
+  return target.deployClientId ?? target.clientId;
 }
 
 export class TargetError extends Error {
@@ -19,7 +29,8 @@ export class TargetError extends Error {
 export function targetFromVars(vars: EnvVars): Target {
   const missing = ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'].filter((name) => !vars[name]);
   if (missing.length > 0) throw new TargetError(`set ${missing.join(', ')} (the target tenant and the credentials of its deploy client; see docs/deploy.md)`);
-  return { domain: String(vars.AUTH0_DOMAIN), clientId: String(vars.AUTH0_CLIENT_ID), clientSecret: String(vars.AUTH0_CLIENT_SECRET) };
+  const deployClientId = vars.AUTH0_DEPLOY_CLIENT_ID || undefined;
+  return { domain: String(vars.AUTH0_DOMAIN), clientId: String(vars.AUTH0_CLIENT_ID), clientSecret: String(vars.AUTH0_CLIENT_SECRET), ...(deployClientId === undefined ? {} : { deployClientId }) };
 }
 
 /** A Management API client for the target; `transport` is injectable so tests can watch requests. */

@@ -2,6 +2,7 @@ import type { Fingerprinter, Fingerprints } from './fingerprints';
 import { KEYWORD_SCOPE } from './fingerprints';
 import { isObject, jsonEqual, type Json, type JsonObject } from './json';
 import { SecretValue, type FieldChange, type Value, type ValueObject } from './model';
+import { textDiff } from './text-diff';
 
 /**
  * Field-level comparison of a desired resource with the tenant's. Only fields tenant.yaml sets are
@@ -10,7 +11,8 @@ import { SecretValue, type FieldChange, type Value, type ValueObject } from './m
  */
 
 export interface CompareContext {
-  fingerprint: Fingerprinter;
+  /** Undefined when the plan runs without DEPLOY_FINGERPRINT_KEY: fingerprints cannot be compared. */
+  fingerprint: Fingerprinter | undefined;
   /** Fingerprints of write-only secrets recorded by the last deploy (by keyword); undefined: none. */
   ledger: Fingerprints | undefined;
   /** Things the reader should know that are not changes (a secret that could not be compared). */
@@ -52,6 +54,10 @@ function compareSecret(path: string, secret: SecretValue, current: Json | undefi
   const key = secret.keywords.join('+');
   const recorded = ctx.ledger?.[key];
   if (recorded === undefined) return [{ path, note: `secret ${names}: unknown (Auth0 does not return it), will be set` }];
+  if (ctx.fingerprint === undefined) {
+    ctx.note(`${path}: ${names} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
+    return [];
+  }
   return recorded === ctx.fingerprint(KEYWORD_SCOPE, key, secret.value) ? [] : [{ path, note: `secret ${names} changed` }];
 }
 
@@ -79,7 +85,15 @@ export function plain(value: Value): Json {
 }
 
 function change(path: string, before: Json | undefined, after: Json): FieldChange {
-  return { path, ...(before === undefined ? {} : { before }), after };
+  const diff = isLongText(before) || isLongText(after) ? textDiff(path, typeof before === 'string' ? before : '', typeof after === 'string' ? after : '') : undefined;
+  return { path, ...(before === undefined ? {} : { before }), after, ...(diff === undefined ? {} : { diff }) };
+}
+
+/** Longer than a value shown inline: rendered as a line count and a diff. */
+export const MAX_INLINE_VALUE = 100;
+
+export function isLongText(value: Json | undefined): value is string {
+  return typeof value === 'string' && (value.includes('\n') || value.length > MAX_INLINE_VALUE);
 }
 
 function join(prefix: string, key: string): string {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Auth0 never returns an Action's secret values (names and updated_at only), nor some credentials
@@ -19,6 +19,15 @@ export type Fingerprinter = (scope: string, name: string, value: string) => stri
 export function fingerprinter(key: string): Fingerprinter {
   if (key.length < 16) throw new Error('DEPLOY_FINGERPRINT_KEY must be at least 16 characters');
   return (scope, name, value) => createHmac('sha256', key).update(`${scope}\0${name}\0${value}`).digest('hex').slice(0, 16);
+}
+
+/**
+ * The fingerprint of an Action secret whose value is no secret (a keyword the environment file
+ * does not declare secret, e.g. TERMS_VERSION): unkeyed, so that a plan without the key (CI)
+ * still sees it change. The value is in the repository anyway.
+ */
+export function publicFingerprint(scope: string, name: string, value: string): string {
+  return createHash('sha256').update(`${scope}\0${name}\0${value}`).digest('hex').slice(0, 16);
 }
 
 /** Ledger entries are keyed by keyword, in this scope. */

@@ -41,6 +41,8 @@ export class ManagementApiError extends Error {
     readonly path: string,
     readonly status: number | undefined,
     readonly apiMessage: string,
+    /** No answer: the socket error code (`ECONNRESET`...), `timeout`. */
+    readonly networkCode?: string,
   ) {
     super(`${method} ${path.split('?')[0]}: ${status === undefined ? '' : `${status} `}${apiMessage}`);
     this.name = 'ManagementApiError';
@@ -63,7 +65,7 @@ export function httpsTransport(domain: string, ca?: string | Buffer): Transport 
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      r.on('timeout', () => r.destroy(new Error('no answer within 30 s')));
+      r.on('timeout', () => r.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'timeout' })));
       r.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(domain, req, error, ca !== undefined)));
       r.end(payload);
     });
@@ -74,23 +76,42 @@ function unreachable(domain: string, req: HttpRequest, error: NodeJS.ErrnoExcept
   const hint = code === 'ECONNREFUSED'
     ? `nothing listens on https://${domain}`
     : /CERT|SELF_SIGNED|VERIFY/.test(code) ? `the TLS certificate of https://${domain} is not trusted${customCa ? ' by the given CA' : ''}` : `cannot reach https://${domain}`;
-  return new ManagementApiError(req.method, req.path, undefined, `${hint} (${code})`);
+  return new ManagementApiError(req.method, req.path, undefined, `${hint} (${code})`, code);
 }
 
 /** At most this many requests in flight: well under Auth0's burst limits. */
 const CONCURRENCY = 8;
 const PER_PAGE = 100;
-const MAX_RATE_LIMIT_RETRIES = 3;
+/**
+ * A request that meets a 429, a 5xx or a dropped connection is sent again, at most MAX_RETRIES
+ * times and waiting at most RETRY_BUDGET_MS in all: Retry-After is honoured (beyond 10 s too)
+ * while it fits the budget, otherwise exponential backoff (1, 2, 4, 8 s). Every request this
+ * reader sends is idempotent (reads, the token, the ledger's PATCH), so a repeat is safe.
+ */
+export const MAX_RETRIES = 4;
+export const RETRY_BUDGET_MS = 60_000;
+/** No answer, but worth asking again (not: nothing listening, an untrusted certificate). */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'timeout']);
+
+export interface ManagementApiOptions {
+  /** How to wait between attempts; tests record the delays instead of waiting. */
+  sleep?: (ms: number) => Promise<unknown>;
+}
 
 export class ManagementApi {
   private token: Promise<string> | undefined;
   private active = 0;
   private readonly queue: (() => void)[] = [];
 
+  private readonly sleep: (ms: number) => Promise<unknown>;
+
   constructor(
     readonly credentials: Credentials,
     private readonly transport: Transport,
-  ) {}
+    options: ManagementApiOptions = {},
+  ) {
+    this.sleep = options.sleep ?? sleep;
+  }
 
   get audience(): string {
     return `https://${this.credentials.domain}/api/v2/`;
@@ -108,10 +129,6 @@ export class ManagementApi {
       if (error instanceof ManagementApiError && error.status === 404) return undefined;
       throw error;
     }
-  }
-
-  async post(path: string, body: JsonObject): Promise<Json> {
-    return this.send({ method: 'POST', path: `/api/v2${path}`, body });
   }
 
   async patch(path: string, body: JsonObject): Promise<Json> {
@@ -168,16 +185,33 @@ export class ManagementApi {
   }
 
   private async exchange(req: HttpRequest): Promise<Json> {
+    let waited = 0;
     for (let attempt = 0; ; attempt += 1) {
-      const res = await this.transport(req);
-      if (res.status === 429 && attempt < MAX_RATE_LIMIT_RETRIES) {
-        await sleep(retryDelayMs(res, attempt));
-        continue;
-      }
-      const body = parseBody(res.text);
-      if (res.status >= 200 && res.status < 300) return body ?? null;
-      throw new ManagementApiError(req.method, req.path, res.status, errorMessage(body, res.text));
+      const outcome = await this.attempt(req, attempt);
+      if (outcome.ok) return outcome.body;
+      const { error, retryIn } = outcome;
+      if (retryIn === undefined) throw error;
+      if (attempt >= MAX_RETRIES) throw gaveUp(error, `gave up after ${attempt + 1} attempts`);
+      if (waited + retryIn > RETRY_BUDGET_MS) throw gaveUp(error, `a retry in ${Math.ceil(retryIn / 1000)} s would exceed the ${RETRY_BUDGET_MS / 1000} s retry budget`);
+      waited += retryIn;
+      await this.sleep(retryIn);
     }
+  }
+
+  /** One attempt: the answer, or the error and, when another attempt is worth it, how long to wait first. */
+  private async attempt(req: HttpRequest, attempt: number): Promise<{ ok: true; body: Json } | { ok: false; error: ManagementApiError; retryIn?: number }> {
+    let res: HttpResponse;
+    try {
+      res = await this.transport(req);
+    } catch (error) {
+      if (!(error instanceof ManagementApiError)) throw error;
+      const transient = error.networkCode !== undefined && TRANSIENT_NETWORK_CODES.has(error.networkCode);
+      return { ok: false, error, ...(transient ? { retryIn: retryDelay({}, attempt) } : {}) };
+    }
+    const body = parseBody(res.text);
+    if (res.status >= 200 && res.status < 300) return { ok: true, body: body ?? null };
+    const error = new ManagementApiError(req.method, req.path, res.status, errorMessage(body, res.text));
+    return { ok: false, error, ...(res.status === 429 || res.status >= 500 ? { retryIn: retryIn(res, attempt) } : {}) };
   }
 
   private async limited<T>(task: () => Promise<T>): Promise<T> {
@@ -217,8 +251,13 @@ function errorMessage(body: Json | undefined, text: string): string {
   return text.slice(0, 200) || 'no message';
 }
 
-function retryDelayMs(res: HttpResponse, attempt: number): number {
-  const headers = { get: (name: string): string | null => [res.headers[name]].flat()[0] ?? null };
-  // A plan must finish promptly: wait what the tenant asks, within 100 ms to 10 s.
-  return Math.min(10_000, Math.max(100, retryDelay(readRateHeaders(headers), attempt)));
+/** What the tenant asks (Retry-After, in full: the budget bounds it), else backoff; a 429 may also name the rate-limit reset. */
+function retryIn(res: HttpResponse, attempt: number): number {
+  const rate = readRateHeaders({ get: (name: string): string | null => [res.headers[name]].flat()[0] ?? null });
+  if (rate.retryAfterMs !== undefined) return rate.retryAfterMs;
+  return retryDelay(res.status === 429 ? rate : {}, attempt);
+}
+
+function gaveUp(error: ManagementApiError, why: string): ManagementApiError {
+  return new ManagementApiError(error.method, error.path, error.status, `${error.apiMessage} (${why})`, error.networkCode);
 }

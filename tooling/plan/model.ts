@@ -66,6 +66,8 @@ export interface FieldChange {
   after?: Json;
   /** What changed when values are not shown: secrets, code, long texts. */
   note?: string;
+  /** Unified diff tenant → repository of a text (email body, Action code), bounded; never of a secret. */
+  diff?: string;
 }
 
 export interface ResourceChange {
@@ -73,6 +75,10 @@ export interface ResourceChange {
   key: string;
   kind: ChangeKind;
   fields: FieldChange[];
+  /** A create that looks like a rename: the drift resource it would replace (same fields but its identity). */
+  renamedFrom?: string;
+  /** A drift resource whose replacement tenant.yaml creates under another identity. */
+  renamedTo?: string;
 }
 
 export interface Plan {

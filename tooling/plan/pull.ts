@@ -25,6 +25,8 @@ export interface PullInput {
   tenantFile: string;
   bundles: ReadonlyMap<string, string>;
   api: ManagementApi;
+  /** The deploy client (the tool's own: not pulled). */
+  deployClientId: string;
   outDir: string;
 }
 
@@ -41,7 +43,7 @@ const SECRET_FIELDS = new Set(['client_secret', 'smtp_pass', 'api_key', 'passwor
 
 export async function pullTenant(input: PullInput): Promise<PullResult> {
   const desired = desiredState(input.environment, input.tenantFile, input.bundles);
-  const current = await readTenant(input.api, desired.types);
+  const current = await readTenant(input.api, desired.types, input.deployClientId);
   const pull = new Pull(input, parseDocument(readFileSync(input.tenantFile, 'utf8')), restorer(input.environment.mappings));
   for (const type of desired.types) {
     const have = current.resources.get(type) ?? [];

@@ -1,7 +1,8 @@
 import { compareValue, type CompareContext } from '../diff';
-import { splitFingerprintLine, withFinalNewline } from '../fingerprints';
+import { publicFingerprint, splitFingerprintLine, withFinalNewline } from '../fingerprints';
 import { isObject, type Json, type JsonObject } from '../json';
 import { SecretValue, type FieldChange, type Value, type ValueObject } from '../model';
+import { textDiff } from '../text-diff';
 import type { Handler } from './handler';
 import { isValueObject, items, objectList, text } from './handler';
 
@@ -36,7 +37,7 @@ export const actions: Handler = {
       const name = text(action.name);
       const code = ctx.bundles.get(name);
       if (code === undefined) throw new Error(`actions ${name}: no bundle was built for it`);
-      const secrets = Array.isArray(action.secrets) ? action.secrets.filter(isValueObject).map((s) => ({ name: text(s.name), value: asSecret(text(s.name), s.value) })) : [];
+      const secrets = Array.isArray(action.secrets) ? action.secrets.filter(isValueObject).map(desiredSecret) : [];
       const value: ValueObject = {
         code,
         runtime: action.runtime ?? null,
@@ -51,7 +52,9 @@ export const actions: Handler = {
     const d = desired.value;
     const c = current.value;
     const fields: FieldChange[] = [];
-    if (withFinalNewline(text(d.code)) !== withFinalNewline(text(c.code))) fields.push({ path: 'code', note: `changed (${describeCode(c.code)} → ${describeCode(d.code)})` });
+    const [tenantCode, repositoryCode] = [withFinalNewline(text(c.code)), withFinalNewline(text(d.code))];
+    const diff = textDiff(`${current.key}.js`, tenantCode, repositoryCode);
+    if (diff !== undefined) fields.push({ path: 'code', note: `changed (${describeCode(c.code)} → ${describeCode(d.code)})`, diff });
     for (const key of ['runtime', 'dependencies', 'supported_triggers'] as const) {
       const want = d[key];
       if (want !== undefined) fields.push(...compareValue(key, want, c[key], ctx));
@@ -76,14 +79,20 @@ function compareSecrets(action: string, desired: Value | undefined, current: Jso
     const name = text(secret.name);
     const path = `secrets.${name}`;
     if (!(secret.value instanceof SecretValue)) continue;
+    const shown = typeof secret.shown === 'string' ? JSON.stringify(secret.shown) : undefined;
     if (!have.has(name)) {
-      fields.push({ path, note: 'secret added' });
+      fields.push({ path, note: shown === undefined ? 'secret added' : `added (not a secret): ${shown}` });
     } else if (secret.value.value === undefined) {
       ctx.note(`actions ${action}: ${path} is not set here, so it was not compared`);
     } else if (fingerprints !== undefined) {
       const recorded = fingerprints[name];
+      // A value that is no secret has an unkeyed fingerprint: compared even where the key is not set (CI plans).
+      const expected = shown !== undefined ? publicFingerprint(action, name, secret.value.value) : ctx.fingerprint?.(action, name, secret.value.value);
       if (typeof recorded !== 'string') fields.push({ path, note: 'secret unknown (deployed without a fingerprint), will be set' });
-      else if (recorded !== ctx.fingerprint(action, name, secret.value.value)) fields.push({ path, note: 'secret changed' });
+      else if (expected === undefined) ctx.note(`actions ${action}: ${path} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
+      else if (recorded !== expected) {
+        fields.push({ path, note: shown === undefined ? 'secret changed' : `changed (not a secret): now ${shown}; the value before is not readable (Auth0 never returns Action secrets)` });
+      }
     }
   }
   const names = new Set(wanted.map((s) => text(s.name)));
@@ -91,10 +100,17 @@ function compareSecrets(action: string, desired: Value | undefined, current: Jso
   return fields;
 }
 
-/** Every Action secret is secret to Auth0, keyword or not: wrap plain values too. */
-function asSecret(name: string, value: Value | undefined): SecretValue {
-  if (value instanceof SecretValue) return new SecretValue([name], value.value);
-  return new SecretValue([name], typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
+/**
+ * Every Action secret is secret to Auth0 (never returned, compared by fingerprint), keyword or
+ * not: plain values are wrapped too. But only a keyword the environment file declares secret is
+ * secret to a reviewer: any other value (`TERMS_VERSION`) is also kept as `shown`, for the plan.
+ */
+function desiredSecret(secret: ValueObject): ValueObject {
+  const name = text(secret.name);
+  const value = secret.value;
+  if (value instanceof SecretValue) return { name, value: new SecretValue([name], value.value) };
+  const plainValue = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  return { name, value: new SecretValue([name], plainValue), shown: plainValue };
 }
 
 function triggerRefs(value: Json | undefined): Json {

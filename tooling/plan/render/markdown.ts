@@ -1,7 +1,7 @@
 import { pendingChanges, type Plan } from '../model';
-import { describeField, DRIFT_NOTE, heading, resourceLabel, summary } from './format';
+import { describeChange, describeField, heading, resourceLabel, summary } from './format';
 
-/** The plan as Markdown, for a pull-request comment or a CI job summary. */
+/** The plan as Markdown, for a pull-request comment or a CI job summary; text diffs follow the table, folded. */
 export function renderMarkdown(plan: Plan): string {
   const out = [`### ${escape(heading(plan))}`, '', `**${escape(summary(plan))}**`, ''];
   const pending = pendingChanges(plan);
@@ -9,10 +9,19 @@ export function renderMarkdown(plan: Plan): string {
     out.push('| | resource | change |', '|---|---|---|');
     for (const change of pending) {
       const sign = change.kind === 'create' ? '➕' : change.kind === 'update' ? '✏️' : '⚠️';
-      const detail = change.kind === 'create' ? 'create' : change.kind === 'drift' ? DRIFT_NOTE : change.fields.map((f) => code(describeField(f))).join('<br>');
-      out.push(`| ${sign} | ${code(resourceLabel(change))} | ${change.kind === 'update' ? detail : escape(detail)} |`);
+      const detail = change.kind === 'update'
+        ? change.fields.map((f) => code(`${describeField(f)}${f.diff === undefined ? '' : ' (diff below)'}`)).join('<br>')
+        : escape(describeChange(change));
+      out.push(`| ${sign} | ${code(resourceLabel(change))} | ${detail} |`);
     }
     out.push('');
+    for (const change of pending) {
+      for (const field of change.fields) {
+        if (field.diff === undefined) continue;
+        const fence = '`'.repeat(Math.max(3, ...[...field.diff.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+        out.push(`<details><summary>${html(`${resourceLabel(change)} ${field.path}`)}</summary>`, '', `${fence}diff`, field.diff, fence, '', '</details>', '');
+      }
+    }
   }
   if (plan.notes.length > 0) out.push('<details><summary>Notes</summary>', '', ...plan.notes.map((n) => `- ${escape(n)}`), '', '</details>', '');
   return `${out.join('\n')}\n`;
@@ -25,4 +34,8 @@ function code(text: string): string {
 
 function escape(text: string): string {
   return text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+function html(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
