@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
 
 export interface AuthenticatedCaller {
   clientId: string;
+  /** The token's `sub`: `<client_id>@clients` for client credentials, a user id for a user's token. */
+  subject: string;
   scopes: ReadonlySet<string>;
 }
 
@@ -177,7 +179,7 @@ export function managementAuth(signer: TokenSigner, endpoint: () => TenantEndpoi
       throw new ApiError(401, 'Invalid token');
     }
     const scopes = new Set(claims.scope.split(' ').filter(Boolean));
-    request.caller = { clientId: claims.azp, scopes };
+    request.caller = { clientId: claims.azp, subject: claims.sub, scopes };
     const required = request.routeOptions.config.scopes;
     if (required && !required.some((scope) => scopes.has(scope))) {
       throw new ApiError(403, `Insufficient scope, expected any of: ${required.join(',')}`, 'insufficient_scope');
