@@ -87,6 +87,30 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(result.body.error).toBe('unauthorized_client');
   });
 
+  test('malformed requests are OAuth 400/401 errors, never a 500 or a token', async () => {
+    const { client_id: id, client_secret: secret } = sandbox.deployClient;
+    const base = { grant_type: 'client_credentials', client_id: id, client_secret: secret, audience: sandbox.managementAudience };
+    const invalidRequest = { status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } };
+    for (const body of [
+      { ...base, client_id: { id } },
+      { ...base, client_id: [id] },
+      { ...base, client_secret: [secret] },
+      { ...base, scope: 42 },
+      { ...base, scope: ['read:users'] },
+      { ...base, audience: { url: sandbox.managementAudience } },
+      { ...base, grant_type: ['client_credentials'] },
+    ]) {
+      const result = await call(sandbox, 'POST', '/oauth/token', { body });
+      expect(result, JSON.stringify(body)).toMatchObject(invalidRequest);
+      expect(Object.keys(result.body as object).sort()).toEqual(['error', 'error_description']);
+    }
+    const badEncoding = await call(sandbox, 'POST', '/oauth/token', {
+      form: { grant_type: 'client_credentials', audience: sandbox.managementAudience },
+      headers: { authorization: `Basic ${Buffer.from(`%E0%A4%A:${secret}`).toString('base64')}` },
+    });
+    expect(badEncoding).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: expect.any(String) } });
+  });
+
   test('rejects other grant types', async () => {
     const result = await call<{ error: string }>(sandbox, 'POST', '/oauth/token', { form: { grant_type: 'password' } });
     expect(result.status).toBe(400);
