@@ -180,6 +180,49 @@ describe('current_user scopes act only on the token\'s own user', () => {
   });
 });
 
+describe('limits: long ids, deep or dotted metadata', () => {
+  test('a user id as long as creation allows is read, changed and deleted; a longer one is refused at creation', async () => {
+    const longKey = 'k'.repeat(255);
+    const user = await createUser('long-id@example.com', { user_id: longKey });
+    expect(user.user_id).toBe(`auth0|${longKey}`);
+    const path = `/api/v2/users/${enc(user.user_id)}`;
+    expect((await call(sandbox, 'GET', path, { token })).status).toBe(200);
+    expect((await patch(user.user_id, { user_metadata: { a: 1 } })).status).toBe(200);
+    expect((await call(sandbox, 'GET', `/api/v2/user-blocks/${enc(user.user_id)}`, { token })).status).toBe(200);
+    expect((await call(sandbox, 'DELETE', path, { token })).status).toBe(204);
+    const tooLong = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email: 'longer@example.com', password: PASSWORD, user_id: 'k'.repeat(256) } });
+    expect(tooLong).toMatchObject({ status: 400, body: { errorCode: 'invalid_body' } });
+  });
+
+  test('metadata nested too deep is a 400 that says so', async () => {
+    const user = await createUser('deep@example.com');
+    // Sent as text: the test's own JSON.stringify would overflow the stack at this depth.
+    const deep = `${'{"a":'.repeat(4300)}1${'}'.repeat(4300)}`;
+    for (const result of [
+      await call(sandbox, 'PATCH', `/api/v2/users/${enc(user.user_id)}`, { token, raw: `{"user_metadata":${deep}}` }),
+      await call(sandbox, 'POST', '/api/v2/users', {
+        token, raw: `{"connection":"customers","email":"deep2@example.com","password":"${PASSWORD}","app_metadata":${deep}}`,
+      }),
+    ]) {
+      expect(result).toMatchObject({ status: 400, body: { errorCode: 'invalid_body', message: expect.stringMatching(/nested more than \d+ levels deep/) } });
+    }
+    expect(sandbox.store.users.findByEmail('deep2@example.com')).toEqual([]);
+  });
+
+  test('metadata keys with "." or "$" are refused, at any depth, as Auth0 refuses them', async () => {
+    const user = await createUser('dotted@example.com');
+    for (const metadata of [{ 'a.b': 1 }, { $set: 1 }, { outer: { 'x.y': true } }, { list: [{ $where: 'x' }] }]) {
+      for (const field of ['user_metadata', 'app_metadata']) {
+        const result = await patch(user.user_id, { [field]: metadata });
+        expect(result, `${field} ${JSON.stringify(metadata)}`).toMatchObject({ status: 400, body: { errorCode: 'invalid_body' } });
+      }
+    }
+    const created = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email: 'dotted2@example.com', password: PASSWORD, user_metadata: { 'a.b': 1 } } });
+    expect(created.status).toBe(400);
+    expect(sandbox.store.users.get(user.user_id)?.user_metadata).toEqual({});
+  });
+});
+
 describe('lookups', () => {
   beforeAll(async () => {
     await createUser('find.me@example.com', { app_metadata: { plan: 'gold', beta: true, tier: 2 } });

@@ -2,6 +2,7 @@ import { badRequest, forbidden } from '../errors';
 import type { UserCreate, UserUpdate } from '../store/users';
 import type { ApiContext, RouteModule } from './context';
 import { assertMayActOnUser, type UserScopes } from './current-user';
+import { assertValidMetadata } from './metadata';
 import { fieldsQuery, pagedBody, pageQuery, pageWindow, selectFields, type FieldsQuery, type PageQuery } from './query';
 import { anyObject, boolean, idParams, nullable, string, stringEnum, strictObject } from './schema';
 
@@ -99,7 +100,10 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
   app.post<{ Body: UserCreate }>('/users', {
     schema: { body: createBody },
     config: { scopes: ['create:users'] },
-  }, async (request, reply) => reply.code(201).send(store.users.create(request.body)));
+  }, async (request, reply) => {
+    assertValidMetadata(request.body);
+    return reply.code(201).send(store.users.create(request.body));
+  });
 
   app.get<{ Params: { id: string }; Querystring: FieldsQuery }>('/users/:id', {
     schema: { params: idParams(), querystring: strictObject({ ...fieldsQuery }) },
@@ -114,6 +118,7 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
     config: { scopes: ['update:users', 'update:users_app_metadata', 'update:current_user_metadata'] },
   }, async (request) => {
     assertMayActOnUser(request.caller, request.params.id, updateScopes(request.body));
+    assertValidMetadata(request.body);
     return store.users.update(request.params.id, request.body);
   });
 
