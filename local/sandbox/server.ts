@@ -132,7 +132,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     bodyLimit: 1024 * 1024,
     // Path ids are URL-encoded: a user id (provider prefix + up to 255 characters, which POST /users
     // allows) can take ~800 characters encoded; Fastify's default (100) sent longer ones to the catch-all.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   });
 
   // Faults come first so they can hit any path, /oauth/token included, before authentication.

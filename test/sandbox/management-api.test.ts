@@ -163,15 +163,29 @@ describe('Management API authentication and scopes', () => {
     expect(withKeys.body.client_secret).toBe(sandbox.deployClient.client_secret);
   });
 
-  test('resource types the sandbox does not model answer 403 like a missing scope', async () => {
-    for (const [method, path, scope] of [
-      ['GET', '/api/v2/rules', 'read:rules'],
-      ['GET', '/api/v2/guardian/factors', 'read:guardian_factors'],
-      ['POST', '/api/v2/organizations', 'create:organizations'],
+  test('endpoints the sandbox does not model are 501, except the reads deploy-cli\'s export skips on a 403', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v2/users/auth0%7C1/roles'],
+      ['GET', '/api/v2/users/auth0%7C1/logs'],
+      ['POST', '/api/v2/organizations'],
+      ['DELETE', '/api/v2/rules/rul_1'],
+      ['GET', '/api/v2/stats/daily'],
     ] as const) {
       const result = await call(sandbox, method, path, { token, body: method === 'POST' ? {} : undefined });
+      expect(result, `${method} ${path}`).toMatchObject({
+        status: 501,
+        body: { statusCode: 501, error: 'Not Implemented', message: `${method} ${path} is not implemented by the sandbox`, errorCode: 'not_implemented' },
+      });
+    }
+    for (const [path, scope] of [
+      ['/api/v2/rules', 'read:rules'],
+      ['/api/v2/guardian/factors', 'read:guardian_factors'],
+      ['/api/v2/branding/themes/default', 'read:branding_themes'],
+    ] as const) {
+      const result = await call(sandbox, 'GET', path, { token });
       expect(result).toMatchObject({ status: 403, body: { message: `Insufficient scope, expected any of: ${scope}` } });
     }
+    expect((await call(sandbox, 'GET', '/api/v2/users/auth0%7C1/roles')).status).toBe(401);
   });
 
   test('paths outside the API are 404', async () => {
