@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../local/sandbox';
+import { formatRequestLogEntry, isManagementApiRequest, type RequestLogEntry, type Sandbox } from '../../local/sandbox';
 import { call, clientToken, deployToken, startTestSandbox } from './helpers';
 
 let sandbox: Sandbox;
@@ -346,6 +346,28 @@ describe('pagination', () => {
     expect(result.body).toMatchObject({ total: expect.any(Number), page: 0, per_page: 10, actions: expect.any(Array) });
     const totals = await call<{ message: string }>(sandbox, 'GET', '/api/v2/actions/actions?include_totals=true', { token });
     expect(totals.body.message).toBe("Query validation error: 'Additional properties not allowed: include_totals'.");
+  });
+});
+
+describe('request log', () => {
+  test('the log option receives one structured entry per response: method, path without query, status, ms', async () => {
+    const entries: RequestLogEntry[] = [];
+    const logged = await startTestSandbox({ log: (entry) => entries.push(entry) });
+    try {
+      const loggedToken = await deployToken(logged);
+      await call(logged, 'GET', '/api/v2/clients?fields=name&include_fields=true', { token: loggedToken });
+      await call(logged, 'GET', '/api/v2/users/auth0%7Cnobody', { token: loggedToken });
+      expect(entries.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
+        { method: 'POST', path: '/oauth/token', status: 200 },
+        { method: 'GET', path: '/api/v2/clients', status: 200 },
+        { method: 'GET', path: '/api/v2/users/auth0%7Cnobody', status: 404 },
+      ]);
+      expect(entries.every((entry) => Number.isInteger(entry.ms) && entry.ms >= 0)).toBe(true);
+      expect(entries.filter(isManagementApiRequest)).toHaveLength(3);
+      expect(formatRequestLogEntry({ method: 'GET', path: '/api/v2/clients', status: 200, ms: 3 })).toBe('GET /api/v2/clients 200 3ms');
+    } finally {
+      await logged.close();
+    }
   });
 });
 
