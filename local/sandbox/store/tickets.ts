@@ -34,22 +34,22 @@ interface JobRow extends Omit<Job, 'client_id'> {
  * half's pages) read these rows as the evidence that Auth0 would have sent one.
  */
 export class TicketsRepo {
-  private readonly s;
+  private readonly statements;
 
   constructor(db: Db) {
-    this.s = {
-      insertTicket: db.prepare<[string, string, string, string | null, string, string]>(
-        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    const ticketColumns = 'id, type, user_id, result_url, expires_at, created_at';
+    const jobColumns = 'id, type, status, user_id, client_id, created_at';
+    this.statements = {
+      insertTicket: db.prepare<TicketRow>(
+        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at) VALUES (@id, @type, @user_id, @result_url, @expires_at, @created_at)',
       ),
-      ticket: db.prepare<[string], TicketRow>('SELECT id, type, user_id, result_url, expires_at, created_at FROM tickets WHERE id = ?'),
-      ticketsOf: db.prepare<[string], TicketRow>(
-        'SELECT id, type, user_id, result_url, expires_at, created_at FROM tickets WHERE user_id = ? ORDER BY rowid',
+      ticket: db.prepare<{ id: string }, TicketRow>(`SELECT ${ticketColumns} FROM tickets WHERE id = @id`),
+      ticketsOf: db.prepare<{ userId: string }, TicketRow>(`SELECT ${ticketColumns} FROM tickets WHERE user_id = @userId ORDER BY rowid`),
+      insertJob: db.prepare<Omit<JobRow, 'status'>>(
+        "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (@id, @type, 'completed', @user_id, @client_id, @created_at)",
       ),
-      insertJob: db.prepare<[string, string, string, string | null, string]>(
-        "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (?, ?, 'completed', ?, ?, ?)",
-      ),
-      job: db.prepare<[string], JobRow>('SELECT id, type, status, user_id, client_id, created_at FROM jobs WHERE id = ?'),
-      jobsOf: db.prepare<[string], JobRow>('SELECT id, type, status, user_id, client_id, created_at FROM jobs WHERE user_id = ? ORDER BY rowid'),
+      job: db.prepare<{ id: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = @id`),
+      jobsOf: db.prepare<{ userId: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE user_id = @userId ORDER BY rowid`),
     };
   }
 
@@ -63,33 +63,33 @@ export class TicketsRepo {
       expires_at: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
       created_at: now.toISOString(),
     };
-    this.s.insertTicket.run(ticket.id, type, userId, resultUrl ?? null, ticket.expires_at, ticket.created_at);
+    this.statements.insertTicket.run({ ...ticket, result_url: resultUrl ?? null });
     return ticket;
   }
 
   ticket(id: string): Ticket | undefined {
-    const row = this.s.ticket.get(id);
+    const row = this.statements.ticket.get({ id });
     return row ? toTicket(row) : undefined;
   }
 
   ticketsFor(userId: string): Ticket[] {
-    return this.s.ticketsOf.all(userId).map(toTicket);
+    return this.statements.ticketsOf.all({ userId }).map(toTicket);
   }
 
   /** Sending is instantaneous here, so the job is stored completed. */
   createVerificationEmailJob(userId: string, clientId?: string): Job {
     const id = newJobId();
-    this.s.insertJob.run(id, 'verification_email', userId, clientId ?? null, nowIso());
+    this.statements.insertJob.run({ id, type: 'verification_email', user_id: userId, client_id: clientId ?? null, created_at: nowIso() });
     return this.job(id) as Job;
   }
 
   job(id: string): Job | undefined {
-    const row = this.s.job.get(id);
+    const row = this.statements.job.get({ id });
     return row ? toJob(row) : undefined;
   }
 
   jobsFor(userId: string): Job[] {
-    return this.s.jobsOf.all(userId).map(toJob);
+    return this.statements.jobsOf.all({ userId }).map(toJob);
   }
 }
 
