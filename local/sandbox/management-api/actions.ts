@@ -76,7 +76,7 @@ export const registerActions: RouteModule = (app, { store }: ApiContext) => {
     // Sandbox actions are never marketplace installs.
     const actions = query.installed ? [] : store.actions.list().filter((action) =>
       (query.actionName === undefined || action.name === query.actionName)
-      && (query.triggerId === undefined || action.supported_triggers.some((t) => t.id === query.triggerId))
+      && (query.triggerId === undefined || action.supported_triggers.some((trigger) => trigger.id === query.triggerId))
       && (query.deployed === undefined || (action.deployed_version !== undefined) === query.deployed));
     return actionsPage('actions', actions, query);
   });

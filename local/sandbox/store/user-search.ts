@@ -33,7 +33,7 @@ const TERM = /^\s*([A-Za-z0-9_.]+):(?:"((?:[^"\\]|\\.)*)"|([^\s"()]+))\s*/;
  * The subset of Auth0's Lucene syntax (search engine v3) the profile scripts need. Anything else
  * is answered with 400 rather than silently matching differently from Auth0.
  */
-export function compileUserQuery(q: string): UserFilter {
+export function compileUserQuery(query: string): UserFilter {
   const conditions: string[] = [];
   const parameters: SqlParameters = {};
   const bind: Bind = (value) => {
@@ -41,28 +41,28 @@ export function compileUserQuery(q: string): UserFilter {
     parameters[name] = value;
     return `@${name}`;
   };
-  let rest = q.trim();
+  let rest = query.trim();
   if (rest === '') return { where: '1 = 1', parameters };
   while (rest.length > 0) {
     const match = TERM.exec(rest);
-    if (!match) throw unsupported(q);
+    if (!match) throw unsupported(query);
     const [whole, field = '', quoted, bare] = match;
     const value = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
-    if (quoted === undefined && /[*?~^\[\]{}]/.test(value)) throw unsupported(q);
-    conditions.push(condition(field, value, quoted !== undefined, bind, q));
+    if (quoted === undefined && /[*?~^\[\]{}]/.test(value)) throw unsupported(query);
+    conditions.push(condition(field, value, quoted !== undefined, bind, query));
     rest = rest.slice(whole.length);
     const and = /^AND\s+/.exec(rest);
     if (and) rest = rest.slice(and[0].length);
-    else if (/^(OR|NOT)\b/.test(rest)) throw unsupported(q);
+    else if (/^(OR|NOT)\b/.test(rest)) throw unsupported(query);
   }
   return { where: conditions.join(' AND '), parameters };
 }
 
-function condition(field: string, value: string, quoted: boolean, bind: Bind, q: string): string {
+function condition(field: string, value: string, quoted: boolean, bind: Bind, query: string): string {
   if (field === 'user_id') return `u.user_id = ${bind(value)}`;
   if (field === 'email') return `lower(u.email) = lower(${bind(value)})`;
   if (field === 'email_verified' || field === 'blocked') {
-    if (value !== 'true' && value !== 'false') throw unsupported(q);
+    if (value !== 'true' && value !== 'false') throw unsupported(query);
     return `u.${field} = ${bind(value === 'true' ? 1 : 0)}`;
   }
   if (PROFILE_FIELDS.has(field)) return `json_extract(u.profile, '$.${field}') = ${bind(value)}`;
@@ -79,7 +79,7 @@ function condition(field: string, value: string, quoted: boolean, bind: Bind, q:
     const typed = !quoted && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
     return `json_extract(u.${column}, '$.${path}') = ${bind(typed)}`;
   }
-  throw unsupported(q);
+  throw unsupported(query);
 }
 
 /** `sort=field:1|-1` as Auth0 takes it. */
@@ -94,6 +94,6 @@ export function compileUserSort(sort: string | undefined): string {
   return `${column} ${match[2] === '1' ? 'ASC' : 'DESC'}, u.rowid`;
 }
 
-function unsupported(q: string) {
-  return badRequest(`Query not supported by the sandbox: ${q}. Supported: ${SUPPORTED}`, 'invalid_query_string');
+function unsupported(query: string) {
+  return badRequest(`Query not supported by the sandbox: ${query}. Supported: ${SUPPORTED}`, 'invalid_query_string');
 }
