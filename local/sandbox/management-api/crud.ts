@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idParams, type JsonSchema } from './schema';
 
 /** What a resource's repository offers the five CRUD routes. */
-export interface CrudRepository<Item, Create, Update> {
+export interface CrudRepository<Item, Create, Update, DeleteQuery> {
   require(id: string): Item;
   create(input: Create): Item;
   update(id: string, patch: Update): Item;
-  delete(id: string): void;
+  /** `query`: DELETE's validated query string, for resources whose delete takes options (actions: force). */
+  delete(id: string, query: DeleteQuery): void;
 }
 
 interface IdParams {
@@ -18,12 +19,12 @@ interface IdParams {
  * The module configures what differs (schemas, scopes, listing, how an item is shown); the routes'
  * shape, status codes and scope checks are the same for every resource.
  */
-export interface CrudResource<Item, Create, Update, ListQuery, ReadQuery> {
+export interface CrudResource<Item, Create, Update, ListQuery, ReadQuery, DeleteQuery = unknown> {
   path: string;
-  repository: CrudRepository<Item, Create, Update>;
+  repository: CrudRepository<Item, Create, Update, DeleteQuery>;
   /** "Any of" these scopes, per operation, as Auth0 lists them. */
   scopes: { read: readonly string[]; create: readonly string[]; update: readonly string[]; delete: readonly string[] };
-  schemas: { listQuery: JsonSchema; readQuery?: JsonSchema; createBody: JsonSchema; updateBody: JsonSchema };
+  schemas: { listQuery: JsonSchema; readQuery?: JsonSchema; createBody: JsonSchema; updateBody: JsonSchema; deleteQuery?: JsonSchema };
   list(query: ListQuery, request: FastifyRequest): unknown;
   /** How GET <path>/{id} shows an item (e.g. `fields`, hidden secrets); default: as stored. */
   show?(item: Item, query: ReadQuery, request: FastifyRequest): unknown;
@@ -31,9 +32,9 @@ export interface CrudResource<Item, Create, Update, ListQuery, ReadQuery> {
   deleteStatus?: 202 | 204;
 }
 
-export function registerCrud<Item, Create, Update, ListQuery, ReadQuery>(
+export function registerCrud<Item, Create, Update, ListQuery, ReadQuery, DeleteQuery = unknown>(
   app: FastifyInstance,
-  resource: CrudResource<Item, Create, Update, ListQuery, ReadQuery>,
+  resource: CrudResource<Item, Create, Update, ListQuery, ReadQuery, DeleteQuery>,
 ): void {
   const { path, repository, scopes, schemas } = resource;
   const itemPath = `${path}/:id`;
@@ -41,6 +42,7 @@ export function registerCrud<Item, Create, Update, ListQuery, ReadQuery>(
   // have validated each part before a handler runs, which is what these types state.
   const listQuery = (request: FastifyRequest): ListQuery => request.query as ListQuery;
   const readQuery = (request: FastifyRequest): ReadQuery => request.query as ReadQuery;
+  const deleteQuery = (request: FastifyRequest): DeleteQuery => request.query as DeleteQuery;
 
   app.get(path, {
     schema: { querystring: schemas.listQuery },
@@ -66,10 +68,10 @@ export function registerCrud<Item, Create, Update, ListQuery, ReadQuery>(
   }, async (request) => repository.update(request.params.id, request.body as Update));
 
   app.delete<{ Params: IdParams }>(itemPath, {
-    schema: { params: idParams() },
+    schema: { params: idParams(), ...(schemas.deleteQuery ? { querystring: schemas.deleteQuery } : {}) },
     config: { scopes: scopes.delete },
   }, async (request, reply) => {
-    repository.delete(request.params.id);
+    repository.delete(request.params.id, deleteQuery(request));
     return reply.code(resource.deleteStatus ?? 204).send();
   });
 }

@@ -34,6 +34,11 @@ export interface ActionCreate {
 
 export type ActionUpdate = Partial<Omit<ActionCreate, 'deploy'>>;
 
+/** DELETE /actions/actions/{id}?force=true also deletes a bound action (and its bindings). */
+export interface ActionDeleteOptions {
+  force?: boolean;
+}
+
 export type ActionStatus = 'pending' | 'built' | 'failed';
 
 /** Secret values never leave the store through the API: names and timestamps only. */
@@ -289,7 +294,7 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
     })();
   }
 
-  delete(id: string, force: boolean): void {
+  delete(id: string, { force = false }: ActionDeleteOptions = {}): void {
     this.db.transaction(() => {
       this.require(id);
       if (!force && (this.statements.bindingCount.get({ actionId: id })?.count ?? 0) > 0) {
