@@ -5,7 +5,7 @@
 // Environment:
 //   SANDBOX_PORT    port to listen on (default 8443)
 //   SANDBOX_FAULTS  JSON array of fault rules, e.g. [{"path":"/api/v2/clients/*","method":"PATCH","status":429,"retryAfter":1}]
-import { DEFAULT_PORT, parseFaultRules, startSandbox } from '../local/sandbox';
+import { DEFAULT_PORT, formatRequestLogEntry, parseFaultRules, startSandbox } from '../local/sandbox';
 
 const USAGE = 'usage: npm run sandbox [-- --reset]';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     port: parsePort(process.env.SANDBOX_PORT),
     reset,
     faults,
-    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+    log: (entry) => console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`),
   });
   console.log([
     `Auth0 sandbox tenant on ${sandbox.url}${reset ? ' (state reset)' : ''}`,

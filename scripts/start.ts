@@ -15,7 +15,7 @@ import { writeBundles } from '../tooling/bundle';
 import { formatIssue } from '../tooling/issues';
 import { projectPaths, REPO_ROOT } from '../tooling/paths';
 import { checkTenant } from '../tooling/tenant';
-import { DEFAULT_PORT, HOST, startSandbox, type Sandbox } from '../local/sandbox';
+import { DEFAULT_PORT, formatRequestLogEntry, HOST, startSandbox, type Sandbox } from '../local/sandbox';
 import { runDeployCli } from '../tooling/deploy/deploy-cli';
 import { SandboxClient } from '../local/sandbox/client';
 import { demoUserPassword, sandboxDeployment } from '../local/sandbox/environment';
@@ -130,9 +130,9 @@ async function main(): Promise<number> {
   const sandbox: Sandbox = await startSandbox({
     port,
     reset: 'tenant',
-    log: (line) => {
-      if (isManagementApiRequest(line)) managementCalls += 1;
-      if (echoRequests) console.log(`${new Date().toISOString()} ${line}`);
+    log: (entry) => {
+      if (isManagementApiRequest(entry)) managementCalls += 1;
+      if (echoRequests) console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`);
     },
   });
   console.log(`      state folder ${relative(REPO_ROOT, sandbox.stateDir) || sandbox.stateDir}, CA ${relative(REPO_ROOT, sandbox.caPath)}`);

@@ -20,6 +20,8 @@ export interface AccessTokenClaims {
 
 export interface AuthenticatedCaller {
   clientId: string;
+  /** The token's `sub`: `<client_id>@clients` for client credentials, a user id for a user's token. */
+  subject: string;
   scopes: ReadonlySet<string>;
 }
 
@@ -77,6 +79,7 @@ export interface TenantEndpoint {
   managementAudience: string;
 }
 
+/** The token request's parameters; each is a single string when present. */
 interface TokenRequest {
   grant_type?: string;
   client_id?: string;
@@ -84,6 +87,8 @@ interface TokenRequest {
   audience?: string;
   scope?: string;
 }
+
+const TOKEN_PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'audience', 'scope'] as const;
 
 /** OAuth errors use the OAuth shape, not the Management API's. */
 class OAuthError extends Error {
@@ -100,9 +105,9 @@ class OAuthError extends Error {
 export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer: TokenSigner, endpoint: () => TenantEndpoint): void {
   app.get('/.well-known/jwks.json', async () => signer.jwks());
 
-  app.post<{ Body: TokenRequest | undefined }>('/oauth/token', async (request, reply) => {
+  app.post<{ Body: unknown }>('/oauth/token', async (request, reply) => {
     try {
-      const body = request.body ?? {};
+      const body = parseTokenRequest(request.body);
       const { clientId, clientSecret } = clientCredentials(request, body);
       if (body.grant_type !== 'client_credentials') {
         throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${body.grant_type ?? '(none)'}`);
@@ -143,16 +148,36 @@ export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer
   });
 }
 
+/**
+ * The body as sent (form or JSON) is untrusted: every parameter must be a single string. A
+ * repeated form field or a JSON array/object is an OAuth `invalid_request`, never coerced.
+ */
+export function parseTokenRequest(body: unknown): TokenRequest {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new OAuthError(400, 'invalid_request', 'The request body must be a set of parameters');
+  const parameters = body as Record<string, unknown>;
+  const parsed: TokenRequest = {};
+  for (const name of TOKEN_PARAMETERS) {
+    const value = parameters[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new OAuthError(400, 'invalid_request', `Parameter ${name} must be a single string`);
+    parsed[name] = value;
+  }
+  return parsed;
+}
+
+/** Client authentication: HTTP Basic (RFC 6749 §2.3.1: form-encoded id and secret) or the body's parameters. */
 function clientCredentials(request: FastifyRequest, body: TokenRequest): { clientId?: string; clientSecret?: string } {
   const header = request.headers.authorization;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
-    const separator = decoded.indexOf(':');
-    if (separator > 0) {
-      return { clientId: decodeURIComponent(decoded.slice(0, separator)), clientSecret: decodeURIComponent(decoded.slice(separator + 1)) };
-    }
+  if (!header?.startsWith('Basic ')) return { clientId: body.client_id, clientSecret: body.client_secret };
+  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
+  const separator = decoded.indexOf(':');
+  try {
+    if (separator <= 0) throw new URIError('no client id');
+    return { clientId: decodeURIComponent(decoded.slice(0, separator)), clientSecret: decodeURIComponent(decoded.slice(separator + 1)) };
+  } catch {
+    throw new OAuthError(401, 'invalid_client', 'Client authentication failed: malformed HTTP Basic credentials');
   }
-  return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
 /**
@@ -177,7 +202,7 @@ export function managementAuth(signer: TokenSigner, endpoint: () => TenantEndpoi
       throw new ApiError(401, 'Invalid token');
     }
     const scopes = new Set(claims.scope.split(' ').filter(Boolean));
-    request.caller = { clientId: claims.azp, scopes };
+    request.caller = { clientId: claims.azp, subject: claims.sub, scopes };
     const required = request.routeOptions.config.scopes;
     if (required && !required.some((scope) => scopes.has(scope))) {
       throw new ApiError(403, `Insufficient scope, expected any of: ${required.join(',')}`, 'insufficient_scope');

@@ -92,7 +92,7 @@ export async function bootstrapLinkingClient(client: SandboxClient, deployClient
   const listed = await client.request<{ client_id: string; name: string; client_secret?: string }[]>(
     'GET', '/api/v2/clients?app_type=non_interactive&per_page=100&fields=client_id,name,client_secret', { token });
   if (listed.status !== 200) throw new Error(`listing clients failed: HTTP ${listed.status}`);
-  const existing = listed.body.find((c) => c.name === LINKING_CLIENT_NAME);
+  const existing = listed.body.find((client) => client.name === LINKING_CLIENT_NAME);
   if (existing?.client_secret) return { client_id: existing.client_id, client_secret: existing.client_secret };
   const created = await client.request<{ client_id: string; client_secret?: string }>('POST', '/api/v2/clients', {
     token,
@@ -146,7 +146,7 @@ export async function sandboxDeployment(
   const { vars, linkingClient } = await sandboxEnvironment(client, sandbox.deployClient, sandbox.stateDir);
   const environment = resolveEnvironment(paths, 'sandbox', vars);
   if (environment.missingSecrets.length > 0) {
-    throw new Error(`tenant/environments/sandbox.yaml names secrets the sandbox does not provide: ${environment.missingSecrets.map((m) => m.envVar).join(', ')}`);
+    throw new Error(`tenant/environments/sandbox.yaml names secrets the sandbox does not provide: ${environment.missingSecrets.map((missing) => missing.envVar).join(', ')}`);
   }
   return {
     target: { domain: sandbox.domain, caPath: sandbox.caPath, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret },

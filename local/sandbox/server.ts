@@ -14,6 +14,7 @@ import { loginRoutes } from './login/routes';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
+import type { RequestLog } from './request-log';
 import { DEFAULT_STATE_DIR, prepareStateDir, type ResetMode } from './state';
 import { openStore, type Store } from './store';
 import { loadOrCreateTls, type TlsMaterial } from './tls';
@@ -34,8 +35,8 @@ export interface SandboxOptions {
   actionBuildDelayMs?: number;
   /** How long a login suspended by a redirect waits for its /continue. Default 15 minutes. */
   pendingLoginTtlMs?: number;
-  /** Called once per response with "METHOD /path status ms" (no bodies, no headers). */
-  log?: (line: string) => void;
+  /** Called once per response with what was served (no bodies, no headers, no query string). */
+  log?: RequestLog;
 }
 
 export interface Sandbox {
@@ -117,7 +118,7 @@ interface AppDependencies {
   faults: FaultInjector;
   endpoint: () => TenantEndpoint & { domain: string };
   deployClientId: () => string;
-  log: ((line: string) => void) | undefined;
+  log: RequestLog | undefined;
   pendingLoginTtlMs: number | undefined;
 }
 
@@ -131,6 +132,9 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     },
     schemaErrorFormatter: formatValidationError,
     bodyLimit: 1024 * 1024,
+    // Path ids are URL-encoded: a user id (provider prefix + up to 255 characters, which POST /users
+    // allows) can take ~800 characters encoded; Fastify's default (100) sent longer ones to the catch-all.
+    routerOptions: { maxParamLength: 2048 },
   });
 
   // Faults come first so they can hit any path, /oauth/token included, before authentication.
@@ -138,7 +142,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   if (deps.log) {
     const log = deps.log;
     app.addHook('onResponse', async (request, reply) => {
-      log(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`);
+      log({ method: request.method, path: request.url.split('?')[0] ?? '', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../../local/sandbox';
+import { formatRequestLogEntry, type Sandbox } from '../../local/sandbox';
 import type { EnvVars } from '../../tooling/tenant';
 import type { Target } from '../../tooling/deploy/target';
 import { startTestSandbox } from '../sandbox/helpers';
@@ -25,7 +25,7 @@ export const FINGERPRINT_KEY = 'test-fingerprint-key-0123456789abcdef';
 
 export async function startTestTenant(): Promise<TestTenant> {
   const requests: string[] = [];
-  const sandbox = await startTestSandbox({ log: (line) => requests.push(line) });
+  const sandbox = await startTestSandbox({ log: (entry) => requests.push(formatRequestLogEntry(entry)) });
   const copy = tenantCopy();
   copy.edit('tenant/environments/sandbox.yaml', (text) => text.replace('AUTH0_DOMAIN: 127.0.0.1:8443', `AUTH0_DOMAIN: ${sandbox.domain}`));
   // Auth0 issues the linking client's credentials when it is created; the Action needs them as secrets.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Sandbox } from '../../local/sandbox';
+import { formatRequestLogEntry, isManagementApiRequest, type RequestLogEntry, type Sandbox } from '../../local/sandbox';
 import { call, clientToken, deployToken, startTestSandbox } from './helpers';
 
 let sandbox: Sandbox;
@@ -87,6 +87,30 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(result.body.error).toBe('unauthorized_client');
   });
 
+  test('malformed requests are OAuth 400/401 errors, never a 500 or a token', async () => {
+    const { client_id: id, client_secret: secret } = sandbox.deployClient;
+    const base = { grant_type: 'client_credentials', client_id: id, client_secret: secret, audience: sandbox.managementAudience };
+    const invalidRequest = { status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } };
+    for (const body of [
+      { ...base, client_id: { id } },
+      { ...base, client_id: [id] },
+      { ...base, client_secret: [secret] },
+      { ...base, scope: 42 },
+      { ...base, scope: ['read:users'] },
+      { ...base, audience: { url: sandbox.managementAudience } },
+      { ...base, grant_type: ['client_credentials'] },
+    ]) {
+      const result = await call(sandbox, 'POST', '/oauth/token', { body });
+      expect(result, JSON.stringify(body)).toMatchObject(invalidRequest);
+      expect(Object.keys(result.body as object).sort()).toEqual(['error', 'error_description']);
+    }
+    const badEncoding = await call(sandbox, 'POST', '/oauth/token', {
+      form: { grant_type: 'client_credentials', audience: sandbox.managementAudience },
+      headers: { authorization: `Basic ${Buffer.from(`%E0%A4%A:${secret}`).toString('base64')}` },
+    });
+    expect(badEncoding).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: expect.any(String) } });
+  });
+
   test('rejects other grant types', async () => {
     const result = await call<{ error: string }>(sandbox, 'POST', '/oauth/token', { form: { grant_type: 'password' } });
     expect(result.status).toBe(400);
@@ -139,15 +163,29 @@ describe('Management API authentication and scopes', () => {
     expect(withKeys.body.client_secret).toBe(sandbox.deployClient.client_secret);
   });
 
-  test('resource types the sandbox does not model answer 403 like a missing scope', async () => {
-    for (const [method, path, scope] of [
-      ['GET', '/api/v2/rules', 'read:rules'],
-      ['GET', '/api/v2/guardian/factors', 'read:guardian_factors'],
-      ['POST', '/api/v2/organizations', 'create:organizations'],
+  test('endpoints the sandbox does not model are 501, except the reads deploy-cli\'s export skips on a 403', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v2/users/auth0%7C1/roles'],
+      ['GET', '/api/v2/users/auth0%7C1/logs'],
+      ['POST', '/api/v2/organizations'],
+      ['DELETE', '/api/v2/rules/rul_1'],
+      ['GET', '/api/v2/stats/daily'],
     ] as const) {
       const result = await call(sandbox, method, path, { token, body: method === 'POST' ? {} : undefined });
+      expect(result, `${method} ${path}`).toMatchObject({
+        status: 501,
+        body: { statusCode: 501, error: 'Not Implemented', message: `${method} ${path} is not implemented by the sandbox`, errorCode: 'not_implemented' },
+      });
+    }
+    for (const [path, scope] of [
+      ['/api/v2/rules', 'read:rules'],
+      ['/api/v2/guardian/factors', 'read:guardian_factors'],
+      ['/api/v2/branding/themes/default', 'read:branding_themes'],
+    ] as const) {
+      const result = await call(sandbox, 'GET', path, { token });
       expect(result).toMatchObject({ status: 403, body: { message: `Insufficient scope, expected any of: ${scope}` } });
     }
+    expect((await call(sandbox, 'GET', '/api/v2/users/auth0%7C1/roles')).status).toBe(401);
   });
 
   test('paths outside the API are 404', async () => {
@@ -308,6 +346,28 @@ describe('pagination', () => {
     expect(result.body).toMatchObject({ total: expect.any(Number), page: 0, per_page: 10, actions: expect.any(Array) });
     const totals = await call<{ message: string }>(sandbox, 'GET', '/api/v2/actions/actions?include_totals=true', { token });
     expect(totals.body.message).toBe("Query validation error: 'Additional properties not allowed: include_totals'.");
+  });
+});
+
+describe('request log', () => {
+  test('the log option receives one structured entry per response: method, path without query, status, ms', async () => {
+    const entries: RequestLogEntry[] = [];
+    const logged = await startTestSandbox({ log: (entry) => entries.push(entry) });
+    try {
+      const loggedToken = await deployToken(logged);
+      await call(logged, 'GET', '/api/v2/clients?fields=name&include_fields=true', { token: loggedToken });
+      await call(logged, 'GET', '/api/v2/users/auth0%7Cnobody', { token: loggedToken });
+      expect(entries.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
+        { method: 'POST', path: '/oauth/token', status: 200 },
+        { method: 'GET', path: '/api/v2/clients', status: 200 },
+        { method: 'GET', path: '/api/v2/users/auth0%7Cnobody', status: 404 },
+      ]);
+      expect(entries.every((entry) => Number.isInteger(entry.ms) && entry.ms >= 0)).toBe(true);
+      expect(entries.filter(isManagementApiRequest)).toHaveLength(3);
+      expect(formatRequestLogEntry({ method: 'GET', path: '/api/v2/clients', status: 200, ms: 3 })).toBe('GET /api/v2/clients 200 3ms');
+    } finally {
+      await logged.close();
+    }
   });
 });
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox, User, UserIdentity } from '../../local/sandbox';
 import { call, clientToken, deployToken, startTestSandbox } from './helpers';
@@ -20,6 +23,14 @@ function googleUser(email: string, identityId: string, extra: Record<string, unk
 
 async function patch(id: string, body: Record<string, unknown>, as = token) {
   return call<User & { message?: string }>(sandbox, 'PATCH', `/api/v2/users/${enc(id)}`, { token: as, body });
+}
+
+/** A Management API token issued to an end user (its `sub`), as /authorize would issue it with current_user scopes. */
+function userToken(userId: string, scopes: string[]): string {
+  const key = readFileSync(join(sandbox.stateDir, 'signing-key.pem'), 'utf8');
+  return jwt.sign({ sub: userId, azp: 'spa-client-id', scope: scopes.join(' ') }, key, {
+    algorithm: 'RS256', audience: sandbox.managementAudience, issuer: `${sandbox.url}/`, expiresIn: 600,
+  });
 }
 
 beforeAll(async () => {
@@ -105,6 +116,110 @@ describe('PATCH /users/{id}', () => {
     const user = await createUser('strict@example.com');
     expect((await patch(user.user_id, { app_metadata: {}, roles: [] })).status).toBe(400);
     expect((await patch('auth0|000000000000000000000000', { blocked: true })).status).toBe(404);
+  });
+});
+
+describe('current_user scopes act only on the token\'s own user', () => {
+  const CURRENT_USER_SCOPES = ['read:current_user', 'update:current_user_metadata', 'delete:current_user', 'update:current_user_identities'];
+
+  test('read, update user_metadata and delete: the own user only', async () => {
+    const self = await createUser('self@example.com');
+    const other = await createUser('other@example.com');
+    const own = userToken(self.user_id, CURRENT_USER_SCOPES);
+    const denied = { status: 403, body: { message: 'Insufficient scope, expected any of: read:users,read:user_idp_tokens' } };
+    expect((await call(sandbox, 'GET', `/api/v2/users/${enc(self.user_id)}`, { token: own })).status).toBe(200);
+    expect(await call(sandbox, 'GET', `/api/v2/users/${enc(other.user_id)}`, { token: own })).toMatchObject(denied);
+
+    expect((await patch(self.user_id, { user_metadata: { theme: 'dark' } }, own)).status).toBe(200);
+    expect(await patch(other.user_id, { user_metadata: { theme: 'dark' } }, own))
+      .toMatchObject({ status: 403, body: { message: 'Insufficient scope, expected any of: update:users,update:users_app_metadata' } });
+    expect(sandbox.store.users.get(other.user_id)?.user_metadata).toEqual({});
+
+    expect((await call(sandbox, 'DELETE', `/api/v2/users/${enc(other.user_id)}`, { token: own })).status).toBe(403);
+    expect(sandbox.store.users.get(other.user_id)).toBeDefined();
+    expect((await call(sandbox, 'DELETE', `/api/v2/users/${enc(self.user_id)}`, { token: own })).status).toBe(204);
+  });
+
+  test('update:current_user_metadata writes user_metadata only, never app_metadata', async () => {
+    const self = await createUser('meta-self@example.com');
+    const own = userToken(self.user_id, ['update:current_user_metadata']);
+    const result = await patch(self.user_id, { app_metadata: { role: 'admin' } }, own);
+    expect(result).toMatchObject({ status: 403, body: { message: 'Insufficient scope, expected any of: update:users,update:users_app_metadata' } });
+    expect((await patch(self.user_id, { user_metadata: { a: 1 }, app_metadata: { role: 'admin' } }, own)).status).toBe(403);
+    expect(sandbox.store.users.get(self.user_id)?.app_metadata).toEqual({});
+  });
+
+  test('update:current_user_identities links and unlinks under the own user only', async () => {
+    const self = await createUser('ids-self@example.com');
+    const other = await createUser('ids-other@example.com');
+    googleUser('ids-other@example.com', '109000000000000000077');
+    const own = userToken(self.user_id, CURRENT_USER_SCOPES);
+    const link = await call(sandbox, 'POST', `/api/v2/users/${enc(other.user_id)}/identities`, {
+      token: own, body: { provider: 'google-oauth2', user_id: '109000000000000000077' },
+    });
+    expect(link).toMatchObject({ status: 403, body: { message: 'Insufficient scope, expected any of: update:users' } });
+    expect(sandbox.store.users.identityOwner('google-oauth2', '109000000000000000077')?.user_id).toBe('google-oauth2|109000000000000000077');
+    expect((await call(sandbox, 'POST', `/api/v2/users/${enc(self.user_id)}/identities`, {
+      token: own, body: { provider: 'google-oauth2', user_id: '109000000000000000077' },
+    })).status).toBe(201);
+    const otherKey = other.user_id.slice('auth0|'.length);
+    expect((await call(sandbox, 'DELETE', `/api/v2/users/${enc(other.user_id)}/identities/auth0/${otherKey}`, { token: own })).status).toBe(403);
+    expect((await call(sandbox, 'DELETE', `/api/v2/users/${enc(self.user_id)}/identities/google-oauth2/109000000000000000077`, { token: own })).status)
+      .toBe(200);
+    sandbox.store.users.delete('google-oauth2|109000000000000000077');
+  });
+
+  test('a client-credentials token has no current user: current_user scopes reach nobody', async () => {
+    const user = await createUser('m2m-target@example.com');
+    const client = sandbox.store.clients.create({ name: 'current user m2m', app_type: 'non_interactive' });
+    sandbox.store.clientGrants.create({ client_id: client.client_id, audience: sandbox.managementAudience, scope: CURRENT_USER_SCOPES });
+    const m2m = (await clientToken(sandbox, client.client_id, client.client_secret ?? '')).body.access_token;
+    expect((await call(sandbox, 'GET', `/api/v2/users/${enc(user.user_id)}`, { token: m2m })).status).toBe(403);
+    expect((await patch(user.user_id, { user_metadata: { a: 1 } }, m2m)).status).toBe(403);
+    expect((await call(sandbox, 'DELETE', `/api/v2/users/${enc(user.user_id)}`, { token: m2m })).status).toBe(403);
+  });
+});
+
+describe('limits: long ids, deep or dotted metadata', () => {
+  test('a user id as long as creation allows is read, changed and deleted; a longer one is refused at creation', async () => {
+    const longKey = 'k'.repeat(255);
+    const user = await createUser('long-id@example.com', { user_id: longKey });
+    expect(user.user_id).toBe(`auth0|${longKey}`);
+    const path = `/api/v2/users/${enc(user.user_id)}`;
+    expect((await call(sandbox, 'GET', path, { token })).status).toBe(200);
+    expect((await patch(user.user_id, { user_metadata: { a: 1 } })).status).toBe(200);
+    expect((await call(sandbox, 'GET', `/api/v2/user-blocks/${enc(user.user_id)}`, { token })).status).toBe(200);
+    expect((await call(sandbox, 'DELETE', path, { token })).status).toBe(204);
+    const tooLong = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email: 'longer@example.com', password: PASSWORD, user_id: 'k'.repeat(256) } });
+    expect(tooLong).toMatchObject({ status: 400, body: { errorCode: 'invalid_body' } });
+  });
+
+  test('metadata nested too deep is a 400 that says so', async () => {
+    const user = await createUser('deep@example.com');
+    // Sent as text: the test's own JSON.stringify would overflow the stack at this depth.
+    const deep = `${'{"a":'.repeat(4300)}1${'}'.repeat(4300)}`;
+    for (const result of [
+      await call(sandbox, 'PATCH', `/api/v2/users/${enc(user.user_id)}`, { token, raw: `{"user_metadata":${deep}}` }),
+      await call(sandbox, 'POST', '/api/v2/users', {
+        token, raw: `{"connection":"customers","email":"deep2@example.com","password":"${PASSWORD}","app_metadata":${deep}}`,
+      }),
+    ]) {
+      expect(result).toMatchObject({ status: 400, body: { errorCode: 'invalid_body', message: expect.stringMatching(/nested more than \d+ levels deep/) } });
+    }
+    expect(sandbox.store.users.findByEmail('deep2@example.com')).toEqual([]);
+  });
+
+  test('metadata keys with "." or "$" are refused, at any depth, as Auth0 refuses them', async () => {
+    const user = await createUser('dotted@example.com');
+    for (const metadata of [{ 'a.b': 1 }, { $set: 1 }, { outer: { 'x.y': true } }, { list: [{ $where: 'x' }] }]) {
+      for (const field of ['user_metadata', 'app_metadata']) {
+        const result = await patch(user.user_id, { [field]: metadata });
+        expect(result, `${field} ${JSON.stringify(metadata)}`).toMatchObject({ status: 400, body: { errorCode: 'invalid_body' } });
+      }
+    }
+    const created = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email: 'dotted2@example.com', password: PASSWORD, user_metadata: { 'a.b': 1 } } });
+    expect(created.status).toBe(400);
+    expect(sandbox.store.users.get(user.user_id)?.user_metadata).toEqual({});
   });
 });
 

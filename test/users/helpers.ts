@@ -38,10 +38,7 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
     ...options,
     stateDir,
     port: 0,
-    log: (line) => {
-      const [method = '', path = '', status = '0'] = line.split(' ');
-      requests.push({ method, path: decodeURIComponent(path), status: Number(status) });
-    },
+    log: ({ method, path, status }) => requests.push({ method, path: decodeURIComponent(path), status }),
   });
   sandbox.store.connections.create({ name: DB, strategy: 'auth0', options: {} });
   sandbox.store.connections.create({ name: GOOGLE, strategy: 'google-oauth2', options: {} });

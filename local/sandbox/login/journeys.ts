@@ -43,10 +43,7 @@ export interface JourneyContext {
 
 export type SeededUsers = Record<keyof typeof SEEDED, string>;
 
-/** A line of the sandbox's request log ("METHOD /path status ms") for the Management API or its token endpoint. */
-export function isManagementApiRequest(line: string): boolean {
-  return /^[A-Z]+ (\/api\/v2\/|\/oauth\/token )/.test(line);
-}
+export { isManagementApiRequest } from '../request-log';
 
 export interface JourneyResult {
   name: string;

@@ -1,7 +1,8 @@
-import type { ActionCreate, ActionUpdate, BindingRef } from '../store/actions';
+import type { Action, ActionCreate, ActionDeleteOptions, ActionUpdate, BindingRef } from '../store/actions';
 import { ACTION_RUNTIMES, TRIGGERS, findTrigger } from '../store/triggers';
 import { notFound } from '../errors';
 import type { ApiContext, RouteModule } from './context';
+import { registerCrud } from './crud';
 import { pageOf, pageWindow } from './query';
 import { arrayOf, boolean, idParams, integer, string, stringEnum, strictObject } from './schema';
 
@@ -65,43 +66,24 @@ function requireTrigger(triggerId: string): void {
 }
 
 export const registerActions: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Querystring: ListQuery }>('/actions/actions', {
-    schema: {
-      querystring: strictObject({ ...actionPageQuery, triggerId: stringEnum(TRIGGER_IDS), actionName: string(), deployed: boolean,
-        installed: boolean }),
+  registerCrud<Action, ActionCreate, ActionUpdate, ListQuery, unknown, ActionDeleteOptions>(app, {
+    path: '/actions/actions',
+    repository: store.actions,
+    scopes: { read: ['read:actions'], create: ['create:actions'], update: ['update:actions'], delete: ['delete:actions'] },
+    schemas: {
+      listQuery: strictObject({ ...actionPageQuery, triggerId: stringEnum(TRIGGER_IDS), actionName: string(), deployed: boolean, installed: boolean }),
+      createBody,
+      updateBody,
+      deleteQuery: strictObject({ force: boolean }),
     },
-    config: { scopes: ['read:actions'] },
-  }, async (request) => {
-    const { query } = request;
-    // Sandbox actions are never marketplace installs.
-    const actions = query.installed ? [] : store.actions.list().filter((action) =>
-      (query.actionName === undefined || action.name === query.actionName)
-      && (query.triggerId === undefined || action.supported_triggers.some((t) => t.id === query.triggerId))
-      && (query.deployed === undefined || (action.deployed_version !== undefined) === query.deployed));
-    return actionsPage('actions', actions, query);
-  });
-
-  app.get<{ Params: { id: string } }>('/actions/actions/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['read:actions'] },
-  }, async (request) => store.actions.require(request.params.id));
-
-  app.post<{ Body: ActionCreate }>('/actions/actions', {
-    schema: { body: createBody },
-    config: { scopes: ['create:actions'] },
-  }, async (request, reply) => reply.code(201).send(store.actions.create(request.body)));
-
-  app.patch<{ Params: { id: string }; Body: ActionUpdate }>('/actions/actions/:id', {
-    schema: { params: idParams(), body: updateBody },
-    config: { scopes: ['update:actions'] },
-  }, async (request) => store.actions.update(request.params.id, request.body));
-
-  app.delete<{ Params: { id: string }; Querystring: { force?: boolean } }>('/actions/actions/:id', {
-    schema: { params: idParams(), querystring: strictObject({ force: boolean }) },
-    config: { scopes: ['delete:actions'] },
-  }, async (request, reply) => {
-    store.actions.delete(request.params.id, request.query.force ?? false);
-    return reply.code(204).send();
+    list: (query) => {
+      // Sandbox actions are never marketplace installs.
+      const actions = query.installed ? [] : store.actions.list().filter((action) =>
+        (query.actionName === undefined || action.name === query.actionName)
+        && (query.triggerId === undefined || action.supported_triggers.some((trigger) => trigger.id === query.triggerId))
+        && (query.deployed === undefined || (action.deployed_version !== undefined) === query.deployed));
+      return actionsPage('actions', actions, query);
+    },
   });
 
   app.post<{ Params: { id: string } }>('/actions/actions/:id/deploy', {

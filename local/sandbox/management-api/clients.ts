@@ -1,7 +1,8 @@
 import type { Client, ClientCreate, ClientUpdate } from '../store/clients';
 import type { ApiContext, RouteModule } from './context';
+import { registerCrud } from './crud';
 import { fieldsQuery, pageOf, pageQuery, pagedBody, selectFields, type FieldsQuery, type PageQuery } from './query';
-import { anyObject, arrayOf, boolean, idParams, integer, nullable, string, stringArray, stringEnum, strictObject, updateSchema } from './schema';
+import { anyObject, arrayOf, boolean, integer, nullable, string, stringArray, stringEnum, strictObject, updateSchema } from './schema';
 
 const APP_TYPES = ['native', 'spa', 'regular_web', 'non_interactive', 'resource_server', 'express_configuration', 'rms', 'box',
   'cloudbees', 'concur', 'dropbox', 'mscrm', 'echosign', 'egnyte', 'newrelic', 'office365', 'salesforce', 'sentry', 'sharepoint',
@@ -129,39 +130,19 @@ function present(client: Client, scopes: ReadonlySet<string> | undefined, query:
 }
 
 export const registerClients: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Querystring: ListQuery }>('/clients', {
-    schema: { querystring: listQuery },
-    config: { scopes: ['read:clients', 'read:client_keys'] },
-  }, async (request) => {
-    const { query } = request;
-    const appTypes = query.app_type?.split(',').map((type) => type.trim());
-    const clients = store.clients.list().filter((client) => (query.is_global === undefined || client.global === query.is_global)
-      && (query.is_first_party === undefined || client.is_first_party === query.is_first_party)
-      && (!appTypes || (client.app_type !== undefined && appTypes.includes(client.app_type))));
-    const page = pageOf(clients, query).map((client) => present(client, request.caller?.scopes, query));
-    return pagedBody('clients', page, clients.length, query);
-  });
-
-  app.get<{ Params: { id: string }; Querystring: FieldsQuery }>('/clients/:id', {
-    schema: { params: idParams(), querystring: strictObject({ ...fieldsQuery }) },
-    config: { scopes: ['read:clients', 'read:client_keys'] },
-  }, async (request) => present(store.clients.require(request.params.id), request.caller?.scopes, request.query));
-
-  app.post<{ Body: ClientCreate }>('/clients', {
-    schema: { body: createBody },
-    config: { scopes: ['create:clients'] },
-  }, async (request, reply) => reply.code(201).send(store.clients.create(request.body)));
-
-  app.patch<{ Params: { id: string }; Body: ClientUpdate }>('/clients/:id', {
-    schema: { params: idParams(), body: updateBody },
-    config: { scopes: ['update:clients', 'update:client_keys'] },
-  }, async (request) => store.clients.update(request.params.id, request.body));
-
-  app.delete<{ Params: { id: string } }>('/clients/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:clients'] },
-  }, async (request, reply) => {
-    store.clients.delete(request.params.id);
-    return reply.code(204).send();
+  registerCrud<Client, ClientCreate, ClientUpdate, ListQuery, FieldsQuery>(app, {
+    path: '/clients',
+    repository: store.clients,
+    scopes: { read: ['read:clients', 'read:client_keys'], create: ['create:clients'], update: ['update:clients', 'update:client_keys'], delete: ['delete:clients'] },
+    schemas: { listQuery, readQuery: strictObject({ ...fieldsQuery }), createBody, updateBody },
+    list: (query, request) => {
+      const appTypes = query.app_type?.split(',').map((type) => type.trim());
+      const clients = store.clients.list().filter((client) => (query.is_global === undefined || client.global === query.is_global)
+        && (query.is_first_party === undefined || client.is_first_party === query.is_first_party)
+        && (!appTypes || (client.app_type !== undefined && appTypes.includes(client.app_type))));
+      const page = pageOf(clients, query).map((client) => present(client, request.caller?.scopes, query));
+      return pagedBody('clients', page, clients.length, query);
+    },
+    show: (client, query, request) => present(client, request.caller?.scopes, query),
   });
 };

@@ -1,4 +1,5 @@
-import type { ConnectionCreate, ConnectionUpdate, EnabledClientChange } from '../store/connections';
+import type { Connection, ConnectionCreate, ConnectionUpdate, EnabledClientChange } from '../store/connections';
+import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
 import { STRATEGY_NAMES } from './strategies';
 import {
@@ -76,42 +77,23 @@ const enabledClientsBody = arrayOf(strictObject({ client_id: string({ minLength:
   { maxItems: 50 });
 
 export const registerConnections: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Querystring: ListQuery }>('/connections', {
-    schema: { querystring: listQuery },
-    config: { scopes: ['read:connections'] },
-  }, async (request) => {
-    const { query } = request;
-    const entries = store.connections.list({ strategies: query.strategy, name: query.name });
-    if (isCheckpoint(query)) {
-      const { items, next } = checkpointOf(entries.map(({ seq, connection }) => ({ seq, item: connection })), query);
-      return { connections: items.map((c) => selectFields(c, query)), ...(next ? { next } : {}) };
-    }
-    const page = pageOf(entries, query).map(({ connection }) => selectFields(connection, query));
-    return pagedBody('connections', page, entries.length, query);
-  });
-
-  app.get<{ Params: { id: string }; Querystring: FieldsQuery }>('/connections/:id', {
-    schema: { params: idParams(), querystring: strictObject({ ...fieldsQuery }) },
-    config: { scopes: ['read:connections'] },
-  }, async (request) => selectFields(store.connections.require(request.params.id), request.query));
-
-  app.post<{ Body: ConnectionCreate }>('/connections', {
-    schema: { body: createBody },
-    config: { scopes: ['create:connections'] },
-  }, async (request, reply) => reply.code(201).send(store.connections.create(request.body)));
-
-  app.patch<{ Params: { id: string }; Body: ConnectionUpdate }>('/connections/:id', {
-    schema: { params: idParams(), body: updateBody },
-    config: { scopes: ['update:connections'] },
-  }, async (request) => store.connections.update(request.params.id, request.body));
-
-  // Auth0 deletes connections asynchronously and answers 202.
-  app.delete<{ Params: { id: string } }>('/connections/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:connections'] },
-  }, async (request, reply) => {
-    store.connections.delete(request.params.id);
-    return reply.code(202).send();
+  registerCrud<Connection, ConnectionCreate, ConnectionUpdate, ListQuery, FieldsQuery>(app, {
+    path: '/connections',
+    repository: store.connections,
+    scopes: { read: ['read:connections'], create: ['create:connections'], update: ['update:connections'], delete: ['delete:connections'] },
+    schemas: { listQuery, readQuery: strictObject({ ...fieldsQuery }), createBody, updateBody },
+    list: (query) => {
+      const entries = store.connections.list({ strategies: query.strategy, name: query.name });
+      if (isCheckpoint(query)) {
+        const { items, next } = checkpointOf(entries.map(({ seq, connection }) => ({ seq, item: connection })), query);
+        return { connections: items.map((connection) => selectFields(connection, query)), ...(next ? { next } : {}) };
+      }
+      const page = pageOf(entries, query).map(({ connection }) => selectFields(connection, query));
+      return pagedBody('connections', page, entries.length, query);
+    },
+    show: (connection, query) => selectFields(connection, query),
+    // Auth0 deletes connections asynchronously and answers 202.
+    deleteStatus: 202,
   });
 
   app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/connections/:id/clients', {

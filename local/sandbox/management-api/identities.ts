@@ -1,5 +1,6 @@
 import { badRequest } from '../errors';
 import type { ApiContext, RouteModule } from './context';
+import { assertMayActOnUser, type UserScopes } from './current-user';
 import { idParams, string, stringEnum, strictObject } from './schema';
 import { STRATEGY_NAMES } from './strategies';
 
@@ -9,6 +10,8 @@ interface LinkBody {
   connection_id?: string;
   link_with?: string;
 }
+
+const IDENTITY_SCOPES: UserScopes = { anyUser: ['update:users'], currentUser: 'update:current_user_identities' };
 
 export const registerIdentities: RouteModule = (app, { store }: ApiContext) => {
   app.post<{ Params: { id: string }; Body: LinkBody }>('/users/:id/identities', {
@@ -23,6 +26,7 @@ export const registerIdentities: RouteModule = (app, { store }: ApiContext) => {
     },
     config: { scopes: ['update:users', 'update:current_user_identities'] },
   }, async (request, reply) => {
+    assertMayActOnUser(request.caller, request.params.id, IDENTITY_SCOPES);
     const { provider, user_id: userId, connection_id: connectionId, link_with: linkWith } = request.body;
     if (linkWith !== undefined) {
       throw badRequest('link_with (linking with a user token) is not supported by the sandbox; send provider and user_id.',
@@ -44,6 +48,9 @@ export const registerIdentities: RouteModule = (app, { store }: ApiContext) => {
       params: strictObject({ id: string({ minLength: 1 }), provider: stringEnum(STRATEGY_NAMES), user_id: string({ minLength: 1 }) },
         ['id', 'provider', 'user_id']),
     },
-    config: { scopes: ['update:users'] },
-  }, async (request) => store.users.unlink(request.params.id, request.params.provider, request.params.user_id));
+    config: { scopes: ['update:users', 'update:current_user_identities'] },
+  }, async (request) => {
+    assertMayActOnUser(request.caller, request.params.id, IDENTITY_SCOPES);
+    return store.users.unlink(request.params.id, request.params.provider, request.params.user_id);
+  });
 };

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Authenticate } from '../auth';
-import { ApiError } from '../errors';
 import type { ApiContext } from './context';
 import { coerceQuery } from './validation';
 import { registerActions } from './actions';
@@ -12,6 +11,7 @@ import { registerEmailProvider } from './email-provider';
 import { registerEmailTemplates } from './email-templates';
 import { registerIdentities } from './identities';
 import { registerJobs } from './jobs';
+import { registerNotModelled } from './not-modelled';
 import { registerResourceServers } from './resource-servers';
 import { registerTenantSettings } from './tenant-settings';
 import { registerTickets } from './tickets';
@@ -25,8 +25,6 @@ const MODULES = [
   registerUsersByEmail, registerIdentities, registerUserBlocks, registerTickets, registerJobs,
 ];
 
-const VERBS: Record<string, string> = { GET: 'read', HEAD: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
-
 /**
  * The Management API under /api/v2 (register with that prefix). `authenticate` runs first on
  * every route, so unknown paths still need a valid token.
@@ -36,12 +34,5 @@ export const managementApi: FastifyPluginAsync<{ context: ApiContext; authentica
   app.addHook('preValidation', coerceQuery);
   for (const register of MODULES) register(app, options.context);
 
-  // Resource types the sandbox does not model answer like a token without their scope, so
-  // deploy-cli's export skips them with a warning instead of failing.
-  app.all('/*', async (request) => {
-    const [, first = '', second] = (request.url.split('?')[0] ?? '').replace(/^\/api\/v2/, '').split('/');
-    const resource = second && /^[a-z][a-z-]*$/.test(second) ? `${first}_${second}` : first;
-    const scope = `${VERBS[request.method] ?? 'read'}:${resource.replace(/-/g, '_')}`;
-    throw new ApiError(403, `Insufficient scope, expected any of: ${scope}`, 'insufficient_scope');
-  });
+  registerNotModelled(app);
 };

@@ -1,7 +1,8 @@
-import type { ResourceServerCreate, ResourceServerUpdate } from '../store/resource-servers';
+import type { ResourceServer, ResourceServerCreate, ResourceServerUpdate } from '../store/resource-servers';
+import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
 import { pageOf, pageQuery, pagedBody, type PageQuery } from './query';
-import { anyObject, arrayOf, boolean, idParams, integer, nullable, string, stringArray, stringEnum, strictObject } from './schema';
+import { anyObject, arrayOf, boolean, integer, nullable, string, stringArray, stringEnum, strictObject } from './schema';
 
 const RESOURCE_SERVER_FIELDS = {
   name: string({ minLength: 1, maxLength: 200, pattern: '^[^<>]+$' }),
@@ -32,35 +33,16 @@ interface ListQuery extends PageQuery {
 }
 
 export const registerResourceServers: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Querystring: ListQuery }>('/resource-servers', {
-    schema: { querystring: strictObject({ ...pageQuery, identifiers: stringArray() }) },
-    config: { scopes: ['read:resource_servers'] },
-  }, async (request) => {
-    const { query } = request;
-    const servers = store.resourceServers.list().filter((server) => !query.identifiers || query.identifiers.includes(server.identifier));
-    return pagedBody('resource_servers', pageOf(servers, query), servers.length, query);
-  });
-
-  app.get<{ Params: { id: string } }>('/resource-servers/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['read:resource_servers'] },
-  }, async (request) => store.resourceServers.require(request.params.id));
-
-  app.post<{ Body: ResourceServerCreate }>('/resource-servers', {
-    schema: { body: createBody },
-    config: { scopes: ['create:resource_servers'] },
-  }, async (request, reply) => reply.code(201).send(store.resourceServers.create(request.body)));
-
-  app.patch<{ Params: { id: string }; Body: ResourceServerUpdate }>('/resource-servers/:id', {
-    schema: { params: idParams(), body: updateBody },
-    config: { scopes: ['update:resource_servers'] },
-  }, async (request) => store.resourceServers.update(request.params.id, request.body));
-
-  app.delete<{ Params: { id: string } }>('/resource-servers/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:resource_servers'] },
-  }, async (request, reply) => {
-    store.resourceServers.delete(request.params.id);
-    return reply.code(204).send();
+  registerCrud<ResourceServer, ResourceServerCreate, ResourceServerUpdate, ListQuery, unknown>(app, {
+    path: '/resource-servers',
+    repository: store.resourceServers,
+    scopes: {
+      read: ['read:resource_servers'], create: ['create:resource_servers'], update: ['update:resource_servers'], delete: ['delete:resource_servers'],
+    },
+    schemas: { listQuery: strictObject({ ...pageQuery, identifiers: stringArray() }), createBody, updateBody },
+    list: (query) => {
+      const servers = store.resourceServers.list().filter((server) => !query.identifiers || query.identifiers.includes(server.identifier));
+      return pagedBody('resource_servers', pageOf(servers, query), servers.length, query);
+    },
   });
 };

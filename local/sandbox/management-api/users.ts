@@ -1,6 +1,8 @@
 import { badRequest, forbidden } from '../errors';
 import type { UserCreate, UserUpdate } from '../store/users';
 import type { ApiContext, RouteModule } from './context';
+import { assertMayActOnUser, type UserScopes } from './current-user';
+import { assertValidMetadata } from './metadata';
 import { fieldsQuery, pagedBody, pageQuery, pageWindow, selectFields, type FieldsQuery, type PageQuery } from './query';
 import { anyObject, boolean, idParams, nullable, string, stringEnum, strictObject } from './schema';
 
@@ -56,6 +58,19 @@ const SEARCH_WINDOW = 1000;
 /** Fields a token with only metadata scopes may still change, as in Auth0. */
 const METADATA_ONLY = new Set(['app_metadata', 'user_metadata']);
 
+const READ_SCOPES: UserScopes = { anyUser: ['read:users', 'read:user_idp_tokens'], currentUser: 'read:current_user' };
+const DELETE_SCOPES: UserScopes = { anyUser: ['delete:users'], currentUser: 'delete:current_user' };
+const UPDATE_ANY_FIELD: UserScopes = { anyUser: ['update:users'] };
+const UPDATE_APP_METADATA: UserScopes = { anyUser: ['update:users', 'update:users_app_metadata'] };
+const UPDATE_USER_METADATA: UserScopes = { ...UPDATE_APP_METADATA, currentUser: 'update:current_user_metadata' };
+
+/** What a PATCH payload needs: profile fields need update:users, app_metadata a users scope, user_metadata alone may be the caller's own. */
+function updateScopes(body: UserUpdate): UserScopes {
+  if (Object.keys(body).some((field) => !METADATA_ONLY.has(field))) return UPDATE_ANY_FIELD;
+  if (body.app_metadata !== undefined) return UPDATE_APP_METADATA;
+  return UPDATE_USER_METADATA;
+}
+
 export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
   app.get<{ Querystring: ListQuery }>('/users', {
     schema: {
@@ -85,22 +100,25 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
   app.post<{ Body: UserCreate }>('/users', {
     schema: { body: createBody },
     config: { scopes: ['create:users'] },
-  }, async (request, reply) => reply.code(201).send(store.users.create(request.body)));
+  }, async (request, reply) => {
+    assertValidMetadata(request.body);
+    return reply.code(201).send(store.users.create(request.body));
+  });
 
   app.get<{ Params: { id: string }; Querystring: FieldsQuery }>('/users/:id', {
     schema: { params: idParams(), querystring: strictObject({ ...fieldsQuery }) },
     config: { scopes: ['read:users', 'read:current_user', 'read:user_idp_tokens'] },
-  }, async (request) => selectFields(store.users.require(request.params.id), request.query));
+  }, async (request) => {
+    assertMayActOnUser(request.caller, request.params.id, READ_SCOPES);
+    return selectFields(store.users.require(request.params.id), request.query);
+  });
 
   app.patch<{ Params: { id: string }; Body: UserUpdate }>('/users/:id', {
     schema: { params: idParams(), body: updateBody },
     config: { scopes: ['update:users', 'update:users_app_metadata', 'update:current_user_metadata'] },
   }, async (request) => {
-    const scopes = request.caller?.scopes;
-    const beyondMetadata = Object.keys(request.body).filter((field) => !METADATA_ONLY.has(field));
-    if (beyondMetadata.length > 0 && !scopes?.has('update:users')) {
-      throw forbidden('Insufficient scope, expected any of: update:users', 'insufficient_scope');
-    }
+    assertMayActOnUser(request.caller, request.params.id, updateScopes(request.body));
+    assertValidMetadata(request.body);
     return store.users.update(request.params.id, request.body);
   });
 
@@ -108,6 +126,7 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
     schema: { params: idParams() },
     config: { scopes: ['delete:users', 'delete:current_user'] },
   }, async (request, reply) => {
+    assertMayActOnUser(request.caller, request.params.id, DELETE_SCOPES);
     store.users.delete(request.params.id);
     return reply.code(204).send();
   });

@@ -2,6 +2,7 @@ import { compileFunction } from 'node:vm';
 import type { Db } from './db';
 import { newUuid, nowIso } from './ids';
 import { parseDoc } from './json';
+import { Repository } from './repository';
 import { badRequest, notFound, conflict } from '../errors';
 import { DEFAULT_RUNTIME, findTrigger } from './triggers';
 
@@ -32,6 +33,11 @@ export interface ActionCreate {
 }
 
 export type ActionUpdate = Partial<Omit<ActionCreate, 'deploy'>>;
+
+/** DELETE /actions/actions/{id}?force=true also deletes a bound action (and its bindings). */
+export interface ActionDeleteOptions {
+  force?: boolean;
+}
 
 export type ActionStatus = 'pending' | 'built' | 'failed';
 
@@ -156,77 +162,84 @@ export interface ActionsRepoOptions {
   buildDelayMs: number;
 }
 
-export class ActionsRepo {
-  private readonly s;
+type ActionInsert = Omit<ActionRow, 'all_changes_deployed'>;
+type ActionChange = Omit<ActionRow, 'all_changes_deployed' | 'created_at'>;
+
+export class ActionsRepo extends Repository<Action, ActionRow> {
+  private readonly statements;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly options: ActionsRepoOptions,
   ) {
     const actionColumns =
       'id, name, code, runtime, dependencies, supported_triggers, build_ready_at, build_error, all_changes_deployed, created_at, updated_at';
     const versionColumns = 'id, action_id, number, code, runtime, dependencies, secrets, supported_triggers, deployed, created_at';
-    this.s = {
-      all: db.prepare<[], ActionRow>(`SELECT ${actionColumns} FROM actions ORDER BY rowid`),
-      byId: db.prepare<[string], ActionRow>(`SELECT ${actionColumns} FROM actions WHERE id = ?`),
-      byName: db.prepare<[string], ActionRow>(`SELECT ${actionColumns} FROM actions WHERE name = ?`),
-      insert: db.prepare<[string, string, string, string, string, string, number, string | null, string, string]>(
+    super(db, { table: 'actions', key: 'id', columns: actionColumns, missing: { message: 'The action does not exist.', errorCode: 'inexistent_action' } });
+    this.statements = {
+      byName: db.prepare<{ name: string }, ActionRow>(`SELECT ${actionColumns} FROM actions WHERE name = @name`),
+      insert: db.prepare<ActionInsert>(
         `INSERT INTO actions (id, name, code, runtime, dependencies, supported_triggers, build_ready_at, build_error,
-           all_changes_deployed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+           all_changes_deployed, created_at, updated_at)
+         VALUES (@id, @name, @code, @runtime, @dependencies, @supported_triggers, @build_ready_at, @build_error, 0, @created_at, @updated_at)`,
       ),
-      update: db.prepare<[string, string, string, string, string, number, string | null, string, string]>(
-        `UPDATE actions SET name = ?, code = ?, runtime = ?, dependencies = ?, supported_triggers = ?, build_ready_at = ?,
-           build_error = ?, all_changes_deployed = 0, updated_at = ? WHERE id = ?`,
+      update: db.prepare<ActionChange>(
+        `UPDATE actions SET name = @name, code = @code, runtime = @runtime, dependencies = @dependencies,
+           supported_triggers = @supported_triggers, build_ready_at = @build_ready_at, build_error = @build_error,
+           all_changes_deployed = 0, updated_at = @updated_at WHERE id = @id`,
       ),
-      markDeployed: db.prepare<[string, string]>('UPDATE actions SET all_changes_deployed = 1, updated_at = ? WHERE id = ?'),
-      delete: db.prepare<[string]>('DELETE FROM actions WHERE id = ?'),
-      secrets: db.prepare<[string], SecretRow>('SELECT name, value, updated_at FROM action_secrets WHERE action_id = ? ORDER BY name'),
-      deleteSecrets: db.prepare<[string]>('DELETE FROM action_secrets WHERE action_id = ?'),
-      insertSecret: db.prepare<[string, string, string, string]>(
-        'INSERT INTO action_secrets (action_id, name, value, updated_at) VALUES (?, ?, ?, ?)',
+      markDeployed: db.prepare<{ actionId: string; now: string }>(
+        'UPDATE actions SET all_changes_deployed = 1, updated_at = @now WHERE id = @actionId',
       ),
-      versions: db.prepare<[string], VersionRow>(`SELECT ${versionColumns} FROM action_versions WHERE action_id = ? ORDER BY number DESC`),
-      version: db.prepare<[string, string], VersionRow>(`SELECT ${versionColumns} FROM action_versions WHERE action_id = ? AND id = ?`),
-      deployedVersion: db.prepare<[string], VersionRow>(
-        `SELECT ${versionColumns} FROM action_versions WHERE action_id = ? AND deployed = 1`,
+      secrets: db.prepare<{ actionId: string }, SecretRow>(
+        'SELECT name, value, updated_at FROM action_secrets WHERE action_id = @actionId ORDER BY name',
       ),
-      maxVersion: db.prepare<[string], { n: number | null }>('SELECT max(number) AS n FROM action_versions WHERE action_id = ?'),
-      undeployAll: db.prepare<[string]>('UPDATE action_versions SET deployed = 0 WHERE action_id = ?'),
-      insertVersion: db.prepare<[string, string, number, string, string, string, string, string, string]>(
+      deleteSecrets: db.prepare<{ actionId: string }>('DELETE FROM action_secrets WHERE action_id = @actionId'),
+      insertSecret: db.prepare<SecretRow & { actionId: string }>(
+        'INSERT INTO action_secrets (action_id, name, value, updated_at) VALUES (@actionId, @name, @value, @updated_at)',
+      ),
+      versions: db.prepare<{ actionId: string }, VersionRow>(
+        `SELECT ${versionColumns} FROM action_versions WHERE action_id = @actionId ORDER BY number DESC`,
+      ),
+      version: db.prepare<{ actionId: string; versionId: string }, VersionRow>(
+        `SELECT ${versionColumns} FROM action_versions WHERE action_id = @actionId AND id = @versionId`,
+      ),
+      deployedVersion: db.prepare<{ actionId: string }, VersionRow>(
+        `SELECT ${versionColumns} FROM action_versions WHERE action_id = @actionId AND deployed = 1`,
+      ),
+      latestVersionNumber: db.prepare<{ actionId: string }, { latest: number | null }>(
+        'SELECT max(number) AS latest FROM action_versions WHERE action_id = @actionId',
+      ),
+      undeployAll: db.prepare<{ actionId: string }>('UPDATE action_versions SET deployed = 0 WHERE action_id = @actionId'),
+      insertVersion: db.prepare<Omit<VersionRow, 'deployed'>>(
         `INSERT INTO action_versions (id, action_id, number, code, runtime, dependencies, secrets, supported_triggers, deployed, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+           VALUES (@id, @action_id, @number, @code, @runtime, @dependencies, @secrets, @supported_triggers, 1, @created_at)`,
       ),
-      pruneVersions: db.prepare<[string, number]>('DELETE FROM action_versions WHERE action_id = ? AND number <= ?'),
-      bindings: db.prepare<[string], BindingRow>(
-        'SELECT id, trigger_id, action_id, display_name, created_at, updated_at FROM trigger_bindings WHERE trigger_id = ? ORDER BY position',
+      pruneVersions: db.prepare<{ actionId: string; oldestKept: number }>(
+        'DELETE FROM action_versions WHERE action_id = @actionId AND number < @oldestKept',
       ),
-      bindingCount: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM trigger_bindings WHERE action_id = ?'),
-      deleteBindings: db.prepare<[string]>('DELETE FROM trigger_bindings WHERE trigger_id = ?'),
-      insertBinding: db.prepare<[string, string, number, string, string, string, string]>(
+      bindings: db.prepare<{ triggerId: string }, BindingRow>(
+        `SELECT id, trigger_id, action_id, display_name, created_at, updated_at FROM trigger_bindings
+           WHERE trigger_id = @triggerId ORDER BY position`,
+      ),
+      bindingCount: db.prepare<{ actionId: string }, { count: number }>(
+        'SELECT count(*) AS count FROM trigger_bindings WHERE action_id = @actionId',
+      ),
+      deleteBindings: db.prepare<{ triggerId: string }>('DELETE FROM trigger_bindings WHERE trigger_id = @triggerId'),
+      insertBinding: db.prepare<BindingRow & { position: number }>(
         `INSERT INTO trigger_bindings (id, trigger_id, position, action_id, display_name, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (@id, @trigger_id, @position, @action_id, @display_name, @created_at, @updated_at)`,
       ),
     };
   }
 
   list(): Action[] {
-    return this.s.all.all().map((row) => this.toAction(row));
-  }
-
-  get(id: string): Action | undefined {
-    const row = this.s.byId.get(id);
-    return row ? this.toAction(row) : undefined;
+    return this.allRows().map((row) => this.toItem(row));
   }
 
   getByName(name: string): Action | undefined {
-    const row = this.s.byName.get(name);
-    return row ? this.toAction(row) : undefined;
-  }
-
-  require(id: string): Action {
-    const action = this.get(id);
-    if (!action) throw notFound('The action does not exist.', 'inexistent_action');
-    return action;
+    const row = this.statements.byName.get({ name });
+    return row ? this.toItem(row) : undefined;
   }
 
   create(input: ActionCreate): Action {
@@ -234,22 +247,22 @@ export class ActionsRepo {
       throw badRequest('The sandbox does not deploy on create: call POST /actions/actions/{id}/deploy once built');
     }
     return this.db.transaction(() => {
-      if (this.s.byName.get(input.name)) throw conflict(`An action with the name '${input.name}' already exists.`, 'action_conflict');
+      if (this.statements.byName.get({ name: input.name })) throw conflict(`An action with the name '${input.name}' already exists.`, 'action_conflict');
       const id = newUuid();
       const now = nowIso();
       const code = input.code ?? '';
-      this.s.insert.run(
+      this.statements.insert.run({
         id,
-        input.name,
+        name: input.name,
         code,
-        input.runtime ?? DEFAULT_RUNTIME,
-        JSON.stringify(input.dependencies ?? []),
-        JSON.stringify(normalizeTriggers(input.supported_triggers)),
-        Date.now() + this.options.buildDelayMs,
-        buildError(code),
-        now,
-        now,
-      );
+        runtime: input.runtime ?? DEFAULT_RUNTIME,
+        dependencies: JSON.stringify(input.dependencies ?? []),
+        supported_triggers: JSON.stringify(normalizeTriggers(input.supported_triggers)),
+        build_ready_at: Date.now() + this.options.buildDelayMs,
+        build_error: buildError(code),
+        created_at: now,
+        updated_at: now,
+      });
       this.replaceSecrets(id, input.secrets ?? [], now);
       return this.require(id);
     })();
@@ -258,36 +271,36 @@ export class ActionsRepo {
   /** Any change makes a new draft that must be built (and deployed) again, as in Auth0. */
   update(id: string, patch: ActionUpdate): Action {
     return this.db.transaction(() => {
-      const row = this.s.byId.get(id);
-      if (!row) throw notFound('The action does not exist.', 'inexistent_action');
-      if (patch.name !== undefined && patch.name !== row.name && this.s.byName.get(patch.name)) {
+      const row = this.rowByKey(id);
+      if (!row) throw this.missingError();
+      if (patch.name !== undefined && patch.name !== row.name && this.statements.byName.get({ name: patch.name })) {
         throw conflict(`An action with the name '${patch.name}' already exists.`, 'action_conflict');
       }
       const now = nowIso();
       const code = patch.code ?? row.code;
-      this.s.update.run(
-        patch.name ?? row.name,
-        code,
-        patch.runtime ?? row.runtime,
-        patch.dependencies ? JSON.stringify(patch.dependencies) : row.dependencies,
-        patch.supported_triggers ? JSON.stringify(normalizeTriggers(patch.supported_triggers)) : row.supported_triggers,
-        Date.now() + this.options.buildDelayMs,
-        buildError(code),
-        now,
+      this.statements.update.run({
         id,
-      );
+        name: patch.name ?? row.name,
+        code,
+        runtime: patch.runtime ?? row.runtime,
+        dependencies: patch.dependencies ? JSON.stringify(patch.dependencies) : row.dependencies,
+        supported_triggers: patch.supported_triggers ? JSON.stringify(normalizeTriggers(patch.supported_triggers)) : row.supported_triggers,
+        build_ready_at: Date.now() + this.options.buildDelayMs,
+        build_error: buildError(code),
+        updated_at: now,
+      });
       if (patch.secrets) this.replaceSecrets(id, patch.secrets, now);
       return this.require(id);
     })();
   }
 
-  delete(id: string, force: boolean): void {
+  delete(id: string, { force = false }: ActionDeleteOptions = {}): void {
     this.db.transaction(() => {
       this.require(id);
-      if (!force && (this.s.bindingCount.get(id)?.n ?? 0) > 0) {
+      if (!force && (this.statements.bindingCount.get({ actionId: id })?.count ?? 0) > 0) {
         throw badRequest('The action is bound to a trigger; unbind it first or delete with force=true.', 'action_bound');
       }
-      this.s.delete.run(id);
+      this.removeRow(id);
     })();
   }
 
@@ -301,34 +314,37 @@ export class ActionsRepo {
           'action_not_built',
         );
       }
-      const row = this.s.byId.get(id) as ActionRow;
-      const number = (this.s.maxVersion.get(id)?.n ?? 0) + 1;
+      const row = this.rowByKey(id) as ActionRow;
+      const number = (this.statements.latestVersionNumber.get({ actionId: id })?.latest ?? 0) + 1;
       const versionId = newUuid();
       const now = nowIso();
-      const secrets = Object.fromEntries(this.s.secrets.all(id).map((s) => [s.name, { value: s.value, updated_at: s.updated_at }]));
-      this.s.undeployAll.run(id);
-      this.s.insertVersion.run(versionId, id, number, row.code, row.runtime, row.dependencies, JSON.stringify(secrets),
-        row.supported_triggers, now);
-      this.s.pruneVersions.run(id, number - MAX_ACTION_VERSIONS);
-      this.s.markDeployed.run(now, id);
+      const secrets = Object.fromEntries(this.statements.secrets.all({ actionId: id })
+        .map((secret) => [secret.name, { value: secret.value, updated_at: secret.updated_at }]));
+      this.statements.undeployAll.run({ actionId: id });
+      this.statements.insertVersion.run({
+        id: versionId, action_id: id, number, code: row.code, runtime: row.runtime, dependencies: row.dependencies,
+        secrets: JSON.stringify(secrets), supported_triggers: row.supported_triggers, created_at: now,
+      });
+      this.statements.pruneVersions.run({ actionId: id, oldestKept: number - MAX_ACTION_VERSIONS + 1 });
+      this.statements.markDeployed.run({ actionId: id, now });
       return this.requireVersion(id, versionId);
     })();
   }
 
   versions(actionId: string): ActionVersion[] {
     const action = this.require(actionId);
-    return this.s.versions.all(actionId).map((row) => toVersion(row, action));
+    return this.statements.versions.all({ actionId }).map((row) => toVersion(row, action));
   }
 
   requireVersion(actionId: string, versionId: string): ActionVersion {
     const action = this.require(actionId);
-    const row = this.s.version.get(actionId, versionId);
+    const row = this.statements.version.get({ actionId, versionId });
     if (!row) throw notFound('The action version does not exist.', 'inexistent_action_version');
     return toVersion(row, action);
   }
 
   bindings(triggerId: string): TriggerBinding[] {
-    return this.s.bindings.all(triggerId).map((row) => ({
+    return this.statements.bindings.all({ triggerId }).map((row) => ({
       id: row.id,
       trigger_id: row.trigger_id,
       display_name: row.display_name,
@@ -345,11 +361,13 @@ export class ActionsRepo {
   replaceBindings(triggerId: string, refs: readonly BindingRef[]): TriggerBinding[] {
     return this.db.transaction(() => {
       const actions = refs.map((binding) => this.resolveBinding(triggerId, binding));
-      this.s.deleteBindings.run(triggerId);
+      this.statements.deleteBindings.run({ triggerId });
       const now = nowIso();
       actions.forEach((action, position) => {
-        const displayName = refs[position]?.display_name ?? action.name;
-        this.s.insertBinding.run(newUuid(), triggerId, position, action.id, displayName, now, now);
+        this.statements.insertBinding.run({
+          id: newUuid(), trigger_id: triggerId, position, action_id: action.id,
+          display_name: refs[position]?.display_name ?? action.name, created_at: now, updated_at: now,
+        });
       });
       return this.bindings(triggerId);
     })();
@@ -357,9 +375,9 @@ export class ActionsRepo {
 
   /** The login runtime's view: bound actions in execution order, as deployed (code + secret values). */
   deployedBindings(triggerId: string): DeployedBinding[] {
-    return this.s.bindings.all(triggerId).map((binding) => {
-      const row = this.s.byId.get(binding.action_id) as ActionRow;
-      const version = this.s.deployedVersion.get(binding.action_id);
+    return this.statements.bindings.all({ triggerId }).map((binding) => {
+      const row = this.rowByKey(binding.action_id) as ActionRow;
+      const version = this.statements.deployedVersion.get({ actionId: binding.action_id });
       if (!version) throw new Error(`Bound action ${row.name} has no deployed version`);
       const secrets = parseDoc<Record<string, { value: string }>>(version.secrets);
       return {
@@ -385,7 +403,7 @@ export class ActionsRepo {
     else if (type === 'action_id') action = this.get(value);
     else throw badRequest(`Unsupported binding ref type: ${type ?? '(none)'}; use action_name or action_id`);
     if (!action) throw notFound(`Action not found: ${value}`, 'inexistent_action');
-    if (!action.supported_triggers.some((t) => t.id === triggerId)) {
+    if (!action.supported_triggers.some((trigger) => trigger.id === triggerId)) {
       throw badRequest(`Action '${action.name}' does not support the trigger '${triggerId}'.`, 'invalid_binding');
     }
     if (!action.deployed_version) {
@@ -395,7 +413,7 @@ export class ActionsRepo {
   }
 
   private replaceSecrets(actionId: string, secrets: readonly ActionSecretInput[], now: string): void {
-    const current = new Map(this.s.secrets.all(actionId).map((s) => [s.name, s]));
+    const current = new Map(this.statements.secrets.all({ actionId }).map((secret) => [secret.name, secret]));
     const names = new Set<string>();
     const next: SecretRow[] = secrets.map((secret) => {
       if (names.has(secret.name)) throw badRequest(`Duplicate secret name: ${secret.name}`);
@@ -409,27 +427,24 @@ export class ActionsRepo {
       const unchanged = current.get(secret.name)?.value === secret.value;
       return { name: secret.name, value: secret.value, updated_at: unchanged ? (current.get(secret.name)?.updated_at ?? now) : now };
     });
-    this.s.deleteSecrets.run(actionId);
-    for (const secret of next) this.s.insertSecret.run(actionId, secret.name, secret.value, secret.updated_at);
+    this.statements.deleteSecrets.run({ actionId });
+    for (const secret of next) this.statements.insertSecret.run({ actionId, ...secret });
   }
 
-  private toAction(row: ActionRow): Action {
+  protected toItem(row: ActionRow): Action {
     const status = actionStatus(row);
-    const deployed = this.s.deployedVersion.get(row.id);
-    const summary: ActionSummary = {
-      id: row.id,
-      name: row.name,
+    const deployed = this.statements.deployedVersion.get({ actionId: row.id });
+    const summary = summaryOf({
+      ...row,
       supported_triggers: parseDoc<ActionTriggerRef[]>(row.supported_triggers),
       all_changes_deployed: row.all_changes_deployed === 1,
-      created_at: row.created_at,
-      updated_at: row.updated_at,
-    };
+    });
     return {
       ...summary,
       code: row.code,
       runtime: row.runtime,
       dependencies: parseDoc<ActionDependency[]>(row.dependencies),
-      secrets: this.s.secrets.all(row.id).map(({ name, updated_at }) => ({ name, updated_at })),
+      secrets: this.statements.secrets.all({ actionId: row.id }).map(({ name, updated_at }) => ({ name, updated_at })),
       status,
       ...(status === 'built' ? { built_at: new Date(row.build_ready_at).toISOString() } : {}),
       ...(deployed ? { deployed_version: toVersion(deployed, summary) } : {}),
@@ -474,7 +489,7 @@ function toVersion(row: VersionRow, action: ActionSummary): ActionVersion {
     code: row.code,
     runtime: row.runtime,
     dependencies: parseDoc<ActionDependency[]>(row.dependencies),
-    secrets: Object.entries(secrets).map(([name, s]) => ({ name, updated_at: s.updated_at })),
+    secrets: Object.entries(secrets).map(([name, secret]) => ({ name, updated_at: secret.updated_at })),
     supported_triggers: parseDoc<ActionTriggerRef[]>(row.supported_triggers),
     deployed: row.deployed === 1,
     status: 'built',
@@ -482,13 +497,12 @@ function toVersion(row: VersionRow, action: ActionSummary): ActionVersion {
     built_at: row.created_at,
     created_at: row.created_at,
     updated_at: row.created_at,
-    action: {
-      id: action.id,
-      name: action.name,
-      supported_triggers: action.supported_triggers,
-      all_changes_deployed: action.all_changes_deployed,
-      created_at: action.created_at,
-      updated_at: action.updated_at,
-    },
+    action: summaryOf(action),
   };
+}
+
+/** The summary a version carries of its action: these fields only, never code or secrets. */
+function summaryOf(action: ActionSummary): ActionSummary {
+  const { id, name, supported_triggers: supportedTriggers, all_changes_deployed: allChangesDeployed, created_at: createdAt, updated_at: updatedAt } = action;
+  return { id, name, supported_triggers: supportedTriggers, all_changes_deployed: allChangesDeployed, created_at: createdAt, updated_at: updatedAt };
 }

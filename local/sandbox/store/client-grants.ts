@@ -1,6 +1,7 @@
 import type { Db } from './db';
 import { newClientGrantId } from './ids';
-import { parseDoc } from './json';
+import { applyPatch, parseDoc } from './json';
+import { Repository } from './repository';
 import { badRequest, conflict, notFound } from '../errors';
 import type { ResourceServersRepo } from './resource-servers';
 import type { ClientsRepo } from './clients';
@@ -42,13 +43,10 @@ interface ClientGrantRow {
   doc: string;
 }
 
-export class ClientGrantsRepo {
-  private readonly selectAll;
-  private readonly selectOne;
+export class ClientGrantsRepo extends Repository<ClientGrant, ClientGrantRow> {
   private readonly selectPair;
-  private readonly insert;
-  private readonly updateRow;
-  private readonly deleteRow;
+  private readonly insertRow;
+  private readonly updateDocument;
 
   constructor(
     db: Db,
@@ -56,47 +54,33 @@ export class ClientGrantsRepo {
     private readonly resourceServers: ResourceServersRepo,
   ) {
     const columns = 'rowid AS seq, id, client_id, audience, doc';
-    this.selectAll = db.prepare<[], ClientGrantRow>(`SELECT ${columns} FROM client_grants ORDER BY rowid`);
-    this.selectOne = db.prepare<[string], ClientGrantRow>(`SELECT ${columns} FROM client_grants WHERE id = ?`);
-    this.selectPair = db.prepare<[string, string], ClientGrantRow>(
-      `SELECT ${columns} FROM client_grants WHERE client_id = ? AND audience = ?`,
+    super(db, { table: 'client_grants', key: 'id', columns, missing: { message: 'The client grant does not exist', errorCode: 'inexistent_client_grant' } });
+    this.selectPair = db.prepare<{ clientId: string; audience: string }, ClientGrantRow>(
+      `SELECT ${columns} FROM client_grants WHERE client_id = @clientId AND audience = @audience`,
     );
-    this.insert = db.prepare<[string, string, string, string]>(
-      'INSERT INTO client_grants (id, client_id, audience, doc) VALUES (?, ?, ?, ?)',
+    this.insertRow = db.prepare<Omit<ClientGrantRow, 'seq'>>(
+      'INSERT INTO client_grants (id, client_id, audience, doc) VALUES (@id, @client_id, @audience, @doc)',
     );
-    this.updateRow = db.prepare<[string, string]>('UPDATE client_grants SET doc = ? WHERE id = ?');
-    this.deleteRow = db.prepare<[string]>('DELETE FROM client_grants WHERE id = ?');
+    this.updateDocument = db.prepare<{ id: string; doc: string }>('UPDATE client_grants SET doc = @doc WHERE id = @id');
   }
 
   list(filter: { audience?: string; clientId?: string } = {}): ClientGrantEntry[] {
-    return this.selectAll
-      .all()
+    return this.allRows()
       .filter((row) => (filter.audience === undefined || row.audience === filter.audience)
         && (filter.clientId === undefined || row.client_id === filter.clientId))
-      .map((row) => ({ seq: row.seq, grant: toGrant(row) }));
-  }
-
-  get(id: string): ClientGrant | undefined {
-    const row = this.selectOne.get(id);
-    return row ? toGrant(row) : undefined;
-  }
-
-  require(id: string): ClientGrant {
-    const grant = this.get(id);
-    if (!grant) throw notFound('The client grant does not exist', 'inexistent_client_grant');
-    return grant;
+      .map((row) => ({ seq: row.seq, grant: this.toItem(row) }));
   }
 
   find(clientId: string, audience: string): ClientGrant | undefined {
-    const row = this.selectPair.get(clientId, audience);
-    return row ? toGrant(row) : undefined;
+    const row = this.selectPair.get({ clientId, audience });
+    return row ? this.toItem(row) : undefined;
   }
 
   /** The scopes a client may request for an audience: its grant's, or all of the API's. */
   grantedScopes(clientId: string, audience: string): string[] | undefined {
     const grant = this.find(clientId, audience);
     if (!grant) return undefined;
-    if (grant.allow_all_scopes) return this.resourceServers.require(audience).scopes.map((s) => s.value);
+    if (grant.allow_all_scopes) return this.definedScopes(audience);
     return grant.scope;
   }
 
@@ -106,33 +90,33 @@ export class ClientGrantsRepo {
     if (!server || server.identifier !== input.audience) {
       throw notFound('No resource server found by specified identifier', 'inexistent_resource_server');
     }
-    if (this.selectPair.get(input.client_id, input.audience)) {
+    if (this.find(input.client_id, input.audience)) {
       throw conflict('A client grant for this client and audience already exists', 'client_grant_conflict');
     }
-    assertScopes(input, server.scopes.map((s) => s.value));
+    assertScopes(input, this.definedScopes(input.audience));
     const grant: ClientGrant = { ...input, id: newClientGrantId(), scope: input.scope ?? [] };
-    this.insert.run(grant.id, grant.client_id, grant.audience, JSON.stringify(grant));
+    this.insertRow.run({ id: grant.id, client_id: grant.client_id, audience: grant.audience, doc: JSON.stringify(grant) });
     return grant;
   }
 
   update(id: string, patch: ClientGrantUpdate): ClientGrant {
     const current = this.require(id);
-    const next: ClientGrant = { ...current };
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === null) {
-        if (field === 'scope') next.scope = [];
-        else delete next[field];
-      } else {
-        next[field] = value;
-      }
-    }
-    assertScopes(next, this.resourceServers.require(current.audience).scopes.map((s) => s.value));
-    this.updateRow.run(JSON.stringify(next), id);
+    const next = applyPatch(current, patch, { scope: [] });
+    assertScopes(next, this.definedScopes(current.audience));
+    this.updateDocument.run({ id, doc: JSON.stringify(next) });
     return next;
   }
 
   delete(id: string): void {
-    if (this.deleteRow.run(id).changes === 0) throw notFound('The client grant does not exist', 'inexistent_client_grant');
+    this.removeRow(id);
+  }
+
+  private definedScopes(audience: string): string[] {
+    return this.resourceServers.require(audience).scopes.map((scope) => scope.value);
+  }
+
+  protected toItem(row: ClientGrantRow): ClientGrant {
+    return { ...parseDoc<ClientGrant>(row.doc), id: row.id, client_id: row.client_id, audience: row.audience };
   }
 }
 
@@ -145,8 +129,4 @@ function assertScopes(grant: { scope?: string[]; allow_all_scopes?: boolean }, d
   if (unknown.length > 0) {
     throw badRequest(`Scopes not defined by the resource server: ${unknown.join(', ')}`, 'invalid_scope');
   }
-}
-
-function toGrant(row: ClientGrantRow): ClientGrant {
-  return { ...parseDoc<ClientGrant>(row.doc), id: row.id, client_id: row.client_id, audience: row.audience };
 }

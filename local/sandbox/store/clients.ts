@@ -1,7 +1,7 @@
 import type { Db } from './db';
 import { newClientId, newClientSecret } from './ids';
-import { isJsonObject, parseDoc, type JsonObject } from './json';
-import { notFound } from '../errors';
+import { applyPatch, isJsonObject, parseDoc, type JsonObject } from './json';
+import { Repository } from './repository';
 
 /** An application as the Management API returns it; fields the sandbox interprets are typed. */
 export interface Client {
@@ -55,47 +55,34 @@ function defaultGrantTypes(appType: string | undefined): string[] {
   return ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'];
 }
 
-export class ClientsRepo {
-  private readonly selectAll;
-  private readonly selectOne;
-  private readonly insert;
+export class ClientsRepo extends Repository<Client, ClientRow> {
+  private readonly insertRow;
   private readonly updateRow;
-  private readonly deleteRow;
 
   constructor(
     db: Db,
     private readonly tenantName: string,
   ) {
-    this.selectAll = db.prepare<[], ClientRow>('SELECT client_id, name, client_secret, doc FROM clients ORDER BY rowid');
-    this.selectOne = db.prepare<[string], ClientRow>('SELECT client_id, name, client_secret, doc FROM clients WHERE client_id = ?');
-    this.insert = db.prepare<[string, string, string | null, string]>(
-      'INSERT INTO clients (client_id, name, client_secret, doc) VALUES (?, ?, ?, ?)',
+    super(db, {
+      table: 'clients', key: 'client_id', columns: 'client_id, name, client_secret, doc',
+      missing: { message: 'The client does not exist', errorCode: 'inexistent_client' },
+    });
+    this.insertRow = db.prepare<ClientRow>(
+      'INSERT INTO clients (client_id, name, client_secret, doc) VALUES (@client_id, @name, @client_secret, @doc)',
     );
-    this.updateRow = db.prepare<[string, string | null, string, string]>(
-      'UPDATE clients SET name = ?, client_secret = ?, doc = ? WHERE client_id = ?',
+    this.updateRow = db.prepare<ClientRow>(
+      'UPDATE clients SET name = @name, client_secret = @client_secret, doc = @doc WHERE client_id = @client_id',
     );
-    this.deleteRow = db.prepare<[string]>('DELETE FROM clients WHERE client_id = ?');
   }
 
   list(): Client[] {
-    return this.selectAll.all().map(toClient);
-  }
-
-  get(clientId: string): Client | undefined {
-    const row = this.selectOne.get(clientId);
-    return row ? toClient(row) : undefined;
-  }
-
-  require(clientId: string): Client {
-    const client = this.get(clientId);
-    if (!client) throw notFound('The client does not exist', 'inexistent_client');
-    return client;
+    return this.allRows().map((row) => this.toItem(row));
   }
 
   create(input: ClientCreate): Client {
     const clientId = newClientId();
     const isPublic = input.app_type !== undefined && PUBLIC_APP_TYPES.has(input.app_type);
-    const doc: Client = {
+    const client: Client = {
       client_id: clientId,
       tenant: this.tenantName,
       global: false,
@@ -110,31 +97,30 @@ export class ClientsRepo {
       token_endpoint_auth_method: input.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_post'),
     };
     // Like Auth0, every client gets a secret, even public ones (it is simply never usable).
-    const secret = newClientSecret();
-    this.insert.run(clientId, doc.name, secret, JSON.stringify(doc));
+    this.insertRow.run({ client_id: clientId, name: client.name, client_secret: newClientSecret(), doc: JSON.stringify(client) });
     return this.require(clientId);
   }
 
   update(clientId: string, patch: ClientUpdate): Client {
-    const doc = this.require(clientId);
-    const currentSecret = doc.client_secret;
-    delete doc.client_secret;
-    for (const [field, value] of Object.entries(patch)) {
-      if (field === 'client_secret') continue;
-      if (field === 'client_metadata' && isJsonObject(value)) {
-        doc.client_metadata = mergeClientMetadata(doc.client_metadata ?? {}, value);
-      } else if (value === null) {
-        delete doc[field];
-      } else {
-        doc[field] = value;
-      }
-    }
-    this.updateRow.run(doc.name, patch.client_secret ?? currentSecret ?? null, JSON.stringify(doc), clientId);
+    const { client_secret: currentSecret, ...current } = this.require(clientId);
+    const { client_secret: newSecret, client_metadata: metadataPatch, ...fields } = patch;
+    const next = applyPatch<Client>(current as Client, fields);
+    if (isJsonObject(metadataPatch)) next.client_metadata = mergeClientMetadata(current.client_metadata ?? {}, metadataPatch);
+    this.updateRow.run({ client_id: clientId, name: next.name, client_secret: newSecret ?? currentSecret ?? null, doc: JSON.stringify(next) });
     return this.require(clientId);
   }
 
   delete(clientId: string): void {
-    if (this.deleteRow.run(clientId).changes === 0) throw notFound('The client does not exist', 'inexistent_client');
+    this.removeRow(clientId);
+  }
+
+  // The secret lives in its own column so that the document never carries it around.
+  protected toItem(row: ClientRow): Client {
+    const client = parseDoc<Client>(row.doc);
+    client.client_id = row.client_id;
+    client.name = row.name;
+    if (row.client_secret) client.client_secret = row.client_secret;
+    return client;
   }
 }
 
@@ -149,13 +135,4 @@ function mergeClientMetadata(current: Record<string, string>, patch: JsonObject)
     else if (typeof value === 'string') merged[key] = value;
   }
   return merged;
-}
-
-// The secret lives in its own column so that the document never carries it around.
-function toClient(row: ClientRow): Client {
-  const client = parseDoc<Client>(row.doc);
-  client.client_id = row.client_id;
-  client.name = row.name;
-  if (row.client_secret) client.client_secret = row.client_secret;
-  return client;
 }

@@ -1,6 +1,7 @@
 import type { Db } from './db';
 import { newConnectionId } from './ids';
-import { parseDoc, type JsonObject } from './json';
+import { applyPatch, parseDoc, type JsonObject } from './json';
+import { Repository } from './repository';
 import { conflict, notFound } from '../errors';
 
 export interface Connection {
@@ -47,67 +48,50 @@ interface ConnectionRow {
   doc: string;
 }
 
-export class ConnectionsRepo {
-  private readonly selectAll;
-  private readonly selectById;
+export class ConnectionsRepo extends Repository<Connection, ConnectionRow> {
   private readonly selectByName;
-  private readonly insert;
-  private readonly updateRow;
-  private readonly deleteRow;
+  private readonly insertRow;
+  private readonly updateDocument;
   private readonly selectClients;
   private readonly enableClient;
   private readonly disableClient;
   private readonly clientExists;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     const columns = 'rowid AS seq, id, name, strategy, doc';
-    this.selectAll = db.prepare<[], ConnectionRow>(`SELECT ${columns} FROM connections ORDER BY rowid`);
-    this.selectById = db.prepare<[string], ConnectionRow>(`SELECT ${columns} FROM connections WHERE id = ?`);
-    this.selectByName = db.prepare<[string], ConnectionRow>(`SELECT ${columns} FROM connections WHERE name = ?`);
-    this.insert = db.prepare<[string, string, string, string]>(
-      'INSERT INTO connections (id, name, strategy, doc) VALUES (?, ?, ?, ?)',
+    super(db, { table: 'connections', key: 'id', columns, missing: { message: 'The connection does not exist', errorCode: 'inexistent_connection' } });
+    this.selectByName = db.prepare<{ name: string }, ConnectionRow>(`SELECT ${columns} FROM connections WHERE name = @name`);
+    this.insertRow = db.prepare<Omit<ConnectionRow, 'seq'>>(
+      'INSERT INTO connections (id, name, strategy, doc) VALUES (@id, @name, @strategy, @doc)',
     );
-    this.updateRow = db.prepare<[string, string]>('UPDATE connections SET doc = ? WHERE id = ?');
-    this.deleteRow = db.prepare<[string]>('DELETE FROM connections WHERE id = ?');
-    this.selectClients = db.prepare<[string], { client_id: string }>(
-      'SELECT client_id FROM connection_clients WHERE connection_id = ? ORDER BY rowid',
+    this.updateDocument = db.prepare<{ id: string; doc: string }>('UPDATE connections SET doc = @doc WHERE id = @id');
+    this.selectClients = db.prepare<{ connectionId: string }, { client_id: string }>(
+      'SELECT client_id FROM connection_clients WHERE connection_id = @connectionId ORDER BY rowid',
     );
-    this.enableClient = db.prepare<[string, string]>(
-      'INSERT OR IGNORE INTO connection_clients (connection_id, client_id) VALUES (?, ?)',
+    this.enableClient = db.prepare<{ connectionId: string; clientId: string }>(
+      'INSERT OR IGNORE INTO connection_clients (connection_id, client_id) VALUES (@connectionId, @clientId)',
     );
-    this.disableClient = db.prepare<[string, string]>(
-      'DELETE FROM connection_clients WHERE connection_id = ? AND client_id = ?',
+    this.disableClient = db.prepare<{ connectionId: string; clientId: string }>(
+      'DELETE FROM connection_clients WHERE connection_id = @connectionId AND client_id = @clientId',
     );
-    this.clientExists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM clients WHERE client_id = ?');
+    this.clientExists = db.prepare<{ clientId: string }, { found: number }>('SELECT 1 AS found FROM clients WHERE client_id = @clientId');
   }
 
   list(filter: { strategies?: string[]; name?: string } = {}): ConnectionEntry[] {
-    return this.selectAll
-      .all()
+    return this.allRows()
       .filter((row) => (!filter.strategies || filter.strategies.includes(row.strategy))
         && (filter.name === undefined || row.name === filter.name))
-      .map((row) => ({ seq: row.seq, connection: toConnection(row) }));
-  }
-
-  get(id: string): Connection | undefined {
-    const row = this.selectById.get(id);
-    return row ? toConnection(row) : undefined;
+      .map((row) => ({ seq: row.seq, connection: this.toItem(row) }));
   }
 
   getByName(name: string): Connection | undefined {
-    const row = this.selectByName.get(name);
-    return row ? toConnection(row) : undefined;
-  }
-
-  require(id: string): Connection {
-    const connection = this.get(id);
-    if (!connection) throw notFound('The connection does not exist', 'inexistent_connection');
-    return connection;
+    const row = this.selectByName.get({ name });
+    return row ? this.toItem(row) : undefined;
   }
 
   create(input: ConnectionCreate): Connection {
     return this.db.transaction(() => {
-      if (this.selectByName.get(input.name)) {
+      if (this.selectByName.get({ name: input.name })) {
         throw conflict('A connection with the same name already exists', 'connection_conflict');
       }
       const { enabled_clients: enabledClients, ...fields } = input;
@@ -119,7 +103,7 @@ export class ConnectionsRepo {
         realms: [input.name],
         ...fields,
       };
-      this.insert.run(connection.id, connection.name, connection.strategy, JSON.stringify(connection));
+      this.insertRow.run({ id: connection.id, name: connection.name, strategy: connection.strategy, doc: JSON.stringify(connection) });
       this.setEnabledClients(connection.id, enabledClients);
       return connection;
     })();
@@ -127,20 +111,11 @@ export class ConnectionsRepo {
 
   update(id: string, patch: ConnectionUpdate): Connection {
     return this.db.transaction(() => {
-      const current = this.require(id);
       const { enabled_clients: enabledClients, ...fields } = patch;
-      const next: Connection = { ...current };
-      for (const [field, value] of Object.entries(fields)) {
-        if (value === null) {
-          if (field === 'options') next.options = {};
-          else delete next[field];
-        } else {
-          next[field] = value;
-        }
-      }
-      this.updateRow.run(JSON.stringify(next), id);
+      const next = applyPatch(this.require(id), fields, { options: {} });
+      this.updateDocument.run({ id, doc: JSON.stringify(next) });
       if (enabledClients !== undefined) {
-        for (const clientId of this.enabledClients(id)) this.disableClient.run(id, clientId);
+        for (const clientId of this.enabledClients(id)) this.disableClient.run({ connectionId: id, clientId });
         this.setEnabledClients(id, enabledClients ?? []);
       }
       return next;
@@ -148,11 +123,11 @@ export class ConnectionsRepo {
   }
 
   delete(id: string): void {
-    if (this.deleteRow.run(id).changes === 0) throw notFound('The connection does not exist', 'inexistent_connection');
+    this.removeRow(id);
   }
 
   enabledClients(id: string): string[] {
-    return this.selectClients.all(id).map((row) => row.client_id);
+    return this.selectClients.all({ connectionId: id }).map((row) => row.client_id);
   }
 
   /** PATCH /connections/{id}/clients: all-or-nothing, unknown clients are rejected. */
@@ -160,11 +135,12 @@ export class ConnectionsRepo {
     this.db.transaction(() => {
       this.require(id);
       for (const change of changes) {
-        if (!this.clientExists.get(change.client_id)) {
+        if (!this.clientExists.get({ clientId: change.client_id })) {
           throw notFound(`Client not found: ${change.client_id}`, 'inexistent_client');
         }
-        if (change.status) this.enableClient.run(id, change.client_id);
-        else this.disableClient.run(id, change.client_id);
+        const parameters = { connectionId: id, clientId: change.client_id };
+        if (change.status) this.enableClient.run(parameters);
+        else this.disableClient.run(parameters);
       }
     })();
   }
@@ -172,8 +148,8 @@ export class ConnectionsRepo {
   private setEnabledClients(id: string, clientIds: readonly string[] | undefined): void {
     this.changeEnabledClients(id, (clientIds ?? []).map((clientId) => ({ client_id: clientId, status: true })));
   }
-}
 
-function toConnection(row: ConnectionRow): Connection {
-  return { ...parseDoc<Connection>(row.doc), id: row.id, name: row.name, strategy: row.strategy };
+  protected toItem(row: ConnectionRow): Connection {
+    return { ...parseDoc<Connection>(row.doc), id: row.id, name: row.name, strategy: row.strategy };
+  }
 }

@@ -22,10 +22,10 @@ export class EmailTemplatesRepo {
   private readonly upsert;
 
   constructor(db: Db) {
-    this.selectOne = db.prepare<[string], { doc: string }>('SELECT doc FROM email_templates WHERE template = ?');
+    this.selectOne = db.prepare<{ template: string }, { doc: string }>('SELECT doc FROM email_templates WHERE template = @template');
     this.selectAll = db.prepare<[], { doc: string }>('SELECT doc FROM email_templates ORDER BY template');
-    this.upsert = db.prepare<[string, string]>(
-      'INSERT INTO email_templates (template, doc) VALUES (?, ?) ON CONFLICT (template) DO UPDATE SET doc = excluded.doc',
+    this.upsert = db.prepare<{ template: string; doc: string }>(
+      'INSERT INTO email_templates (template, doc) VALUES (@template, @doc) ON CONFLICT (template) DO UPDATE SET doc = excluded.doc',
     );
   }
 
@@ -34,7 +34,7 @@ export class EmailTemplatesRepo {
   }
 
   get(template: string): EmailTemplate | undefined {
-    const row = this.selectOne.get(template);
+    const row = this.selectOne.get({ template });
     return row ? parseDoc<EmailTemplate>(row.doc) : undefined;
   }
 
@@ -46,13 +46,13 @@ export class EmailTemplatesRepo {
 
   create(input: EmailTemplate): EmailTemplate {
     if (this.get(input.template)) throw conflict(`Template ${input.template} already exists.`, 'email_template_conflict');
-    this.upsert.run(input.template, JSON.stringify(input));
+    this.upsert.run({ template: input.template, doc: JSON.stringify(input) });
     return input;
   }
 
   update(template: string, patch: EmailTemplateUpdate): EmailTemplate {
     const next: EmailTemplate = { ...this.require(template), ...patch, template };
-    this.upsert.run(template, JSON.stringify(next));
+    this.upsert.run({ template, doc: JSON.stringify(next) });
     return next;
   }
 }

@@ -27,3 +27,18 @@ export function mergeMetadata(current: JsonObject, patch: JsonObject): JsonObjec
   }
   return merged;
 }
+
+/**
+ * The PATCH semantics of most resources: a field sent replaces the stored one, and `null` removes
+ * it, or resets it to `resetTo[field]` where the resource always has that field (`options: {}`).
+ */
+export function applyPatch<T extends Record<string, unknown>>(document: T, patch: Record<string, unknown>,
+  resetTo: Record<string, unknown> = {}): T {
+  const next: Record<string, unknown> = { ...document };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value !== null) next[field] = value;
+    else if (field in resetTo) next[field] = resetTo[field];
+    else delete next[field];
+  }
+  return next as T;
+}

@@ -2,22 +2,23 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { badRequest } from '../errors';
 
 // scrypt with Node's default cost (N=16384, r=8, p=1); parameters are stored with the hash.
-const N = 16384;
-const R = 8;
-const P = 1;
+const COST = 16384;
+const BLOCK_SIZE = 8;
+const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
-  const key = scryptSync(password, salt, KEY_LENGTH, { N, r: R, p: P });
-  return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = scryptSync(password, salt, KEY_LENGTH, { N: COST, r: BLOCK_SIZE, p: PARALLELISM });
+  return ['scrypt', COST, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 export function verifyPassword(password: string, stored: string): boolean {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
+  const [scheme, cost, blockSize, parallelism, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !cost || !blockSize || !parallelism || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length,
+    { N: Number(cost), r: Number(blockSize), p: Number(parallelism) });
   return timingSafeEqual(actual, expected);
 }
 

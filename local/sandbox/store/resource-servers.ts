@@ -1,7 +1,8 @@
 import type { Db } from './db';
 import { newResourceServerId } from './ids';
-import { parseDoc } from './json';
-import { badRequest, conflict, forbidden, notFound } from '../errors';
+import { applyPatch, parseDoc } from './json';
+import { Repository } from './repository';
+import { badRequest, conflict, forbidden } from '../errors';
 
 export interface ResourceServerScope {
   value: string;
@@ -42,50 +43,44 @@ interface ResourceServerRow {
 
 export const MANAGEMENT_API_NAME = 'Auth0 Management API';
 
-export class ResourceServersRepo {
-  private readonly selectAll;
-  private readonly selectById;
+export class ResourceServersRepo extends Repository<ResourceServer, ResourceServerRow> {
   private readonly selectByIdentifier;
   private readonly selectSystem;
-  private readonly insert;
+  private readonly insertRow;
   private readonly updateRow;
-  private readonly deleteRow;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     const columns = 'id, identifier, is_system, doc';
-    this.selectAll = db.prepare<[], ResourceServerRow>(`SELECT ${columns} FROM resource_servers ORDER BY rowid`);
-    this.selectById = db.prepare<[string], ResourceServerRow>(`SELECT ${columns} FROM resource_servers WHERE id = ?`);
-    this.selectByIdentifier = db.prepare<[string], ResourceServerRow>(
-      `SELECT ${columns} FROM resource_servers WHERE identifier = ?`,
+    super(db, {
+      table: 'resource_servers', key: 'id', columns,
+      missing: { message: 'The resource server does not exist', errorCode: 'inexistent_resource_server' },
+    });
+    this.selectByIdentifier = db.prepare<{ identifier: string }, ResourceServerRow>(
+      `SELECT ${columns} FROM resource_servers WHERE identifier = @identifier`,
     );
-    this.selectSystem = db.prepare<[string], ResourceServerRow>(
-      `SELECT ${columns} FROM resource_servers WHERE is_system = 1 AND json_extract(doc, '$.name') = ?`,
+    this.selectSystem = db.prepare<{ name: string }, ResourceServerRow>(
+      `SELECT ${columns} FROM resource_servers WHERE is_system = 1 AND json_extract(doc, '$.name') = @name`,
     );
-    this.insert = db.prepare<[string, string, number, string]>(
-      'INSERT INTO resource_servers (id, identifier, is_system, doc) VALUES (?, ?, ?, ?)',
+    this.insertRow = db.prepare<ResourceServerRow>(
+      'INSERT INTO resource_servers (id, identifier, is_system, doc) VALUES (@id, @identifier, @is_system, @doc)',
     );
-    this.updateRow = db.prepare<[string, string, string]>('UPDATE resource_servers SET identifier = ?, doc = ? WHERE id = ?');
-    this.deleteRow = db.prepare<[string]>('DELETE FROM resource_servers WHERE id = ?');
+    this.updateRow = db.prepare<Omit<ResourceServerRow, 'is_system'>>(
+      'UPDATE resource_servers SET identifier = @identifier, doc = @doc WHERE id = @id',
+    );
   }
 
   list(): ResourceServer[] {
-    return this.selectAll.all().map(toResourceServer);
+    return this.allRows().map((row) => this.toItem(row));
   }
 
   /** Accepts the id or, like Auth0, the identifier (audience). */
-  get(idOrIdentifier: string): ResourceServer | undefined {
-    const row = this.selectById.get(idOrIdentifier) ?? this.selectByIdentifier.get(idOrIdentifier);
-    return row ? toResourceServer(row) : undefined;
-  }
-
-  require(idOrIdentifier: string): ResourceServer {
-    const server = this.get(idOrIdentifier);
-    if (!server) throw notFound('The resource server does not exist', 'inexistent_resource_server');
-    return server;
+  override get(idOrIdentifier: string): ResourceServer | undefined {
+    const row = this.rowByKey(idOrIdentifier) ?? this.selectByIdentifier.get({ identifier: idOrIdentifier });
+    return row ? this.toItem(row) : undefined;
   }
 
   create(input: ResourceServerCreate): ResourceServer {
-    if (this.selectByIdentifier.get(input.identifier)) {
+    if (this.selectByIdentifier.get({ identifier: input.identifier })) {
       throw conflict('A resource server with the same identifier already exists', 'resource_server_conflict');
     }
     assertUniqueScopes(input.scopes);
@@ -104,7 +99,7 @@ export class ResourceServersRepo {
       token_dialect: 'access_token',
       ...input,
     };
-    this.insert.run(id, server.identifier, 0, JSON.stringify(server));
+    this.insertRow.run({ id, identifier: server.identifier, is_system: 0, doc: JSON.stringify(server) });
     return this.require(id);
   }
 
@@ -112,19 +107,15 @@ export class ResourceServersRepo {
     const current = this.require(idOrIdentifier);
     if (current.is_system) throw forbidden('You cannot modify a system resource server', 'operation_not_supported');
     assertUniqueScopes(patch.scopes);
-    const next: ResourceServer = { ...current };
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === null) delete next[field];
-      else next[field] = value;
-    }
-    this.updateRow.run(next.identifier, JSON.stringify(next), current.id);
+    const next = applyPatch(current, patch);
+    this.updateRow.run({ id: current.id, identifier: next.identifier, doc: JSON.stringify(next) });
     return this.require(current.id);
   }
 
   delete(idOrIdentifier: string): void {
     const current = this.require(idOrIdentifier);
     if (current.is_system) throw forbidden('You cannot delete a system resource server', 'operation_not_supported');
-    this.deleteRow.run(current.id);
+    this.removeRow(current.id);
   }
 
   /**
@@ -133,7 +124,7 @@ export class ResourceServersRepo {
    */
   ensureManagementApi(identifier: string, scopes: readonly ResourceServerScope[]): ResourceServer {
     return this.db.transaction(() => {
-      const existing = this.selectSystem.get(MANAGEMENT_API_NAME);
+      const existing = this.selectSystem.get({ name: MANAGEMENT_API_NAME });
       const server: ResourceServer = {
         id: existing?.id ?? newResourceServerId(),
         name: MANAGEMENT_API_NAME,
@@ -146,10 +137,15 @@ export class ResourceServersRepo {
         skip_consent_for_verifiable_first_party_clients: false,
         token_dialect: 'access_token',
       };
-      if (existing) this.updateRow.run(identifier, JSON.stringify(server), existing.id);
-      else this.insert.run(server.id, identifier, 1, JSON.stringify(server));
+      const row = { id: server.id, identifier, doc: JSON.stringify(server) };
+      if (existing) this.updateRow.run(row);
+      else this.insertRow.run({ ...row, is_system: 1 });
       return server;
     })();
+  }
+
+  protected toItem(row: ResourceServerRow): ResourceServer {
+    return { ...parseDoc<ResourceServer>(row.doc), id: row.id, identifier: row.identifier, is_system: row.is_system === 1 };
   }
 }
 
@@ -159,8 +155,4 @@ function assertUniqueScopes(scopes: ResourceServerScope[] | undefined): void {
     if (seen.has(scope.value)) throw badRequest(`Duplicated scope value: ${scope.value}`);
     seen.add(scope.value);
   }
-}
-
-function toResourceServer(row: ResourceServerRow): ResourceServer {
-  return { ...parseDoc<ResourceServer>(row.doc), id: row.id, identifier: row.identifier, is_system: row.is_system === 1 };
 }

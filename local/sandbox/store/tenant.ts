@@ -86,19 +86,19 @@ export class TenantRepo {
   private readonly remove;
 
   constructor(private readonly db: Db) {
-    this.read = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-    this.write = db.prepare<[string, string]>(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    this.read = db.prepare<{ key: string }, { value: string }>('SELECT value FROM meta WHERE key = @key');
+    this.write = db.prepare<{ key: string; value: string }>(
+      'INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.remove = db.prepare<[string]>('DELETE FROM meta WHERE key = ?');
+    this.remove = db.prepare<{ key: string }>('DELETE FROM meta WHERE key = @key');
   }
 
   getValue(key: string): string | undefined {
-    return this.read.get(key)?.value;
+    return this.read.get({ key })?.value;
   }
 
   setValue(key: string, value: string): void {
-    this.write.run(key, value);
+    this.write.run({ key, value });
   }
 
   settings(): TenantSettings {
@@ -166,7 +166,7 @@ export class TenantRepo {
   }
 
   deleteEmailProvider(): void {
-    this.remove.run(EMAIL_PROVIDER_KEY);
+    this.remove.run({ key: EMAIL_PROVIDER_KEY });
   }
 }
 

@@ -56,22 +56,25 @@ const TICKET_COLUMNS = 'id, type, user_id, result_url, expires_at, created_at, u
  * "only the newest reset link works".
  */
 export class TicketsRepo {
-  private readonly s;
+  private readonly statements;
 
   constructor(private readonly db: Db) {
-    this.s = {
-      insertTicket: db.prepare<[string, string, string, string | null, string, string, string]>(
-        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at, options) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    const jobColumns = 'id, type, status, user_id, client_id, created_at';
+    this.statements = {
+      insertTicket: db.prepare<TicketRow>(
+        'INSERT INTO tickets (id, type, user_id, result_url, expires_at, created_at, used_at, options) VALUES (@id, @type, @user_id, @result_url, @expires_at, @created_at, @used_at, @options)',
       ),
-      supersede: db.prepare<[string, string, string]>('UPDATE tickets SET used_at = ? WHERE user_id = ? AND type = ? AND used_at IS NULL'),
-      ticket: db.prepare<[string], TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = ?`),
-      ticketsOf: db.prepare<[string], TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE user_id = ? ORDER BY rowid`),
-      use: db.prepare<[string, string]>('UPDATE tickets SET used_at = ? WHERE id = ? AND used_at IS NULL'),
-      insertJob: db.prepare<[string, string, string, string | null, string]>(
-        "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (?, ?, 'completed', ?, ?, ?)",
+      supersede: db.prepare<{ usedAt: string; userId: string; type: TicketType }>(
+        'UPDATE tickets SET used_at = @usedAt WHERE user_id = @userId AND type = @type AND used_at IS NULL',
       ),
-      job: db.prepare<[string], JobRow>('SELECT id, type, status, user_id, client_id, created_at FROM jobs WHERE id = ?'),
-      jobsOf: db.prepare<[string], JobRow>('SELECT id, type, status, user_id, client_id, created_at FROM jobs WHERE user_id = ? ORDER BY rowid'),
+      ticket: db.prepare<{ id: string }, TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = @id`),
+      ticketsOf: db.prepare<{ userId: string }, TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE user_id = @userId ORDER BY rowid`),
+      use: db.prepare<{ usedAt: string; id: string }>('UPDATE tickets SET used_at = @usedAt WHERE id = @id AND used_at IS NULL'),
+      insertJob: db.prepare<Omit<JobRow, 'status'>>(
+        "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (@id, @type, 'completed', @user_id, @client_id, @created_at)",
+      ),
+      job: db.prepare<{ id: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = @id`),
+      jobsOf: db.prepare<{ userId: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE user_id = @userId ORDER BY rowid`),
     };
   }
 
@@ -87,14 +90,14 @@ export class TicketsRepo {
       options,
     };
     this.db.transaction(() => {
-      if (type === 'password_change') this.s.supersede.run(ticket.created_at, userId, type);
-      this.s.insertTicket.run(ticket.id, type, userId, resultUrl ?? null, ticket.expires_at, ticket.created_at, JSON.stringify(options));
+      if (type === 'password_change') this.statements.supersede.run({ usedAt: ticket.created_at, userId, type });
+      this.statements.insertTicket.run({ ...ticket, result_url: resultUrl ?? null, used_at: null, options: JSON.stringify(options) });
     })();
     return ticket;
   }
 
   ticket(id: string): Ticket | undefined {
-    const row = this.s.ticket.get(id);
+    const row = this.statements.ticket.get({ id });
     return row ? toTicket(row) : undefined;
   }
 
@@ -116,29 +119,29 @@ export class TicketsRepo {
     return this.db.transaction(() => {
       const usable = this.usable(id, type, now);
       if (!usable.ok) return usable;
-      this.s.use.run(now.toISOString(), id);
+      this.statements.use.run({ usedAt: now.toISOString(), id });
       return { ok: true as const, ticket: usable.ticket, result: effect(usable.ticket) };
     })();
   }
 
   ticketsFor(userId: string): Ticket[] {
-    return this.s.ticketsOf.all(userId).map(toTicket);
+    return this.statements.ticketsOf.all({ userId }).map(toTicket);
   }
 
   /** Sending is instantaneous here, so the job is stored completed. */
   createVerificationEmailJob(userId: string, clientId?: string): Job {
     const id = newJobId();
-    this.s.insertJob.run(id, 'verification_email', userId, clientId ?? null, nowIso());
+    this.statements.insertJob.run({ id, type: 'verification_email', user_id: userId, client_id: clientId ?? null, created_at: nowIso() });
     return this.job(id) as Job;
   }
 
   job(id: string): Job | undefined {
-    const row = this.s.job.get(id);
+    const row = this.statements.job.get({ id });
     return row ? toJob(row) : undefined;
   }
 
   jobsFor(userId: string): Job[] {
-    return this.s.jobsOf.all(userId).map(toJob);
+    return this.statements.jobsOf.all({ userId }).map(toJob);
   }
 }
 

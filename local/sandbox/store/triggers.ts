@@ -36,5 +36,5 @@ export const TRIGGERS: readonly TriggerInfo[] = [
 ];
 
 export function findTrigger(id: string): TriggerInfo | undefined {
-  return TRIGGERS.find((t) => t.id === id);
+  return TRIGGERS.find((trigger) => trigger.id === id);
 }

@@ -4,7 +4,8 @@ import { newDatabaseUserKey, nowIso } from './ids';
 import { mergeMetadata, parseDoc, type JsonObject } from './json';
 import { badRequest, conflict, notFound } from '../errors';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords';
-import { compileUserQuery, compileUserSort } from './user-search';
+import { compileUserQuery, compileUserSort, type SqlParameters } from './user-search';
+import { Repository } from './repository';
 import type { Connection, ConnectionsRepo } from './connections';
 
 export interface UserIdentity {
@@ -125,6 +126,8 @@ interface UserRow {
   user_metadata: string;
 }
 
+type BlockRow = Omit<UserBlock, 'ip'> & { ip: string | null };
+
 interface IdentityRow {
   provider: string;
   identity_id: string;
@@ -135,8 +138,7 @@ interface IdentityRow {
 }
 
 const USER_COLUMNS =
-  'u.user_id, u.email, u.connection, u.email_verified, u.blocked, u.logins_count, u.created_at, u.updated_at, u.last_login, '
-  + 'u.last_ip, u.profile, u.app_metadata, u.user_metadata';
+  'user_id, email, connection, email_verified, blocked, logins_count, created_at, updated_at, last_login, last_ip, profile, app_metadata, user_metadata';
 const IDENTITY_COLUMNS = 'provider, identity_id, user_id, connection, is_social, profile_data';
 const PROFILE_KEYS: readonly (keyof UserProfile)[] = [
   'name', 'nickname', 'picture', 'given_name', 'family_name', 'username', 'phone_number', 'phone_verified',
@@ -145,94 +147,96 @@ const PROFILE_KEYS: readonly (keyof UserProfile)[] = [
 const NON_SOCIAL = new Set(['auth0', 'email', 'sms', 'samlp', 'oidc', 'okta', 'waad', 'adfs', 'ad', 'google-apps', 'office365',
   'pingfederate', 'auth0-oidc', 'ip', 'custom']);
 
-export class UsersRepo {
-  private readonly s;
+/** A users row as written: everything but the login counters. */
+type UserInsert = Omit<UserRow, 'logins_count' | 'last_login' | 'last_ip'>;
+type UserChange = Pick<UserRow, 'user_id' | 'email' | 'email_verified' | 'blocked' | 'updated_at' | 'profile' | 'app_metadata' | 'user_metadata'>;
+type IdentityKey = { provider: string; identityId: string };
+
+export class UsersRepo extends Repository<User, UserRow> {
+  private readonly statements;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly connections: ConnectionsRepo,
   ) {
-    this.s = {
-      byId: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ?`),
-      byEmail: db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE lower(u.email) = lower(?) ORDER BY u.rowid`),
-      insertUser: db.prepare<[string, string | null, string, number, number, string, string, string, string, string]>(
+    super(db, { table: 'users', key: 'user_id', columns: USER_COLUMNS, missing: { message: 'The user does not exist.', errorCode: 'inexistent_user' } });
+    this.statements = {
+      byEmail: db.prepare<{ email: string }, UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower(@email) ORDER BY rowid`),
+      insertUser: db.prepare<UserInsert>(
         `INSERT INTO users (user_id, email, connection, email_verified, blocked, created_at, updated_at, profile, app_metadata, user_metadata)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (@user_id, @email, @connection, @email_verified, @blocked, @created_at, @updated_at, @profile, @app_metadata, @user_metadata)`,
       ),
-      updateUser: db.prepare<[string | null, number, number, string, string, string, string, string]>(
-        `UPDATE users SET email = ?, email_verified = ?, blocked = ?, updated_at = ?, profile = ?, app_metadata = ?, user_metadata = ?
-           WHERE user_id = ?`,
+      updateUser: db.prepare<UserChange>(
+        `UPDATE users SET email = @email, email_verified = @email_verified, blocked = @blocked, updated_at = @updated_at, profile = @profile,
+           app_metadata = @app_metadata, user_metadata = @user_metadata WHERE user_id = @user_id`,
       ),
-      recordLogin: db.prepare<[string, string | null, string, string]>(
-        'UPDATE users SET logins_count = logins_count + 1, last_login = ?, last_ip = ?, updated_at = ? WHERE user_id = ?',
+      recordLogin: db.prepare<{ userId: string; ip: string | null; now: string }>(
+        'UPDATE users SET logins_count = logins_count + 1, last_login = @now, last_ip = @ip, updated_at = @now WHERE user_id = @userId',
       ),
-      deleteUser: db.prepare<[string]>('DELETE FROM users WHERE user_id = ?'),
-      identitiesOf: db.prepare<[string], IdentityRow>(
-        `SELECT ${IDENTITY_COLUMNS} FROM user_identities WHERE user_id = ? ORDER BY linked_at IS NOT NULL, linked_at, rowid`,
+      deleteUser: db.prepare<{ userId: string }>('DELETE FROM users WHERE user_id = @userId'),
+      identitiesOf: db.prepare<{ userId: string }, IdentityRow>(
+        `SELECT ${IDENTITY_COLUMNS} FROM user_identities WHERE user_id = @userId ORDER BY linked_at IS NOT NULL, linked_at, rowid`,
       ),
-      identity: db.prepare<[string, string], IdentityRow>(
-        `SELECT ${IDENTITY_COLUMNS} FROM user_identities WHERE provider = ? AND identity_id = ?`,
+      identity: db.prepare<IdentityKey, IdentityRow>(
+        `SELECT ${IDENTITY_COLUMNS} FROM user_identities WHERE provider = @provider AND identity_id = @identityId`,
       ),
-      insertIdentity: db.prepare<[string, string, string, string, number]>(
-        'INSERT INTO user_identities (provider, identity_id, user_id, connection, is_social) VALUES (?, ?, ?, ?, ?)',
+      insertIdentity: db.prepare<Omit<IdentityRow, 'profile_data'>>(
+        `INSERT INTO user_identities (provider, identity_id, user_id, connection, is_social)
+           VALUES (@provider, @identity_id, @user_id, @connection, @is_social)`,
       ),
-      moveIdentities: db.prepare<[string, string, string, string]>(
-        'UPDATE user_identities SET user_id = ?, profile_data = ?, linked_at = ? WHERE user_id = ?',
+      moveIdentities: db.prepare<{ fromUserId: string; toUserId: string; profileData: string; linkedAt: string }>(
+        'UPDATE user_identities SET user_id = @toUserId, profile_data = @profileData, linked_at = @linkedAt WHERE user_id = @fromUserId',
       ),
-      detachIdentity: db.prepare<[string, string, string]>(
-        'UPDATE user_identities SET user_id = ?, profile_data = NULL, linked_at = NULL WHERE provider = ? AND identity_id = ?',
+      detachIdentity: db.prepare<IdentityKey & { userId: string }>(
+        `UPDATE user_identities SET user_id = @userId, profile_data = NULL, linked_at = NULL
+           WHERE provider = @provider AND identity_id = @identityId`,
       ),
-      userByConnectionEmail: db.prepare<[string, string], { user_id: string }>(
-        'SELECT user_id FROM users WHERE lower(email) = lower(?) AND connection = ?',
+      userByConnectionEmail: db.prepare<{ connection: string; email: string }, { user_id: string }>(
+        'SELECT user_id FROM users WHERE lower(email) = lower(@email) AND connection = @connection',
       ),
-      credentialByEmail: db.prepare<[string, string], { identity_id: string; password_hash: string }>(
-        'SELECT identity_id, password_hash FROM user_credentials WHERE connection = ? AND lower(email) = lower(?)',
+      credentialByEmail: db.prepare<{ connection: string; email: string }, { identity_id: string; password_hash: string }>(
+        'SELECT identity_id, password_hash FROM user_credentials WHERE connection = @connection AND lower(email) = lower(@email)',
       ),
-      insertCredential: db.prepare<[string, string, string, string]>(
-        'INSERT INTO user_credentials (identity_id, connection, email, password_hash) VALUES (?, ?, ?, ?)',
+      insertCredential: db.prepare<{ identityId: string; connection: string; email: string; passwordHash: string }>(
+        'INSERT INTO user_credentials (identity_id, connection, email, password_hash) VALUES (@identityId, @connection, @email, @passwordHash)',
       ),
-      updateCredentialEmail: db.prepare<[string, string]>('UPDATE user_credentials SET email = ? WHERE identity_id = ?'),
-      updateCredentialHash: db.prepare<[string, string]>('UPDATE user_credentials SET password_hash = ? WHERE identity_id = ?'),
-      blocksOf: db.prepare<[string], UserBlock & { ip: string | null }>(
-        'SELECT identifier, ip, connection FROM user_blocks WHERE user_id = ? ORDER BY rowid',
+      updateCredentialEmail: db.prepare<{ identityId: string; email: string }>(
+        'UPDATE user_credentials SET email = @email WHERE identity_id = @identityId',
       ),
-      blocksByIdentifier: db.prepare<[string], UserBlock & { ip: string | null }>(
-        'SELECT identifier, ip, connection FROM user_blocks WHERE lower(identifier) = lower(?) ORDER BY rowid',
+      updateCredentialHash: db.prepare<{ identityId: string; passwordHash: string }>(
+        'UPDATE user_credentials SET password_hash = @passwordHash WHERE identity_id = @identityId',
       ),
-      insertBlock: db.prepare<[string, string, string | null, string, string]>(
-        'INSERT INTO user_blocks (user_id, identifier, ip, connection, created_at) VALUES (?, ?, ?, ?, ?)',
+      blocksOf: db.prepare<{ userId: string }, BlockRow>(
+        'SELECT identifier, ip, connection FROM user_blocks WHERE user_id = @userId ORDER BY rowid',
       ),
-      deleteBlocks: db.prepare<[string]>('DELETE FROM user_blocks WHERE user_id = ?'),
-      deleteBlocksByIdentifier: db.prepare<[string]>('DELETE FROM user_blocks WHERE lower(identifier) = lower(?)'),
+      blocksByIdentifier: db.prepare<{ identifier: string }, BlockRow>(
+        'SELECT identifier, ip, connection FROM user_blocks WHERE lower(identifier) = lower(@identifier) ORDER BY rowid',
+      ),
+      insertBlock: db.prepare<BlockRow & { user_id: string; created_at: string }>(
+        'INSERT INTO user_blocks (user_id, identifier, ip, connection, created_at) VALUES (@user_id, @identifier, @ip, @connection, @created_at)',
+      ),
+      deleteBlocks: db.prepare<{ userId: string }>('DELETE FROM user_blocks WHERE user_id = @userId'),
+      deleteBlocksByIdentifier: db.prepare<{ identifier: string }>('DELETE FROM user_blocks WHERE lower(identifier) = lower(@identifier)'),
     };
-  }
-
-  get(userId: string): User | undefined {
-    const row = this.s.byId.get(userId);
-    return row ? this.toUser(row) : undefined;
-  }
-
-  require(userId: string): User {
-    const user = this.get(userId);
-    if (!user) throw notFound('The user does not exist.', 'inexistent_user');
-    return user;
   }
 
   /** Exact, case-insensitive, through the lower(email) index. */
   findByEmail(email: string): User[] {
-    return this.s.byEmail.all(email).map((row) => this.toUser(row));
+    return this.statements.byEmail.all({ email }).map((row) => this.toItem(row));
   }
 
   search(search: UserSearch): { users: User[]; total: number } {
     const filter = compileUserQuery(search.q ?? '');
     const where = search.connection === undefined ? filter.where
-      : `${filter.where} AND EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.user_id AND i.connection = ?)`;
-    const params = search.connection === undefined ? filter.params : [...filter.params, search.connection];
-    const total = this.db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM users u WHERE ${where}`).get(...params)?.n ?? 0;
+      : `${filter.where} AND EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.user_id AND i.connection = @connection)`;
+    const parameters: SqlParameters = search.connection === undefined ? filter.parameters : { ...filter.parameters, connection: search.connection };
+    const total = this.db.prepare<SqlParameters, { count: number }>(`SELECT count(*) AS count FROM users u WHERE ${where}`).get(parameters)?.count ?? 0;
     const rows = this.db
-      .prepare<unknown[], UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY ${compileUserSort(search.sort)} LIMIT ? OFFSET ?`)
-      .all(...params, search.limit, search.offset);
-    return { users: rows.map((row) => this.toUser(row)), total };
+      .prepare<SqlParameters, UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY ${compileUserSort(search.sort)} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...parameters, limit: search.limit, offset: search.offset });
+    return { users: rows.map((row) => this.toItem(row)), total };
   }
 
   create(input: UserCreate): User {
@@ -252,15 +256,15 @@ export class UsersRepo {
     return this.db.transaction(() => {
       if (this.databaseEmailOwner(connection.name, email)) throw conflict('The user already exists.', 'auth0_idp_error');
       const userId = this.insertUser({ ...input, identityId, email }, connection);
-      this.s.insertCredential.run(identityId, connection.name, email, passwordHash);
+      this.statements.insertCredential.run({ identityId, connection: connection.name, email, passwordHash });
       return this.require(userId);
     })();
   }
 
   update(userId: string, patch: UserUpdate): User {
     return this.db.transaction(() => {
-      const row = this.s.byId.get(userId);
-      if (!row) throw notFound('The user does not exist.', 'inexistent_user');
+      const row = this.rowByKey(userId);
+      if (!row) throw this.missingError();
       if (patch.connection !== undefined && patch.connection !== row.connection) {
         throw badRequest('The sandbox only updates the primary identity; updating a linked identity is not supported.',
           'operation_not_supported');
@@ -283,31 +287,31 @@ export class UsersRepo {
         email = patch.email.toLowerCase();
         // A new address is unverified unless the caller says otherwise, as in Auth0.
         emailVerified = patch.email_verified ?? false;
-        this.s.updateCredentialEmail.run(email, identityIdOf(userId));
+        this.statements.updateCredentialEmail.run({ identityId: identityIdOf(userId), email });
       }
       if (patch.password !== undefined && patch.password !== null) {
         if (!isDatabase || !connection) throw badRequest('Password can only be set for database users.', 'operation_not_supported');
         assertPasswordPolicy(patch.password, passwordPolicy(connection), minPasswordLength(connection));
-        this.s.updateCredentialHash.run(hashPassword(patch.password), identityIdOf(userId));
+        this.statements.updateCredentialHash.run({ identityId: identityIdOf(userId), passwordHash: hashPassword(patch.password) });
       }
       const appMetadata = patch.app_metadata ? mergeMetadata(parseDoc(row.app_metadata), patch.app_metadata) : parseDoc<JsonObject>(row.app_metadata);
       const userMetadata = patch.user_metadata ? mergeMetadata(parseDoc(row.user_metadata), patch.user_metadata) : parseDoc<JsonObject>(row.user_metadata);
-      this.s.updateUser.run(
+      this.statements.updateUser.run({
+        user_id: userId,
         email,
-        emailVerified ? 1 : 0,
-        (patch.blocked ?? row.blocked === 1) ? 1 : 0,
-        nowIso(),
-        JSON.stringify(profile),
-        JSON.stringify(appMetadata),
-        JSON.stringify(userMetadata),
-        userId,
-      );
+        email_verified: emailVerified ? 1 : 0,
+        blocked: (patch.blocked ?? row.blocked === 1) ? 1 : 0,
+        updated_at: nowIso(),
+        profile: JSON.stringify(profile),
+        app_metadata: JSON.stringify(appMetadata),
+        user_metadata: JSON.stringify(userMetadata),
+      });
       return this.require(userId);
     })();
   }
 
   delete(userId: string): void {
-    if (this.s.deleteUser.run(userId).changes === 0) throw notFound('The user does not exist.', 'inexistent_user');
+    this.removeRow(userId);
   }
 
   /**
@@ -318,7 +322,7 @@ export class UsersRepo {
   link(primaryId: string, secondary: { provider: string; identityId: string; connectionId?: string }): UserIdentity[] {
     return this.db.transaction(() => {
       this.require(primaryId);
-      const identity = this.s.identity.get(secondary.provider, secondary.identityId);
+      const identity = this.statements.identity.get({ provider: secondary.provider, identityId: secondary.identityId });
       const secondaryUserId = `${secondary.provider}|${secondary.identityId}`;
       if (!identity || identity.user_id !== secondaryUserId) {
         throw notFound('The secondary user does not exist or is already linked.', 'inexistent_user');
@@ -328,8 +332,10 @@ export class UsersRepo {
         throw badRequest('connection_id does not match the secondary identity\'s connection.');
       }
       const secondaryUser = this.require(secondaryUserId);
-      this.s.moveIdentities.run(primaryId, JSON.stringify(profileData(secondaryUser)), nowIso(), secondaryUserId);
-      this.s.deleteUser.run(secondaryUserId);
+      this.statements.moveIdentities.run({
+        fromUserId: secondaryUserId, toUserId: primaryId, profileData: JSON.stringify(profileData(secondaryUser)), linkedAt: nowIso(),
+      });
+      this.statements.deleteUser.run({ userId: secondaryUserId });
       return this.identities(primaryId);
     })();
   }
@@ -338,22 +344,25 @@ export class UsersRepo {
   unlink(primaryId: string, provider: string, identityId: string): UserIdentity[] {
     return this.db.transaction(() => {
       this.require(primaryId);
-      const identity = this.s.identity.get(provider, identityId);
+      const identity = this.statements.identity.get({ provider, identityId });
       if (!identity || identity.user_id !== primaryId) throw notFound('The identity is not linked to this user.', 'inexistent_identity');
       if (`${provider}|${identityId}` === primaryId) throw badRequest('Main identity cannot be removed.', 'operation_not_supported');
       const data = identity.profile_data ? parseDoc<JsonObject>(identity.profile_data) : {};
       const now = nowIso();
-      const profile = Object.fromEntries(PROFILE_KEYS.filter((k) => data[k] !== undefined).map((k) => [k, data[k]]));
+      const profile = Object.fromEntries(PROFILE_KEYS.filter((key) => data[key] !== undefined).map((key) => [key, data[key]]));
       const newUserId = `${provider}|${identityId}`;
-      this.s.insertUser.run(newUserId, typeof data.email === 'string' ? data.email : null, identity.connection,
-        data.email_verified === true ? 1 : 0, 0, now, now, JSON.stringify(profile), '{}', '{}');
-      this.s.detachIdentity.run(newUserId, provider, identityId);
+      this.statements.insertUser.run({
+        user_id: newUserId, email: typeof data.email === 'string' ? data.email : null, connection: identity.connection,
+        email_verified: data.email_verified === true ? 1 : 0, blocked: 0, created_at: now, updated_at: now,
+        profile: JSON.stringify(profile), app_metadata: '{}', user_metadata: '{}',
+      });
+      this.statements.detachIdentity.run({ userId: newUserId, provider, identityId });
       return this.identities(primaryId);
     })();
   }
 
   identities(userId: string): UserIdentity[] {
-    return this.s.identitiesOf.all(userId).map(toIdentity);
+    return this.statements.identitiesOf.all({ userId }).map(toIdentity);
   }
 
   /** Bulk insert in one transaction (100k users in seconds); seeded passwords share one hash. */
@@ -372,7 +381,7 @@ export class UsersRepo {
         const email = connection.strategy === 'auth0' ? user.email.toLowerCase() : user.email;
         this.insertUser({ ...user, email, identityId }, connection);
         if (connection.strategy === 'auth0' && passwordHash) {
-          this.s.insertCredential.run(identityId, connection.name, email, passwordHash);
+          this.statements.insertCredential.run({ identityId, connection: connection.name, email, passwordHash });
         }
       }
     })();
@@ -392,7 +401,7 @@ export class UsersRepo {
 
   /** The user (primary, if linked) that holds an identity. */
   identityOwner(provider: string, identityId: string): User | undefined {
-    const identity = this.s.identity.get(provider, identityId);
+    const identity = this.statements.identity.get({ provider, identityId });
     return identity ? this.get(identity.user_id) : undefined;
   }
 
@@ -406,7 +415,7 @@ export class UsersRepo {
    * a login needs when that identity is linked under another user.
    */
   databaseLogin(connection: string, email: string, password: string): { user: User; identityId: string } | undefined {
-    const credential = this.s.credentialByEmail.get(connection, email);
+    const credential = this.statements.credentialByEmail.get({ connection, email });
     if (!credential || !verifyPassword(password, credential.password_hash)) return undefined;
     const user = this.identityOwner('auth0', credential.identity_id);
     return user ? { user, identityId: credential.identity_id } : undefined;
@@ -414,45 +423,45 @@ export class UsersRepo {
 
   /** Who holds the database identity with this email (its primary user), without a password check. */
   databaseIdentityOwner(connection: string, email: string): User | undefined {
-    const credential = this.s.credentialByEmail.get(connection, email);
+    const credential = this.statements.credentialByEmail.get({ connection, email });
     return credential ? this.identityOwner('auth0', credential.identity_id) : undefined;
   }
 
   recordLogin(userId: string, ip?: string): User {
     const now = nowIso();
-    if (this.s.recordLogin.run(now, ip ?? null, now, userId).changes === 0) throw notFound('The user does not exist.', 'inexistent_user');
+    if (this.statements.recordLogin.run({ userId, ip: ip ?? null, now }).changes === 0) throw this.missingError();
     return this.require(userId);
   }
 
   blocks(userId: string): UserBlock[] {
     this.require(userId);
-    return this.s.blocksOf.all(userId).map(toBlock);
+    return this.statements.blocksOf.all({ userId }).map(toBlock);
   }
 
   blocksByIdentifier(identifier: string): UserBlock[] {
-    return this.s.blocksByIdentifier.all(identifier).map(toBlock);
+    return this.statements.blocksByIdentifier.all({ identifier }).map(toBlock);
   }
 
   /** For the login half: what brute-force protection records after too many failures. */
   addBlock(userId: string, block: UserBlock): void {
     this.require(userId);
-    this.s.insertBlock.run(userId, block.identifier, block.ip ?? null, block.connection, nowIso());
+    this.statements.insertBlock.run({ user_id: userId, identifier: block.identifier, ip: block.ip ?? null, connection: block.connection, created_at: nowIso() });
   }
 
   clearBlocks(userId: string): void {
     this.require(userId);
-    this.s.deleteBlocks.run(userId);
+    this.statements.deleteBlocks.run({ userId });
   }
 
   clearBlocksByIdentifier(identifier: string): void {
-    this.s.deleteBlocksByIdentifier.run(identifier);
+    this.statements.deleteBlocksByIdentifier.run({ identifier });
   }
 
   /** Who holds a database identity with this email: a user row or a (possibly linked) credential. */
   private databaseEmailOwner(connection: string, email: string): string | undefined {
-    const user = this.s.userByConnectionEmail.get(email, connection);
+    const user = this.statements.userByConnectionEmail.get({ connection, email });
     if (user) return user.user_id;
-    const credential = this.s.credentialByEmail.get(connection, email);
+    const credential = this.statements.credentialByEmail.get({ connection, email });
     return credential ? `auth0|${credential.identity_id}` : undefined;
   }
 
@@ -464,17 +473,24 @@ export class UsersRepo {
     // Auth0's identity provider name is the connection's strategy (auth0, google-oauth2, ...).
     const provider = connection.strategy;
     const userId = `${provider}|${input.identityId}`;
-    if (this.s.byId.get(userId) || this.s.identity.get(provider, input.identityId)) throw conflict('The user already exists.', 'auth0_idp_error');
+    if (this.rowByKey(userId) || this.statements.identity.get({ provider, identityId: input.identityId })) {
+      throw conflict('The user already exists.', 'auth0_idp_error');
+    }
     const now = nowIso();
     const profile: UserProfile = { ...defaultProfile(input.email) };
     for (const key of PROFILE_KEYS) if (input[key] !== undefined) Object.assign(profile, { [key]: input[key] });
-    this.s.insertUser.run(userId, input.email ?? null, connection.name, input.email_verified ? 1 : 0, input.blocked ? 1 : 0,
-      now, now, JSON.stringify(profile), JSON.stringify(input.app_metadata ?? {}), JSON.stringify(input.user_metadata ?? {}));
-    this.s.insertIdentity.run(provider, input.identityId, userId, connection.name, NON_SOCIAL.has(connection.strategy) ? 0 : 1);
+    this.statements.insertUser.run({
+      user_id: userId, email: input.email ?? null, connection: connection.name, email_verified: input.email_verified ? 1 : 0,
+      blocked: input.blocked ? 1 : 0, created_at: now, updated_at: now, profile: JSON.stringify(profile),
+      app_metadata: JSON.stringify(input.app_metadata ?? {}), user_metadata: JSON.stringify(input.user_metadata ?? {}),
+    });
+    this.statements.insertIdentity.run({
+      provider, identity_id: input.identityId, user_id: userId, connection: connection.name, is_social: NON_SOCIAL.has(connection.strategy) ? 0 : 1,
+    });
     return userId;
   }
 
-  private toUser(row: UserRow): User {
+  protected toItem(row: UserRow): User {
     return {
       user_id: row.user_id,
       ...(row.email !== null ? { email: row.email } : {}),
@@ -541,6 +557,6 @@ function toIdentity(row: IdentityRow): UserIdentity {
   };
 }
 
-function toBlock(row: UserBlock & { ip: string | null }): UserBlock {
+function toBlock(row: BlockRow): UserBlock {
   return { identifier: row.identifier, connection: row.connection, ...(row.ip !== null ? { ip: row.ip } : {}) };
 }
