@@ -1,0 +1,43 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Layers point one way: scripts/ → tooling/ → local/sandbox (its index) → local/runtime (its index) → actions/.
+ * Each folder lists the imports it must never make; a cycle between top-level folders needs one of them.
+ */
+const outside = (...folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
+const layer = (files, ...patterns) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: patterns.map(([regex, message]) => ({ regex, message })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', '.sandbox/', 'node_modules/', 'coverage/', 'test/fixtures/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Auth0 requires async Action handlers, and Fastify routes return promises: async without await is the contract there.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  layer(['actions/**'], [outside('local', 'tooling', 'scripts', 'test', 'tenant'), 'Actions are bundled alone: they import nothing outside actions/.']),
+  layer(['local/runtime/**'], [outside('sandbox', 'tooling', 'scripts', 'test'), 'The runtime sits below the sandbox and the tooling.']),
+  layer(['local/sandbox/**'], [outside('tooling', 'scripts', 'test'), 'The sandbox never imports tooling/, scripts/ or test/.']),
+  layer(['tooling/**'], [outside('scripts', 'test'), 'tooling/ never imports scripts/ or test/.'], ['^(\\.\\./)+local/(sandbox|runtime)/.+', 'Reach the sandbox and the runtime through their public entry (local/sandbox, local/runtime).']),
+  layer(['scripts/**'], [outside('test'), 'Scripts never import test/.'], ['^(\\.\\./)+local/(sandbox|runtime)/.+', 'Reach the sandbox and the runtime through their public entry (local/sandbox, local/runtime).']),
+);
