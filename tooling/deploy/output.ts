@@ -3,6 +3,7 @@
  * its per-resource log lines condensed to "updated actions gate-apps", and a failure named by
  * resource and by the Management API's own message instead of a stack of generic errors.
  */
+import { stripVTControlCharacters } from 'node:util';
 
 export interface NamedSecret {
   name: string;
@@ -34,7 +35,7 @@ const ENTRY = /^\S+Z - (\w+): (.*)$/;
 /** deploy-cli's winston lines (`<time> - <level>: <message>`, messages may span lines), colours removed. */
 export function parseLog(output: string): LogEntry[] {
   const entries: LogEntry[] = [];
-  for (const line of output.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
+  for (const line of stripVTControlCharacters(output).split('\n')) {
     const match = ENTRY.exec(line);
     if (match?.[1] !== undefined && match[2] !== undefined) entries.push({ level: match[1], message: match[2] });
     else if (entries.length > 0) (entries.at(-1) as LogEntry).message += `\n${line}`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { findKeywords, replaceKeywords, type KeywordMappings } from '../tenant';
-import type { Fingerprinter, Fingerprints } from '../plan/fingerprints';
+import type { Fingerprinter } from '../plan/fingerprints';
 import { publicFingerprint, withFingerprintLine } from '../plan/fingerprints';
 import { isValueObject, text } from '../plan/handlers/handler';
 import { RESOURCE_TYPES, SecretValue, type Plan, type ResourceType } from '../plan/model';
@@ -104,7 +104,7 @@ function stageActions(doc: Document, input: StageInput, write: (relative: string
       if (value === undefined) throw new Error(`actions ${name}: the value of secret ${text(secret.name)} is not set`);
       fingerprints[text(secret.name)] = typeof secret.shown === 'string' ? publicFingerprint(name, text(secret.name), value) : input.fingerprint(name, text(secret.name), value);
     }
-    write(`actions/${name}.js`, withFingerprintLine(text(action.code), fingerprints as Fingerprints));
+    write(`actions/${name}.js`, withFingerprintLine(text(action.code), fingerprints));
     item.set('code', `./actions/${name}.js`);
   }
 }

@@ -157,7 +157,7 @@ class Pull {
     const keep = body instanceof SecretValue || jsonEqual(plain(body), have.value.body);
     if (body instanceof SecretValue && body.value !== have.value.body) this.notes.push(`emailTemplates ${want.key}: the body differs in the tenant but holds a secret (not written)`);
     const source = resolve(dirname(this.input.tenantFile), rawPath);
-    this.write(relative, keep ? readFileSync(source, 'utf8') : String(this.restore.value(have.value.body ?? '')));
+    this.write(relative, keep ? readFileSync(source, 'utf8') : text(this.restore.value(have.value.body ?? '')));
     if (!inside) this.doc.setIn([...path, 'body'], `./${relative}`);
     const { body: _body, ...rest } = want.value;
     for (const [key, value] of Object.entries(rest)) this.merge([...path, key], value, have.value[key]);
@@ -168,7 +168,7 @@ class Pull {
     const value = this.restore.value(this.maskSecrets(type, resource.key, resource.value)) as JsonObject;
     if (type === 'actions') {
       this.write(`actions/${resource.key}.js`, text(resource.value.code));
-      const secrets = Array.isArray(resource.value.secrets) ? resource.value.secrets.map((name) => ({ name: String(name), value: `##${String(name)}##` })) : [];
+      const secrets = Array.isArray(resource.value.secrets) ? resource.value.secrets.map(text).map((name) => ({ name, value: `##${name}##` })) : [];
       const { fingerprints: _f, code: _c, secrets: _s, ...rest } = value;
       return { name: resource.key, code: `./actions/${resource.key}.js`, ...rest, secrets };
     }

@@ -1,4 +1,4 @@
-import type { KeywordMappings } from '../tenant';
+import { keywordText, type KeywordMappings } from '../tenant';
 import { canonical, isObject, type Json } from './json';
 
 /**
@@ -18,7 +18,7 @@ export function restorer(mappings: KeywordMappings): Restorer {
   const entries = Object.entries(mappings).sort(([a], [b]) => a.localeCompare(b));
   const whole = new Map<string, string>();
   for (const [name, value] of entries) {
-    const key = Array.isArray(value) ? `list:${canonical(value as Json)}` : `text:${String(value)}`;
+    const key = Array.isArray(value) ? `list:${canonical(value as Json)}` : `text:${keywordText(value)}`;
     if (!whole.has(key)) whole.set(key, Array.isArray(value) ? `@@${name}@@` : `##${name}##`);
   }
   const embedded = entries

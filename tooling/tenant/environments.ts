@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { IssueError } from '../issues';
 import type { ProjectPaths } from '../paths';
 import { loadYaml, type YamlFile } from '../yaml';
-import { KEYWORD_NAME, type KeywordValue } from './keywords';
+import { KEYWORD_NAME, keywordText, type KeywordValue } from './keywords';
 import { ShapeReader } from './reader';
 
 /**
@@ -114,7 +114,7 @@ export function resolveEnvironment(paths: ProjectPaths, name: string, vars: EnvV
   return {
     name,
     file: env.yaml.file,
-    auth0Domain: String(env.keywords.get('AUTH0_DOMAIN')),
+    auth0Domain: keywordText(env.keywords.get('AUTH0_DOMAIN') ?? ''),
     mappings,
     secretKeywords: new Set(env.secrets.keys()),
     missingSecrets,

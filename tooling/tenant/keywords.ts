@@ -28,6 +28,15 @@ export function findKeywords(text: string): KeywordUse[] {
   return uses;
 }
 
+/**
+ * A value as `##KEY##` puts it into the text: deploy-cli's `String(value)`, so a list reads `a,b` and
+ * an object `[object Object]`, which validation then reports instead of deploying it.
+ */
+export function keywordText(value: KeywordValue): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- reproduces deploy-cli's substitution exactly
+  return String(value);
+}
+
 export function replaceKeywords(text: string, mappings: KeywordMappings): string {
   let out = text;
   for (const [name, value] of Object.entries(mappings)) {
@@ -35,7 +44,7 @@ export function replaceKeywords(text: string, mappings: KeywordMappings): string
     out = out.replace(new RegExp(`'${marker}'|"${marker}"|${marker}`, 'g'), () => JSON.stringify(value));
   }
   for (const [name, value] of Object.entries(mappings)) {
-    out = out.replace(new RegExp(`##${name}##`, 'g'), () => String(value));
+    out = out.replace(new RegExp(`##${name}##`, 'g'), () => keywordText(value));
   }
   return out;
 }

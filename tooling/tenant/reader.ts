@@ -21,7 +21,7 @@ export class ShapeReader {
   }
 
   list(value: unknown, path: FieldPath): unknown[] | undefined {
-    if (Array.isArray(value)) return value;
+    if (Array.isArray(value)) return value as unknown[];
     this.issue(path, `must be a list, found ${describe(value)}`, 'write it as `- item` lines or `[a, b]`');
     return undefined;
   }

@@ -128,7 +128,8 @@ export type TemplateField = 'from' | 'subject' | 'body' | 'resultUrl';
 
 export function renderLiquid(field: TemplateField, source: string, variables: object): string {
   try {
-    return liquid.renderSync(parse(source), variables);
+    // liquidjs types the output as any; a template renders to text.
+    return String(liquid.renderSync(parse(source), variables));
   } catch (error) {
     if (!(error instanceof LiquidError)) throw error;
     const [line, col] = error.token?.getPosition() ?? [];

@@ -17,12 +17,12 @@ export function strictObject(properties: Record<string, JsonSchema>, required: r
 
 /** Also accepts `null` (used by PATCH payloads to unset a field). */
 export function nullable(schema: JsonSchema): JsonSchema {
-  const type = schema.type;
-  const types = Array.isArray(type) ? type : [type];
+  const { type, enum: values } = schema;
+  const types: unknown[] = Array.isArray(type) ? type : [type];
   return {
     ...schema,
     type: [...types, 'null'],
-    ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}),
+    ...(Array.isArray(values) ? { enum: [...(values as unknown[]), null] } : {}),
   };
 }
 

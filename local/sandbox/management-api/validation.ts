@@ -20,7 +20,7 @@ export function formatValidationError(errors: FastifySchemaValidationError[], da
 }
 
 function describe(error: FastifySchemaValidationError): string {
-  const params = error.params as Record<string, unknown>;
+  const params = error.params;
   const data: unknown = 'data' in error ? (error as { data: unknown }).data : undefined;
   switch (error.keyword) {
     case 'additionalProperties':

@@ -104,7 +104,7 @@ export class ClientsRepo extends Repository<Client, ClientRow> {
   update(clientId: string, patch: ClientUpdate): Client {
     const { client_secret: currentSecret, ...current } = this.require(clientId);
     const { client_secret: newSecret, client_metadata: metadataPatch, ...fields } = patch;
-    const next = applyPatch<Client>(current as Client, fields);
+    const next = applyPatch<Client>(current, fields);
     if (isJsonObject(metadataPatch)) next.client_metadata = mergeClientMetadata(current.client_metadata ?? {}, metadataPatch);
     this.updateRow.run({ client_id: clientId, name: next.name, client_secret: newSecret ?? currentSecret ?? null, doc: JSON.stringify(next) });
     return this.require(clientId);

@@ -48,7 +48,7 @@ export function compileUserQuery(query: string): UserFilter {
     if (!match) throw unsupported(query);
     const [whole, field = '', quoted, bare] = match;
     const value = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
-    if (quoted === undefined && /[*?~^\[\]{}]/.test(value)) throw unsupported(query);
+    if (quoted === undefined && /[*?~^[\]{}]/.test(value)) throw unsupported(query);
     conditions.push(condition(field, value, quoted !== undefined, bind, query));
     rest = rest.slice(whole.length);
     const and = /^AND\s+/.exec(rest);

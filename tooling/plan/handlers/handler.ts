@@ -60,7 +60,7 @@ export function text(value: Value | Json | undefined): string {
 
 export function objectList(raw: Json, type: string): JsonObject[] {
   if (!Array.isArray(raw) || !raw.every(isObject)) throw new Error(`${type}: the tenant's answer is not a list of objects`);
-  return raw as JsonObject[];
+  return raw;
 }
 
 export function strip(object: JsonObject, readOnly: readonly string[]): JsonObject {

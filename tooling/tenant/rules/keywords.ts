@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { formatPath, type FieldPath, type Issue } from '../../issues';
-import { findKeywords, type KeywordUse, type KeywordValue } from '../keywords';
+import { findKeywords, keywordText, type KeywordUse, type KeywordValue } from '../keywords';
 import { issueAt } from '../reader';
 import type { Rule, RuleContext } from './context';
 
@@ -112,7 +112,7 @@ function changedBySubstitution(ctx: RuleContext, uses: Use[]): Issue[] {
   return uses.flatMap((u) => {
     const value = ctx.environment.mappings[u.use.name];
     if (u.kind !== 'tenant' || !u.whole || !u.field || value === undefined) return [];
-    const expected: KeywordValue = u.use.kind === 'text' ? String(value) : value;
+    const expected: KeywordValue = u.use.kind === 'text' ? keywordText(value) : value;
     if (JSON.stringify(valueAt(resolved.value, u.field)) === JSON.stringify(expected)) return [];
     const what = ctx.environment.secretKeywords.has(u.use.name) ? 'the secret' : 'the value';
     return [{ file: u.file, line: u.line, col: u.col, field: formatPath(u.field), problem: `${what} of ${u.use.name} reads back differently once substituted into the YAML`, fix: `quote the marker ('${marker(u.use)}') and keep quote characters and leading/trailing spaces out of the value` }];
