@@ -1,4 +1,4 @@
-import type { Event, JsonObject } from '../types/post-login';
+import type { Event, JsonObject } from '../platform/post-login';
 import { canRedirect } from '../lib/redirect';
 import { asRecord } from '../lib/untrusted';
 import type { TermsConfig } from './config';

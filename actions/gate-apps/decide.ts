@@ -1,4 +1,4 @@
-import type { Event } from '../types/post-login';
+import type { Event } from '../platform/post-login';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';
 
 /**

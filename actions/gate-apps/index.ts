@@ -1,4 +1,4 @@
-import type { API, Event } from '../types/post-login';
+import type { API, Event } from '../platform/post-login';
 import { guarded } from '../lib/guard';
 import { createLog } from '../lib/log';
 import { decide } from './decide';

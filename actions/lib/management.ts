@@ -1,4 +1,4 @@
-import type { API, JsonObject } from '../types/post-login';
+import type { API, JsonObject } from '../platform/post-login';
 import { asNonEmptyString, asRecord, type UnknownRecord } from './untrusted';
 
 /**

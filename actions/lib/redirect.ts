@@ -1,4 +1,4 @@
-import type { API, Event, Protocol, SessionTokenClaims } from '../types/post-login';
+import type { API, Event, Protocol, SessionTokenClaims } from '../platform/post-login';
 
 /** Session tokens we hand to a page live at most 10 minutes. */
 export const SESSION_TOKEN_TTL_SECONDS = 600;

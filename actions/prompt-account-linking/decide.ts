@@ -1,6 +1,6 @@
-import type { Event, JsonObject, JsonValue } from '../types/post-login';
+import type { Event, JsonObject, JsonValue } from '../platform/post-login';
 import { decide as gate } from '../gate-apps/decide';
-import { LIMITS } from '../lib/limits';
+import { LIMITS } from '../platform/limits';
 import type { ManagedUser } from '../lib/management';
 import { canRedirect } from '../lib/redirect';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../types/post-login';
+import type { JsonObject } from '../platform/post-login';
 import { asRecord, parseIsoTime } from '../lib/untrusted';
 
 /**

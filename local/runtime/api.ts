@@ -1,9 +1,9 @@
 import type {
   API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, SamlAttributeValue, TransactionMetadataValue, User,
-} from '../../actions/types/post-login';
+} from '../../actions/platform/post-login';
 import type { CacheStore } from './cache';
 import { copyData, setOwn } from './copy';
-import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from './limits';
+import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from '../../actions/platform/limits';
 import { encodeSessionToken, validateSessionToken } from './session-token';
 
 /**

@@ -1,5 +1,5 @@
-import type { CacheDeleteResult, CacheRecord, CacheSetOptions, CacheWriteResult } from '../../actions/types/post-login';
-import { LIMITS } from './limits';
+import type { CacheDeleteResult, CacheRecord, CacheSetOptions, CacheWriteResult } from '../../actions/platform/post-login';
+import { LIMITS } from '../../actions/platform/limits';
 
 const { cache: L } = LIMITS;
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -1,4 +1,4 @@
-import type { Event, Identity, Protocol, User } from '../../actions/types/post-login';
+import type { Event, Identity, Protocol, User } from '../../actions/platform/post-login';
 import { setOwn } from './copy';
 
 /**

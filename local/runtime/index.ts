@@ -4,5 +4,5 @@ export { loadAction, loadActionFile, ActionLoadError, type Dependency, type Load
 export { runLogin, type ContinueRequest, type FormResult, type LoginOptions, type LoginResult } from './pipeline';
 export { CacheStore, createCacheStore } from './cache';
 export { signSessionToken } from './session-token';
-export { LIMITS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS, NON_INTERACTIVE_PROTOCOLS } from './limits';
+export { LIMITS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS, NON_INTERACTIVE_PROTOCOLS } from '../../actions/platform/limits';
 export type { Denial, Effects, MetadataWrites } from './api';

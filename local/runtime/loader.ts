@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import type { OnContinuePostLogin, OnExecutePostLogin } from '../../actions/types/post-login';
-import { LIMITS } from './limits';
+import type { OnContinuePostLogin, OnExecutePostLogin } from '../../actions/platform/post-login';
+import { LIMITS } from '../../actions/platform/limits';
 
 /**
  * Loads an Action from its compiled JavaScript the way Auth0 does: a CommonJS module whose

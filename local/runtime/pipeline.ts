@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Event, Request } from '../../actions/types/post-login';
+import type { Event, Request } from '../../actions/platform/post-login';
 import { ActionExecution, createApi, Transaction, type Denial, type Effects, type Handler } from './api';
 import { CacheStore } from './cache';
 import { copyData } from './copy';
-import { LIMITS } from './limits';
+import { LIMITS } from '../../actions/platform/limits';
 import { executionScope, type LoadedAction } from './loader';
 
 /**

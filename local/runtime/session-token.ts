@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { JsonObject, SessionTokenClaims } from '../../actions/types/post-login';
+import type { JsonObject, SessionTokenClaims } from '../../actions/platform/post-login';
 
 /**
  * The HS256 session tokens of the redirect round trip, as Auth0 makes and checks them:

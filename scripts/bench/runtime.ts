@@ -1,4 +1,4 @@
-import type { API, Event } from '../../actions/types/post-login';
+import type { API, Event } from '../../actions/platform/post-login';
 import { buildEvent, loadAction, runLogin } from '../../local/runtime';
 import { sample, table, us } from './stats';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, type TermsConfig } from '../../actions/enforce-terms/config';
 import { decideContinue, decideExecute, type ContinueOutcome, type ExecuteOutcome } from '../../actions/enforce-terms/decide';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
 import { answer, asRedirect, event, loadBundle, recordingApi, runOne, SECRETS, sentToken, SESSION_SECRET, TERMS_URL, TERMS_VERSION, unexpectedErrors } from './harness';
 

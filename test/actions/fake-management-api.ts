@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue, User } from '../../actions/types/post-login';
+import type { JsonObject, JsonValue, User } from '../../actions/platform/post-login';
 
 /**
  * A fake Auth0 Management API as a `fetch` function, for the Actions under test: client-credentials

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type GateOutcome } from '../../actions/gate-apps/decide';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from './harness';
 
 const CLIENT = 'client-under-test';

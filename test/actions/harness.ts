@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { API, Event, JsonObject } from '../../actions/types/post-login';
+import type { API, Event, JsonObject } from '../../actions/platform/post-login';
 import { buildEvent, loadActionFile, runLogin, signSessionToken, type DeepPartial, type LoadedAction, type LoginResult, type Scenario } from '../../local/runtime';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from './fake-management-api';
 

@@ -1,4 +1,4 @@
-import type { Event } from '../../actions/types/post-login';
+import type { Event } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, type CacheStore, type LoadedAction, type LoginResult } from '../../local/runtime';
 import { createFakeManagementApi, databaseUser, fakeUserFrom, type FakeManagementApi, type FakeUser } from './fake-management-api';
 import { answer, event, isoAgo, LINKING_URL, loadPipeline, sentToken, TERMS_URL, TERMS_VERSION } from './harness';

@@ -3,7 +3,7 @@ import { readConfig, type LinkingConfig } from '../../actions/prompt-account-lin
 import { decideContinue, decideExecute, decideLink, decideOffer, mergePatch, type ContinueOutcome, type ExecuteOutcome } from '../../actions/prompt-account-linking/decide';
 import { readState, stateValue } from '../../actions/prompt-account-linking/state';
 import type { ManagedUser } from '../../actions/lib/management';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from './fake-management-api';
 import { event, LINKING_URL, SECRETS, SESSION_SECRET } from './harness';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, displayText, httpsUrl, languageTag, type Overrides } from '../../actions/override-profile/decide';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
 import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from './harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, signSessionToken, type Flow, type LoginResult } from '../../local/runtime';
 import { createFakeManagementApi, databaseUser, fakeUserFrom, FAKE_CLIENT_ID, type FakeManagementApi, type FakeUser } from './fake-management-api';
 import { answer, asRedirect, event, isoAgo, LINKING_URL, loadBundle, SECRETS, sentToken, SESSION_SECRET, unexpectedErrors } from './harness';

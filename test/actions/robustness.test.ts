@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Event, JsonValue } from '../../actions/types/post-login';
+import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { runLogin, type Flow, type LoadedAction } from '../../local/runtime';
 import { createFakeManagementApi, databaseUser, fakeUserFrom } from './fake-management-api';
 import { event, loadBundle, loadPipeline, SECRETS, unexpectedErrors, type ActionName } from './harness';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadActionFile } from '../../local/runtime';
-import { LIMITS } from '../../local/runtime/limits';
+import { LIMITS } from '../../actions/platform/limits';
 import { buildActions, type BuildOptions } from '../../tooling/bundle';
 import { formatIssue, IssueError } from '../../tooling/issues';
 import { projectPaths, REPO_ROOT, type ProjectPaths } from '../../tooling/paths';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ActionLoadError, loadAction } from '../../local/runtime/loader';
-import { LIMITS } from '../../local/runtime/limits';
+import { LIMITS } from '../../actions/platform/limits';
 import { IssueError, type Issue } from '../issues';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { loadTenantManifest, type Dependency } from '../tenant/manifest';

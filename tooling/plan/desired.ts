@@ -1,6 +1,6 @@
 import { findKeywords, replaceKeywords, type KeywordMappings, type ResolvedEnvironment } from '../tenant';
 import { parseYaml } from '../yaml';
-import { isObject, toJson, type Json } from './json';
+import { isObject, toJson, type JsonValue } from './json';
 import { SecretValue, type Value, type ValueObject } from './model';
 
 /**
@@ -44,7 +44,7 @@ export function resolveText(text: string, keywords: KeywordContext): Value {
 }
 
 /** Walks the raw and the resolved document together: the raw text tells which values are secrets. */
-function pair(raw: Json, resolved: Json, keywords: KeywordContext): Value {
+function pair(raw: JsonValue, resolved: JsonValue, keywords: KeywordContext): Value {
   if (typeof raw === 'string') {
     const secret = secretIn(raw, keywords, resolved);
     if (secret) return secret;
@@ -59,7 +59,7 @@ function pair(raw: Json, resolved: Json, keywords: KeywordContext): Value {
   return resolved;
 }
 
-function secretIn(raw: string, keywords: KeywordContext, resolved: Json = replaceKeywords(raw, keywords.mappings)): SecretValue | undefined {
+function secretIn(raw: string, keywords: KeywordContext, resolved: JsonValue = replaceKeywords(raw, keywords.mappings)): SecretValue | undefined {
   const used = [...new Set(findKeywords(raw).map((k) => k.name).filter((name) => keywords.secretKeywords.has(name)))];
   if (used.length === 0) return undefined;
   const unset = used.some((name) => keywords.unsetSecrets.has(name));

@@ -1,6 +1,6 @@
 import type { Fingerprinter, Fingerprints } from './fingerprints';
 import { KEYWORD_SCOPE } from './fingerprints';
-import { isObject, jsonEqual, type Json, type JsonObject } from './json';
+import { isObject, jsonEqual, type JsonValue, type JsonObject } from './json';
 import { SecretValue, type FieldChange, type Value, type ValueObject } from './model';
 import { textDiff } from './text-diff';
 
@@ -23,7 +23,7 @@ export function compareFields(desired: ValueObject, current: JsonObject, ctx: Co
   return Object.entries(desired).flatMap(([key, value]) => compareValue(join(prefix, key), value, current[key], ctx));
 }
 
-export function compareValue(path: string, desired: Value, current: Json | undefined, ctx: CompareContext): FieldChange[] {
+export function compareValue(path: string, desired: Value, current: JsonValue | undefined, ctx: CompareContext): FieldChange[] {
   if (desired instanceof SecretValue) return compareSecret(path, desired, current, ctx);
   if (Array.isArray(desired)) {
     if (!containsSecret(desired)) return jsonEqual(plain(desired), current) ? [] : [change(path, current, plain(desired))];
@@ -43,7 +43,7 @@ export function compareValue(path: string, desired: Value, current: Json | undef
  * A secret is compared with the tenant's value when the API returns it (in memory, never shown),
  * else with the fingerprint the last deploy recorded. Unknown counts as a change: a deploy sets it.
  */
-function compareSecret(path: string, secret: SecretValue, current: Json | undefined, ctx: CompareContext): FieldChange[] {
+function compareSecret(path: string, secret: SecretValue, current: JsonValue | undefined, ctx: CompareContext): FieldChange[] {
   const names = secret.keywords.join(', ');
   if (secret.value === undefined) {
     ctx.note(`${path}: ${names} is not set here, so it was not compared`);
@@ -77,14 +77,14 @@ export function secretLeaves(value: Value, path = ''): { path: string; secret: S
 }
 
 /** A desired value known to hold no secret, as JSON (throws on a secret: it must never be shown). */
-export function plain(value: Value): Json {
+export function plain(value: Value): JsonValue {
   if (value instanceof SecretValue) throw new Error(`the secret ${value.keywords.join(', ')} cannot be used as a plain value`);
   if (Array.isArray(value)) return value.map(plain);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }
 
-function change(path: string, before: Json | undefined, after: Json): FieldChange {
+function change(path: string, before: JsonValue | undefined, after: JsonValue): FieldChange {
   const diff = isLongText(before) || isLongText(after) ? textDiff(path, typeof before === 'string' ? before : '', typeof after === 'string' ? after : '') : undefined;
   return { path, ...(before === undefined ? {} : { before }), after, ...(diff === undefined ? {} : { diff }) };
 }
@@ -92,7 +92,7 @@ function change(path: string, before: Json | undefined, after: Json): FieldChang
 /** Longer than a value shown inline: rendered as a line count and a diff. */
 export const MAX_INLINE_VALUE = 100;
 
-export function isLongText(value: Json | undefined): value is string {
+export function isLongText(value: JsonValue | undefined): value is string {
   return typeof value === 'string' && (value.includes('\n') || value.length > MAX_INLINE_VALUE);
 }
 

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isObject, toJson, type Json, type JsonObject } from './json';
+import { isObject, toJson, type JsonValue, type JsonObject } from './json';
 import { readRateHeaders, retryDelay } from '../rate-headers';
 
 /**
@@ -117,12 +117,12 @@ export class ManagementApi {
     return `https://${this.credentials.domain}/api/v2/`;
   }
 
-  async get(path: string): Promise<Json> {
+  async get(path: string): Promise<JsonValue> {
     return this.send({ method: 'GET', path: `/api/v2${path}` });
   }
 
   /** Like `get`, but a 404 is an answer ("not there"), not an error. */
-  async getOptional(path: string): Promise<Json | undefined> {
+  async getOptional(path: string): Promise<JsonValue | undefined> {
     try {
       return await this.get(path);
     } catch (error) {
@@ -131,7 +131,7 @@ export class ManagementApi {
     }
   }
 
-  async patch(path: string, body: JsonObject): Promise<Json> {
+  async patch(path: string, body: JsonObject): Promise<JsonValue> {
     return this.send({ method: 'PATCH', path: `/api/v2${path}`, body });
   }
 
@@ -163,7 +163,7 @@ export class ManagementApi {
     return items;
   }
 
-  private async send(req: HttpRequest): Promise<Json> {
+  private async send(req: HttpRequest): Promise<JsonValue> {
     const token = await this.accessToken();
     return this.limited(() => this.exchange({ ...req, token }));
   }
@@ -184,7 +184,7 @@ export class ManagementApi {
     return this.token;
   }
 
-  private async exchange(req: HttpRequest): Promise<Json> {
+  private async exchange(req: HttpRequest): Promise<JsonValue> {
     let waited = 0;
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.attempt(req, attempt);
@@ -199,7 +199,7 @@ export class ManagementApi {
   }
 
   /** One attempt: the answer, or the error and, when another attempt is worth it, how long to wait first. */
-  private async attempt(req: HttpRequest, attempt: number): Promise<{ ok: true; body: Json } | { ok: false; error: ManagementApiError; retryIn?: number }> {
+  private async attempt(req: HttpRequest, attempt: number): Promise<{ ok: true; body: JsonValue } | { ok: false; error: ManagementApiError; retryIn?: number }> {
     let res: HttpResponse;
     try {
       res = await this.transport(req);
@@ -231,7 +231,7 @@ function objects(value: unknown, where: string): JsonObject[] {
   return value.map((item) => toJson(item, where) as JsonObject);
 }
 
-function parseBody(text: string): Json | undefined {
+function parseBody(text: string): JsonValue | undefined {
   if (text === '') return undefined;
   try {
     return toJson(JSON.parse(text), 'response');
@@ -241,7 +241,7 @@ function parseBody(text: string): Json | undefined {
 }
 
 /** Auth0's error bodies carry `message` (and `error_description` on /oauth/token). */
-function errorMessage(body: Json | undefined, text: string): string {
+function errorMessage(body: JsonValue | undefined, text: string): string {
   if (isObject(body)) {
     for (const key of ['message', 'error_description', 'error']) {
       const value = body[key];

@@ -1,4 +1,4 @@
-import type { Json, JsonObject, JsonPrimitive } from './json';
+import type { JsonValue, JsonObject, JsonPrimitive } from './json';
 
 /**
  * The plan's vocabulary: resources on both sides in one shape (names, never ids), and what would
@@ -62,8 +62,8 @@ export interface FieldChange {
   /** Dotted path of the field, e.g. `flags.enable_client_connections`, `secrets.TERMS_URL`. */
   path: string;
   /** Absent: the side does not set it. Never present for a secret. */
-  before?: Json;
-  after?: Json;
+  before?: JsonValue;
+  after?: JsonValue;
   /** What changed when values are not shown: secrets, code, long texts. */
   note?: string;
   /** Unified diff tenant → repository of a text (email body, Action code), bounded; never of a secret. */

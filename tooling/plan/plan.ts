@@ -6,7 +6,7 @@ import type { CompareContext } from './diff';
 import { fingerprinter, LEDGER_METADATA_KEY, parseEntries, type Fingerprints } from './fingerprints';
 import { HANDLERS, type CurrentContext, type DesiredContext } from './handlers';
 import { objectList, text } from './handlers/handler';
-import { isObject, type Json } from './json';
+import { isObject, type JsonValue } from './json';
 import type { ManagementApi } from './management-api';
 import { isResourceType, RESOURCE_TYPES, type CurrentResource, type DesiredResource, type Plan, type ResourceChange, type ResourceType, type ValueObject } from './model';
 
@@ -143,7 +143,7 @@ function findRenames(type: ResourceType, created: readonly DesiredResource[], dr
  * configured by id (the one this plan reads with, the deploy client). Never by what a client
  * carries: anyone who can write client_metadata could hide a client (and its grants) that way.
  */
-function currentContext(clients: readonly Json[], configuredIds: readonly string[]): CurrentContext {
+function currentContext(clients: readonly JsonValue[], configuredIds: readonly string[]): CurrentContext {
   const clientNames = new Map<string, string>();
   const ownClients = new Set<string>(configuredIds);
   for (const client of clients) {
@@ -156,7 +156,7 @@ function currentContext(clients: readonly Json[], configuredIds: readonly string
 }
 
 /** The ledger on the configured deploy client; any other client's `deploy_fingerprints` is ignored. */
-function ledgerOf(clients: readonly Json[], deployClientId: string): Fingerprints | undefined {
+function ledgerOf(clients: readonly JsonValue[], deployClientId: string): Fingerprints | undefined {
   const deployClient = clients.find((client) => isObject(client) && client.client_id === deployClientId);
   const value = isObject(deployClient) && isObject(deployClient.client_metadata) ? deployClient.client_metadata[LEDGER_METADATA_KEY] : undefined;
   return typeof value === 'string' ? parseEntries(value) : undefined;

@@ -5,7 +5,7 @@ import type { ResolvedEnvironment } from '../tenant';
 import { containsSecret, plain } from './diff';
 import { withFinalNewline } from './fingerprints';
 import { isValueObject, text } from './handlers/handler';
-import { isObject, jsonEqual, type Json, type JsonObject } from './json';
+import { isObject, jsonEqual, type JsonValue, type JsonObject } from './json';
 import type { ManagementApi } from './management-api';
 import { SecretValue, type CurrentResource, type DesiredResource, type ResourceType, type Value } from './model';
 import { desiredState, readTenant } from './plan';
@@ -112,7 +112,7 @@ class Pull {
   }
 
   /** Fields tenant.yaml sets: kept as written where the tenant agrees, else the tenant's value. */
-  private merge(path: Path, want: Value, have: Json | undefined): void {
+  private merge(path: Path, want: Value, have: JsonValue | undefined): void {
     if (want instanceof SecretValue) {
       if (typeof have === 'string' && want.value !== undefined && have !== want.value) this.notes.push(`${path.join('.')}: the tenant's ${want.keywords.join(', ')} differs (a secret: not written)`);
       return;
@@ -179,7 +179,7 @@ class Pull {
     return value;
   }
 
-  private maskSecrets(type: ResourceType, key: string, value: Json, field = ''): Json {
+  private maskSecrets(type: ResourceType, key: string, value: JsonValue, field = ''): JsonValue {
     if (typeof value === 'string' && SECRET_FIELDS.has(field)) {
       const restored = this.restore.value(value);
       if (restored !== value) return restored;

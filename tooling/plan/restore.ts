@@ -1,5 +1,5 @@
 import { keywordText, type KeywordMappings } from '../tenant';
-import { canonical, isObject, type Json } from './json';
+import { canonical, isObject, type JsonValue } from './json';
 
 /**
  * The reverse of keyword substitution, for `npm run pull`: the environment's values in what the
@@ -10,7 +10,7 @@ import { canonical, isObject, type Json } from './json';
  * its marker (or gets one).
  */
 export interface Restorer {
-  value(value: Json): Json;
+  value(value: JsonValue): JsonValue;
 }
 
 export function restorer(mappings: KeywordMappings): Restorer {
@@ -18,7 +18,7 @@ export function restorer(mappings: KeywordMappings): Restorer {
   const entries = Object.entries(mappings).sort(([a], [b]) => a.localeCompare(b));
   const whole = new Map<string, string>();
   for (const [name, value] of entries) {
-    const key = Array.isArray(value) ? `list:${canonical(value as Json)}` : `text:${keywordText(value)}`;
+    const key = Array.isArray(value) ? `list:${canonical(value as JsonValue)}` : `text:${keywordText(value)}`;
     if (!whole.has(key)) whole.set(key, Array.isArray(value) ? `@@${name}@@` : `##${name}##`);
   }
   const embedded = entries
@@ -34,7 +34,7 @@ export function restorer(mappings: KeywordMappings): Restorer {
     }
     return out;
   };
-  const value = (input: Json): Json => {
+  const value = (input: JsonValue): JsonValue => {
     if (typeof input === 'string') return text(input);
     if (Array.isArray(input)) return whole.get(`list:${canonical(input)}`) ?? input.map(value);
     if (isObject(input)) return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, value(v)]));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Event, Identity, Protocol, User as EventUser } from '../../../actions/types/post-login';
+import type { Event, Identity, Protocol, User as EventUser } from '../../../actions/platform/post-login';
 import type { User } from '../store';
 import type { Authenticated } from './authenticate';
 import type { LoginFlow } from './types';

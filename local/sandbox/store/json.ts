@@ -1,9 +1,7 @@
-// JSON value types for documents stored as TEXT columns and sent over the wire.
-export type JsonPrimitive = string | number | boolean | null;
-export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
+import type { JsonObject } from '../../../actions/platform/json';
+
+// Documents are stored as TEXT columns and sent over the wire as JSON.
+export type { JsonObject, JsonPrimitive, JsonValue } from '../../../actions/platform/json';
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

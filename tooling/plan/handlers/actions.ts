@@ -1,6 +1,6 @@
 import { compareValue, type CompareContext } from '../diff';
 import { publicFingerprint, splitFingerprintLine, withFinalNewline } from '../fingerprints';
-import { isObject, type Json, type JsonObject } from '../json';
+import { isObject, type JsonValue, type JsonObject } from '../json';
 import { SecretValue, type FieldChange, type Value, type ValueObject } from '../model';
 import { textDiff } from '../text-diff';
 import type { Handler } from './handler';
@@ -113,18 +113,18 @@ function desiredSecret(secret: ValueObject): ValueObject {
   return { name, value: new SecretValue([name], plainValue), shown: plainValue };
 }
 
-function triggerRefs(value: Json | undefined): Json {
+function triggerRefs(value: JsonValue | undefined): JsonValue {
   if (!Array.isArray(value)) return [];
   return value.filter(isObject).map((t) => ({ id: t.id ?? null, version: t.version ?? null }));
 }
 
-function secretNames(value: Json | undefined): Json {
+function secretNames(value: JsonValue | undefined): JsonValue {
   if (!Array.isArray(value)) return [];
   return value.flatMap((s) => (isObject(s) && typeof s.name === 'string' ? [s.name] : [])).sort();
 }
 
 /** The build banner names the hash of the sources: what a reviewer can trace to a commit. */
-function describeCode(code: Value | Json | undefined): string {
+function describeCode(code: Value | JsonValue | undefined): string {
   const match = /sources sha256:([0-9a-f]+)/.exec(text(code).split('\n', 1)[0] ?? '');
   return match ? `sources ${match[1]}` : `${text(code).length} bytes`;
 }

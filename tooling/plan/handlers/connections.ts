@@ -1,5 +1,5 @@
 import { compareFields } from '../diff';
-import { isObject, type Json, type JsonObject } from '../json';
+import { isObject, type JsonValue, type JsonObject } from '../json';
 import type { ManagementApi } from '../management-api';
 import type { ValueObject } from '../model';
 import type { Handler } from './handler';
@@ -35,7 +35,7 @@ function connectionHandler(type: 'databases' | 'connections'): Handler {
   };
 }
 
-async function enabledClients(api: ManagementApi, connectionId: string): Promise<Json> {
+async function enabledClients(api: ManagementApi, connectionId: string): Promise<JsonValue> {
   const entries = await api.checkpoint(`/connections/${encodeURIComponent(connectionId)}/clients`, 'clients');
   return entries.flatMap((entry) => (isObject(entry) && typeof entry.client_id === 'string' ? [entry.client_id] : []));
 }

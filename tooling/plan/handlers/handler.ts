@@ -1,6 +1,6 @@
 import type { CompareContext } from '../diff';
 import type { KeywordContext } from '../desired';
-import { isObject, omit, type Json, type JsonObject } from '../json';
+import { isObject, omit, type JsonValue, type JsonObject } from '../json';
 import type { ManagementApi } from '../management-api';
 import { SecretValue, type CurrentResource, type DesiredResource, type FieldChange, type ResourceType, type Value, type ValueObject } from '../model';
 
@@ -12,9 +12,9 @@ import { SecretValue, type CurrentResource, type DesiredResource, type FieldChan
 export interface Handler {
   type: ResourceType;
   /** Everything the tenant has of this type, as the Management API returns it. */
-  read(api: ManagementApi): Promise<Json>;
+  read(api: ManagementApi): Promise<JsonValue>;
   /** The tenant's resources, normalised; the tool's own (deploy client, system API) left out. */
-  current(raw: Json, ctx: CurrentContext): CurrentResource[];
+  current(raw: JsonValue, ctx: CurrentContext): CurrentResource[];
   /** What tenant.yaml's section declares (keywords resolved). */
   desired(section: Value, ctx: DesiredContext): DesiredResource[];
   /** Differences of a resource both sides have; empty when unchanged. */
@@ -54,11 +54,11 @@ export function isValueObject(value: Value | undefined): value is ValueObject {
   return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) && !(value instanceof SecretValue);
 }
 
-export function text(value: Value | Json | undefined): string {
+export function text(value: Value | JsonValue | undefined): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function objectList(raw: Json, type: string): JsonObject[] {
+export function objectList(raw: JsonValue, type: string): JsonObject[] {
   if (!Array.isArray(raw) || !raw.every(isObject)) throw new Error(`${type}: the tenant's answer is not a list of objects`);
   return raw;
 }
@@ -68,6 +68,6 @@ export function strip(object: JsonObject, readOnly: readonly string[]): JsonObje
 }
 
 /** Sorted copy of a string list (lists whose order Auth0 does not keep: enabled clients, scopes). */
-export function sortedStrings(value: Value | Json | undefined): string[] | undefined {
+export function sortedStrings(value: Value | JsonValue | undefined): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...(value as string[])].sort() : undefined;
 }

@@ -1,5 +1,5 @@
 import { compareFields } from '../diff';
-import { isObject, type Json, type JsonObject } from '../json';
+import { isObject, type JsonValue, type JsonObject } from '../json';
 import type { Value, ValueObject } from '../model';
 import type { Handler } from './handler';
 import { singleton, strip } from './handler';
@@ -27,7 +27,7 @@ export const LIFETIMES = ['session_lifetime', 'idle_session_lifetime', 'ephemera
 
 /** Each lifetime in hours rounded to the minute (the hours field wins when both are set), the minutes field dropped. */
 export function inHours<T extends JsonObject | ValueObject>(settings: T): T {
-  const out: Record<string, Value | Json> = { ...settings };
+  const out: Record<string, Value | JsonValue> = { ...settings };
   for (const field of LIFETIMES) {
     const minutesField = `${field}_in_minutes`;
     const hours = out[field];

@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject } from '../json';
+import { isObject, type JsonValue, type JsonObject } from '../json';
 import type { FieldChange } from '../model';
 import type { Handler } from './handler';
 import { isValueObject, objectList, text } from './handler';
@@ -27,7 +27,7 @@ export const triggers: Handler = {
   compare(desired, current): FieldChange[] {
     const want = JSON.stringify(desired.value.bindings);
     const have = JSON.stringify(current.value.bindings);
-    return want === have ? [] : [{ path: 'bindings', before: names(current.value.bindings), after: names(desired.value.bindings as Json) }];
+    return want === have ? [] : [{ path: 'bindings', before: names(current.value.bindings), after: names(desired.value.bindings as JsonValue) }];
   },
 };
 
@@ -37,7 +37,7 @@ function binding(b: JsonObject): JsonObject {
 }
 
 /** `gate-apps → enforce-terms`, with the display name when it differs from the Action's. */
-function names(bindings: Json | undefined): Json {
+function names(bindings: JsonValue | undefined): JsonValue {
   if (!Array.isArray(bindings)) return [];
   return bindings.filter(isObject).map((b) => (b.display_name === b.action_name ? text(b.action_name) : `${text(b.action_name)} (${text(b.display_name)})`));
 }

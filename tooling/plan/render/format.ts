@@ -1,5 +1,5 @@
 import { isLongText, MAX_INLINE_VALUE } from '../diff';
-import type { Json } from '../json';
+import type { JsonValue } from '../json';
 import { label, pendingChanges, type FieldChange, type Plan, type ResourceChange, type ResourceType } from '../model';
 
 /** Wording shared by the terminal and Markdown renderings. Only ever handles non-secret values. */
@@ -60,11 +60,11 @@ function consequence(change: ResourceChange): string {
   return 'a new id';
 }
 
-function show(value: Json): string {
+function show(value: JsonValue): string {
   const text = JSON.stringify(value);
   return text.length > MAX_INLINE_VALUE ? `${text.slice(0, MAX_INLINE_VALUE - 1)}…` : text;
 }
 
-function lines(value: Json | undefined): number {
+function lines(value: JsonValue | undefined): number {
   return typeof value === 'string' ? value.split('\n').length : 0;
 }

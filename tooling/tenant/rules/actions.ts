@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS } from '../../../local/runtime/limits';
+import { LIMITS } from '../../../actions/platform/limits';
 import type { Issue } from '../../issues';
 import { isRecord, issueAt } from '../reader';
 import type { Rule } from './context';

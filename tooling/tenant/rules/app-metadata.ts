@@ -1,4 +1,4 @@
-import { RESERVED_APP_METADATA_NAMES } from '../../../local/runtime/limits';
+import { RESERVED_APP_METADATA_NAMES } from '../../../actions/platform/limits';
 import type { Rule } from './context';
 
 /** app_metadata keys the Actions read or write: not reserved by Auth0, no `.` or `$` in the name. */

@@ -1,4 +1,4 @@
-import { LIMITS } from '../../../local/runtime/limits';
+import { LIMITS } from '../../../actions/platform/limits';
 import type { Issue } from '../../issues';
 import { issueAt } from '../reader';
 import type { Rule } from './context';

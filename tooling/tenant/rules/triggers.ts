@@ -1,5 +1,5 @@
 import constants from 'auth0-deploy-cli/lib/tools/constants';
-import { LIMITS } from '../../../local/runtime/limits';
+import { LIMITS } from '../../../actions/platform/limits';
 import type { Issue } from '../../issues';
 import { issueAt } from '../reader';
 import type { Rule } from './context';

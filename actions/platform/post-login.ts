@@ -9,9 +9,9 @@
  * Actions and the local runtime both compile against it.
  */
 
-/** JSON-compatible values, as stored in metadata and carried in tokens. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+import type { JsonObject, JsonValue } from './json';
+
+export type { JsonObject, JsonValue } from './json';
 
 // ---------------------------------------------------------------------------------------------
 // event
