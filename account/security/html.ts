@@ -1,0 +1,27 @@
+/**
+ * The one way pages are written: `html` escapes every interpolated value unless it is `SafeHtml`
+ * (another `html` result, or trusted content such as the reviewed terms files).
+ */
+
+export class SafeHtml {
+  constructor(readonly text: string) {}
+}
+
+type Part = string | number | SafeHtml | readonly Part[] | undefined;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function render(part: Part): string {
+  if (part === undefined) return '';
+  if (part instanceof SafeHtml) return part.text;
+  if (Array.isArray(part)) return part.map(render).join('');
+  return escapeHtml(String(part));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
+  return new SafeHtml(strings.reduce((out, text, index) => out + text + (index < values.length ? render(values[index]) : ''), ''));
+}
