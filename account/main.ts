@@ -1,17 +1,9 @@
 import { ConfigError, readAccountConfig } from './config';
-import { buildAccountApp } from './server';
+import { startAccountService } from './listen';
 
-/** The container's entry point: configuration from the environment, then listen until SIGTERM. */
+/** The container's entry point: the configuration from the environment (docs/account.md). */
 async function main(): Promise<void> {
-  const config = readAccountConfig(process.env);
-  const app = await buildAccountApp(config, { logger: true });
-  const close = (): void => {
-    // Finish the requests in flight (the load balancer has stopped sending new ones), then exit.
-    app.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.once('SIGTERM', close);
-  process.once('SIGINT', close);
-  await app.listen({ host: config.host, port: config.port });
+  await startAccountService(readAccountConfig(process.env));
 }
 
 main().catch((error: unknown) => {

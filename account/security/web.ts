@@ -41,6 +41,7 @@ export async function registerWebSecurity(app: FastifyInstance, options: WebSecu
       },
     },
     referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
