@@ -55,7 +55,7 @@ export async function buildAccountApp(config: AccountConfig, options: AccountApp
   await app.register(termsRoutes, {
     content,
     secret: config.termsSessionSecret,
-    continueUrl: `${config.tenantOrigin}/continue`,
+    tenantOrigin: config.tenantOrigin,
     now: options.now ?? Date.now,
     limits: RATE_LIMITS,
   });

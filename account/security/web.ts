@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
  * What every page of the service gets, in one place:
  * - a strict CSP (nothing but the response's own nonce'd script and style; forms post to this
  *   service or the tenant's /continue; no framing), with helmet's other headers, among them
- *   `Referrer-Policy: no-referrer` (page URLs carry session tokens);
+ *   `Referrer-Policy: no-referrer` (page URLs carry session tokens) and `X-Frame-Options: DENY`;
  * - `Cache-Control: no-store` on every response;
  * - the session in an encrypted cookie (`@fastify/secure-session`: libsodium secretbox, an AEAD),
  *   so any instance can serve any request; `__Host-` + Secure + HttpOnly + SameSite=Strict;
@@ -26,20 +26,32 @@ export interface WebSecurityOptions {
   tenantOrigin: string;
 }
 
+/**
+ * The CSP directives (helmet adds the response's nonces to script-src and style-src).
+ * `formAction: false` is for the pages that post the signed answer to /continue: browsers apply
+ * form-action to every redirect that follows the submission (Chromium blocks it, measured in
+ * test/account/consent.browser.test.ts), and /continue redirects on to the application's callback,
+ * on an origin this service cannot know. Such a page has one form, whose action is the configured
+ * /continue URL, and no user input.
+ */
+export function contentSecurityPolicy(tenantOrigin: string, options: { formAction: boolean }): { useDefaults: false; directives: Record<string, string[]> } {
+  return {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: [],
+      styleSrc: [],
+      ...(options.formAction ? { formAction: ["'self'", tenantOrigin] } : {}),
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+  };
+}
+
 export async function registerWebSecurity(app: FastifyInstance, options: WebSecurityOptions): Promise<void> {
   await app.register(helmet, {
     enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [],
-        styleSrc: [],
-        formAction: ["'self'", options.tenantOrigin],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: contentSecurityPolicy(options.tenantOrigin, { formAction: true }),
     referrerPolicy: { policy: 'no-referrer' },
     frameguard: { action: 'deny' },
   });

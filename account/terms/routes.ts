@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { MESSAGES, pickLocale, type Locale } from '../i18n';
 import { errorPage, sendPage } from '../pages';
+import { contentSecurityPolicy } from '../security/web';
 import type { TermsContent } from './content';
 import { continuePage, termsPage } from './pages';
 import { forget, readPending, remember, stateFor, tokenKey } from './pending';
@@ -16,7 +17,7 @@ import { signTermsAnswer, verifyTermsToken, type TermsRequest } from './session-
 export interface TermsRoutesOptions {
   content: TermsContent;
   secret: string;
-  continueUrl: string;
+  tenantOrigin: string;
   now: () => number;
   limits: { perIpPerMinute: number; perUserPerMinute: number };
 }
@@ -96,6 +97,8 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
 
   app.post<{ Body: Body }>('/terms', {
     schema: { body: bodySchema },
+    // Its pages have no user form: either an error, or the answer auto-posted to /continue.
+    helmet: { contentSecurityPolicy: contentSecurityPolicy(options.tenantOrigin, { formAction: false }) },
     onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
     preHandler: app.csrfProtection,
   }, async (request, reply) => {
@@ -112,6 +115,6 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
     const accepted = answer === 'accept';
     const signed = signTermsAnswer({ secret, sub: opened.request.sub, state, accepted, termsVersion: opened.request.termsVersion, nowMs: options.now() });
     request.session.set(PENDING_KEY, forget(pending, key));
-    return sendPage(reply, locale, continuePage({ messages: MESSAGES[locale], accepted, continueUrl: options.continueUrl, state, answer: signed }));
+    return sendPage(reply, locale, continuePage({ messages: MESSAGES[locale], accepted, continueUrl: `${options.tenantOrigin}/continue`, state, answer: signed }));
   });
 };

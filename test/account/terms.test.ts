@@ -116,7 +116,12 @@ describe('POST /terms', () => {
     const accepted = await answer(app, page, { session_token: token, state: STATE, answer: 'accept' });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.body).toContain(`<form id="continue" method="post" action="${CONTINUE_URL}">`);
-    const nonce = /script-src 'nonce-([^']+)'/.exec(String(accepted.headers['content-security-policy']))?.[1];
+    const csp = String(accepted.headers['content-security-policy']);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    // No form-action here: browsers apply it to /continue's redirect to the application (see web.ts).
+    expect(csp).not.toContain('form-action');
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
     expect(accepted.body).toContain(`<script nonce="${nonce}">document.getElementById('continue').submit();</script>`);
     expect(field(accepted.body, 'state')).toBe(STATE);
     const claims = jwt.verify(field(accepted.body, 'session_token') ?? '', SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
