@@ -41,7 +41,10 @@ const blank = (value: string | undefined): value is undefined => value === undef
 
 /** A tenant domain (`host` or `host:port`) as an https origin, or undefined when it is not one. */
 export function parseTenantOrigin(value: string): string | undefined {
-  const host = value.trim().replace(/^https:\/\//i, '').replace(/\/$/, '');
+  const host = value
+    .trim()
+    .replace(/^https:\/\//i, '')
+    .replace(/\/$/, '');
   let url: URL;
   try {
     url = new URL(`https://${host}`);
@@ -61,12 +64,19 @@ function parsePort(value: string | undefined, problems: string[]): number {
 
 function parseSessionKeys(value: string | undefined, problems: string[]): Buffer[] {
   if (blank(value)) {
-    problems.push(`ACCOUNT_SESSION_KEYS is required (secret): comma-separated base64 keys of ${SESSION_KEY_BYTES} bytes, the first encrypts`);
+    problems.push(
+      `ACCOUNT_SESSION_KEYS is required (secret): comma-separated base64 keys of ${SESSION_KEY_BYTES} bytes, the first encrypts`,
+    );
     return [];
   }
-  const keys = value.split(',').map((part) => part.trim()).map((part) => Buffer.from(part, 'base64'));
+  const keys = value
+    .split(',')
+    .map((part) => part.trim())
+    .map((part) => Buffer.from(part, 'base64'));
   if (keys.some((key) => key.length !== SESSION_KEY_BYTES)) {
-    problems.push(`ACCOUNT_SESSION_KEYS: every key must be ${SESSION_KEY_BYTES} bytes in base64 (e.g. openssl rand -base64 32)`);
+    problems.push(
+      `ACCOUNT_SESSION_KEYS: every key must be ${SESSION_KEY_BYTES} bytes in base64 (e.g. openssl rand -base64 32)`,
+    );
     return [];
   }
   return keys;
@@ -74,7 +84,10 @@ function parseSessionKeys(value: string | undefined, problems: string[]): Buffer
 
 function parseTrustProxy(value: string | undefined, problems: string[]): AccountConfig['trustProxy'] {
   if (blank(value)) return false;
-  const addresses = value.trim().split(',').map((part) => part.trim());
+  const addresses = value
+    .trim()
+    .split(',')
+    .map((part) => part.trim());
   // Addresses or CIDRs only: "true" would trust any client's X-Forwarded-For and defeat per-IP limits.
   if (addresses.every((address) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(address))) return addresses;
   problems.push('ACCOUNT_TRUST_PROXY must be comma-separated addresses/CIDRs of the load balancers');
@@ -89,18 +102,26 @@ export function readAccountConfig(env: Env): AccountConfig {
   const domain = env['AUTH0_DOMAIN'];
   const tenantOrigin = blank(domain) ? undefined : parseTenantOrigin(domain);
   if (blank(domain)) problems.push('AUTH0_DOMAIN is required: the domain users log in on (the custom domain, if any)');
-  else if (!tenantOrigin) problems.push('AUTH0_DOMAIN must be a host name, optionally with a port (e.g. acme.eu.auth0.com)');
+  else if (!tenantOrigin)
+    problems.push('AUTH0_DOMAIN must be a host name, optionally with a port (e.g. acme.eu.auth0.com)');
 
   const termsSessionSecret = env['TERMS_SESSION_TOKEN_SECRET'];
-  if (blank(termsSessionSecret)) problems.push('TERMS_SESSION_TOKEN_SECRET is required (secret): the enforce-terms Action\'s SESSION_TOKEN_SECRET');
-  else if (termsSessionSecret.length < MIN_TOKEN_SECRET_LENGTH) problems.push(`TERMS_SESSION_TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  if (blank(termsSessionSecret))
+    problems.push("TERMS_SESSION_TOKEN_SECRET is required (secret): the enforce-terms Action's SESSION_TOKEN_SECRET");
+  else if (termsSessionSecret.length < MIN_TOKEN_SECRET_LENGTH)
+    problems.push(`TERMS_SESSION_TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
 
   const sessionKeys = parseSessionKeys(env['ACCOUNT_SESSION_KEYS'], problems);
   const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
 
   if (problems.length > 0 || !tenantOrigin || blank(termsSessionSecret)) throw new ConfigError(problems);
   return {
-    host, port, tenantOrigin, termsSessionSecret, sessionKeys, trustProxy,
+    host,
+    port,
+    tenantOrigin,
+    termsSessionSecret,
+    sessionKeys,
+    trustProxy,
     termsContentDir: join(__dirname, 'terms', 'content'),
   };
 }

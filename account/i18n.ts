@@ -9,7 +9,8 @@ export type Locale = (typeof LOCALES)[number];
  * /authorize) wins over the browser's Accept-Language; English when neither names a known one.
  */
 export function pickLocale(uiLocales: unknown, acceptLanguage: string | undefined): Locale {
-  const known = (tag: string): Locale | undefined => LOCALES.find((locale) => tag.toLowerCase().split('-')[0] === locale);
+  const known = (tag: string): Locale | undefined =>
+    LOCALES.find((locale) => tag.toLowerCase().split('-')[0] === locale);
   if (typeof uiLocales === 'string') {
     for (const tag of uiLocales.split(' ')) {
       const locale = known(tag);
@@ -76,7 +77,8 @@ export const MESSAGES: Record<Locale, Messages> = {
   },
   fr: {
     termsTitle: 'Conditions générales',
-    termsIntro: (version) => `Veuillez lire et accepter la version ${version} de nos conditions générales pour continuer.`,
+    termsIntro: (version) =>
+      `Veuillez lire et accepter la version ${version} de nos conditions générales pour continuer.`,
     accept: 'Accepter',
     decline: 'Refuser',
     accepted: 'Conditions acceptées',
@@ -88,7 +90,8 @@ export const MESSAGES: Record<Locale, Messages> = {
     expiredTitle: 'Lien expiré',
     expired: 'Ce lien a expiré. Recommencez la connexion depuis l\u2019application.',
     mismatchTitle: 'Page périmée',
-    mismatch: 'Cette page ne correspond plus à une connexion en cours. Recommencez la connexion depuis l\u2019application.',
+    mismatch:
+      'Cette page ne correspond plus à une connexion en cours. Recommencez la connexion depuis l\u2019application.',
     forbiddenTitle: 'Requête refusée',
     forbidden: 'Ce formulaire n\u2019a pas pu être vérifié. Rouvrez le lien depuis l\u2019application et réessayez.',
     tooManyTitle: 'Trop de tentatives',

@@ -6,7 +6,10 @@ import { buildAccountApp } from './server';
 export async function startAccountService(config: AccountConfig): Promise<FastifyInstance> {
   const app = await buildAccountApp(config, { logger: true });
   const close = (): void => {
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGTERM', close);
   process.once('SIGINT', close);

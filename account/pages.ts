@@ -24,6 +24,8 @@ export interface Page {
 
 export function sendPage(reply: FastifyReply, locale: Locale, page: Page): FastifyReply {
   const nonce = reply.cspNonce;
+  const script = page.script === undefined ? undefined : new SafeHtml(page.script);
+  // prettier-ignore
   const document = html`<!doctype html>
 <html lang="${locale}">
 <head>
@@ -34,22 +36,35 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page): Fasti
 </head>
 <body>
 ${page.body}
-${page.script === undefined ? undefined : html`<script nonce="${nonce.script}">${new SafeHtml(page.script)}</script>`}
+${script === undefined ? undefined : html`<script nonce="${nonce.script}">${script}</script>`}
 </body>
 </html>
 `;
   return reply.code(page.status).type('text/html; charset=utf-8').send(document.text);
 }
 
-type ErrorKind = 'invalidLink' | 'expired' | 'mismatch' | 'forbidden' | 'tooMany' | 'unavailable' | 'error' | 'notFound';
+type ErrorKind =
+  'invalidLink' | 'expired' | 'mismatch' | 'forbidden' | 'tooMany' | 'unavailable' | 'error' | 'notFound';
 
 const ERROR_STATUS: Record<ErrorKind, number> = {
-  invalidLink: 400, expired: 400, mismatch: 400, forbidden: 403, tooMany: 429, unavailable: 503, error: 500, notFound: 404,
+  invalidLink: 400,
+  expired: 400,
+  mismatch: 400,
+  forbidden: 403,
+  tooMany: 429,
+  unavailable: 503,
+  error: 500,
+  notFound: 404,
 };
 
 /** A page that says what went wrong in the user's words: never a token, an id or an internal. */
 export function errorPage(locale: Locale, kind: ErrorKind): Page {
   const messages: Messages = MESSAGES[locale];
   const title = messages[`${kind}Title`];
-  return { status: ERROR_STATUS[kind], title, body: html`<h1 id="error" data-error="${kind}">${title}</h1>\n<p>${messages[kind]}</p>` };
+  return {
+    status: ERROR_STATUS[kind],
+    title,
+    body: html`<h1 id="error" data-error="${kind}">${title}</h1>
+      <p>${messages[kind]}</p>`,
+  };
 }

@@ -22,18 +22,28 @@ export interface AccountAppOptions {
 /** Sensitive posts per minute: per client address, and per user of a verified token (per instance). */
 export const RATE_LIMITS = { perIpPerMinute: 30, perUserPerMinute: 10 } as const;
 
-export async function buildAccountApp(config: AccountConfig, options: AccountAppOptions = {}): Promise<FastifyInstance> {
+export async function buildAccountApp(
+  config: AccountConfig,
+  options: AccountAppOptions = {},
+): Promise<FastifyInstance> {
   // Read before listening: a missing or empty terms text stops the start, not a login.
   const content = loadTermsContent(config.termsContentDir);
   const app = Fastify({
     // Query strings carry session tokens: request logs get the path only.
-    logger: options.logger ? { serializers: { req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?', 1)[0] }) } } : false,
+    logger: options.logger
+      ? {
+          serializers: {
+            req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?', 1)[0] }),
+          },
+        }
+      : false,
     trustProxy: config.trustProxy,
   });
   await registerWebSecurity(app, { sessionKeys: config.sessionKeys, tenantOrigin: config.tenantOrigin });
 
   const localeOf = (request: { query: unknown; body: unknown; headers: { 'accept-language'?: string } }) => {
-    const uiLocales = (value: unknown): unknown => (typeof value === 'object' && value !== null ? (value as { ui_locales?: unknown }).ui_locales : undefined);
+    const uiLocales = (value: unknown): unknown =>
+      typeof value === 'object' && value !== null ? (value as { ui_locales?: unknown }).ui_locales : undefined;
     return pickLocale(uiLocales(request.body) ?? uiLocales(request.query), request.headers['accept-language']);
   };
 

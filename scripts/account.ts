@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const domain = `${HOST}:${process.env.SANDBOX_PORT || DEFAULT_PORT}`;
   const config = readAccountConfig(sandboxAccountEnv({ stateDir: DEFAULT_STATE_DIR, domain, env: process.env }));
   await startAccountService(config);
-  console.log(`account service: http://${config.host}:${config.port}/terms (answers post to ${config.tenantOrigin}/continue)`);
+  console.log(
+    `account service: http://${config.host}:${config.port}/terms (answers post to ${config.tenantOrigin}/continue)`,
+  );
 }
 
 main().catch((error: unknown) => {

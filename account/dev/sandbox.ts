@@ -18,13 +18,18 @@ export function readSandboxTermsSecret(stateDir: string): string {
   const missing = `${file} has no ${TERMS_SECRET}: start the sandbox tenant once (npm start), which generates and deploys it`;
   if (!existsSync(file)) throw new Error(missing);
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const secret = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[TERMS_SECRET] : undefined;
+  const secret =
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[TERMS_SECRET] : undefined;
   if (typeof secret !== 'string' || secret === '') throw new Error(missing);
   return secret;
 }
 
 /** Environment variables for readAccountConfig, the given ones winning (e.g. ACCOUNT_PORT). */
-export function sandboxAccountEnv(input: { stateDir: string; domain: string; env: Readonly<Record<string, string | undefined>> }): Record<string, string | undefined> {
+export function sandboxAccountEnv(input: {
+  stateDir: string;
+  domain: string;
+  env: Readonly<Record<string, string | undefined>>;
+}): Record<string, string | undefined> {
   return {
     AUTH0_DOMAIN: input.domain,
     TERMS_SESSION_TOKEN_SECRET: readSandboxTermsSecret(input.stateDir),

@@ -34,7 +34,10 @@ export interface WebSecurityOptions {
  * on an origin this service cannot know. Such a page has one form, whose action is the configured
  * /continue URL, and no user input.
  */
-export function contentSecurityPolicy(tenantOrigin: string, options: { formAction: boolean }): { useDefaults: false; directives: Record<string, string[]> } {
+export function contentSecurityPolicy(
+  tenantOrigin: string,
+  options: { formAction: boolean },
+): { useDefaults: false; directives: Record<string, string[]> } {
   return {
     useDefaults: false,
     directives: {

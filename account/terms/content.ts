@@ -31,7 +31,8 @@ export function loadTermsContent(dir: string): TermsContent {
       if (text === '') problems.push(`${entry.name}/${locale}.html is missing or empty`);
       else texts[locale] = new SafeHtml(text);
     }
-    if (LOCALES.every((locale) => texts[locale] !== undefined)) content.set(entry.name, texts as Record<Locale, SafeHtml>);
+    if (LOCALES.every((locale) => texts[locale] !== undefined))
+      content.set(entry.name, texts as Record<Locale, SafeHtml>);
   }
   if (problems.length > 0) throw new Error(`terms content in ${dir}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   if (content.size === 0) throw new Error(`terms content folder ${dir} has no version`);

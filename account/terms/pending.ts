@@ -30,9 +30,14 @@ export function tokenKey(token: string): string {
 /** The session's value as stored by us, read defensively (older shapes, other keys). */
 export function readPending(value: unknown): PendingConsent[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((item): item is PendingConsent => typeof item === 'object' && item !== null
-    && typeof (item as PendingConsent).token === 'string' && typeof (item as PendingConsent).state === 'string'
-    && typeof (item as PendingConsent).exp === 'number');
+  return value.filter(
+    (item): item is PendingConsent =>
+      typeof item === 'object' &&
+      item !== null &&
+      typeof (item as PendingConsent).token === 'string' &&
+      typeof (item as PendingConsent).state === 'string' &&
+      typeof (item as PendingConsent).exp === 'number',
+  );
 }
 
 export function remember(list: readonly PendingConsent[], entry: PendingConsent, nowSeconds: number): PendingConsent[] {

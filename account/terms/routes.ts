@@ -47,15 +47,26 @@ const bodySchema = {
   },
 } as const;
 
-interface Query { session_token: string; state: string; ui_locales?: string }
-interface Body extends Query { answer: 'accept' | 'decline'; _csrf?: string }
+interface Query {
+  session_token: string;
+  state: string;
+  ui_locales?: string;
+}
+interface Body extends Query {
+  answer: 'accept' | 'decline';
+  _csrf?: string;
+}
 
 export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, options) => {
   const { content, secret } = options;
 
   /** The verified request and its terms text, or the error page already sent. */
-  const open = (request: FastifyRequest, reply: FastifyReply, token: string, locale: Locale):
-    { request: TermsRequest; text: NonNullable<ReturnType<TermsContent['get']>> } | undefined => {
+  const open = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    token: string,
+    locale: Locale,
+  ): { request: TermsRequest; text: NonNullable<ReturnType<TermsContent['get']>> } | undefined => {
     const verified = verifyTermsToken(token, secret, options.now());
     if (!verified.ok) {
       sendPage(reply, locale, errorPage(locale, verified.problem === 'expired' ? 'expired' : 'invalidLink'));
@@ -77,12 +88,25 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
     const opened = open(request, reply, token, locale);
     if (!opened) return reply;
     const nowSeconds = Math.floor(options.now() / 1000);
-    const pending = remember(readPending(request.session.get(PENDING_KEY)), { token: tokenKey(token), state, exp: opened.request.exp }, nowSeconds);
+    const pending = remember(
+      readPending(request.session.get(PENDING_KEY)),
+      { token: tokenKey(token), state, exp: opened.request.exp },
+      nowSeconds,
+    );
     request.session.set(PENDING_KEY, pending);
-    return sendPage(reply, locale, termsPage({
-      messages: MESSAGES[locale], version: opened.request.termsVersion, content: opened.text[locale],
-      sessionToken: token, state, csrfToken: reply.generateCsrf(), uiLocales,
-    }));
+    return sendPage(
+      reply,
+      locale,
+      termsPage({
+        messages: MESSAGES[locale],
+        version: opened.request.termsVersion,
+        content: opened.text[locale],
+        sessionToken: token,
+        state,
+        csrfToken: reply.generateCsrf(),
+        uiLocales,
+      }),
+    );
   });
 
   // Per user: counted once the Action's token verified (an unverified one is limited by address).
@@ -95,26 +119,48 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
     },
   });
 
-  app.post<{ Body: Body }>('/terms', {
-    schema: { body: bodySchema },
-    // Its pages have no user form: either an error, or the answer auto-posted to /continue.
-    helmet: { contentSecurityPolicy: contentSecurityPolicy(options.tenantOrigin, { formAction: false }) },
-    onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
-    preHandler: app.csrfProtection,
-  }, async (request, reply) => {
-    const { session_token: token, state, answer, ui_locales: uiLocales } = request.body;
-    const locale = pickLocale(uiLocales, request.headers['accept-language']);
-    const opened = open(request, reply, token, locale);
-    if (!opened) return reply;
-    const limit = await userLimit(request);
-    if (!limit.isAllowed && limit.isExceeded) return sendPage(reply, locale, errorPage(locale, 'tooMany'));
-    const key = tokenKey(token);
-    const pending = readPending(request.session.get(PENDING_KEY));
-    if (stateFor(pending, key, Math.floor(options.now() / 1000)) !== state) return sendPage(reply, locale, errorPage(locale, 'mismatch'));
+  app.post<{ Body: Body }>(
+    '/terms',
+    {
+      schema: { body: bodySchema },
+      // Its pages have no user form: either an error, or the answer auto-posted to /continue.
+      helmet: { contentSecurityPolicy: contentSecurityPolicy(options.tenantOrigin, { formAction: false }) },
+      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
+      preHandler: app.csrfProtection,
+    },
+    async (request, reply) => {
+      const { session_token: token, state, answer, ui_locales: uiLocales } = request.body;
+      const locale = pickLocale(uiLocales, request.headers['accept-language']);
+      const opened = open(request, reply, token, locale);
+      if (!opened) return reply;
+      const limit = await userLimit(request);
+      if (!limit.isAllowed && limit.isExceeded) return sendPage(reply, locale, errorPage(locale, 'tooMany'));
+      const key = tokenKey(token);
+      const pending = readPending(request.session.get(PENDING_KEY));
+      if (stateFor(pending, key, Math.floor(options.now() / 1000)) !== state)
+        return sendPage(reply, locale, errorPage(locale, 'mismatch'));
 
-    const accepted = answer === 'accept';
-    const signed = signTermsAnswer({ secret, sub: opened.request.sub, state, accepted, termsVersion: opened.request.termsVersion, nowMs: options.now() });
-    request.session.set(PENDING_KEY, forget(pending, key));
-    return sendPage(reply, locale, continuePage({ messages: MESSAGES[locale], accepted, continueUrl: `${options.tenantOrigin}/continue`, state, answer: signed }));
-  });
+      const accepted = answer === 'accept';
+      const signed = signTermsAnswer({
+        secret,
+        sub: opened.request.sub,
+        state,
+        accepted,
+        termsVersion: opened.request.termsVersion,
+        nowMs: options.now(),
+      });
+      request.session.set(PENDING_KEY, forget(pending, key));
+      return sendPage(
+        reply,
+        locale,
+        continuePage({
+          messages: MESSAGES[locale],
+          accepted,
+          continueUrl: `${options.tenantOrigin}/continue`,
+          state,
+          answer: signed,
+        }),
+      );
+    },
+  );
 };

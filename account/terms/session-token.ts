@@ -31,7 +31,12 @@ export function verifyTermsToken(token: string, secret: string, nowMs: number): 
   } catch (error) {
     return { ok: false, problem: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
   }
-  if (typeof claims === 'string' || typeof claims.sub !== 'string' || claims.sub === '' || typeof claims.exp !== 'number') {
+  if (
+    typeof claims === 'string' ||
+    typeof claims.sub !== 'string' ||
+    claims.sub === '' ||
+    typeof claims.exp !== 'number'
+  ) {
     return { ok: false, problem: 'invalid' };
   }
   const version: unknown = claims['terms_version'];
@@ -51,6 +56,13 @@ export interface Answer {
 
 export function signTermsAnswer(answer: Answer): string {
   const iat = Math.floor(answer.nowMs / 1000);
-  const claims = { accepted: answer.accepted, terms_version: answer.termsVersion, sub: answer.sub, state: answer.state, iat, exp: iat + ANSWER_TTL_SECONDS };
+  const claims = {
+    accepted: answer.accepted,
+    terms_version: answer.termsVersion,
+    sub: answer.sub,
+    state: answer.state,
+    iat,
+    exp: iat + ANSWER_TTL_SECONDS,
+  };
   return jwt.sign(claims, answer.secret, { algorithm: ALGORITHM });
 }

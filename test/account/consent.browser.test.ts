@@ -20,12 +20,17 @@ let tenant: FastifyInstance;
 let browser: Browser;
 let tenantOrigin = '';
 let callbackOrigin = '';
-const continued = new Map<string, (request: { method: 'POST'; body: Record<string, unknown> }) => Promise<LoginResult>>();
+const continued = new Map<
+  string,
+  (request: { method: 'POST'; body: Record<string, unknown> }) => Promise<LoginResult>
+>();
 
-const origin = (app: FastifyInstance, host: string): string => `http://${host}:${(app.server.address() as AddressInfo).port}`;
+const origin = (app: FastifyInstance, host: string): string =>
+  `http://${host}:${(app.server.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   // The tenant listens first (the account service's CSP names its origin), the Action is loaded
   // once the account service listens (its TERMS_URL names the service's port).
   let terms: LoadedAction | undefined;
@@ -34,7 +39,10 @@ beforeAll(async () => {
 
   tenant.get<{ Querystring: { seed: string } }>('/authorize', async (request, reply) => {
     if (!terms) throw new Error('not ready');
-    const login = await runLogin({ actions: [terms], event: buildEvent({ user: 'google', flow: 'interactive', seed: Number(request.query.seed) }) });
+    const login = await runLogin({
+      actions: [terms],
+      event: buildEvent({ user: 'google', flow: 'interactive', seed: Number(request.query.seed) }),
+    });
     if (login.outcome !== 'redirect') throw new Error(login.outcome);
     continued.set(login.state, (continueRequest) => login.continue(continueRequest));
     return reply.redirect(login.url);
@@ -43,10 +51,15 @@ beforeAll(async () => {
     const resume = continued.get(String(request.body.state));
     if (!resume) return reply.code(400).send('unknown state');
     const done = await resume({ method: 'POST', body: request.body });
-    const result = done.outcome === 'denied' ? `denied:${done.reason}` : `${done.outcome}:${JSON.stringify(done.user.app_metadata['terms'] ?? null)}`;
+    const result =
+      done.outcome === 'denied'
+        ? `denied:${done.reason}`
+        : `${done.outcome}:${JSON.stringify(done.user.app_metadata['terms'] ?? null)}`;
     return reply.redirect(`${callbackOrigin}/callback?result=${encodeURIComponent(result)}`);
   });
-  tenant.get<{ Querystring: { result: string } }>('/callback', async (request, reply) => reply.type('text/plain').send(request.query.result));
+  tenant.get<{ Querystring: { result: string } }>('/callback', async (request, reply) =>
+    reply.type('text/plain').send(request.query.result),
+  );
   await tenant.listen({ host: '127.0.0.1', port: 0 });
   tenantOrigin = origin(tenant, '127.0.0.1');
   // The application's callback: the same server under another host name, so another origin.
@@ -55,12 +68,20 @@ beforeAll(async () => {
   account = await buildApp({ tenantOrigin });
   await account.listen({ host: '127.0.0.1', port: 0 });
   terms = loadActionFile(join(__dirname, '..', '..', 'dist', 'actions', 'enforce-terms.js'), {
-    name: 'enforce-terms', secrets: { TERMS_VERSION, TERMS_URL: `${origin(account, '127.0.0.1')}/terms`, SESSION_TOKEN_SECRET: SECRET },
+    name: 'enforce-terms',
+    secrets: { TERMS_VERSION, TERMS_URL: `${origin(account, '127.0.0.1')}/terms`, SESSION_TOKEN_SECRET: SECRET },
   });
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -75,7 +96,9 @@ async function withPage(run: (page: Page, errors: string[]) => Promise<void>): P
   const page = await context.newPage();
   // Anything the Content-Security-Policy refused, and script errors.
   const errors: string[] = [];
-  page.on('console', (message) => { if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+  });
   page.on('pageerror', (error) => errors.push(error.message));
   try {
     await run(page, errors);

@@ -12,8 +12,14 @@ export const CONTENT_DIR = join(__dirname, '..', '..', 'account', 'terms', 'cont
 
 export function accountConfig(overrides: Partial<AccountConfig> = {}): AccountConfig {
   return {
-    host: '127.0.0.1', port: 0, tenantOrigin: TENANT_ORIGIN, termsSessionSecret: SECRET,
-    sessionKeys: [randomBytes(32)], trustProxy: false, termsContentDir: CONTENT_DIR, ...overrides,
+    host: '127.0.0.1',
+    port: 0,
+    tenantOrigin: TENANT_ORIGIN,
+    termsSessionSecret: SECRET,
+    sessionKeys: [randomBytes(32)],
+    trustProxy: false,
+    termsContentDir: CONTENT_DIR,
+    ...overrides,
   };
 }
 
@@ -24,7 +30,12 @@ export function buildApp(overrides: Partial<AccountConfig> = {}, now?: () => num
 /** The value of a hidden field of the page's form, unescaped as a browser would. */
 export function field(htmlText: string, name: string): string | undefined {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(htmlText);
-  return match?.[1]?.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return match?.[1]
+    ?.replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The session cookie as a browser would send it back. */
@@ -42,7 +53,11 @@ export interface OpenedPage {
 }
 
 /** GET /terms as the Action's redirect does, keeping what the browser would keep. */
-export async function openTerms(app: FastifyInstance, query: Record<string, string>, headers: Record<string, string> = {}): Promise<OpenedPage> {
+export async function openTerms(
+  app: FastifyInstance,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<OpenedPage> {
   const response = await app.inject({ method: 'GET', url: '/terms', query, headers });
   if (response.statusCode !== 200) throw new Error(`GET /terms: ${response.statusCode} ${response.body}`);
   const csrf = field(response.body, '_csrf');
@@ -50,9 +65,16 @@ export async function openTerms(app: FastifyInstance, query: Record<string, stri
   return { response, cookie: sessionCookie(response), csrf };
 }
 
-export function answer(app: FastifyInstance, page: OpenedPage, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+export function answer(
+  app: FastifyInstance,
+  page: OpenedPage,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
   return app.inject({
-    method: 'POST', url: '/terms', headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    method: 'POST',
+    url: '/terms',
+    headers: { cookie: page.cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
     payload: new URLSearchParams({ _csrf: page.csrf, ...fields }).toString(),
   });
 }

@@ -18,7 +18,9 @@ beforeAll(async () => {
   });
   app = await buildApp();
 });
-afterAll(async () => { await app?.close(); });
+afterAll(async () => {
+  await app?.close();
+});
 
 type Redirect = Extract<LoginResult, { outcome: 'redirect' }>;
 
@@ -45,7 +47,11 @@ describe('consent page ↔ enforce-terms on the local runtime', () => {
   it('accepted: the login is allowed and the acceptance recorded in app_metadata', async () => {
     const login = await startLogin(1);
     const page = await followRedirect(login);
-    const response = await answer(app, page, { session_token: field(page.response.body, 'session_token') ?? '', state: login.state, answer: 'accept' });
+    const response = await answer(app, page, {
+      session_token: field(page.response.body, 'session_token') ?? '',
+      state: login.state,
+      answer: 'accept',
+    });
     const done = await login.continue({ method: 'POST', body: continueForm(response.body) });
     expect(done.outcome).toBe('allowed');
     expect(done.user.app_metadata['terms']).toEqual({ version: TERMS_VERSION, accepted_at: expect.any(String) });
@@ -54,7 +60,11 @@ describe('consent page ↔ enforce-terms on the local runtime', () => {
   it('declined: the login is denied terms_declined, nothing recorded', async () => {
     const login = await startLogin(2);
     const page = await followRedirect(login);
-    const response = await answer(app, page, { session_token: field(page.response.body, 'session_token') ?? '', state: login.state, answer: 'decline' });
+    const response = await answer(app, page, {
+      session_token: field(page.response.body, 'session_token') ?? '',
+      state: login.state,
+      answer: 'decline',
+    });
     const done = await login.continue({ method: 'POST', body: continueForm(response.body) });
     expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_declined' });
     expect(done.user.app_metadata['terms']).toBeUndefined();
@@ -63,18 +73,26 @@ describe('consent page ↔ enforce-terms on the local runtime', () => {
   it('an answer replayed on another login is refused by the Action (it is bound to its state)', async () => {
     const first = await startLogin(3);
     const page = await followRedirect(first);
-    const response = await answer(app, page, { session_token: field(page.response.body, 'session_token') ?? '', state: first.state, answer: 'accept' });
+    const response = await answer(app, page, {
+      session_token: field(page.response.body, 'session_token') ?? '',
+      state: first.state,
+      answer: 'accept',
+    });
     const signed = continueForm(response.body);
     const second = await startLogin(3); // the same user, another login
     const replayed = await second.continue({ method: 'POST', body: { ...signed, state: second.state } });
     expect(replayed).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
   });
 
-  it('the Action\'s version is the one shown and signed (a newer TERMS_VERSION with content missing: error page)', async () => {
+  it("the Action's version is the one shown and signed (a newer TERMS_VERSION with content missing: error page)", async () => {
     const newer = loadActionFile(join(__dirname, '..', '..', 'dist', 'actions', 'enforce-terms.js'), {
-      name: 'enforce-terms', secrets: { TERMS_VERSION: '2027-01', TERMS_URL, SESSION_TOKEN_SECRET: SECRET },
+      name: 'enforce-terms',
+      secrets: { TERMS_VERSION: '2027-01', TERMS_URL, SESSION_TOKEN_SECRET: SECRET },
     });
-    const login = await runLogin({ actions: [newer], event: buildEvent({ user: 'google', flow: 'interactive', seed: 4 }) });
+    const login = await runLogin({
+      actions: [newer],
+      event: buildEvent({ user: 'google', flow: 'interactive', seed: 4 }),
+    });
     if (login.outcome !== 'redirect') throw new Error(login.outcome);
     const response = await app.inject({ method: 'GET', url: `/terms${new URL(login.url).search}` });
     expect(response.statusCode).toBe(503);

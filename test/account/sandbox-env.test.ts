@@ -9,8 +9,13 @@ describe('npm run account: the sandbox environment', () => {
   it('uses the terms secret the sandbox generated, and its domain', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
     const secret = 'b'.repeat(43);
-    writeFileSync(join(stateDir, 'deploy-secrets.json'), JSON.stringify({ TENANT_TERMS_SESSION_TOKEN_SECRET: secret, TENANT_LINKING_SESSION_TOKEN_SECRET: 'other' }));
-    const config = readAccountConfig(sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: { ACCOUNT_PORT: '9444' } }));
+    writeFileSync(
+      join(stateDir, 'deploy-secrets.json'),
+      JSON.stringify({ TENANT_TERMS_SESSION_TOKEN_SECRET: secret, TENANT_LINKING_SESSION_TOKEN_SECRET: 'other' }),
+    );
+    const config = readAccountConfig(
+      sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: { ACCOUNT_PORT: '9444' } }),
+    );
     expect(config).toMatchObject({ termsSessionSecret: secret, tenantOrigin: 'https://127.0.0.1:8443', port: 9444 });
   });
 
@@ -18,6 +23,8 @@ describe('npm run account: the sandbox environment', () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
     expect(() => sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: {} })).toThrow(/npm start/);
     writeFileSync(join(stateDir, 'deploy-secrets.json'), '{}');
-    expect(() => sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: {} })).toThrow(/no TENANT_TERMS_SESSION_TOKEN_SECRET/);
+    expect(() => sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: {} })).toThrow(
+      /no TENANT_TERMS_SESSION_TOKEN_SECRET/,
+    );
   });
 });

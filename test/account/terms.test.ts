@@ -2,7 +2,17 @@ import jwt from 'jsonwebtoken';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signSessionToken } from '../../local/runtime';
-import { answer, buildApp, CONTINUE_URL, field, openTerms, SECRET, sessionCookie, TENANT_ORIGIN, TERMS_VERSION } from './helpers';
+import {
+  answer,
+  buildApp,
+  CONTINUE_URL,
+  field,
+  openTerms,
+  SECRET,
+  sessionCookie,
+  TENANT_ORIGIN,
+  TERMS_VERSION,
+} from './helpers';
 
 // The consent page in-process (fastify.inject), with session tokens signed as the Action's are.
 
@@ -12,8 +22,12 @@ const STATE = 'state-of-login-1';
 /** What enforce-terms sends (its payload is `{terms_version}`; the runtime's signer adds a state claim, which the page ignores). */
 function actionToken(options: { version?: string; secret?: string; nowMs?: number; sub?: string } = {}): string {
   return signSessionToken({
-    secret: options.secret ?? SECRET, subject: options.sub ?? SUB, state: 'ignored', expiresInSeconds: 600,
-    payload: { terms_version: options.version ?? TERMS_VERSION }, nowMs: options.nowMs,
+    secret: options.secret ?? SECRET,
+    subject: options.sub ?? SUB,
+    state: 'ignored',
+    expiresInSeconds: 600,
+    payload: { terms_version: options.version ?? TERMS_VERSION },
+    nowMs: options.nowMs,
   });
 }
 
@@ -26,8 +40,12 @@ function expectNothingSigned(body: string): void {
 }
 
 let app: FastifyInstance;
-beforeEach(async () => { app = await buildApp(); });
-afterEach(async () => { await app.close(); });
+beforeEach(async () => {
+  app = await buildApp();
+});
+afterEach(async () => {
+  await app.close();
+});
 
 describe('GET /terms', () => {
   it('shows the versioned terms with a CSRF-protected form bound to the login', async () => {
@@ -59,7 +77,11 @@ describe('GET /terms', () => {
     const cookie = response.cookies.find((c) => c.name === '__Host-account');
     expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict', path: '/' });
     // A new nonce per response.
-    const again = await app.inject({ method: 'GET', url: '/terms', query: { session_token: actionToken(), state: STATE } });
+    const again = await app.inject({
+      method: 'GET',
+      url: '/terms',
+      query: { session_token: actionToken(), state: STATE },
+    });
     expect(again.headers['content-security-policy']).not.toBe(response.headers['content-security-policy']);
   });
 
@@ -69,9 +91,13 @@ describe('GET /terms', () => {
     expect(french.response.body).toContain('<html lang="fr">');
     expect(french.response.body).toContain('Conditions générales d’Acme');
     expect(field(french.response.body, 'ui_locales')).toBe('fr-CA en');
-    expect((await openTerms(app, query, { 'accept-language': 'de-DE, fr;q=0.8' })).response.body).toContain('<html lang="fr">');
+    expect((await openTerms(app, query, { 'accept-language': 'de-DE, fr;q=0.8' })).response.body).toContain(
+      '<html lang="fr">',
+    );
     expect((await openTerms(app, query, { 'accept-language': 'de-DE' })).response.body).toContain('<html lang="en">');
-    expect((await openTerms(app, { ...query, ui_locales: 'en' }, { 'accept-language': 'fr' })).response.body).toContain('<html lang="en">');
+    expect((await openTerms(app, { ...query, ui_locales: 'en' }, { 'accept-language': 'fr' })).response.body).toContain(
+      '<html lang="en">',
+    );
   });
 
   it('escapes what comes from the URL', async () => {
@@ -83,14 +109,33 @@ describe('GET /terms', () => {
   });
 
   it.each([
-    ['signed with another secret', () => actionToken({ secret: 'another-secret-of-at-least-32-characters' }), 400, 'invalidLink'],
+    [
+      'signed with another secret',
+      () => actionToken({ secret: 'another-secret-of-at-least-32-characters' }),
+      400,
+      'invalidLink',
+    ],
     ['expired', () => actionToken({ nowMs: Date.now() - 11 * 60_000 }), 400, 'expired'],
     ['not a JWT', () => 'not-a-token', 400, 'invalidLink'],
-    ['unsigned (alg none)', () => jwt.sign({ sub: SUB, terms_version: TERMS_VERSION }, '', { algorithm: 'none' }), 400, 'invalidLink'],
-    ['without a terms version', () => signSessionToken({ secret: SECRET, subject: SUB, state: STATE }), 400, 'invalidLink'],
+    [
+      'unsigned (alg none)',
+      () => jwt.sign({ sub: SUB, terms_version: TERMS_VERSION }, '', { algorithm: 'none' }),
+      400,
+      'invalidLink',
+    ],
+    [
+      'without a terms version',
+      () => signSessionToken({ secret: SECRET, subject: SUB, state: STATE }),
+      400,
+      'invalidLink',
+    ],
     ['for a version with no content', () => actionToken({ version: '2099-01' }), 503, 'unavailable'],
   ])('a token %s gets an error page and no form', async (_name, token, status, kind) => {
-    const response = await app.inject({ method: 'GET', url: '/terms', query: { session_token: token(), state: STATE } });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/terms',
+      query: { session_token: token(), state: STATE },
+    });
     expect(response.statusCode).toBe(status);
     expect(response.body).toContain(`data-error="${kind}"`);
     expect(response.body).not.toContain('<form');
@@ -110,7 +155,11 @@ describe('POST /terms', () => {
   it('signs exactly what enforce-terms reads, for the same sub and state, and auto-posts it to /continue', async () => {
     const page = await openTerms(app, { session_token: actionToken(), state: STATE });
     // Another token than the one the page was opened with, for the same state.
-    const response = await answer(app, page, { session_token: actionToken({ sub: 'auth0|someone-else' }), state: STATE, answer: 'accept' });
+    const response = await answer(app, page, {
+      session_token: actionToken({ sub: 'auth0|someone-else' }),
+      state: STATE,
+      answer: 'accept',
+    });
     expect(response.body).toContain('data-error="mismatch"');
     const token = field(page.response.body, 'session_token') ?? '';
     const accepted = await answer(app, page, { session_token: token, state: STATE, answer: 'accept' });
@@ -124,8 +173,17 @@ describe('POST /terms', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(accepted.body).toContain(`<script nonce="${nonce}">document.getElementById('continue').submit();</script>`);
     expect(field(accepted.body, 'state')).toBe(STATE);
-    const claims = jwt.verify(field(accepted.body, 'session_token') ?? '', SECRET, { algorithms: ['HS256'] }) as jwt.JwtPayload;
-    expect(claims).toEqual({ accepted: true, terms_version: TERMS_VERSION, sub: SUB, state: STATE, iat: expect.any(Number), exp: expect.any(Number) });
+    const claims = jwt.verify(field(accepted.body, 'session_token') ?? '', SECRET, {
+      algorithms: ['HS256'],
+    }) as jwt.JwtPayload;
+    expect(claims).toEqual({
+      accepted: true,
+      terms_version: TERMS_VERSION,
+      sub: SUB,
+      state: STATE,
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(300);
   });
 
@@ -134,13 +192,22 @@ describe('POST /terms', () => {
     const page = await openTerms(app, { session_token: token, state: STATE });
     const declined = await answer(app, page, { session_token: token, state: STATE, answer: 'decline' });
     expect(declined.statusCode).toBe(200);
-    expect(jwt.verify(field(declined.body, 'session_token') ?? '', SECRET)).toMatchObject({ accepted: false, terms_version: TERMS_VERSION, sub: SUB, state: STATE });
+    expect(jwt.verify(field(declined.body, 'session_token') ?? '', SECRET)).toMatchObject({
+      accepted: false,
+      terms_version: TERMS_VERSION,
+      sub: SUB,
+      state: STATE,
+    });
   });
 
   it('another state than the page was opened with: error page, nothing signed', async () => {
     const token = actionToken();
     const page = await openTerms(app, { session_token: token, state: STATE });
-    const response = await answer(app, page, { session_token: token, state: 'state-of-another-login', answer: 'accept' });
+    const response = await answer(app, page, {
+      session_token: token,
+      state: 'state-of-another-login',
+      answer: 'accept',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('data-error="mismatch"');
     expectNothingSigned(response.body);
@@ -151,8 +218,11 @@ describe('POST /terms', () => {
     const page = await openTerms(app, { session_token: token, state: STATE });
     const first = await answer(app, page, { session_token: token, state: STATE, answer: 'accept' });
     expect(first.statusCode).toBe(200);
-    const second = await answer(app, { ...page, cookie: sessionCookie(first) },
-      { session_token: token, state: STATE, answer: 'accept' });
+    const second = await answer(
+      app,
+      { ...page, cookie: sessionCookie(first) },
+      { session_token: token, state: STATE, answer: 'accept' },
+    );
     expect(second.body).toContain('data-error="mismatch"');
     expectNothingSigned(second.body);
   });
@@ -163,9 +233,16 @@ describe('POST /terms', () => {
     const pageA = await openTerms(app, { session_token: tokenA, state: 'state-a' });
     const pageB = await openTerms(app, { session_token: tokenB, state: 'state-b' }, { cookie: pageA.cookie });
     const a = await answer(app, pageB, { session_token: tokenA, state: 'state-a', answer: 'accept' });
-    expect(jwt.verify(field(a.body, 'session_token') ?? '', SECRET)).toMatchObject({ sub: 'auth0|a', state: 'state-a' });
+    expect(jwt.verify(field(a.body, 'session_token') ?? '', SECRET)).toMatchObject({
+      sub: 'auth0|a',
+      state: 'state-a',
+    });
     const b = await answer(app, pageB, { session_token: tokenB, state: 'state-b', answer: 'decline' });
-    expect(jwt.verify(field(b.body, 'session_token') ?? '', SECRET)).toMatchObject({ sub: 'auth0|b', state: 'state-b', accepted: false });
+    expect(jwt.verify(field(b.body, 'session_token') ?? '', SECRET)).toMatchObject({
+      sub: 'auth0|b',
+      state: 'state-b',
+      accepted: false,
+    });
   });
 
   it.each([
@@ -198,10 +275,13 @@ describe('POST /terms', () => {
     const token = actionToken();
     const page = await openTerms(app, { session_token: token, state: STATE });
     const fields = { session_token: token, state: STATE, answer: 'accept' };
-    const form = (values: Record<string, string>, cookie?: string) => app.inject({
-      method: 'POST', url: '/terms', payload: new URLSearchParams(values).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-    });
+    const form = (values: Record<string, string>, cookie?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/terms',
+        payload: new URLSearchParams(values).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+      });
     const other = await openTerms(app, { session_token: actionToken(), state: 'other' });
     for (const response of [
       await form(fields, page.cookie),
@@ -236,7 +316,8 @@ describe('POST /terms', () => {
     const token = actionToken();
     const page = await openTerms(app, { session_token: token, state: STATE });
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i += 1) statuses.push((await answer(app, page, { session_token: token, state: 'wrong', answer: 'accept' })).statusCode);
+    for (let i = 0; i < 11; i += 1)
+      statuses.push((await answer(app, page, { session_token: token, state: 'wrong', answer: 'accept' })).statusCode);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(400));
     expect(statuses[10]).toBe(429);
     // Other users from the same address: the per-address limit (30 a minute) still applies.
@@ -245,7 +326,15 @@ describe('POST /terms', () => {
       const byAddress: number[] = [];
       for (let i = 0; i < 31; i += 1) {
         const userToken = actionToken({ sub: `auth0|user-${i}` });
-        byAddress.push((await answer(fresh, await openTerms(fresh, { session_token: userToken, state: STATE }), { session_token: userToken, state: 'wrong', answer: 'accept' })).statusCode);
+        byAddress.push(
+          (
+            await answer(fresh, await openTerms(fresh, { session_token: userToken, state: STATE }), {
+              session_token: userToken,
+              state: 'wrong',
+              answer: 'accept',
+            })
+          ).statusCode,
+        );
       }
       expect(byAddress.slice(0, 30)).toEqual(Array(30).fill(400));
       expect(byAddress[30]).toBe(429);
