@@ -18,8 +18,9 @@ export function escapeHtml(text: string): string {
 function render(part: Part): string {
   if (part === undefined) return '';
   if (part instanceof SafeHtml) return part.text;
-  if (Array.isArray(part)) return part.map(render).join('');
-  return escapeHtml(String(part));
+  if (typeof part === 'string') return escapeHtml(part);
+  if (typeof part === 'number') return escapeHtml(String(part));
+  return part.map(render).join('');
 }
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {

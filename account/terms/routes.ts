@@ -126,7 +126,7 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
       // Its pages have no user form: either an error, or the answer auto-posted to /continue.
       helmet: { contentSecurityPolicy: contentSecurityPolicy(options.tenantOrigin, { formAction: false }) },
       onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
-      preHandler: app.csrfProtection,
+      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
     },
     async (request, reply) => {
       const { session_token: token, state, answer, ui_locales: uiLocales } = request.body;

@@ -33,11 +33,12 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   // The tenant listens first (the account service's CSP names its origin), the Action is loaded
   // once the account service listens (its TERMS_URL names the service's port).
-  let terms: LoadedAction | undefined;
+  const loaded: { terms?: LoadedAction } = {};
   tenant = Fastify();
   await tenant.register(formbody);
 
   tenant.get<{ Querystring: { seed: string } }>('/authorize', async (request, reply) => {
+    const terms = loaded.terms;
     if (!terms) throw new Error('not ready');
     const login = await runLogin({
       actions: [terms],
@@ -67,7 +68,7 @@ beforeAll(async () => {
 
   account = await buildApp({ tenantOrigin });
   await account.listen({ host: '127.0.0.1', port: 0 });
-  terms = loadActionFile(join(__dirname, '..', '..', 'dist', 'actions', 'enforce-terms.js'), {
+  loaded.terms = loadActionFile(join(__dirname, '..', '..', 'dist', 'actions', 'enforce-terms.js'), {
     name: 'enforce-terms',
     secrets: { TERMS_VERSION, TERMS_URL: `${origin(account, '127.0.0.1')}/terms`, SESSION_TOKEN_SECRET: SECRET },
   });
