@@ -109,7 +109,7 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
     );
   });
 
-  // Per user: counted once the Action's token verified (an unverified one is limited by address).
+  // Per user: keyed by the `sub` of the Action's token; the handler asks only once it verified.
   const userLimit = app.createRateLimit({
     max: options.limits.perUserPerMinute,
     timeWindow: 60_000,

@@ -336,6 +336,30 @@ describe('POST /terms', () => {
       await fresh.close();
     }
   });
+
+  it('X-Forwarded-For counts only from the configured load balancers', async () => {
+    /** The status of the 31st post, each from a "different" forwarded address, as another user. */
+    const thirtyFirst = async (trustProxy: false | string[]): Promise<number | undefined> => {
+      const instance = await buildApp({ trustProxy });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 31; i += 1) {
+          const headers = { 'x-forwarded-for': `203.0.113.${i}` };
+          const userToken = actionToken({ sub: `auth0|user-${i}` });
+          const page = await openTerms(instance, { session_token: userToken, state: STATE }, headers);
+          const fields = { session_token: userToken, state: 'wrong', answer: 'accept' };
+          statuses.push((await answer(instance, page, fields, headers)).statusCode);
+        }
+        return statuses[30];
+      } finally {
+        await instance.close();
+      }
+    };
+    // A client cannot dodge the per-address limit by sending the header itself...
+    expect(await thirtyFirst(false)).toBe(429);
+    // ...and behind a trusted load balancer (inject connects from 127.0.0.1) the client's address counts.
+    expect(await thirtyFirst(['127.0.0.1'])).toBe(400);
+  });
 });
 
 describe('the rest of the service', () => {
