@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+
+/**
+ * The account service's configuration, read from environment variables once at start. Every
+ * problem is reported at once, by variable name only (secrets are never echoed), and the service
+ * does not start with any of them.
+ */
+
+export const DEFAULT_PORT = 8444;
+export const DEFAULT_HOST = '127.0.0.1';
+/** A `@fastify/secure-session` key: libsodium's secretbox key size. */
+const SESSION_KEY_BYTES = 32;
+/** HS256 with less than 32 characters of secret can be brute-forced from one token in a URL. */
+const MIN_TOKEN_SECRET_LENGTH = 32;
+
+export interface AccountConfig {
+  host: string;
+  port: number;
+  /** `https://<tenant domain>`: where the pages post their answers (`/continue`). */
+  tenantOrigin: string;
+  /** The enforce-terms Action's SESSION_TOKEN_SECRET (tenant.yaml: TERMS_SESSION_TOKEN_SECRET). */
+  termsSessionSecret: string;
+  /** Cookie encryption keys: the first encrypts, all decrypt (rotation). */
+  sessionKeys: Buffer[];
+  /** Fastify's trustProxy: the load balancers' addresses/CIDRs; false = clients connect directly. */
+  trustProxy: false | string[];
+  /** account/terms/content/<version>/<locale>.html */
+  termsContentDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid account service configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const blank = (value: string | undefined): value is undefined => value === undefined || value.trim() === '';
+
+/** A tenant domain (`host` or `host:port`) as an https origin, or undefined when it is not one. */
+export function parseTenantOrigin(value: string): string | undefined {
+  const host = value
+    .trim()
+    .replace(/^https:\/\//i, '')
+    .replace(/\/$/, '');
+  let url: URL;
+  try {
+    url = new URL(`https://${host}`);
+  } catch {
+    return undefined;
+  }
+  return url.host === host.toLowerCase() && url.username === '' && url.password === '' ? url.origin : undefined;
+}
+
+function parsePort(value: string | undefined, problems: string[]): number {
+  if (blank(value)) return DEFAULT_PORT;
+  const port = Number(value);
+  if (Number.isInteger(port) && port >= 0 && port <= 65535 && /^\d+$/.test(value.trim())) return port;
+  problems.push('ACCOUNT_PORT must be a port number (0-65535)');
+  return DEFAULT_PORT;
+}
+
+function parseSessionKeys(value: string | undefined, problems: string[]): Buffer[] {
+  if (blank(value)) {
+    problems.push(
+      `ACCOUNT_SESSION_KEYS is required (secret): comma-separated base64 keys of ${SESSION_KEY_BYTES} bytes, the first encrypts`,
+    );
+    return [];
+  }
+  const keys = value
+    .split(',')
+    .map((part) => part.trim())
+    .map((part) => Buffer.from(part, 'base64'));
+  if (keys.some((key) => key.length !== SESSION_KEY_BYTES)) {
+    problems.push(
+      `ACCOUNT_SESSION_KEYS: every key must be ${SESSION_KEY_BYTES} bytes in base64 (e.g. openssl rand -base64 32)`,
+    );
+    return [];
+  }
+  return keys;
+}
+
+function parseTrustProxy(value: string | undefined, problems: string[]): AccountConfig['trustProxy'] {
+  if (blank(value)) return false;
+  const addresses = value
+    .trim()
+    .split(',')
+    .map((part) => part.trim());
+  // Addresses or CIDRs only: "true" would trust any client's X-Forwarded-For and defeat per-IP limits.
+  if (addresses.every((address) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(address))) return addresses;
+  problems.push('ACCOUNT_TRUST_PROXY must be comma-separated addresses/CIDRs of the load balancers');
+  return false;
+}
+
+export function readAccountConfig(env: Env): AccountConfig {
+  const problems: string[] = [];
+  const port = parsePort(env['ACCOUNT_PORT'], problems);
+  const host = blank(env['ACCOUNT_HOST']) ? DEFAULT_HOST : env['ACCOUNT_HOST'].trim();
+
+  const domain = env['AUTH0_DOMAIN'];
+  const tenantOrigin = blank(domain) ? undefined : parseTenantOrigin(domain);
+  if (blank(domain)) problems.push('AUTH0_DOMAIN is required: the domain users log in on (the custom domain, if any)');
+  else if (!tenantOrigin)
+    problems.push('AUTH0_DOMAIN must be a host name, optionally with a port (e.g. acme.eu.auth0.com)');
+
+  const termsSessionSecret = env['TERMS_SESSION_TOKEN_SECRET'];
+  if (blank(termsSessionSecret))
+    problems.push("TERMS_SESSION_TOKEN_SECRET is required (secret): the enforce-terms Action's SESSION_TOKEN_SECRET");
+  else if (termsSessionSecret.length < MIN_TOKEN_SECRET_LENGTH)
+    problems.push(`TERMS_SESSION_TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+
+  const sessionKeys = parseSessionKeys(env['ACCOUNT_SESSION_KEYS'], problems);
+  const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
+
+  if (problems.length > 0 || !tenantOrigin || blank(termsSessionSecret)) throw new ConfigError(problems);
+  return {
+    host,
+    port,
+    tenantOrigin,
+    termsSessionSecret,
+    sessionKeys,
+    trustProxy,
+    termsContentDir: join(__dirname, 'terms', 'content'),
+  };
+}

@@ -1,0 +1,106 @@
+import Negotiator from 'negotiator';
+
+/** The languages the pages speak; the first is the fallback. */
+export const LOCALES = ['en', 'fr'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/**
+ * `ui_locales` (space-separated, in order of preference, as the application passed it to
+ * /authorize) wins over the browser's Accept-Language; English when neither names a known one.
+ */
+export function pickLocale(uiLocales: unknown, acceptLanguage: string | undefined): Locale {
+  const known = (tag: string): Locale | undefined =>
+    LOCALES.find((locale) => tag.toLowerCase().split('-')[0] === locale);
+  if (typeof uiLocales === 'string') {
+    for (const tag of uiLocales.split(' ')) {
+      const locale = known(tag);
+      if (locale) return locale;
+    }
+  }
+  const negotiated = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).languages([...LOCALES]);
+  return known(negotiated[0] ?? '') ?? 'en';
+}
+
+export interface Messages {
+  termsTitle: string;
+  termsIntro: (version: string) => string;
+  accept: string;
+  decline: string;
+  accepted: string;
+  declined: string;
+  continue: string;
+  continueNote: string;
+  invalidLinkTitle: string;
+  invalidLink: string;
+  expiredTitle: string;
+  expired: string;
+  mismatchTitle: string;
+  mismatch: string;
+  forbiddenTitle: string;
+  forbidden: string;
+  tooManyTitle: string;
+  tooMany: string;
+  unavailableTitle: string;
+  unavailable: string;
+  errorTitle: string;
+  error: string;
+  notFoundTitle: string;
+  notFound: string;
+}
+
+export const MESSAGES: Record<Locale, Messages> = {
+  en: {
+    termsTitle: 'Terms and Conditions',
+    termsIntro: (version) => `Please read and accept version ${version} of our Terms and Conditions to continue.`,
+    accept: 'Accept',
+    decline: 'Decline',
+    accepted: 'Terms accepted',
+    declined: 'Terms declined',
+    continue: 'Continue',
+    continueNote: 'You are being sent back to the login. If nothing happens, press Continue.',
+    invalidLinkTitle: 'Invalid link',
+    invalidLink: 'This link is not valid. Start the login again from the application.',
+    expiredTitle: 'Link expired',
+    expired: 'This link has expired. Start the login again from the application.',
+    mismatchTitle: 'Page out of date',
+    mismatch: 'This page no longer belongs to a login in progress. Start the login again from the application.',
+    forbiddenTitle: 'Request refused',
+    forbidden: 'This form could not be verified. Reload the link from the application and try again.',
+    tooManyTitle: 'Too many attempts',
+    tooMany: 'Please wait a minute before trying again.',
+    unavailableTitle: 'Temporarily unavailable',
+    unavailable: 'This page cannot be shown right now. Please try again later.',
+    errorTitle: 'Something went wrong',
+    error: 'Please start the login again from the application.',
+    notFoundTitle: 'Not found',
+    notFound: 'There is no page at this address.',
+  },
+  fr: {
+    termsTitle: 'Conditions générales',
+    termsIntro: (version) =>
+      `Veuillez lire et accepter la version ${version} de nos conditions générales pour continuer.`,
+    accept: 'Accepter',
+    decline: 'Refuser',
+    accepted: 'Conditions acceptées',
+    declined: 'Conditions refusées',
+    continue: 'Continuer',
+    continueNote: 'Vous êtes renvoyé vers la connexion. Si rien ne se passe, appuyez sur Continuer.',
+    invalidLinkTitle: 'Lien invalide',
+    invalidLink: 'Ce lien n\u2019est pas valide. Recommencez la connexion depuis l\u2019application.',
+    expiredTitle: 'Lien expiré',
+    expired: 'Ce lien a expiré. Recommencez la connexion depuis l\u2019application.',
+    mismatchTitle: 'Page périmée',
+    mismatch:
+      'Cette page ne correspond plus à une connexion en cours. Recommencez la connexion depuis l\u2019application.',
+    forbiddenTitle: 'Requête refusée',
+    forbidden: 'Ce formulaire n\u2019a pas pu être vérifié. Rouvrez le lien depuis l\u2019application et réessayez.',
+    tooManyTitle: 'Trop de tentatives',
+    tooMany: 'Veuillez patienter une minute avant de réessayer.',
+    unavailableTitle: 'Momentanément indisponible',
+    unavailable: 'Cette page ne peut pas être affichée pour le moment. Veuillez réessayer plus tard.',
+    errorTitle: 'Une erreur est survenue',
+    error: 'Recommencez la connexion depuis l\u2019application.',
+    notFoundTitle: 'Page introuvable',
+    notFound: 'Il n\u2019y a pas de page à cette adresse.',
+  },
+};

@@ -1,0 +1,70 @@
+import type { FastifyReply } from 'fastify';
+import { MESSAGES, type Locale, type Messages } from './i18n';
+import { html, SafeHtml } from './security/html';
+
+/** The page layout and the error page, shared by every page of the service. */
+
+const STYLE = `
+  body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; color: #1d1d1f; line-height: 1.5; }
+  h1 { font-size: 1.6rem; }
+  h2 { font-size: 1.2rem; }
+  h3 { font-size: 1rem; }
+  .terms { border: 1px solid #ddd; padding: 0 1rem; max-height: 50vh; overflow-y: auto; }
+  button { margin: 1rem .5rem 0 0; padding: .6rem 1.2rem; font-size: 1rem; }
+  .note { color: #555; font-size: .9rem; }
+`;
+
+export interface Page {
+  status: number;
+  title: string;
+  body: SafeHtml;
+  /** Runs with the response's script nonce; the page must work without it. */
+  script?: string;
+}
+
+export function sendPage(reply: FastifyReply, locale: Locale, page: Page): FastifyReply {
+  const nonce = reply.cspNonce;
+  const script = page.script === undefined ? undefined : new SafeHtml(page.script);
+  // prettier-ignore
+  const document = html`<!doctype html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${page.title}</title>
+<style nonce="${nonce.style}">${new SafeHtml(STYLE)}</style>
+</head>
+<body>
+${page.body}
+${script === undefined ? undefined : html`<script nonce="${nonce.script}">${script}</script>`}
+</body>
+</html>
+`;
+  return reply.code(page.status).type('text/html; charset=utf-8').send(document.text);
+}
+
+type ErrorKind =
+  'invalidLink' | 'expired' | 'mismatch' | 'forbidden' | 'tooMany' | 'unavailable' | 'error' | 'notFound';
+
+const ERROR_STATUS: Record<ErrorKind, number> = {
+  invalidLink: 400,
+  expired: 400,
+  mismatch: 400,
+  forbidden: 403,
+  tooMany: 429,
+  unavailable: 503,
+  error: 500,
+  notFound: 404,
+};
+
+/** A page that says what went wrong in the user's words: never a token, an id or an internal. */
+export function errorPage(locale: Locale, kind: ErrorKind): Page {
+  const messages: Messages = MESSAGES[locale];
+  const title = messages[`${kind}Title`];
+  return {
+    status: ERROR_STATUS[kind],
+    title,
+    body: html`<h1 id="error" data-error="${kind}">${title}</h1>
+      <p>${messages[kind]}</p>`,
+  };
+}

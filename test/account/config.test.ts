@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_PORT, readAccountConfig } from '../../account/config';
+import { loadTermsContent } from '../../account/terms/content';
+import { CONTENT_DIR } from './helpers';
+
+const KEY = randomBytes(32).toString('base64');
+const SECRET = 'x'.repeat(40);
+const VALID = { AUTH0_DOMAIN: 'acme.eu.auth0.com', TERMS_SESSION_TOKEN_SECRET: SECRET, ACCOUNT_SESSION_KEYS: KEY };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    readAccountConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('readAccountConfig', () => {
+  it('reads a valid environment, with defaults', () => {
+    const config = readAccountConfig(VALID);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: DEFAULT_PORT,
+      tenantOrigin: 'https://acme.eu.auth0.com',
+      termsSessionSecret: SECRET,
+      trustProxy: false,
+    });
+    expect(config.sessionKeys).toEqual([Buffer.from(KEY, 'base64')]);
+    expect(
+      readAccountConfig({
+        ...VALID,
+        AUTH0_DOMAIN: 'https://127.0.0.1:8443/',
+        ACCOUNT_PORT: '9000',
+        ACCOUNT_HOST: '0.0.0.0',
+      }),
+    ).toMatchObject({ tenantOrigin: 'https://127.0.0.1:8443', port: 9000, host: '0.0.0.0' });
+    const second = randomBytes(32).toString('base64');
+    expect(readAccountConfig({ ...VALID, ACCOUNT_SESSION_KEYS: `${KEY}, ${second}` }).sessionKeys).toHaveLength(2);
+    expect(readAccountConfig({ ...VALID, ACCOUNT_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+    ]);
+  });
+
+  it('lists every problem at once, by name, never echoing a secret', () => {
+    const found = problems({
+      ACCOUNT_PORT: 'eighty',
+      ACCOUNT_SESSION_KEYS: 'c2hvcnQ=',
+      TERMS_SESSION_TOKEN_SECRET: 'short-secret',
+      ACCOUNT_TRUST_PROXY: 'true',
+    });
+    expect(found).toHaveLength(5);
+    expect(found.join('\n')).toMatch(
+      /ACCOUNT_PORT[\s\S]*AUTH0_DOMAIN[\s\S]*TERMS_SESSION_TOKEN_SECRET[\s\S]*ACCOUNT_SESSION_KEYS[\s\S]*ACCOUNT_TRUST_PROXY/,
+    );
+    expect(found.join('\n')).not.toContain('short-secret');
+    expect(found.join('\n')).not.toContain('c2hvcnQ=');
+  });
+
+  it.each([
+    ['no domain', { AUTH0_DOMAIN: '' }, 'AUTH0_DOMAIN'],
+    ['a URL with a path', { AUTH0_DOMAIN: 'https://acme.eu.auth0.com/continue' }, 'AUTH0_DOMAIN'],
+    ['credentials in the domain', { AUTH0_DOMAIN: 'user:pass@acme.eu.auth0.com' }, 'AUTH0_DOMAIN'],
+    ['no secret', { TERMS_SESSION_TOKEN_SECRET: ' ' }, 'TERMS_SESSION_TOKEN_SECRET'],
+    ['no session key', { ACCOUNT_SESSION_KEYS: '' }, 'ACCOUNT_SESSION_KEYS'],
+    [
+      'a key of the wrong size',
+      { ACCOUNT_SESSION_KEYS: `${KEY},${randomBytes(16).toString('base64')}` },
+      'ACCOUNT_SESSION_KEYS',
+    ],
+    ['a port out of range', { ACCOUNT_PORT: '70000' }, 'ACCOUNT_PORT'],
+  ])('%s', (_name, change, name) => {
+    const found = problems({ ...VALID, ...change });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(name);
+  });
+});
+
+describe('loadTermsContent', () => {
+  const folder = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'terms-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+
+  it('has every locale of every version in the repository', () => {
+    const content = loadTermsContent(CONTENT_DIR);
+    expect([...content.keys()]).toContain('2026-01');
+  });
+
+  it('refuses to start with a missing or empty translation, a bad version name, or no version', () => {
+    expect(() => loadTermsContent(folder({ '2026-01/en.html': '<p>terms</p>' }))).toThrow(
+      /2026-01\/fr\.html is missing or empty/,
+    );
+    expect(() => loadTermsContent(folder({ '2026-01/en.html': '<p>terms</p>', '2026-01/fr.html': '  \n' }))).toThrow(
+      /fr\.html is missing or empty/,
+    );
+    expect(() => loadTermsContent(folder({ '.hidden/en.html': 'x', '.hidden/fr.html': 'x' }))).toThrow(
+      /not a valid version name/,
+    );
+    expect(() => loadTermsContent(folder({ 'README.md': 'x' }))).toThrow(/has no version/);
+    expect(() => loadTermsContent(join(tmpdir(), 'no-such-terms-folder'))).toThrow(/does not exist/);
+  });
+});
