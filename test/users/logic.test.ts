@@ -11,7 +11,7 @@ import { editArrayKey } from '../../tooling/users/metadata';
 import { Progress } from '../../tooling/users/progress';
 import { readRateHeaders, retryDelay } from '../../tooling/rate-headers';
 import { RateGate } from '../../tooling/users/rate';
-import { resolveTarget } from '../../tooling/users/target';
+import { resolveTarget, sandboxCaPath } from '../../tooling/users/target';
 import { FakeApi } from './fake-api';
 import { removeTemporary, tempDir } from './helpers';
 
@@ -342,7 +342,7 @@ describe('targeting', () => {
     writeFileSync(join(stateDir, 'ca.pem'), 'pem');
     const target = resolveTarget('sandbox', { SANDBOX_STATE_DIR: stateDir });
     expect(target.credentials).toEqual({ clientId: 'boot', clientSecret: 's3cret' });
-    expect(target.caPath).toBe(join(stateDir, 'ca.pem'));
+    expect(sandboxCaPath({ SANDBOX_STATE_DIR: stateDir })).toBe(join(stateDir, 'ca.pem'));
     expect(target.credentialSource).not.toContain('s3cret');
   });
 });

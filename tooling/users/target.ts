@@ -20,8 +20,6 @@ export interface Target {
   credentials: Credentials;
   /** Names the source, never the value. */
   credentialSource: string;
-  /** The sandbox's CA certificate, which the process must trust (NODE_EXTRA_CA_CERTS). */
-  caPath?: string;
 }
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
@@ -60,15 +58,14 @@ export function resolveTarget(env: string, vars: EnvVars, paths: ProjectPaths = 
     domain = override;
     domainSource = `AUTH0_DOMAIN, overriding ${file}`;
   }
-  const stateDir = vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR;
-  const state = statePaths(stateDir);
-  return {
-    env,
-    domain,
-    domainSource,
-    ...credentialsFrom(vars, sandbox ? state.deployClient : undefined, paths),
-    ...(sandbox && existsSync(state.caCert) ? { caPath: state.caCert } : {}),
-  };
+  const state = statePaths(vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR);
+  return { env, domain, domainSource, ...credentialsFrom(vars, sandbox ? state.deployClient : undefined, paths) };
+}
+
+/** The CA certificate in the sandbox's state folder, which a run against it must trust; undefined before the sandbox first started. */
+export function sandboxCaPath(vars: EnvVars): string | undefined {
+  const caCert = statePaths(vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR).caCert;
+  return existsSync(caCert) ? caCert : undefined;
 }
 
 function credentialsFrom(vars: EnvVars, sandboxCredentials: string | undefined, paths: ProjectPaths): Pick<Target, 'credentials' | 'credentialSource'> {
