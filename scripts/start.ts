@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { writeBundles } from '../tooling/bundle';
 import { formatIssue } from '../tooling/issues';
 import { projectPaths, REPO_ROOT } from '../tooling/paths';
+import { parseSandboxPort } from '../tooling/sandbox-port';
 import { checkTenant } from '../tooling/tenant';
 import { DEFAULT_PORT, HOST, startSandbox, type Sandbox } from '../local/sandbox';
 import { runDeployCli } from '../tooling/deploy/deploy-cli';
@@ -47,13 +48,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 function checkpoint(): void {
   if (stopSignal) throw new Stopped();
-}
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number (1-65535), got "${value}"`);
-  return port;
 }
 
 function step(number: number, title: string): () => void {
@@ -107,7 +101,7 @@ async function main(): Promise<number> {
   const unknown = args.filter((arg) => arg !== '--exit');
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
   const stay = tty && !args.includes('--exit');
-  const port = parsePort(process.env.SANDBOX_PORT);
+  const port = parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT;
   const paths = projectPaths();
   const startedAt = Date.now();
 

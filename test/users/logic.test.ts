@@ -11,6 +11,7 @@ import { editArrayKey } from '../../tooling/users/metadata';
 import { Progress } from '../../tooling/users/progress';
 import { readRateHeaders, retryDelay } from '../../tooling/rate-headers';
 import { RateGate } from '../../tooling/users/rate';
+import { parseSandboxPort, PortError } from '../../tooling/sandbox-port';
 import { resolveTarget, sandboxCaPath } from '../../tooling/users/target';
 import { FakeApi } from './fake-api';
 import { removeTemporary, tempDir } from './helpers';
@@ -331,6 +332,14 @@ describe('targeting', () => {
     expect(resolveTarget('sandbox', { ...base, AUTH0_DOMAIN: '127.0.0.1:9999' }).domain).toBe('127.0.0.1:9999');
     expect(resolveTarget('sandbox', { ...base, SANDBOX_PORT: '9443' })).toMatchObject({ domain: '127.0.0.1:9443', domainSource: 'SANDBOX_PORT, overriding tenant/environments/sandbox.yaml' });
     expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: 'x' })).toThrow('SANDBOX_PORT must be a port number');
+  });
+
+  test('SANDBOX_PORT: decimal digits for a port, unset or empty for the default, anything else refused', () => {
+    expect(parseSandboxPort(undefined)).toBeUndefined();
+    expect(parseSandboxPort(' ')).toBeUndefined();
+    expect(parseSandboxPort(' 9443 ')).toBe(9443);
+    for (const bad of ['0', '65536', '0x20', '1e3', '80.5', '-1', '443 x']) expect(() => parseSandboxPort(bad), bad).toThrow(PortError);
+    expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: '0x20' })).toThrow(UsageError);
   });
 
   test('unknown environments and half-set credentials are usage errors; the sandbox falls back to its bootstrap client', () => {
