@@ -41,6 +41,10 @@ describe('CSV (RFC 4180)', () => {
     ]);
   });
 
+  test('line numbers count every line break: mixed CRLF and LF, blank lines, breaks inside quotes', () => {
+    expect(parseCsv('user\r\n"a\r\nb"\n\nc\r\n').map((record) => record.line)).toEqual([1, 2, 4, 5]);
+  });
+
   test('malformed quoting is reported with its line', () => {
     expect(() => parseCsv('user\n"open')).toThrow('line 2: a quoted field is never closed');
     expect(() => parseCsv('user\n"a"b')).toThrow('line 2: text after a closing quote');
@@ -85,13 +89,14 @@ describe('bulk input', () => {
     })();
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toContain('3 invalid row(s)');
-    expect(error.message).toContain('bad.csv:2: "not-a-user" is neither a user id nor an email');
-    expect(error.message).toContain('bad.csv:3: no client_id');
-    expect(error.message).toContain('bad.csv:4: "has space" is not a client id');
+    expect(error.message).toContain('bad.csv line 2: "not-a-user" is neither a user id nor an email');
+    expect(error.message).toContain('bad.csv line 3: no client_id');
+    expect(error.message).toContain('bad.csv line 4: "has space" is not a client id');
   });
 
   test('a CSV without a user header, an empty list, a non-array JSON are usage errors', () => {
-    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('has no user column');
+    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('h.csv line 1: the header (auth0|1) has no user column');
+    expect(() => readBulkInput(file('q.csv', 'user\nauth0|1\n\n"auth0|2\n'), command('block'), {})).toThrow('q.csv line 4: a quoted field is never closed');
     expect(() => readBulkInput(file('e.csv', 'user\n'), command('block'), {})).toThrow('lists no users');
     expect(() => readBulkInput(file('o.json', '{"user": "auth0|1"}'), command('block'), {})).toThrow('is not a JSON array');
     expect(() => readBulkInput(join(dir, 'missing.csv'), command('block'), {})).toThrow('cannot read');
