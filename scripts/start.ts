@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { writeBundles } from '../tooling/bundle';
 import { formatIssue } from '../tooling/issues';
 import { projectPaths, REPO_ROOT } from '../tooling/paths';
+import { ProgressDisplay } from '../tooling/progress';
 import { parseSandboxPort } from '../tooling/sandbox-port';
 import { checkTenant } from '../tooling/tenant';
 import { DEFAULT_PORT, HOST, startSandbox, type Sandbox } from '../local/sandbox';
@@ -58,16 +59,17 @@ function step(number: number, title: string): () => void {
 
 /** Elapsed seconds while `work` runs: a ticking line on a terminal, a line every 10 s otherwise. */
 async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
-  const started = Date.now();
-  const elapsed = (): number => Math.round((Date.now() - started) / 1000);
-  const timer = tty
-    ? setInterval(() => process.stdout.write(`\r      ${label}: ${elapsed()} s`), 1000)
-    : setInterval(() => console.log(`      ${label}: ${elapsed()} s`), 10_000);
+  const progress = new ProgressDisplay(process.stdout, {
+    line: ({ elapsedMs }) => `      ${label}: ${Math.round(elapsedMs / 1000)} s`,
+    ttyEveryMs: 1000,
+    plainEveryMs: 10_000,
+    clearOnStop: true,
+  });
+  progress.start(0);
   try {
     return await work;
   } finally {
-    clearInterval(timer);
-    if (tty) process.stdout.write('\r\u001b[K');
+    progress.stop();
   }
 }
 

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { BulkRun } from '../../tooling/users/bulk';
 import { findCommand, type Command, type RunContext } from '../../tooling/users/commands';
 import { parseCsv } from '../../tooling/users/csv';
@@ -367,28 +367,38 @@ describe('progress', () => {
     return { write: (text) => { out += text; }, isTTY, text: () => out };
   }
 
-  test('a redrawn bar on a terminal, plain periodic lines otherwise', () => {
-    let now = 0;
-    const tty = sink(true);
-    const bar = new Progress(tty, 4, () => now);
-    now = 500;
-    bar.tick(false);
-    now = 1000;
-    bar.tick(true);
-    bar.end();
-    expect(tty.text()).toContain('\r[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
-    expect(tty.text().endsWith('\n')).toBe(true);
-    now = 0;
-    const log = sink(false);
-    const lines = new Progress(log, 100, () => now);
-    for (let i = 0; i < 10; i += 1) {
-      now += 1000;
-      lines.tick(false);
+  test('a redrawn bar on a terminal, plain periodic lines otherwise: done, rate, time left, failures', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const tty = sink(true);
+      const bar = new Progress(tty, 4);
+      bar.start();
+      vi.advanceTimersByTime(500);
+      bar.tick(false);
+      vi.advanceTimersByTime(500);
+      bar.tick(true);
+      bar.end();
+      expect(tty.text()).toContain('[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
+      expect(tty.text()).toContain('\x1b[');
+      // The cursor is not saved and restored around the bar (the final line would overwrite what was printed meanwhile).
+      expect(tty.text()).not.toMatch(/\x1b[78]/);
+      expect(tty.text().endsWith('\n')).toBe(true);
+
+      const log = sink(false);
+      const lines = new Progress(log, 100);
+      lines.start();
+      for (let i = 0; i < 10; i += 1) {
+        lines.tick(false);
+        vi.advanceTimersByTime(1000);
+      }
+      lines.end();
+      expect(log.text().split('\n').filter(Boolean)).toEqual([
+        'progress: 0/100 (0.0/s)', 'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
+      ]);
+      // No control sequences in a log.
+      expect(log.text()).not.toMatch(/[\x1b\r]/);
+    } finally {
+      vi.useRealTimers();
     }
-    lines.end();
-    expect(log.text().split('\n').filter(Boolean)).toEqual([
-      'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
-    ]);
-    expect(log.text()).not.toContain('\r');
   });
 });

@@ -217,6 +217,7 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
   });
   let summary: BulkSummary;
   try {
+    progress.start();
     summary = await run.run();
   } finally {
     removeHandler();
