@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
 import { statePaths } from '../../local/sandbox/state';
 import { loadOrCreateTls } from '../../local/sandbox/tls';
-import { DB, GOOGLE, removeTemporary, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
+import { cliEnv, DB, GOOGLE, removeTemporary, spawnUsers, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
 
 /**
- * Every command through the real entry point (a child process trusting the sandbox's CA), against
- * an in-process sandbox. Tests run concurrently on users of their own.
+ * Every command through runCli, in this process, against an in-process sandbox; and one smoke
+ * test of `npm run users` itself in a child process. Tests run concurrently on users of their own.
  */
 
 let sandbox: UsersSandbox;
@@ -317,9 +317,9 @@ describe.concurrent('invocation', () => {
     await loadOrCreateTls(statePaths(otherState));
     const [byDefault, otherServer] = await Promise.all([
       // Only where the sandbox runs: credentials and CA come from its state folder.
-      users(sandbox, ['show', id!], { AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', NODE_EXTRA_CA_CERTS: '', SANDBOX_STATE_DIR: sandbox.stateDir }, { real: true }),
+      spawnUsers(['show', id!], cliEnv(sandbox, { AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', NODE_EXTRA_CA_CERTS: '', SANDBOX_STATE_DIR: sandbox.stateDir })),
       // As the bench runs it: AUTH0_DOMAIN names a server only the caller's CA vouches for.
-      users(sandbox, ['show', id!], { SANDBOX_STATE_DIR: otherState }, { real: true }),
+      spawnUsers(['show', id!], cliEnv(sandbox, { SANDBOX_STATE_DIR: otherState })),
     ]);
     expect(byDefault.code, byDefault.stderr).toBe(0);
     expect(byDefault.stderr).toContain(`as client ${sandbox.deployClient.client_id} (sandbox bootstrap`);
