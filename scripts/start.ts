@@ -57,7 +57,7 @@ function step(number: number, title: string): () => void {
   return () => console.log(`      done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Elapsed seconds while `work` runs: a ticking line on a terminal, a line every 10 s otherwise. */
+/** Elapsed seconds while `work` runs: a ticking line on a terminal, otherwise a line at the start, every 10 s and at the end. */
 async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
   const progress = new ProgressDisplay(process.stdout, {
     line: ({ elapsedMs }) => `      ${label}: ${Math.round(elapsedMs / 1000)} s`,

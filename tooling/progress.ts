@@ -43,7 +43,10 @@ export class ProgressDisplay {
       notTTYSchedule: options.plainEveryMs,
       // Off a terminal the erase is a no-op: no blank line after the last plain line.
       clearOnComplete: options.clearOnStop || !stream.isTTY,
+      // Never change terminal modes (cursor, line wrapping): a second Ctrl-C exits at once, and
+      // would leave them changed. A line wider than the terminal is cut instead.
       hideCursor: false,
+      linewrap: true,
       format: (_options, params) => options.line({
         value: params.value,
         total: params.total,

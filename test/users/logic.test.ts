@@ -380,8 +380,8 @@ describe('progress', () => {
       bar.end();
       expect(tty.text()).toContain('[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
       expect(tty.text()).toContain('\x1b[');
-      // The cursor is not saved and restored around the bar (the final line would overwrite what was printed meanwhile).
-      expect(tty.text()).not.toMatch(/\x1b[78]/);
+      // No terminal mode is changed, and the cursor is not saved and restored around the bar (the final line would overwrite what was printed meanwhile).
+      expect(tty.text()).not.toMatch(/\x1b[78]|\x1b\[\?/);
       expect(tty.text().endsWith('\n')).toBe(true);
 
       const log = sink(false);

@@ -1,13 +1,13 @@
 import { ProgressDisplay, type ProgressStream } from '../progress';
 
-/**
- * Progress of a bulk run on stderr (stdout carries results only): done/total, throughput, time
- * left and failures, as a bar on a terminal, a plain `progress:` line every few seconds otherwise.
- */
 const REDRAW_MS = 100;
 const LINE_EVERY_MS = 5_000;
 const BAR_WIDTH = 30;
 
+/**
+ * Progress of a bulk run on stderr (stdout carries results only): done/total, throughput, time
+ * left and failures, as a bar on a terminal, a plain `progress:` line every few seconds otherwise.
+ */
 export class Progress {
   private finished = 0;
   private failed = 0;
