@@ -3,6 +3,7 @@ import { benchBuild } from './bench/build';
 import { benchDeploy } from './bench/deploy';
 import { benchRuntime } from './bench/runtime';
 import { benchBulk } from './bench/users';
+import { benchUsersScale } from './bench/users-scale';
 import { buildActions } from '../tooling/bundle';
 
 /** `npm run bench`: the figures the issues ask for, measured on this machine, in one run. */
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await benchRuntime();
   await benchActions();
   await benchDeploy();
+  await benchUsersScale();
   await benchBulk();
 }
 

@@ -20,6 +20,7 @@ import { readDeployClient, SandboxClient, sandboxTarget } from '../local/sandbox
 import { actionsRun, claimsTable, outcomeHeadline, pageOf, sessionTokenPayload } from '../local/sandbox/login/format';
 import { LOGIN_FLOWS, type LoginFlow, type LoginRequest, type LoginResponse, type SocialProfile } from '../local/sandbox/login/types';
 import { REPO_ROOT } from '../tooling/paths';
+import { parseSandboxPort } from '../tooling/sandbox-port';
 
 const USAGE = `usage: npm run login -- --client <name|id> --connection <name> [--flow ${LOGIN_FLOWS.join('|')}]
                         [--user <email|user id>] [--password <password>] [--google-profile '<json>'] [--ip <address>] [--json]`;
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
     return EXIT.allowed;
   }
   const request = await buildRequest(values);
-  const port = process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : DEFAULT_PORT;
+  const port = parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT;
   const target = sandboxTarget(DEFAULT_STATE_DIR, port);
   const client = new SandboxClient(target);
   const token = await client.managementToken(readDeployClient(DEFAULT_STATE_DIR));

@@ -6,15 +6,9 @@
 //   SANDBOX_PORT    port to listen on (default 8443)
 //   SANDBOX_FAULTS  JSON array of fault rules, e.g. [{"path":"/api/v2/clients/*","method":"PATCH","status":429,"retryAfter":1}]
 import { DEFAULT_PORT, formatRequestLogEntry, parseFaultRules, startSandbox } from '../local/sandbox';
+import { parseSandboxPort } from '../tooling/sandbox-port';
 
 const USAGE = 'usage: npm run sandbox [-- --reset]';
-
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number (1-65535), got "${value}"`);
-  return port;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -24,7 +18,7 @@ async function main(): Promise<void> {
   const faults = process.env.SANDBOX_FAULTS ? parseFaultRules(process.env.SANDBOX_FAULTS) : [];
 
   const sandbox = await startSandbox({
-    port: parsePort(process.env.SANDBOX_PORT),
+    port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT,
     reset,
     faults,
     log: (entry) => console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`),

@@ -14,6 +14,8 @@ import { join, relative } from 'node:path';
 import { writeBundles } from '../tooling/bundle';
 import { formatIssue } from '../tooling/issues';
 import { projectPaths, REPO_ROOT } from '../tooling/paths';
+import { ProgressDisplay } from '../tooling/progress';
+import { parseSandboxPort } from '../tooling/sandbox-port';
 import { checkTenant } from '../tooling/tenant';
 import { DEFAULT_PORT, formatRequestLogEntry, HOST, startSandbox, type Sandbox } from '../local/sandbox';
 import { runDeployCli } from '../tooling/deploy/deploy-cli';
@@ -49,31 +51,25 @@ function checkpoint(): void {
   if (stopSignal) throw new Stopped();
 }
 
-function parsePort(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PORT;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SANDBOX_PORT must be a port number (1-65535), got "${value}"`);
-  return port;
-}
-
 function step(number: number, title: string): () => void {
   const started = Date.now();
   console.log(`\n[${number}/${TOTAL_STEPS}] ${title}`);
   return () => console.log(`      done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Elapsed seconds while `work` runs: a ticking line on a terminal, a line every 10 s otherwise. */
+/** Elapsed seconds while `work` runs: a ticking line on a terminal, otherwise a line at the start, every 10 s and at the end. */
 async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
-  const started = Date.now();
-  const elapsed = (): number => Math.round((Date.now() - started) / 1000);
-  const timer = tty
-    ? setInterval(() => process.stdout.write(`\r      ${label}: ${elapsed()} s`), 1000)
-    : setInterval(() => console.log(`      ${label}: ${elapsed()} s`), 10_000);
+  const progress = new ProgressDisplay(process.stdout, {
+    line: ({ elapsedMs }) => `      ${label}: ${Math.round(elapsedMs / 1000)} s`,
+    ttyEveryMs: 1000,
+    plainEveryMs: 10_000,
+    clearOnStop: true,
+  });
+  progress.start(0);
   try {
     return await work;
   } finally {
-    clearInterval(timer);
-    if (tty) process.stdout.write('\r\u001b[K');
+    progress.stop();
   }
 }
 
@@ -107,7 +103,7 @@ async function main(): Promise<number> {
   const unknown = args.filter((arg) => arg !== '--exit');
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
   const stay = tty && !args.includes('--exit');
-  const port = parsePort(process.env.SANDBOX_PORT);
+  const port = parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT;
   const paths = projectPaths();
   const startedAt = Date.now();
 

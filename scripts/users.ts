@@ -1,41 +1,30 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { runCli, EXIT } from '../tooling/users/cli';
-import { resolveTarget } from '../tooling/users/target';
+import { EXIT, requestedEnv, runCli } from '../tooling/users/cli';
 import { describeError } from '../tooling/users/errors';
+import { extraCaCerts } from '../tooling/users/trust';
 
 /**
- * `npm run users -- <command> ...` (see docs/users.md). The sandbox serves HTTPS with its own CA;
- * Node reads NODE_EXTRA_CA_CERTS only at startup, so unless it already names that CA the tool
- * runs itself again in a child process that trusts it. TLS verification is never turned off.
+ * `npm run users -- <command> ...` (see docs/users.md). When the process does not trust the
+ * sandbox's CA yet (Node reads NODE_EXTRA_CA_CERTS only at startup), the tool runs itself again
+ * in a child process that trusts it as well as the caller's extra CAs (tooling/users/trust.ts).
  */
-function sandboxCa(argv: readonly string[]): string | undefined {
-  const envIndex = argv.findIndex((arg) => arg === '--env' || arg.startsWith('--env='));
-  const env = envIndex < 0 ? 'sandbox' : argv[envIndex]?.includes('=') ? argv[envIndex]?.split('=')[1] : argv[envIndex + 1];
-  if (env !== 'sandbox') return undefined;
-  try {
-    const ca = resolveTarget('sandbox', process.env).caPath;
-    // Any other extra CA is irrelevant to a loopback sandbox; this also stops the recursion.
-    return ca === process.env.NODE_EXTRA_CA_CERTS ? undefined : ca;
-  } catch {
-    // The real run reports the problem.
-    return undefined;
-  }
-}
-
 function main(): void {
   const argv = process.argv.slice(2);
-  const ca = sandboxCa(argv);
+  const ca = extraCaCerts(requestedEnv(argv), process.env);
   if (ca) {
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       stdio: 'inherit',
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.path },
     });
     // Ctrl-C reaches the child through the terminal's process group and the child handles it;
     // forwarding it too would count as a second Ctrl-C (stop at once).
     process.on('SIGINT', () => undefined);
     process.on('SIGTERM', () => child.kill('SIGTERM'));
-    child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : EXIT.error)));
+    child.on('exit', (code, signal) => {
+      ca.cleanup();
+      process.exit(code ?? 128 + (signal ? constants.signals[signal] : EXIT.error));
+    });
     return;
   }
   runCli(argv, {

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cliEnv, removeTemporary, spawnUsers, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
+import { cliEnv, removeTemporary, startUsers, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
 
 /**
- * Bulk runs against the sandbox: a 429 storm, interruptions (Ctrl-C and kill -9) and resumes,
- * bad input. "Nothing repeated, nothing skipped" is checked on the sandbox's own request log:
+ * Bulk runs through runCli against the sandbox: a 429 storm, interruptions (Ctrl-C and a crash)
+ * and resumes, bad input. "Nothing repeated, nothing skipped" is checked on the sandbox's own request log:
  * exactly one successful write per user.
  */
 
@@ -43,7 +43,7 @@ describe.sequential('bulk', () => {
   test('a 429 storm in the middle of a run: the run waits it out and finishes, nothing repeated, nothing skipped', async () => {
     const ids = sandbox.seedDb('storm', 120);
     const input = csv(ids);
-    const run = spawnUsers(['block', '--from', input, '--rate', '40', '--concurrency', '8', '--json'], cliEnv(sandbox));
+    const run = startUsers(['block', '--from', input, '--rate', '40', '--concurrency', '8', '--json'], cliEnv(sandbox));
     await expect.poll(() => ids.filter((id) => sandbox.store.users.get(id)?.blocked).length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(20);
     sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/users/*', status: 429, retryAfter: 1, times: 'always' }]);
     await new Promise((resolve) => setTimeout(resolve, 2500));
@@ -65,9 +65,9 @@ describe.sequential('bulk', () => {
     const journal = `${input}.block.journal`;
     sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/users/*sigint*', latencyMs: 60, times: 'always' }]);
     try {
-      const first = spawnUsers(['block', '--from', input, '--concurrency', '4', '--rate', '100'], cliEnv(sandbox));
+      const first = startUsers(['block', '--from', input, '--concurrency', '4', '--rate', '100'], cliEnv(sandbox));
       await expect.poll(() => journalLines(journal).filter((l) => l.s === 'done').length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(8);
-      first.kill('SIGINT');
+      first.interrupt();
       const stopped = await first.result;
       expect(stopped.code).toBe(1);
       expect(stopped.stderr).toContain('stopping: waiting for the users in flight');
@@ -87,25 +87,35 @@ describe.sequential('bulk', () => {
     expectEachBlockedOnce(ids);
   }, T);
 
-  test('kill -9 mid-run: users that were in flight are rechecked on resume, not written twice', async () => {
+  test('a crash mid-run (kill -9): users that were in flight are rechecked on resume, not written twice', async () => {
     const ids = sandbox.seedDb('sigkill', 40);
     const input = csv(ids);
     const journal = `${input}.block.journal`;
+    // The journal as a crash leaves it: its lines are flushed one by one, so what is on disk at any
+    // moment is what a kill -9 at that moment would leave.
+    const crashed = `${input}.crashed.journal`;
+    const inFlight = (lines: { i?: number; s?: string }[]): number => {
+      const done = new Set(lines.filter((l) => l.s === 'done').map((l) => l.i));
+      return new Set(lines.filter((l) => l.s === 'start' && !done.has(l.i)).map((l) => l.i)).size;
+    };
     sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/users/*sigkill*', latencyMs: 60, times: 'always' }]);
     try {
-      const first = spawnUsers(['block', '--from', input, '--concurrency', '6', '--rate', '100'], cliEnv(sandbox));
-      await expect.poll(() => journalLines(journal).filter((l) => l.s === 'done').length, { timeout: 30_000, interval: 5 }).toBeGreaterThanOrEqual(8);
-      first.kill('SIGKILL');
+      const first = startUsers(['block', '--from', input, '--concurrency', '6', '--rate', '100'], cliEnv(sandbox));
+      await expect.poll(() => {
+        const lines = journalLines(journal);
+        if (lines.filter((l) => l.s === 'done').length < 8 || inFlight(lines) === 0) return false;
+        copyFileSync(journal, crashed);
+        return true;
+      }, { timeout: 30_000, interval: 5 }).toBe(true);
+      // The requests the crashed run had sent land, as they would on a real tenant.
+      first.interrupt();
       await first.result;
-      const lines = journalLines(journal);
-      const doneSet = new Set(lines.filter((l) => l.s === 'done').map((l) => l.i));
-      const inFlight = new Set(lines.filter((l) => l.s === 'start' && !doneSet.has(l.i)).map((l) => l.i));
-      expect(inFlight.size).toBeGreaterThan(0);
-      // Let the requests the killed process had sent land, as they would on a real tenant.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const second = await users(sandbox, ['block', '--from', input, '--concurrency', '6', '--rate', '100', '--json']);
+      const lines = journalLines(crashed);
+      const done = lines.filter((l) => l.s === 'done').length;
+      expect(inFlight(lines)).toBeGreaterThan(0);
+      const second = await users(sandbox, ['block', '--from', input, '--journal', crashed, '--concurrency', '6', '--rate', '100', '--json']);
       expect(second.code, second.stderr).toBe(0);
-      expect(JSON.parse(second.stdout)).toMatchObject({ skipped: doneSet.size, rechecked: inFlight.size, failed: 0 });
+      expect(JSON.parse(second.stdout)).toMatchObject({ skipped: done, rechecked: inFlight(lines), failed: 0 });
     } finally {
       sandbox.faults.set([]);
     }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
-import { DB, GOOGLE, removeTemporary, startUsersSandbox, users, type UsersSandbox } from './helpers';
+import { statePaths } from '../../local/sandbox/state';
+import { loadOrCreateTls } from '../../local/sandbox/tls';
+import { cliEnv, DB, GOOGLE, removeTemporary, spawnUsers, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
 
 /**
- * Every command through the real entry point (a child process trusting the sandbox's CA), against
- * an in-process sandbox. Tests run concurrently on users of their own.
+ * Every command through runCli, in this process, against an in-process sandbox; and one smoke
+ * test of `npm run users` itself in a child process. Tests run concurrently on users of their own.
  */
 
 let sandbox: UsersSandbox;
@@ -308,14 +310,21 @@ describe.concurrent('invocation', () => {
     expect(result.stderr).not.toContain('wrong-secret-value');
   }, T);
 
-  test('the sandbox by default, through the TypeScript entry as npm runs it: its bootstrap client and CA from its state folder', async () => {
+  test('npm run users as npm runs it (the TypeScript entry): the sandbox by default; a caller\'s extra CA is kept, not replaced', async () => {
     const [id] = sandbox.seedDb('dflt', 1);
-    const result = await users(sandbox, ['show', id!], {
+    // The state folder of another sandbox (an earlier npm start), with a CA of its own.
+    const otherState = tempDir();
+    await loadOrCreateTls(statePaths(otherState));
+    const [byDefault, otherServer] = await Promise.all([
       // Only where the sandbox runs: credentials and CA come from its state folder.
-      AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', NODE_EXTRA_CA_CERTS: '', SANDBOX_STATE_DIR: sandbox.stateDir,
-    }, { real: true });
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`as client ${sandbox.deployClient.client_id} (sandbox bootstrap`);
-    expect(result.stdout).toContain(id);
+      spawnUsers(['show', id!], cliEnv(sandbox, { AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', NODE_EXTRA_CA_CERTS: '', SANDBOX_STATE_DIR: sandbox.stateDir })),
+      // As the bench runs it: AUTH0_DOMAIN names a server only the caller's CA vouches for.
+      spawnUsers(['show', id!], cliEnv(sandbox, { SANDBOX_STATE_DIR: otherState })),
+    ]);
+    expect(byDefault.code, byDefault.stderr).toBe(0);
+    expect(byDefault.stderr).toContain(`as client ${sandbox.deployClient.client_id} (sandbox bootstrap`);
+    expect(byDefault.stdout).toContain(id);
+    expect(otherServer.code, otherServer.stderr).toBe(0);
+    expect(otherServer.stdout).toContain(id);
   }, T);
 });

@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { buildSync } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { Agent, setGlobalDispatcher } from 'undici';
+import { runCli } from '../../tooling/users/cli';
 import { startSandbox, type Sandbox, type SandboxOptions, type SeedUser } from '../../local/sandbox';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -40,6 +42,7 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
     port: 0,
     log: ({ method, path, status }) => requests.push({ method, path: decodeURIComponent(path), status }),
   });
+  trustInProcess(sandbox.caPath);
   sandbox.store.connections.create({ name: DB, strategy: 'auth0', options: {} });
   sandbox.store.connections.create({ name: GOOGLE, strategy: 'google-oauth2', options: {} });
   return {
@@ -65,7 +68,6 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
 
 export interface CliResult {
   code: number | null;
-  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -82,46 +84,63 @@ export function cliEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Re
   };
 }
 
-let compiled: string | undefined;
+const trusted: string[] = [];
 
 /**
- * scripts/users.ts compiled once into one file: starting it costs a third of ts-node's startup,
- * which matters over dozens of runs on a shared machine. It sits in a mirror of the repository
- * (`scripts/`, with `tenant/` and `node_modules/` linked) so paths relative to the code resolve
- * as they do in the repository.
+ * In this process, fetch (the auth0 SDK's transport) trusts the sandbox's CA as a child process
+ * given NODE_EXTRA_CA_CERTS would: the public roots plus each test sandbox's CA.
  */
-function compiledEntry(): string {
-  if (compiled) return compiled;
-  const mirror = track(mkdtempSync(join(tmpdir(), 'users-cli-')));
-  mkdirSync(join(mirror, 'scripts'));
-  symlinkSync(join(ROOT, 'tenant'), join(mirror, 'tenant'));
-  symlinkSync(join(ROOT, 'node_modules'), join(mirror, 'node_modules'));
-  const outfile = join(mirror, 'scripts', 'users.js');
-  buildSync({ entryPoints: [ENTRY], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'error' });
-  compiled = outfile;
-  return outfile;
+function trustInProcess(caPath: string): void {
+  trusted.push(readFileSync(caPath, 'utf8'));
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ...trusted] } }));
 }
 
-/**
- * Starts the CLI in a child process, as `npm run users` does: compiled (default), or the
- * TypeScript entry itself through ts-node (`real`), exactly as npm runs it.
- */
-export function spawnUsers(args: readonly string[], env: Record<string, string>, options: { real?: boolean } = {}): ChildProcess & { result: Promise<CliResult> } {
-  const entry = options.real ? ['-r', 'ts-node/register/transpile-only', ENTRY] : [compiledEntry()];
-  const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface CliRun {
+  result: Promise<CliResult>;
+  /** What Ctrl-C does to `npm run users` (scripts/users.ts hands the signal to runCli's handler). */
+  interrupt(): void;
+}
+
+/** Runs the CLI in this process through runCli, with its output captured. */
+export function startUsers(args: readonly string[], env: Record<string, string>): CliRun {
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  const result = new Promise<CliResult>((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+  const handlers = new Set<() => void>();
+  const result = runCli(args, {
+    stdout: (text) => { stdout += text; },
+    stderr: { write: (text) => { stderr += text; }, isTTY: false },
+    env,
+    onInterrupt: (handler) => {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  }).then(async (code) => {
+    // The sandbox logs a request once its response is sent; in one process the CLI can see the
+    // response first. A moment later the log holds every request of the run.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { code, stdout, stderr };
   });
-  return Object.assign(child, { result });
+  return { result, interrupt: () => handlers.forEach((handler) => handler()) };
 }
 
-export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Record<string, string> = {}, options: { real?: boolean } = {}): Promise<CliResult> {
-  return spawnUsers(args, cliEnv(sandbox, extraEnv), options).result;
+export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return startUsers(args, cliEnv(sandbox, extraEnv)).result;
+}
+
+/**
+ * `npm run users` as npm runs it: the TypeScript entry through ts-node, in a child process (the
+ * one smoke test of the entry point: its CA handling and the re-run).
+ */
+export function spawnUsers(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  return new Promise<CliResult>((done, fail) => {
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 const temporary: string[] = [];
@@ -131,10 +150,9 @@ function track(dir: string): string {
   return dir;
 }
 
-/** Removes the temporary folders and the compiled CLI (its links to the repository, not their targets). */
+/** Removes the temporary folders. */
 export function removeTemporary(): void {
   for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
-  compiled = undefined;
 }
 
 export function tempDir(): string {

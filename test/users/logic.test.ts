@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { BulkRun } from '../../tooling/users/bulk';
 import { findCommand, type Command, type RunContext } from '../../tooling/users/commands';
 import { parseCsv } from '../../tooling/users/csv';
@@ -11,7 +11,8 @@ import { editArrayKey } from '../../tooling/users/metadata';
 import { Progress } from '../../tooling/users/progress';
 import { readRateHeaders, retryDelay } from '../../tooling/rate-headers';
 import { RateGate } from '../../tooling/users/rate';
-import { resolveTarget } from '../../tooling/users/target';
+import { parseSandboxPort, PortError } from '../../tooling/sandbox-port';
+import { resolveTarget, sandboxCaPath } from '../../tooling/users/target';
 import { FakeApi } from './fake-api';
 import { removeTemporary, tempDir } from './helpers';
 
@@ -38,6 +39,10 @@ describe('CSV (RFC 4180)', () => {
       { line: 3, fields: ['b@x.com', 'two\nlines'] },
       { line: 5, fields: ['c@x.com', ''] },
     ]);
+  });
+
+  test('line numbers count every line break: mixed CRLF and LF, blank lines, breaks inside quotes', () => {
+    expect(parseCsv('user\r\n"a\r\nb"\n\nc\r\n').map((record) => record.line)).toEqual([1, 2, 4, 5]);
   });
 
   test('malformed quoting is reported with its line', () => {
@@ -84,13 +89,14 @@ describe('bulk input', () => {
     })();
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toContain('3 invalid row(s)');
-    expect(error.message).toContain('bad.csv:2: "not-a-user" is neither a user id nor an email');
-    expect(error.message).toContain('bad.csv:3: no client_id');
-    expect(error.message).toContain('bad.csv:4: "has space" is not a client id');
+    expect(error.message).toContain('bad.csv line 2: "not-a-user" is neither a user id nor an email');
+    expect(error.message).toContain('bad.csv line 3: no client_id');
+    expect(error.message).toContain('bad.csv line 4: "has space" is not a client id');
   });
 
   test('a CSV without a user header, an empty list, a non-array JSON are usage errors', () => {
-    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('has no user column');
+    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('h.csv line 1: the header (auth0|1) has no user column');
+    expect(() => readBulkInput(file('q.csv', 'user\nauth0|1\n\n"auth0|2\n'), command('block'), {})).toThrow('q.csv line 4: a quoted field is never closed');
     expect(() => readBulkInput(file('e.csv', 'user\n'), command('block'), {})).toThrow('lists no users');
     expect(() => readBulkInput(file('o.json', '{"user": "auth0|1"}'), command('block'), {})).toThrow('is not a JSON array');
     expect(() => readBulkInput(join(dir, 'missing.csv'), command('block'), {})).toThrow('cannot read');
@@ -333,6 +339,14 @@ describe('targeting', () => {
     expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: 'x' })).toThrow('SANDBOX_PORT must be a port number');
   });
 
+  test('SANDBOX_PORT: decimal digits for a port, unset or empty for the default, anything else refused', () => {
+    expect(parseSandboxPort(undefined)).toBeUndefined();
+    expect(parseSandboxPort(' ')).toBeUndefined();
+    expect(parseSandboxPort(' 9443 ')).toBe(9443);
+    for (const bad of ['0', '65536', '0x20', '1e3', '80.5', '-1', '443 x']) expect(() => parseSandboxPort(bad), bad).toThrow(PortError);
+    expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: '0x20' })).toThrow(UsageError);
+  });
+
   test('unknown environments and half-set credentials are usage errors; the sandbox falls back to its bootstrap client', () => {
     expect(() => resolveTarget('nope', base)).toThrow('--env nope: no environment named "nope"');
     expect(() => resolveTarget('prod', { AUTH0_CLIENT_ID: 'cid' })).toThrow('only AUTH0_CLIENT_ID is set');
@@ -342,7 +356,7 @@ describe('targeting', () => {
     writeFileSync(join(stateDir, 'ca.pem'), 'pem');
     const target = resolveTarget('sandbox', { SANDBOX_STATE_DIR: stateDir });
     expect(target.credentials).toEqual({ clientId: 'boot', clientSecret: 's3cret' });
-    expect(target.caPath).toBe(join(stateDir, 'ca.pem'));
+    expect(sandboxCaPath({ SANDBOX_STATE_DIR: stateDir })).toBe(join(stateDir, 'ca.pem'));
     expect(target.credentialSource).not.toContain('s3cret');
   });
 });
@@ -353,28 +367,38 @@ describe('progress', () => {
     return { write: (text) => { out += text; }, isTTY, text: () => out };
   }
 
-  test('a redrawn bar on a terminal, plain periodic lines otherwise', () => {
-    let now = 0;
-    const tty = sink(true);
-    const bar = new Progress(tty, 4, () => now);
-    now = 500;
-    bar.tick(false);
-    now = 1000;
-    bar.tick(true);
-    bar.end();
-    expect(tty.text()).toContain('\r[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
-    expect(tty.text().endsWith('\n')).toBe(true);
-    now = 0;
-    const log = sink(false);
-    const lines = new Progress(log, 100, () => now);
-    for (let i = 0; i < 10; i += 1) {
-      now += 1000;
-      lines.tick(false);
+  test('a redrawn bar on a terminal, plain periodic lines otherwise: done, rate, time left, failures', () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const tty = sink(true);
+      const bar = new Progress(tty, 4);
+      bar.start();
+      vi.advanceTimersByTime(500);
+      bar.tick(false);
+      vi.advanceTimersByTime(500);
+      bar.tick(true);
+      bar.end();
+      expect(tty.text()).toContain('[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
+      expect(tty.text()).toContain('\x1b[');
+      // No terminal mode is changed, and the cursor is not saved and restored around the bar (the final line would overwrite what was printed meanwhile).
+      expect(tty.text()).not.toMatch(/\x1b[78]|\x1b\[\?/);
+      expect(tty.text().endsWith('\n')).toBe(true);
+
+      const log = sink(false);
+      const lines = new Progress(log, 100);
+      lines.start();
+      for (let i = 0; i < 10; i += 1) {
+        lines.tick(false);
+        vi.advanceTimersByTime(1000);
+      }
+      lines.end();
+      expect(log.text().split('\n').filter(Boolean)).toEqual([
+        'progress: 0/100 (0.0/s)', 'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
+      ]);
+      // No control sequences in a log.
+      expect(log.text()).not.toMatch(/[\x1b\r]/);
+    } finally {
+      vi.useRealTimers();
     }
-    lines.end();
-    expect(log.text().split('\n').filter(Boolean)).toEqual([
-      'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
-    ]);
-    expect(log.text()).not.toContain('\r');
   });
 });

@@ -3,6 +3,7 @@ import { readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } fro
 import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from '../../local/sandbox/environment';
 import type { EnvVars, ResolvedEnvironment } from '../tenant';
 import { ManagementApiError, type ManagementApi } from '../plan/management-api';
+import { parseSandboxPort } from '../sandbox-port';
 import { TargetError, type Target } from './target';
 
 /**
@@ -14,9 +15,8 @@ import { TargetError, type Target } from './target';
 
 
 export function sandboxTarget(stateDir: string, portVar: string | undefined): Target {
-  const port = portVar === undefined || portVar === '' ? DEFAULT_PORT : Number(portVar);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TargetError(`SANDBOX_PORT must be a port number, got "${portVar ?? ''}"`);
   try {
+    const port = parseSandboxPort(portVar) ?? DEFAULT_PORT;
     const { domain, caPath } = sandboxEndpoint(stateDir, port);
     const client = readDeployClient(stateDir);
     return { domain, caPath, clientId: client.client_id, clientSecret: client.client_secret };

@@ -70,6 +70,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/** The `--env` an argument list asks for, before it is validated (the entry point decides which CA to trust with it). */
+export function requestedEnv(argv: readonly string[]): string {
+  const { values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: false });
+  return typeof values.env === 'string' ? values.env : OPTIONS.env.default;
+}
+
 function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undefined {
   let parsed;
   try {
@@ -211,6 +217,7 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
   });
   let summary: BulkSummary;
   try {
+    progress.start();
     summary = await run.run();
   } finally {
     removeHandler();

@@ -1,6 +1,10 @@
+import { CsvError as ParseError, parse } from 'csv-parse/sync';
+
 /**
- * RFC 4180 CSV: comma-separated fields, double-quoted fields may hold commas, line breaks and
- * doubled quotes (""). Accepts CRLF or LF line ends, a UTF-8 BOM, and a missing final line break.
+ * RFC 4180 CSV through csv-parse: comma-separated fields, double-quoted fields may hold commas,
+ * line breaks and doubled quotes (""). Accepts CRLF or LF line ends (mixed too), a UTF-8 BOM,
+ * and a missing final line break. What this adds: the line each record starts on, and errors
+ * that say where and how to fix the file.
  */
 
 export interface CsvRecord {
@@ -16,60 +20,42 @@ export class CsvError extends Error {
   }
 }
 
+/** csv-parse's error codes for malformed quoting, in the words of someone fixing a spreadsheet export. */
+const PROBLEMS: Readonly<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote (quotes inside a field must be doubled: "")',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double the quote)',
+};
+
 export function parseCsv(text: string): CsvRecord[] {
+  // Lines are counted here, from where each record starts in the bytes: csv-parse's own count
+  // takes a CRLF inside a quoted field for two lines.
+  const bytes = Buffer.from(text, 'utf8');
   const records: CsvRecord[] = [];
-  const input = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let line = 1;
-  let i = 0;
-  while (i < input.length) {
-    const start = line;
-    const fields: string[] = [];
-    for (;;) {
-      let field = '';
-      if (input[i] === '"') {
-        i += 1;
-        for (;;) {
-          if (i >= input.length) throw new CsvError(start, 'a quoted field is never closed');
-          const ch = input[i] as string;
-          if (ch === '"') {
-            if (input[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i += 1;
-            break;
-          }
-          if (ch === '\n') line += 1;
-          field += ch;
-          i += 1;
-        }
-        const next = input[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CsvError(line, 'text after a closing quote (quotes inside a field must be doubled: "")');
-        }
-      } else {
-        while (i < input.length && input[i] !== ',' && input[i] !== '\n' && input[i] !== '\r') {
-          if (input[i] === '"') throw new CsvError(line, 'a quote inside an unquoted field (quote the whole field and double the quote)');
-          field += input[i];
-          i += 1;
-        }
-      }
-      fields.push(field);
-      if (input[i] === ',') {
-        i += 1;
-        continue;
-      }
-      break;
-    }
-    if (input[i] === '\r') i += 1;
-    if (input[i] === '\n') {
-      i += 1;
-      line += 1;
-    } else if (i < input.length) {
-      throw new CsvError(line, 'a carriage return without a line feed');
-    }
-    records.push({ line: start, fields });
+  let offset = 0;
+  try {
+    parse(bytes, {
+      bom: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n'],
+      on_record: (fields: string[], context) => {
+        records.push({ line, fields });
+        line += lineBreaks(bytes, offset, context.bytes);
+        offset = context.bytes;
+        return null;
+      },
+    });
+  } catch (error) {
+    // Reported at the line where the malformed record starts.
+    if (error instanceof ParseError) throw new CsvError(line, PROBLEMS[error.code] ?? error.message);
+    throw error;
   }
   return records;
+}
+
+function lineBreaks(bytes: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a, from); at !== -1 && at < to; at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  return count;
 }

@@ -41,7 +41,7 @@ export function readBulkInput(path: string, command: Command, fixedArgs: Readonl
     try {
       items.push(toItem(row, items.length, command, fixedArgs));
     } catch (error) {
-      problems.push(`${path}:${row.line}: ${describeError(error).message}`);
+      problems.push(`${path} line ${row.line}: ${describeError(error).message}`);
     }
   }
   if (problems.length > 0) {
@@ -63,13 +63,13 @@ function csvRows(path: string, text: string): Row[] {
   try {
     records = parseCsv(text);
   } catch (error) {
-    throw new UsageError(`${path}: ${error instanceof CsvError ? error.message : String(error)}`, 'save the file as CSV (RFC 4180)');
+    throw new UsageError(`${path} ${error instanceof CsvError ? error.message : String(error)}`, 'save the file as CSV (RFC 4180)');
   }
   const [header, ...data] = records;
   if (!header) throw new UsageError(`${path} is empty`, 'add a header row (user,...) and one user per row');
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   if (!columns.some((name) => USER_COLUMNS.includes(name))) {
-    throw new UsageError(`${path}:1: the header (${header.fields.join(',')}) has no user column`,
+    throw new UsageError(`${path} line 1: the header (${header.fields.join(',')}) has no user column`,
       'start the file with a header row naming the column: user (or user_id, or email)');
   }
   return data

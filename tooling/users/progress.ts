@@ -1,60 +1,52 @@
-/**
- * Progress of a bulk run on stderr (stdout carries results only): a redrawn bar on a terminal,
- * a plain line every few seconds otherwise (CI logs, redirected output).
- */
-export interface ProgressSink {
-  write(text: string): void;
-  isTTY: boolean;
-}
+import { ProgressDisplay, type ProgressStream } from '../progress';
 
 const REDRAW_MS = 100;
 const LINE_EVERY_MS = 5_000;
 const BAR_WIDTH = 30;
 
+/**
+ * Progress of a bulk run on stderr (stdout carries results only): done/total, throughput, time
+ * left and failures, as a bar on a terminal, a plain `progress:` line every few seconds otherwise.
+ */
 export class Progress {
   private finished = 0;
   private failed = 0;
-  private lastDraw = 0;
-  private readonly startedAt: number;
+  private readonly display: ProgressDisplay;
+  private readonly total: number;
 
-  constructor(
-    private readonly sink: ProgressSink,
-    /** Items this run will attempt (completed ones from a journal excluded). */
-    private readonly total: number,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.startedAt = now();
-    this.lastDraw = this.startedAt;
+  /** `total`: items this run will attempt (completed ones from a journal excluded). */
+  constructor(sink: ProgressStream, total: number) {
+    this.display = new ProgressDisplay(sink, {
+      ttyEveryMs: REDRAW_MS,
+      plainEveryMs: LINE_EVERY_MS,
+      clearOnStop: false,
+      line: ({ value, elapsedMs }) => {
+        const rate = value / Math.max(elapsedMs / 1000, 0.001);
+        const left = total - value;
+        const eta = rate > 0 && left > 0 ? `, ${formatDuration(left / rate)} left` : '';
+        const stats = `${value}/${total} (${rate.toFixed(1)}/s${eta})${this.failed > 0 ? `, ${this.failed} failed` : ''}`;
+        if (!sink.isTTY) return `progress: ${stats}`;
+        const filled = total === 0 ? BAR_WIDTH : Math.round((value / total) * BAR_WIDTH);
+        return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${stats}`;
+      },
+    });
+    this.total = total;
+  }
+
+  /** From here the rate is measured and the display drawn. */
+  start(): void {
+    this.display.start(this.total);
   }
 
   tick(failed: boolean): void {
     this.finished += 1;
     if (failed) this.failed += 1;
-    const now = this.now();
-    if (now - this.lastDraw >= (this.sink.isTTY ? REDRAW_MS : LINE_EVERY_MS)) {
-      this.lastDraw = now;
-      this.draw(now);
-    }
+    this.display.update(this.finished);
   }
 
-  /** The final state, and a line break after a bar. */
+  /** The final state (if started), and a line break after a bar. */
   end(): void {
-    this.draw(this.now());
-    if (this.sink.isTTY) this.sink.write('\n');
-  }
-
-  private draw(now: number): void {
-    const seconds = Math.max((now - this.startedAt) / 1000, 0.001);
-    const rate = this.finished / seconds;
-    const left = this.total - this.finished;
-    const eta = rate > 0 && left > 0 ? `, ${formatDuration(left / rate)} left` : '';
-    const stats = `${this.finished}/${this.total} (${rate.toFixed(1)}/s${eta})${this.failed > 0 ? `, ${this.failed} failed` : ''}`;
-    if (this.sink.isTTY) {
-      const filled = this.total === 0 ? BAR_WIDTH : Math.round((this.finished / this.total) * BAR_WIDTH);
-      this.sink.write(`\r[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${stats}\x1b[K`);
-    } else {
-      this.sink.write(`progress: ${stats}\n`);
-    }
+    this.display.stop();
   }
 }
 

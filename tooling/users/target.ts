@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { DEFAULT_STATE_DIR, statePaths } from '../../local/sandbox/state';
 import { IssueError } from '../issues';
+import { parseSandboxPort, PortError } from '../sandbox-port';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { resolveEnvironment, type EnvVars } from '../tenant/environments';
 import type { Credentials } from './client';
@@ -20,8 +21,6 @@ export interface Target {
   credentials: Credentials;
   /** Names the source, never the value. */
   credentialSource: string;
-  /** The sandbox's CA certificate, which the process must trust (NODE_EXTRA_CA_CERTS). */
-  caPath?: string;
 }
 
 const LOOPBACK = /^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
@@ -40,12 +39,9 @@ export function resolveTarget(env: string, vars: EnvVars, paths: ProjectPaths = 
   const sandbox = env === 'sandbox';
   let domain = fileDomain;
   let domainSource = file;
-  const port = vars.SANDBOX_PORT?.trim();
-  if (sandbox && port) {
-    // `SANDBOX_PORT=9443 npm run sandbox` moves the sandbox; follow it as the deploy scripts do.
-    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-      throw new UsageError(`SANDBOX_PORT must be a port number (1-65535), got "${port}"`, 'set it to the port npm run sandbox listens on');
-    }
+  // `SANDBOX_PORT=9443 npm run sandbox` moves the sandbox; follow it as the deploy scripts do.
+  const port = sandbox ? sandboxPortOf(vars) : undefined;
+  if (port !== undefined) {
     domain = `${fileDomain.split(':')[0] ?? '127.0.0.1'}:${port}`;
     domainSource = `SANDBOX_PORT, overriding ${file}`;
   }
@@ -60,15 +56,23 @@ export function resolveTarget(env: string, vars: EnvVars, paths: ProjectPaths = 
     domain = override;
     domainSource = `AUTH0_DOMAIN, overriding ${file}`;
   }
-  const stateDir = vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR;
-  const state = statePaths(stateDir);
-  return {
-    env,
-    domain,
-    domainSource,
-    ...credentialsFrom(vars, sandbox ? state.deployClient : undefined, paths),
-    ...(sandbox && existsSync(state.caCert) ? { caPath: state.caCert } : {}),
-  };
+  const state = statePaths(vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR);
+  return { env, domain, domainSource, ...credentialsFrom(vars, sandbox ? state.deployClient : undefined, paths) };
+}
+
+function sandboxPortOf(vars: EnvVars): number | undefined {
+  try {
+    return parseSandboxPort(vars.SANDBOX_PORT);
+  } catch (error) {
+    if (error instanceof PortError) throw new UsageError(error.message, 'set it to the port npm run sandbox listens on');
+    throw error;
+  }
+}
+
+/** The CA certificate in the sandbox's state folder, which a run against it must trust; undefined before the sandbox first started. */
+export function sandboxCaPath(vars: EnvVars): string | undefined {
+  const caCert = statePaths(vars.SANDBOX_STATE_DIR ?? DEFAULT_STATE_DIR).caCert;
+  return existsSync(caCert) ? caCert : undefined;
 }
 
 function credentialsFrom(vars: EnvVars, sandboxCredentials: string | undefined, paths: ProjectPaths): Pick<Target, 'credentials' | 'credentialSource'> {
