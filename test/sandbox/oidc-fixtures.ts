@@ -100,7 +100,7 @@ export class Browser {
 
   /** Submits the page's form whose action is `action`, with its hidden fields and `fields`. */
   submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
-    const forms = [...page.html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)];
+    const forms = [...page.html.matchAll(/<form[^>]* method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)];
     const form = forms.find((match) => unescape(match[1] ?? '') === action);
     if (!form) throw new Error(`no form posting to ${action} on ${page.url}: ${page.html}`);
     const hidden = Object.fromEntries([...(form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] ?? '', unescape(m[2] ?? '')]));

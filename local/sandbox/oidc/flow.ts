@@ -70,7 +70,7 @@ export class AuthorizationFlow {
     }
     this.oidc.putTransaction(transaction);
     const connection = params.connection === undefined ? undefined : this.store.connections.getByName(params.connection);
-    const page = connection && connection.strategy !== 'auth0' ? 'social' : params.screen_hint === 'signup' ? 'signup' : 'login';
+    const page = connection && connection.strategy !== 'auth0' ? `social/${encodeURIComponent(connection.name)}` : params.screen_hint === 'signup' ? 'signup' : 'login';
     const location = new URL(`${origin}/u/${page}`);
     location.searchParams.set('state', transaction.id);
     return { type: 'redirect', location: location.toString(), transaction: transaction.id };

@@ -61,6 +61,8 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
   };
 }
 
+export { OidcStore } from './store';
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -179,8 +179,8 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const exists = error.statusCode === 409;
-      // Auth0 says "user exists" only when the tenant flag allows it (account enumeration).
-      const revealExisting = store.tenant.settings().flags.enable_public_signup_user_exists_error === false;
+      // Auth0 says "user exists" only when the tenant flag asks for it; otherwise a generic error (account enumeration).
+      const revealExisting = store.tenant.settings().flags.enable_public_signup_user_exists_error === true;
       const message = exists ? (revealExisting ? 'The user already exists.' : 'Invalid sign up') : passwordMessage(error);
       return renderSignup(reply, transaction, 400, { error: message, email });
     }
