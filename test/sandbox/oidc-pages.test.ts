@@ -227,4 +227,20 @@ describe('session lifetimes', () => {
     sessions.putSession({ ...second, expires_at: Date.now() - 1 });
     expect(await silent()).toBe('login_required');
   });
+
+  test('a session whose sign-in no longer exists (its connection is gone) ends: login_required, or the login page', async () => {
+    databaseUser(ctx.sandbox, 'orphan@example.com', { app_metadata: returningMetadata() });
+    const b = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
+    await b.submit(await b.visit((await authorization()).url.toString()), '/u/login', { email: 'orphan@example.com', password: PASSWORD });
+    const sessions = new OidcStore(ctx.sandbox.store.db);
+    const session = sessions.session(b.cookies.get('auth0') ?? '');
+    if (!session) throw new Error('no session stored');
+    sessions.putSession({ ...session, connection: 'deleted-connection' });
+    const page = await b.visit((await authorization()).url.toString());
+    expect(page.url).toContain('/u/login');
+    sessions.putSession({ ...session, connection: 'deleted-connection' });
+    const silent = await b.visit((await authorization({ prompt: 'none' })).url.toString());
+    expect(new URL(silent.leftTo ?? '').searchParams.get('error')).toBe('login_required');
+    expect(sessions.session(session.id)).toBeUndefined();
+  });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ApiError } from '../errors';
 import type { EngineResult, LoginEngine } from '../login/engine';
 import type { RequestContext } from '../login/event';
 import type { LoginRequest } from '../login/types';
@@ -63,10 +64,11 @@ export class AuthorizationFlow {
       return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'login_required', error_description: 'Login required', state: params.state }) };
     }
     if (!needsLogin && session) {
-      transaction.login = { connection: session.connection, session_id: session.id, existing_session: true, auth_time: session.authenticated_at };
-      this.oidc.putTransaction(transaction);
-      const request: LoginRequest = { client: params.client_id, connection: session.connection, flow: 'prompt-none', user: session.user_id, ip: browser.ip };
-      return this.run(transaction, request, browser);
+      const silent = await this.fromSession(transaction, session, browser);
+      if (silent) return silent;
+      if (params.prompt.includes('none')) {
+        return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'login_required', error_description: 'Login required', state: params.state }) };
+      }
     }
     this.oidc.putTransaction(transaction);
     const connection = params.connection === undefined ? undefined : this.store.connections.getByName(params.connection);
@@ -107,6 +109,24 @@ export class AuthorizationFlow {
       return undefined;
     }
     return session;
+  }
+
+  /**
+   * The login answered from the SSO session; undefined when the session no longer stands for a
+   * login through its connection (the identity was unlinked, the connection disabled for this
+   * application): the session ends and the user logs in again.
+   */
+  private async fromSession(transaction: AuthorizationTransaction, session: SsoSession, browser: BrowserRequest): Promise<FlowAnswer | undefined> {
+    const withSession = { ...transaction, login: { connection: session.connection, session_id: session.id, existing_session: true, auth_time: session.authenticated_at } };
+    this.oidc.putTransaction(withSession);
+    const request: LoginRequest = { client: transaction.params.client_id, connection: session.connection, flow: 'prompt-none', user: session.user_id, ip: browser.ip };
+    try {
+      return await this.run(withSession, request, browser);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.oidc.deleteSession(session.id);
+      return undefined;
+    }
   }
 
   private async run(transaction: AuthorizationTransaction, request: LoginRequest, browser: BrowserRequest): Promise<FlowAnswer> {
@@ -179,7 +199,7 @@ export class AuthorizationFlow {
       // The login form's fields (the password) never reach the Actions.
       body: {},
       userAgent: browser.userAgent,
-      language: locale,
+      language: browser.language ?? locale,
       transaction: {
         requested_scopes: params.scope,
         redirect_uri: params.redirect_uri,
