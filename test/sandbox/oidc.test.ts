@@ -105,6 +105,27 @@ describe('authorization code flow with PKCE', () => {
     await expect(client.refreshTokenGrant(rp, second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  test('rotation leeway: the immediately previous token works again within it, the one before that revokes the family', async () => {
+    databaseUser(ctx.sandbox, 'leeway@example.com', { app_metadata: returningMetadata() });
+    const settings = ctx.rp.refresh_token as Record<string, unknown>;
+    ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: { ...settings, leeway: 60 } });
+    try {
+      const started = await authorization(rp, CALLBACK);
+      const tokens = await client.authorizationCodeGrant(rp, new URL(await logIn(browser(), started, 'leeway@example.com')),
+        { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+      const t0 = tokens.refresh_token!;
+      const t1 = (await client.refreshTokenGrant(rp, t0)).refresh_token!;
+      // A retry of t0 (a lost response) within the leeway: a fresh token, no reuse detection.
+      expect((await client.refreshTokenGrant(rp, t0)).refresh_token).toBeTruthy();
+      const t2 = (await client.refreshTokenGrant(rp, t1)).refresh_token!;
+      // t0 is now two rotations old: reuse, the whole family goes.
+      await expect(client.refreshTokenGrant(rp, t0)).rejects.toMatchObject({ error: 'invalid_grant' });
+      await expect(client.refreshTokenGrant(rp, t2)).rejects.toMatchObject({ error: 'invalid_grant' });
+    } finally {
+      ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: settings as never });
+    }
+  });
+
   test('a public client (token_endpoint_auth_method none) with PKCE; a non-rotating refresh token answers no new one', async () => {
     databaseUser(ctx.sandbox, 'spa-user@example.com', { app_metadata: returningMetadata() });
     const started = await authorization(spa, SPA_CALLBACK);
@@ -154,6 +175,19 @@ describe('SSO session and prompt', () => {
 
     const forced = await b.visit((await authorization(rp, CALLBACK, { prompt: 'login' })).url.toString());
     expect(forced.url).toContain('/u/login');
+  });
+
+  test('with a session, silent authentication for an API on a localhost callback answers consent_required, as Auth0 does', async () => {
+    databaseUser(ctx.sandbox, 'localhost@example.com', { app_metadata: returningMetadata() });
+    const localhost = 'http://localhost:3000/callback';
+    ctx.sandbox.store.clients.update(ctx.rp.client_id, { callbacks: [CALLBACK, localhost] });
+    const b = browser();
+    await logIn(b, await authorization(rp, CALLBACK), 'localhost@example.com');
+    // The same silent request on the registered non-localhost callback is answered from the session.
+    expect(new URL((await b.visit((await authorization(rp, CALLBACK, { prompt: 'none', audience: API })).url.toString())).leftTo ?? '').searchParams.has('code')).toBe(true);
+    const silent = await authorization(rp, localhost, { prompt: 'none', audience: API });
+    const answered = new URL((await b.visit(silent.url.toString())).leftTo ?? '');
+    expect(Object.fromEntries(answered.searchParams)).toEqual({ error: 'consent_required', error_description: 'Consent required', state: silent.state });
   });
 
   test('logout ends the session (prompt=none then needs a login) and goes only to an allowed URL', async () => {

@@ -63,6 +63,11 @@ export class AuthorizationFlow {
     if (needsLogin && params.prompt.includes('none')) {
       return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'login_required', error_description: 'Login required', state: params.state }) };
     }
+    // Auth0 never skips consent to an API for a non-verifiable (localhost) callback, so silent
+    // authentication for an audience fails there; the sandbox has no consent page to show instead.
+    if (params.prompt.includes('none') && params.audience !== undefined && new URL(params.redirect_uri).hostname === 'localhost') {
+      return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'consent_required', error_description: 'Consent required', state: params.state }) };
+    }
     if (!needsLogin && session) {
       const silent = await this.fromSession(transaction, session, browser);
       if (silent) return silent;

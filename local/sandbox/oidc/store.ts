@@ -98,6 +98,10 @@ export interface RefreshTokenRecord {
   last_exchanged_at: number;
   /** Set once a rotating token was exchanged. */
   consumed_at?: number;
+  /** The hash of the rotating token this one replaced. */
+  parent?: string;
+  /** Set once the token that replaced this one was exchanged too: no leeway any more. */
+  superseded?: boolean;
   revoked?: boolean;
 }
 
@@ -197,6 +201,14 @@ export class OidcStore {
   /** Writes a record back under the hash of `token` (after an exchange). */
   updateRefreshToken(token: string, record: RefreshTokenRecord): void {
     this.putRefreshToken(token, record);
+  }
+
+  /** Marks the token with this hash as two rotations old (see RefreshTokenRecord.superseded). */
+  supersede(hash: string): void {
+    const row = this.s.getRefresh.get(hash);
+    if (!row) return;
+    const record = parseDoc<RefreshTokenRecord>(row.doc);
+    this.s.putRefresh.run(hash, record.family, JSON.stringify({ ...record, superseded: true }));
   }
 
   /** Every token descended from the family's first one stops working. */

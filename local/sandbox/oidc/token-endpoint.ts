@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import type { LoginEngine } from '../login/engine';
 import type { Client, Store } from '../store';
 import { newId } from './flow';
-import type { OidcStore, RefreshTokenRecord } from './store';
+import { tokenHash, type OidcStore, type RefreshTokenRecord } from './store';
 import { newOpaqueToken, refreshPolicy, type TokenIssuer, type TokenSet } from './tokens';
 
 /**
@@ -117,7 +117,9 @@ export class TokenEndpoint {
     const now = this.now();
     const idleExpired = policy.idleLifetime !== undefined && now >= record.last_exchanged_at + policy.idleLifetime * 1000;
     if ((record.expires_at !== undefined && now >= record.expires_at) || idleExpired) throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
-    if (record.consumed_at !== undefined && !(policy.rotating && now - record.consumed_at <= policy.leeway * 1000)) {
+    // Reuse detection: only the immediately previous token, within the leeway, may be exchanged again.
+    const withinLeeway = policy.rotating && record.superseded !== true && record.consumed_at !== undefined && now - record.consumed_at <= policy.leeway * 1000;
+    if (record.consumed_at !== undefined && !withinLeeway) {
       this.oidc.revokeFamily(record.family);
       throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
     }
@@ -161,8 +163,12 @@ export class TokenEndpoint {
       return tokens;
     }
     this.oidc.updateRefreshToken(presented, { ...record, consumed_at: record.consumed_at ?? now, last_exchanged_at: now });
-    const { id: _id, created_at: _created, last_exchanged_at: _exchanged, consumed_at: _consumed, revoked: _revoked, rotating: _rotating, client_id: _client, ...family } = record;
-    return { ...tokens, refresh_token: this.newRefreshToken(client, family) };
+    if (record.parent !== undefined) this.oidc.supersede(record.parent);
+    const {
+      id: _id, created_at: _created, last_exchanged_at: _exchanged, consumed_at: _consumed, revoked: _revoked, rotating: _rotating, client_id: _client,
+      parent: _parent, superseded: _superseded, ...family
+    } = record;
+    return { ...tokens, refresh_token: this.newRefreshToken(client, { ...family, parent: tokenHash(presented) }) };
   }
 
   /** A token of `family`; the absolute expiry is the family's (fixed when it started), else from the client's policy. */
