@@ -112,17 +112,11 @@ export class TokenEndpoint {
     const presented = body.refresh_token;
     if (!presented) throw new TokenError(400, 'invalid_request', 'Missing required parameter: refresh_token');
     const record = this.oidc.refreshToken(presented);
-    if (!record || record.revoked || record.client_id !== client.client_id) throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
-    const policy = refreshPolicy(client);
+    const verdict = refreshVerdict(record, client, this.now());
+    if (verdict === 'reused' && record) this.oidc.revokeFamily(record.family);
+    if (verdict !== 'usable' || !record) throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
     const now = this.now();
-    const idleExpired = policy.idleLifetime !== undefined && now >= record.last_exchanged_at + policy.idleLifetime * 1000;
-    if ((record.expires_at !== undefined && now >= record.expires_at) || idleExpired) throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
-    // Reuse detection: only the immediately previous token, within the leeway, may be exchanged again.
-    const withinLeeway = policy.rotating && record.superseded !== true && record.consumed_at !== undefined && now - record.consumed_at <= policy.leeway * 1000;
-    if (record.consumed_at !== undefined && !withinLeeway) {
-      this.oidc.revokeFamily(record.family);
-      throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
-    }
+    const policy = refreshPolicy(client);
     const scope = body.scope === undefined ? record.scope : body.scope.split(' ').filter(Boolean);
     if (scope.some((value) => !record.scope.includes(value))) {
       throw new TokenError(403, 'invalid_scope', 'The requested scope must not exceed the scope of the refresh token');
@@ -183,6 +177,21 @@ export class TokenEndpoint {
     });
     return token;
   }
+}
+
+/**
+ * Whether a presented refresh token may be exchanged now, under the client's current policy:
+ * unknown, revoked, another client's or expired (absolute or idle) → `invalid`; a rotated token
+ * presented again → `reused`, unless it is the immediately previous one within the leeway.
+ */
+export function refreshVerdict(record: RefreshTokenRecord | undefined, client: Client, now: number): 'usable' | 'invalid' | 'reused' {
+  if (!record || record.revoked || record.client_id !== client.client_id) return 'invalid';
+  const policy = refreshPolicy(client);
+  const idleExpired = policy.idleLifetime !== undefined && now >= record.last_exchanged_at + policy.idleLifetime * 1000;
+  if ((record.expires_at !== undefined && now >= record.expires_at) || idleExpired) return 'invalid';
+  if (record.consumed_at === undefined) return 'usable';
+  const withinLeeway = policy.rotating && record.superseded !== true && now - record.consumed_at <= policy.leeway * 1000;
+  return withinLeeway ? 'usable' : 'reused';
 }
 
 function requireGrant(client: Client, grant: string): void {
