@@ -24,21 +24,44 @@ export interface OidcSandbox extends LoginSandbox {
 export async function startOidcSandbox(): Promise<OidcSandbox> {
   const ctx = await startLoginSandbox();
   const { store } = ctx.sandbox;
-  store.resourceServers.create({ identifier: API, name: 'Shop API', scopes: [{ value: 'read:orders' }, { value: 'write:orders' }], allow_offline_access: true });
+  store.resourceServers.create({
+    identifier: API,
+    name: 'Shop API',
+    scopes: [{ value: 'read:orders' }, { value: 'write:orders' }],
+    allow_offline_access: true,
+  });
   const rp = store.clients.create({
-    name: 'Relying Party', app_type: 'regular_web', grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_basic',
-    callbacks: [CALLBACK], allowed_logout_urls: [LOGOUT_URL], jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 600 },
-    refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 3600, idle_token_lifetime: 1800 },
+    name: 'Relying Party',
+    app_type: 'regular_web',
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    callbacks: [CALLBACK],
+    allowed_logout_urls: [LOGOUT_URL],
+    jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 600 },
+    refresh_token: {
+      rotation_type: 'rotating',
+      expiration_type: 'expiring',
+      leeway: 0,
+      token_lifetime: 3600,
+      idle_token_lifetime: 1800,
+    },
   });
   const spaClient = store.clients.create({
-    name: 'Relying SPA', app_type: 'spa', grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none',
-    callbacks: [SPA_CALLBACK], allowed_logout_urls: [SPA_CALLBACK],
+    name: 'Relying SPA',
+    app_type: 'spa',
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+    callbacks: [SPA_CALLBACK],
+    allowed_logout_urls: [SPA_CALLBACK],
     refresh_token: { rotation_type: 'non-rotating', expiration_type: 'non-expiring' },
   });
   for (const name of ['customers', 'google-oauth2']) {
     const connection = store.connections.getByName(name);
     if (!connection) throw new Error(`no ${name} connection`);
-    store.connections.changeEnabledClients(connection.id, [{ client_id: rp.client_id, status: true }, { client_id: spaClient.client_id, status: true }]);
+    store.connections.changeEnabledClients(connection.id, [
+      { client_id: rp.client_id, status: true },
+      { client_id: spaClient.client_id, status: true },
+    ]);
   }
   const fetcher = caFetch(readFileSync(ctx.sandbox.caPath));
   return {
@@ -66,7 +89,10 @@ export interface Visit {
 export class Browser {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly fetcher: typeof fetch, private readonly origin: string) {}
+  constructor(
+    private readonly fetcher: typeof fetch,
+    private readonly origin: string,
+  ) {}
 
   async visit(url: string, form?: Record<string, string>): Promise<Visit> {
     let method = form ? 'POST' : 'GET';
@@ -79,7 +105,9 @@ export class Browser {
           accept: 'text/html',
           'user-agent': 'oidc-test-browser/1.0',
           ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...(this.cookies.size > 0 ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } : {}),
+          ...(this.cookies.size > 0
+            ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
+            : {}),
         },
         ...(body !== undefined ? { body } : {}),
       });
@@ -87,7 +115,8 @@ export class Browser {
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         const next = new URL(location, current);
-        if (next.origin !== this.origin) return { status: response.status, leftTo: next.toString(), url: current, html: '' };
+        if (next.origin !== this.origin)
+          return { status: response.status, leftTo: next.toString(), url: current, html: '' };
         current = next.toString();
         method = 'GET';
         body = undefined;
@@ -100,10 +129,15 @@ export class Browser {
 
   /** Submits the page's form whose action is `action`, with its hidden fields and `fields`. */
   submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
-    const forms = [...page.html.matchAll(/<form[^>]* method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)];
+    const forms = [...page.html.matchAll(/<form[^>]*\smethod="post"\s+action="([^"]*)"\s*>([\s\S]*?)<\/form>/g)];
     const form = forms.find((match) => unescape(match[1] ?? '') === action);
     if (!form) throw new Error(`no form posting to ${action} on ${page.url}: ${page.html}`);
-    const hidden = Object.fromEntries([...(form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1] ?? '', unescape(m[2] ?? '')]));
+    const hidden = Object.fromEntries(
+      [...(form[2] ?? '').matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"\s*\/?>/g)].map((m) => [
+        m[1] ?? '',
+        unescape(m[2] ?? ''),
+      ]),
+    );
     return this.visit(new URL(action, page.url).toString(), { ...hidden, ...fields });
   }
 
@@ -121,5 +155,8 @@ export class Browser {
 }
 
 function unescape(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity] ?? '');
+  return text.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity] ?? '',
+  );
 }

@@ -28,10 +28,19 @@ let outbox: Outbox;
 beforeAll(async () => {
   ctx = await startOidcSandbox();
   deployAction(ctx.sandbox, 'echo-event', ECHO_ACTION, {});
-  ctx.sandbox.store.actions.replaceBindings('post-login', [...ACTION_ORDER, 'echo-event'].map((name) => ({ ref: { type: 'action_name', value: name } })));
-  const options = { [client.customFetch]: ctx.caFetch.fetch as client.CustomFetch };
-  rp = await client.discovery(new URL(`${ctx.sandbox.url}/`), ctx.rp.client_id, undefined, client.ClientSecretBasic(ctx.rp.client_secret), options);
-  rp[client.customFetch] = ctx.caFetch.fetch as client.CustomFetch;
+  ctx.sandbox.store.actions.replaceBindings(
+    'post-login',
+    [...ACTION_ORDER, 'echo-event'].map((name) => ({ ref: { type: 'action_name', value: name } })),
+  );
+  const options = { [client.customFetch]: ctx.caFetch.fetch };
+  rp = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.rp.client_id,
+    undefined,
+    client.ClientSecretBasic(ctx.rp.client_secret),
+    options,
+  );
+  rp[client.customFetch] = ctx.caFetch.fetch;
   outbox = new Outbox(ctx.sandbox.store.db);
 });
 
@@ -51,15 +60,24 @@ async function authorization(extra: Record<string, string> = {}): Promise<Starte
   const state = client.randomState();
   const nonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK, scope: 'openid profile email offline_access', code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256', state, nonce, ...extra,
+    redirect_uri: CALLBACK,
+    scope: 'openid profile email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
   });
   return { url, verifier, state, nonce };
 }
 
 function exchange(started: Started, callback: string | undefined): ReturnType<typeof client.authorizationCodeGrant> {
   if (!callback) throw new Error('the browser did not reach the callback');
-  return client.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+  return client.authorizationCodeGrant(rp, new URL(callback), {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
 }
 
 /** The continue page's form (auto-submitted by its script in a browser). */
@@ -96,7 +114,9 @@ describe('signup', () => {
     const verified = await b.visit(email?.url ?? '');
     expect(verified.status).toBe(200);
     expect(ctx.sandbox.store.users.require(user?.user_id ?? '').email_verified).toBe(true);
-    expect(ctx.sandbox.store.users.require(user?.user_id ?? '').app_metadata).toMatchObject({ terms: { version: TERMS_VERSION } });
+    expect(ctx.sandbox.store.users.require(user?.user_id ?? '').app_metadata).toMatchObject({
+      terms: { version: TERMS_VERSION },
+    });
   });
 
   test('an email that already has an account: a generic error unless enable_public_signup_user_exists_error is on', async () => {
@@ -123,14 +143,22 @@ describe('forgot password', () => {
     for (const email of ['forgetful@example.com', 'nobody-here@example.com']) {
       const b = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
       const login = await b.visit((await authorization()).url.toString());
-      const form = await b.visit(new URL(login.html.match(/href="([^"]*reset-password[^"]*)"/)?.[1]?.replace(/&amp;/g, '&') ?? '', login.url).toString());
+      const form = await b.visit(
+        new URL(
+          login.html.match(/href="([^"]*reset-password[^"]*)"/)?.[1]?.replace(/&amp;/g, '&') ?? '',
+          login.url,
+        ).toString(),
+      );
       const sent = await b.submit(form, '/u/reset-password', { email });
       expect(sent.status).toBe(200);
       answers.push(sent.html.replace(/nonce-[^']+'|nonce="[^"]+"|value="[^"]*"|state=[^"]*"/g, ''));
     }
     expect(answers[0]).toContain("We've just sent you an email to reset your password.");
     expect(answers[0]).toBe(answers[1]);
-    expect(outbox.list({ to: 'forgetful@example.com' })[0]).toMatchObject({ template: 'reset_email', user_id: user.user_id });
+    expect(outbox.list({ to: 'forgetful@example.com' })[0]).toMatchObject({
+      template: 'reset_email',
+      user_id: user.user_id,
+    });
     expect(outbox.list({ to: 'nobody-here@example.com' })).toEqual([]);
   });
 });
@@ -142,7 +170,11 @@ describe('simulated social provider', () => {
     const started = await authorization({ connection: 'google-oauth2' });
     const google = await b.visit(started.url.toString());
     expect(google.url).toContain('/u/social/google-oauth2');
-    const linking = await b.submit(google, '/u/social/google-oauth2', { email: 'Social@Example.com', name: 'Social Person', email_verified: 'true' });
+    const linking = await b.submit(google, '/u/social/google-oauth2', {
+      email: 'Social@Example.com',
+      name: 'Social Person',
+      email_verified: 'true',
+    });
     expect(linking.url).toContain('/pages/link');
     const linked = await b.submit(linking, '/pages/link', { email: 'social@example.com', password: PASSWORD });
     // The login goes on as the Google identity until the end, so enforce-terms asks (as in npm start's first journey).
@@ -151,7 +183,10 @@ describe('simulated social provider', () => {
     const done = await continueForm(b, await b.submit(terms, '/pages/terms', { answer: 'accept' }));
     const tokens = await exchange(started, done.leftTo);
     expect(tokens.claims()?.sub).toBe(existing.user_id);
-    expect(ctx.sandbox.store.users.require(existing.user_id).identities.map((identity) => identity.provider)).toEqual(['auth0', 'google-oauth2']);
+    expect(ctx.sandbox.store.users.require(existing.user_id).identities.map((identity) => identity.provider)).toEqual([
+      'auth0',
+      'google-oauth2',
+    ]);
   });
 
   test('the pages escape what they echo and carry a strict CSP that allows the callback origin for form redirects', async () => {
@@ -159,7 +194,10 @@ describe('simulated social provider', () => {
     const started = await authorization({ login_hint: '"><script>alert(1)</script>' });
     const response = await ctx.caFetch.fetch(started.url.toString(), { headers: { accept: 'text/html' } });
     const location = response.headers.get('location') ?? '';
-    const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+    const cookie = response.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
     const page = await ctx.caFetch.fetch(new URL(location, ctx.sandbox.url).toString(), { headers: { cookie } });
     const html = await page.text();
     expect(html).not.toContain('<script>alert(1)</script>');
@@ -185,17 +223,39 @@ describe('the event the Actions see', () => {
     expect(claims.sub).toBe(user.user_id);
     const seen = claims[REQUEST_CLAIM] as Record<string, unknown>;
     expect(seen).toMatchObject({
-      ip: '127.0.0.1', user_agent: 'oidc-test-browser/1.0', method: 'GET', body: {}, language: 'fr', protocol: 'oidc-basic-profile',
-      requested_scopes: ['openid', 'profile', 'email', 'offline_access'], prompt: ['login'], ui_locales: ['fr', 'en'], acr_values: ['urn:example:loa:1'],
-      session: claims.sid, refresh_token: null,
+      ip: '127.0.0.1',
+      user_agent: 'oidc-test-browser/1.0',
+      method: 'GET',
+      body: {},
+      language: 'fr',
+      protocol: 'oidc-basic-profile',
+      requested_scopes: ['openid', 'profile', 'email', 'offline_access'],
+      prompt: ['login'],
+      ui_locales: ['fr', 'en'],
+      acr_values: ['urn:example:loa:1'],
+      session: claims.sid,
+      refresh_token: null,
     });
-    expect(seen.query).toMatchObject({ client_id: ctx.rp.client_id, redirect_uri: CALLBACK, state: started.state, ui_locales: 'fr en' });
-    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    expect(seen.query).toMatchObject({
+      client_id: ctx.rp.client_id,
+      redirect_uri: CALLBACK,
+      state: started.state,
+      ui_locales: 'fr en',
+    });
+    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     expect(access['https://sandbox.test/access']).toBe('set by an Action');
 
     const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token ?? '');
     const again = refreshed.claims()?.[REQUEST_CLAIM] as Record<string, unknown>;
-    expect(again).toMatchObject({ protocol: 'oauth2-refresh-token', method: 'POST', session: claims.sid, body: { grant_type: 'refresh_token', client_id: ctx.rp.client_id } });
+    expect(again).toMatchObject({
+      protocol: 'oauth2-refresh-token',
+      method: 'POST',
+      session: claims.sid,
+      body: { grant_type: 'refresh_token', client_id: ctx.rp.client_id },
+    });
     expect(typeof again.refresh_token).toBe('string');
     expect(JSON.stringify(again.body)).not.toContain(ctx.rp.client_secret);
   });
@@ -211,7 +271,10 @@ describe('session lifetimes', () => {
     const sessions = new OidcStore(ctx.sandbox.store.db);
     const session = sessions.session(sessionId);
     if (!session) throw new Error('no session stored');
-    const silent = async (): Promise<string | null> => new URL((await b.visit((await authorization({ prompt: 'none' })).url.toString())).leftTo ?? '').searchParams.get('error');
+    const silent = async (): Promise<string | null> =>
+      new URL((await b.visit((await authorization({ prompt: 'none' })).url.toString())).leftTo ?? '').searchParams.get(
+        'error',
+      );
 
     expect(await silent()).toBeNull();
     expect((await b.visit((await authorization({ max_age: '0' })).url.toString())).url).toContain('/u/login');
@@ -231,7 +294,10 @@ describe('session lifetimes', () => {
   test('a session whose sign-in no longer exists (its connection is gone) ends: login_required, or the login page', async () => {
     databaseUser(ctx.sandbox, 'orphan@example.com', { app_metadata: returningMetadata() });
     const b = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
-    await b.submit(await b.visit((await authorization()).url.toString()), '/u/login', { email: 'orphan@example.com', password: PASSWORD });
+    await b.submit(await b.visit((await authorization()).url.toString()), '/u/login', {
+      email: 'orphan@example.com',
+      password: PASSWORD,
+    });
     const sessions = new OidcStore(ctx.sandbox.store.db);
     const session = sessions.session(b.cookies.get('auth0') ?? '');
     if (!session) throw new Error('no session stored');

@@ -28,15 +28,28 @@ function spkiHash(certPem: string): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   ctx = await startOidcSandbox();
-  const options = { [client.customFetch]: ctx.caFetch.fetch as client.CustomFetch };
-  rp = await client.discovery(new URL(`${ctx.sandbox.url}/`), ctx.rp.client_id, undefined, client.ClientSecretBasic(ctx.rp.client_secret), options);
-  rp[client.customFetch] = ctx.caFetch.fetch as client.CustomFetch;
+  const options = { [client.customFetch]: ctx.caFetch.fetch };
+  rp = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.rp.client_id,
+    undefined,
+    client.ClientSecretBasic(ctx.rp.client_secret),
+    options,
+  );
+  rp[client.customFetch] = ctx.caFetch.fetch;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
     ],
   });
@@ -59,8 +72,13 @@ async function authorization(extra: Record<string, string> = {}): Promise<Starte
   const state = client.randomState();
   const nonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK, scope: 'openid profile email', code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256', state, nonce, ...extra,
+    redirect_uri: CALLBACK,
+    scope: 'openid profile email',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
   });
   return { url: url.toString(), verifier, state, nonce };
 }
@@ -80,7 +98,9 @@ describe('a browser journey through the OIDC provider', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
-    page.on('console', (message) => { if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text()); });
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+    });
     page.on('pageerror', (error) => errors.push(error.message));
     const callback = await application(page);
     try {
@@ -100,12 +120,21 @@ describe('a browser journey through the OIDC provider', () => {
       expect(await page.textContent('strong')).toBe(TERMS_VERSION);
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(/^https:\/\/rp\.example\.com\/callback\?code=/);
-      const first = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), { pkceCodeVerifier: signup.verifier, expectedState: signup.state, expectedNonce: signup.nonce });
+      const first = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), {
+        pkceCodeVerifier: signup.verifier,
+        expectedState: signup.state,
+        expectedNonce: signup.nonce,
+      });
       const userId = first.claims()?.sub ?? '';
       expect(first.claims()).toMatchObject({ email: EMAIL, email_verified: false });
 
       // The verification email, read through the outbox's JSON API, opened in the browser.
-      const outbox = await call<OutboxEmail[]>(ctx.sandbox, 'GET', `/sandbox/outbox.json?to=${encodeURIComponent(EMAIL)}`, { token: ctx.token });
+      const outbox = await call<OutboxEmail[]>(
+        ctx.sandbox,
+        'GET',
+        `/sandbox/outbox.json?to=${encodeURIComponent(EMAIL)}`,
+        { token: ctx.token },
+      );
       const verification = outbox.body.find((email) => email.template === 'verify_email');
       await page.goto(verification?.url ?? 'about:blank');
       expect(ctx.sandbox.store.users.require(userId).email_verified).toBe(true);
@@ -125,9 +154,16 @@ describe('a browser journey through the OIDC provider', () => {
       await page.waitForURL(/\/pages\/terms\?/);
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(new RegExp(`state=${google.state}`));
-      const second = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), { pkceCodeVerifier: google.verifier, expectedState: google.state, expectedNonce: google.nonce });
+      const second = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), {
+        pkceCodeVerifier: google.verifier,
+        expectedState: google.state,
+        expectedNonce: google.nonce,
+      });
       expect(second.claims()?.sub).toBe(userId);
-      expect(ctx.sandbox.store.users.require(userId).identities.map((identity) => identity.provider)).toEqual(['auth0', 'google-oauth2']);
+      expect(ctx.sandbox.store.users.require(userId).identities.map((identity) => identity.provider)).toEqual([
+        'auth0',
+        'google-oauth2',
+      ]);
       // The pages' own script and style ran (the auto-submits) and nothing was refused by their CSP.
       expect(errors).toEqual([]);
     } finally {

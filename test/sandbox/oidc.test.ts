@@ -2,7 +2,16 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, clientToken } from './helpers';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
-import { API, Browser, CALLBACK, LOGOUT_URL, SPA_CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import {
+  API,
+  Browser,
+  CALLBACK,
+  LOGOUT_URL,
+  SPA_CALLBACK,
+  startOidcSandbox,
+  type OidcSandbox,
+  type Visit,
+} from './oidc-fixtures';
 
 // The sandbox as an OpenID Connect provider, driven by a relying party no one here wrote
 // (panva's openid-client v6): discovery, the PKCE code flow through the login page and the
@@ -16,11 +25,23 @@ let spa: client.Configuration;
 
 beforeAll(async () => {
   ctx = await startOidcSandbox();
-  const options = { [client.customFetch]: ctx.caFetch.fetch as client.CustomFetch };
-  rp = await client.discovery(new URL(`${ctx.sandbox.url}/`), ctx.rp.client_id, undefined, client.ClientSecretBasic(ctx.rp.client_secret), options);
-  rp[client.customFetch] = ctx.caFetch.fetch as client.CustomFetch;
-  spa = await client.discovery(new URL(`${ctx.sandbox.url}/`), ctx.spaClient.client_id, undefined, client.None(), options);
-  spa[client.customFetch] = ctx.caFetch.fetch as client.CustomFetch;
+  const options = { [client.customFetch]: ctx.caFetch.fetch };
+  rp = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.rp.client_id,
+    undefined,
+    client.ClientSecretBasic(ctx.rp.client_secret),
+    options,
+  );
+  rp[client.customFetch] = ctx.caFetch.fetch;
+  spa = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.spaClient.client_id,
+    undefined,
+    client.None(),
+    options,
+  );
+  spa[client.customFetch] = ctx.caFetch.fetch;
 });
 
 afterAll(async () => {
@@ -38,13 +59,22 @@ interface Started {
   nonce: string;
 }
 
-async function authorization(config: client.Configuration, redirectUri: string, extra: Record<string, string> = {}): Promise<Started> {
+async function authorization(
+  config: client.Configuration,
+  redirectUri: string,
+  extra: Record<string, string> = {},
+): Promise<Started> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
   const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri, scope: 'openid profile email offline_access', code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256', state, nonce, ...extra,
+    redirect_uri: redirectUri,
+    scope: 'openid profile email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...extra,
   });
   return { url, verifier, state, nonce };
 }
@@ -54,7 +84,10 @@ async function logIn(b: Browser, started: Started, email: string, password = PAS
   const page = await b.visit(started.url.toString());
   expect(page.url).toContain('/u/login');
   const done = await b.submit(page, '/u/login', { email, password });
-  if (!done.leftTo) throw new Error(`expected a redirect to the callback, got ${done.status} at ${done.url}: ${done.html.slice(0, 500)}`);
+  if (!done.leftTo)
+    throw new Error(
+      `expected a redirect to the callback, got ${done.status} at ${done.url}: ${done.html.slice(0, 500)}`,
+    );
   return done.leftTo;
 }
 
@@ -72,21 +105,42 @@ describe('authorization code flow with PKCE', () => {
   test('a confidential client: login page → Actions → code → tokens; ID token validated by openid-client; /userinfo; refresh rotation', async () => {
     const user = databaseUser(ctx.sandbox, 'rp-user@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const started = await authorization(rp, CALLBACK, { audience: API, scope: 'openid profile email offline_access read:orders delete:everything' });
+    const started = await authorization(rp, CALLBACK, {
+      audience: API,
+      scope: 'openid profile email offline_access read:orders delete:everything',
+    });
     const callback = await logIn(b, started, 'rp-user@example.com');
     expect(callback.startsWith(`${CALLBACK}?`)).toBe(true);
     expect(b.cookies.has('auth0')).toBe(true);
 
-    const tokens = await client.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(rp, new URL(callback), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     const claims = tokens.claims();
-    expect(claims).toMatchObject({ iss: `${ctx.sandbox.url}/`, sub: user.user_id, aud: ctx.rp.client_id, email: 'rp-user@example.com', nonce: started.nonce });
+    expect(claims).toMatchObject({
+      iss: `${ctx.sandbox.url}/`,
+      sub: user.user_id,
+      aud: ctx.rp.client_id,
+      email: 'rp-user@example.com',
+      nonce: started.nonce,
+    });
     expect(typeof claims?.sid).toBe('string');
     expect(typeof claims?.auth_time).toBe('number');
     expect(claims!.exp - claims!.iat).toBe(600);
     // Only the scopes the API defines (plus the OIDC ones) make it into the access token.
     expect(tokens.scope).toBe('openid profile email offline_access read:orders');
-    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
-    expect(access).toMatchObject({ sub: user.user_id, aud: [API, `${ctx.sandbox.url}/userinfo`], azp: ctx.rp.client_id, scope: 'openid profile email offline_access read:orders' });
+    const access = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(access).toMatchObject({
+      sub: user.user_id,
+      aud: [API, `${ctx.sandbox.url}/userinfo`],
+      azp: ctx.rp.client_id,
+      scope: 'openid profile email offline_access read:orders',
+    });
     expect(tokens.refresh_token).toBeTruthy();
 
     const info = await client.fetchUserInfo(rp, tokens.access_token, user.user_id);
@@ -101,7 +155,10 @@ describe('authorization code flow with PKCE', () => {
     expect(second.refresh_token).toBeTruthy();
 
     // Replaying a rotated token revokes the whole family: the newest token stops working too.
-    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Unknown or invalid refresh token.',
+    });
     await expect(client.refreshTokenGrant(rp, second.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
@@ -111,8 +168,11 @@ describe('authorization code flow with PKCE', () => {
     ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: { ...settings, leeway: 60 } });
     try {
       const started = await authorization(rp, CALLBACK);
-      const tokens = await client.authorizationCodeGrant(rp, new URL(await logIn(browser(), started, 'leeway@example.com')),
-        { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+      const tokens = await client.authorizationCodeGrant(
+        rp,
+        new URL(await logIn(browser(), started, 'leeway@example.com')),
+        { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce },
+      );
       const t0 = tokens.refresh_token!;
       const t1 = (await client.refreshTokenGrant(rp, t0)).refresh_token!;
       // A retry of t0 (a lost response) within the leeway: a fresh token, no reuse detection.
@@ -122,7 +182,7 @@ describe('authorization code flow with PKCE', () => {
       await expect(client.refreshTokenGrant(rp, t0)).rejects.toMatchObject({ error: 'invalid_grant' });
       await expect(client.refreshTokenGrant(rp, t2)).rejects.toMatchObject({ error: 'invalid_grant' });
     } finally {
-      ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: settings as never });
+      ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: settings });
     }
   });
 
@@ -130,7 +190,11 @@ describe('authorization code flow with PKCE', () => {
     databaseUser(ctx.sandbox, 'spa-user@example.com', { app_metadata: returningMetadata() });
     const started = await authorization(spa, SPA_CALLBACK);
     const callback = await logIn(browser(), started, 'spa-user@example.com');
-    const tokens = await client.authorizationCodeGrant(spa, new URL(callback), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(spa, new URL(callback), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     expect(tokens.claims()?.email).toBe('spa-user@example.com');
     const refreshed = await client.refreshTokenGrant(spa, tokens.refresh_token!);
     expect(refreshed.refresh_token).toBeUndefined();
@@ -141,9 +205,16 @@ describe('authorization code flow with PKCE', () => {
     const user = databaseUser(ctx.sandbox, 'later-blocked@example.com', { app_metadata: returningMetadata() });
     const started = await authorization(rp, CALLBACK);
     const callback = await logIn(browser(), started, 'later-blocked@example.com');
-    const tokens = await client.authorizationCodeGrant(rp, new URL(callback), { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(rp, new URL(callback), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
     ctx.sandbox.store.users.update(user.user_id, { app_metadata: { blocked_apps: [ctx.rp.client_id] } });
-    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'access_denied', error_description: 'app_blocked' });
+    await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'access_denied',
+      error_description: 'app_blocked',
+    });
   });
 
   test('a wrong password stays on the login page with the error, and no code is issued', async () => {
@@ -165,12 +236,20 @@ describe('SSO session and prompt', () => {
     const refused = await b.visit(silentBefore.url.toString());
     const refusedUrl = new URL(refused.leftTo ?? '');
     expect(`${refusedUrl.origin}${refusedUrl.pathname}`).toBe(CALLBACK);
-    expect(Object.fromEntries(refusedUrl.searchParams)).toEqual({ error: 'login_required', error_description: 'Login required', state: silentBefore.state });
+    expect(Object.fromEntries(refusedUrl.searchParams)).toEqual({
+      error: 'login_required',
+      error_description: 'Login required',
+      state: silentBefore.state,
+    });
 
     await logIn(b, await authorization(rp, CALLBACK), 'sso@example.com');
     const silent = await authorization(rp, CALLBACK, { prompt: 'none' });
     const answered = await b.visit(silent.url.toString());
-    const tokens = await client.authorizationCodeGrant(rp, new URL(answered.leftTo ?? ''), { pkceCodeVerifier: silent.verifier, expectedState: silent.state, expectedNonce: silent.nonce });
+    const tokens = await client.authorizationCodeGrant(rp, new URL(answered.leftTo ?? ''), {
+      pkceCodeVerifier: silent.verifier,
+      expectedState: silent.state,
+      expectedNonce: silent.nonce,
+    });
     expect(tokens.claims()?.email).toBe('sso@example.com');
 
     const forced = await b.visit((await authorization(rp, CALLBACK, { prompt: 'login' })).url.toString());
@@ -184,34 +263,56 @@ describe('SSO session and prompt', () => {
     const b = browser();
     await logIn(b, await authorization(rp, CALLBACK), 'localhost@example.com');
     // The same silent request on the registered non-localhost callback is answered from the session.
-    expect(new URL((await b.visit((await authorization(rp, CALLBACK, { prompt: 'none', audience: API })).url.toString())).leftTo ?? '').searchParams.has('code')).toBe(true);
+    expect(
+      new URL(
+        (await b.visit((await authorization(rp, CALLBACK, { prompt: 'none', audience: API })).url.toString())).leftTo ??
+          '',
+      ).searchParams.has('code'),
+    ).toBe(true);
     const silent = await authorization(rp, localhost, { prompt: 'none', audience: API });
     const answered = new URL((await b.visit(silent.url.toString())).leftTo ?? '');
-    expect(Object.fromEntries(answered.searchParams)).toEqual({ error: 'consent_required', error_description: 'Consent required', state: silent.state });
+    expect(Object.fromEntries(answered.searchParams)).toEqual({
+      error: 'consent_required',
+      error_description: 'Consent required',
+      state: silent.state,
+    });
   });
 
   test('logout ends the session (prompt=none then needs a login) and goes only to an allowed URL', async () => {
     databaseUser(ctx.sandbox, 'bye@example.com', { app_metadata: returningMetadata() });
     const b = browser();
     const started = await authorization(rp, CALLBACK);
-    const tokens = await client.authorizationCodeGrant(rp, new URL(await logIn(b, started, 'bye@example.com')),
-      { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
+    const tokens = await client.authorizationCodeGrant(rp, new URL(await logIn(b, started, 'bye@example.com')), {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
 
-    const refused = await b.visit(`${ctx.sandbox.url}/v2/logout?client_id=${ctx.rp.client_id}&returnTo=${encodeURIComponent('https://evil.example.com/')}`);
+    const refused = await b.visit(
+      `${ctx.sandbox.url}/v2/logout?client_id=${ctx.rp.client_id}&returnTo=${encodeURIComponent('https://evil.example.com/')}`,
+    );
     expect(refused.status).toBe(400);
     expect(refused.leftTo).toBeUndefined();
     expect(refused.html).toContain('Allowed Logout URLs');
     expect(b.cookies.has('auth0')).toBe(true);
 
-    const endSession = client.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: LOGOUT_URL, state: 'bye' });
+    const endSession = client.buildEndSessionUrl(rp, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: LOGOUT_URL,
+      state: 'bye',
+    });
     const out = await b.visit(endSession.toString());
     expect(out.leftTo).toBe(`${LOGOUT_URL}?state=bye`);
     expect(b.cookies.has('auth0')).toBe(false);
 
     const silent = await authorization(rp, CALLBACK, { prompt: 'none' });
-    expect(new URL((await b.visit(silent.url.toString())).leftTo ?? '').searchParams.get('error')).toBe('login_required');
+    expect(new URL((await b.visit(silent.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
+      'login_required',
+    );
 
-    const v2 = await b.visit(`${ctx.sandbox.url}/v2/logout?client_id=${ctx.rp.client_id}&returnTo=${encodeURIComponent(`${LOGOUT_URL}?from=v2`)}`);
+    const v2 = await b.visit(
+      `${ctx.sandbox.url}/v2/logout?client_id=${ctx.rp.client_id}&returnTo=${encodeURIComponent(`${LOGOUT_URL}?from=v2`)}`,
+    );
     expect(v2.leftTo).toBe(`${LOGOUT_URL}?from=v2`);
   });
 });
@@ -222,11 +323,15 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
     const page: Visit = await browser().visit(started.url.toString());
     expect(page.status).toBe(400);
     expect(page.leftTo).toBeUndefined();
-    expect(page.html).toContain('Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.');
+    expect(page.html).toContain(
+      'Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.',
+    );
   });
 
   test('an unknown client gets an error page', async () => {
-    const page = await browser().visit(`${ctx.sandbox.url}/authorize?client_id=nope&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}`);
+    const page = await browser().visit(
+      `${ctx.sandbox.url}/authorize?client_id=nope&response_type=code&redirect_uri=${encodeURIComponent(CALLBACK)}`,
+    );
     expect(page.status).toBe(400);
     expect(page.leftTo).toBeUndefined();
   });
@@ -234,7 +339,14 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
   test('a public client without state, or without PKCE, gets invalid_request at its registered callback', async () => {
     const noState = new URL(`${ctx.sandbox.url}/authorize`);
     const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
-    for (const [name, value] of Object.entries({ client_id: ctx.spaClient.client_id, response_type: 'code', redirect_uri: SPA_CALLBACK, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' })) {
+    for (const [name, value] of Object.entries({
+      client_id: ctx.spaClient.client_id,
+      response_type: 'code',
+      redirect_uri: SPA_CALLBACK,
+      scope: 'openid',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    })) {
       noState.searchParams.set(name, value);
     }
     const answered = new URL((await browser().visit(noState.toString())).leftTo ?? '');
@@ -253,15 +365,28 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
     const b = browser();
     const wrong = await authorization(rp, CALLBACK);
     const wrongCallback = await logIn(b, wrong, 'pkce@example.com');
-    await expect(client.authorizationCodeGrant(rp, new URL(wrongCallback), { pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: wrong.state }))
-      .rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Failed to verify code verifier' });
+    await expect(
+      client.authorizationCodeGrant(rp, new URL(wrongCallback), {
+        pkceCodeVerifier: client.randomPKCECodeVerifier(),
+        expectedState: wrong.state,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Failed to verify code verifier' });
 
     // The browser's SSO session answers this second authorization without the login page.
     const started = await authorization(rp, CALLBACK);
     const callback = new URL((await b.visit(started.url.toString())).leftTo ?? '');
-    const tokens = await client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce });
-    await expect(client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state, expectedNonce: started.nonce }))
-      .rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Invalid authorization code' });
+    const tokens = await client.authorizationCodeGrant(rp, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    await expect(
+      client.authorizationCodeGrant(rp, callback, {
+        pkceCodeVerifier: started.verifier,
+        expectedState: started.state,
+        expectedNonce: started.nonce,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Invalid authorization code' });
     await expect(client.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
@@ -269,9 +394,15 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
     const b = browser();
     const unknown = await authorization(rp, CALLBACK, { audience: 'https://nope.example.com/' });
     const answered = new URL((await b.visit(unknown.url.toString())).leftTo ?? '');
-    expect(Object.fromEntries(answered.searchParams)).toEqual({ error: 'access_denied', error_description: 'Service not found: https://nope.example.com/', state: unknown.state });
+    expect(Object.fromEntries(answered.searchParams)).toEqual({
+      error: 'access_denied',
+      error_description: 'Service not found: https://nope.example.com/',
+      state: unknown.state,
+    });
     const management = await authorization(rp, CALLBACK, { audience: ctx.sandbox.managementAudience });
-    expect(new URL((await b.visit(management.url.toString())).leftTo ?? '').searchParams.get('error')).toBe('access_denied');
+    expect(new URL((await b.visit(management.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
+      'access_denied',
+    );
   });
 
   test('a login form posted without the transaction cookie or with a wrong CSRF token is refused', async () => {
@@ -286,7 +417,11 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
   });
 
   test('client_credentials still answers from the Management API token endpoint', async () => {
-    const issued = await clientToken(ctx.sandbox, ctx.sandbox.deployClient.client_id, ctx.sandbox.deployClient.client_secret);
+    const issued = await clientToken(
+      ctx.sandbox,
+      ctx.sandbox.deployClient.client_id,
+      ctx.sandbox.deployClient.client_secret,
+    );
     expect(issued.status).toBe(200);
     const users = await call(ctx.sandbox, 'GET', '/api/v2/users?per_page=1', { token: issued.body.access_token });
     expect(users.status).toBe(200);

@@ -20,8 +20,9 @@ function escapeHtml(text: string): string {
 function renderPart(part: Part): string {
   if (part === undefined) return '';
   if (part instanceof SafeHtml) return part.text;
-  if (Array.isArray(part)) return part.map(renderPart).join('');
-  return escapeHtml(String(part));
+  if (typeof part === 'string') return escapeHtml(part);
+  if (typeof part === 'number') return String(part);
+  return part.map(renderPart).join('');
 }
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {

@@ -122,7 +122,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
   app.get<{ Querystring: Fields }>('/pages/terms', async (request, reply) => {
     const session = readSession(store, TERMS_ACTION, request.query);
     if (!session.ok) return sendPage(reply, session.status, session.title, errorPage(session.title, session.message));
-    const version = session.claims.terms_version;
+    const version: unknown = session.claims.terms_version;
     if (typeof version !== 'string') return sendPage(reply, 400, 'Invalid link', errorPage('Invalid link', 'This link does not name a terms version.'));
     return sendPage(reply, 200, 'Terms and Conditions', termsPage({ version, state: session.state, sessionToken: session.token }));
   });

@@ -16,31 +16,49 @@ export type AuthorizeValidation =
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 const MAX_PARAM_LENGTH = 2048;
 
-export function validateAuthorize(query: Record<string, string>, store: Store, managementAudience: string): AuthorizeValidation {
-  const page = (error: string, description: string, status = 400): AuthorizeValidation => ({ ok: false, page: { status, error, description } });
+export function validateAuthorize(
+  query: Record<string, string>,
+  store: Store,
+  managementAudience: string,
+): AuthorizeValidation {
+  const page = (error: string, description: string, status = 400): AuthorizeValidation => ({
+    ok: false,
+    page: { status, error, description },
+  });
   for (const [name, value] of Object.entries(query)) {
     if (value.length > MAX_PARAM_LENGTH) return page('invalid_request', `The parameter ${name} is too long`);
   }
   const clientId = query.client_id;
   if (!clientId) return page('invalid_request', 'Missing required parameter: client_id');
   const client = store.clients.get(clientId);
-  if (!client || client.global) return page('invalid_request', 'Unknown client: the client_id is not an application of this tenant');
+  if (!client || client.global)
+    return page('invalid_request', 'Unknown client: the client_id is not an application of this tenant');
   const redirectUri = query.redirect_uri;
   if (!redirectUri) return page('invalid_request', 'Missing required parameter: redirect_uri');
   // Literal match, as Auth0 compares registered callbacks (wildcards are not modelled).
   if (!(client.callbacks ?? []).includes(redirectUri)) {
-    return page('invalid_request', 'Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.');
+    return page(
+      'invalid_request',
+      'Callback URL mismatch. The provided redirect_uri is not in the list of allowed callback URLs.',
+    );
   }
 
   const state = query.state;
   const fail = (error: string, description: string): AuthorizeValidation => ({
-    ok: false, redirect: { redirectUri, error, description, ...(state !== undefined ? { state } : {}) },
+    ok: false,
+    redirect: { redirectUri, error, description, ...(state !== undefined ? { state } : {}) },
   });
   if (query.response_type !== 'code') {
-    return fail('unsupported_response_type', `Unsupported response type: ${query.response_type ?? '(none)'}; the sandbox supports the authorization code flow (code)`);
+    return fail(
+      'unsupported_response_type',
+      `Unsupported response type: ${query.response_type ?? '(none)'}; the sandbox supports the authorization code flow (code)`,
+    );
   }
   if (query.response_mode !== undefined && query.response_mode !== 'query') {
-    return fail('invalid_request', `Unsupported response_mode: ${query.response_mode}; the sandbox answers with query parameters`);
+    return fail(
+      'invalid_request',
+      `Unsupported response_mode: ${query.response_mode}; the sandbox answers with query parameters`,
+    );
   }
   if (!client.grant_types.includes('authorization_code')) {
     return fail('unauthorized_client', "Grant type 'authorization_code' not allowed for the client.");
@@ -51,17 +69,24 @@ export function validateAuthorize(query: Record<string, string>, store: Store, m
   }
   const challenge = query.code_challenge;
   const method = query.code_challenge_method;
-  if (challenge === undefined && isPublic) return fail('invalid_request', 'PKCE (code_challenge with code_challenge_method S256) is required for public clients');
+  if (challenge === undefined && isPublic)
+    return fail(
+      'invalid_request',
+      'PKCE (code_challenge with code_challenge_method S256) is required for public clients',
+    );
   if (challenge !== undefined) {
     if (method !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256');
-    if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return fail('invalid_request', 'code_challenge must be a base64url SHA-256 digest');
+    if (!/^[A-Za-z0-9_-]{43}$/.test(challenge))
+      return fail('invalid_request', 'code_challenge must be a base64url SHA-256 digest');
   } else if (method !== undefined) {
     return fail('invalid_request', 'code_challenge_method without code_challenge');
   }
 
   const prompt = (query.prompt ?? '').split(' ').filter(Boolean);
-  if (prompt.some((value) => !PROMPTS.has(value))) return fail('invalid_request', `Unsupported prompt: ${query.prompt ?? ''}`);
-  if (prompt.includes('none') && prompt.length > 1) return fail('invalid_request', 'prompt=none cannot be combined with other values');
+  if (prompt.some((value) => !PROMPTS.has(value)))
+    return fail('invalid_request', `Unsupported prompt: ${query.prompt ?? ''}`);
+  if (prompt.includes('none') && prompt.length > 1)
+    return fail('invalid_request', 'prompt=none cannot be combined with other values');
   let maxAge: number | undefined;
   if (query.max_age !== undefined) {
     if (!/^\d{1,9}$/.test(query.max_age)) return fail('invalid_request', 'max_age must be a number of seconds');
@@ -71,7 +96,8 @@ export function validateAuthorize(query: Record<string, string>, store: Store, m
   const audience = query.audience ?? stringSetting(store.tenant.settings().default_audience);
   if (audience !== undefined) {
     // User tokens for the Management API would carry its admin scopes here: refused (fail closed).
-    if (audience === managementAudience) return fail('access_denied', 'The sandbox does not issue Management API tokens to users');
+    if (audience === managementAudience)
+      return fail('access_denied', 'The sandbox does not issue Management API tokens to users');
     const api = store.resourceServers.get(audience);
     if (!api || api.identifier !== audience) return fail('access_denied', `Service not found: ${audience}`);
   }
@@ -83,7 +109,8 @@ export function validateAuthorize(query: Record<string, string>, store: Store, m
     }
   }
 
-  const list = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : value.split(' ').filter(Boolean));
+  const list = (value: string | undefined): string[] | undefined =>
+    value === undefined ? undefined : value.split(' ').filter(Boolean);
   const params: AuthorizeParams = {
     client_id: client.client_id,
     redirect_uri: redirectUri,
@@ -93,8 +120,16 @@ export function validateAuthorize(query: Record<string, string>, store: Store, m
     prompt,
     query,
     ...optional({
-      state, nonce: query.nonce, audience, code_challenge: challenge, max_age: maxAge, connection: query.connection,
-      login_hint: query.login_hint, screen_hint: query.screen_hint, ui_locales: list(query.ui_locales), acr_values: list(query.acr_values),
+      state,
+      nonce: query.nonce,
+      audience,
+      code_challenge: challenge,
+      max_age: maxAge,
+      connection: query.connection,
+      login_hint: query.login_hint,
+      screen_hint: query.screen_hint,
+      ui_locales: list(query.ui_locales),
+      acr_values: list(query.acr_values),
     }),
   };
   return { ok: true, params, client };
@@ -105,7 +140,9 @@ function stringSetting(value: unknown): string | undefined {
 }
 
 function optional<T extends Record<string, unknown>>(fields: T): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<{
+    [K in keyof T]: Exclude<T[K], undefined>;
+  }>;
 }
 
 /** The redirect back to the application (query response mode). */

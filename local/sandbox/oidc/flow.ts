@@ -46,55 +46,123 @@ export class AuthorizationFlow {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async authorize(query: Record<string, string>, browser: BrowserRequest, sessionId: string | undefined, origin: string): Promise<FlowAnswer> {
+  async authorize(
+    query: Record<string, string>,
+    browser: BrowserRequest,
+    sessionId: string | undefined,
+    origin: string,
+  ): Promise<FlowAnswer> {
     const validation = validateAuthorize(query, this.store, this.managementAudience());
     if (!validation.ok) {
-      if ('page' in validation) return { type: 'error', status: validation.page.status, error: validation.page.error, description: validation.page.description };
+      if ('page' in validation)
+        return {
+          type: 'error',
+          status: validation.page.status,
+          error: validation.page.error,
+          description: validation.page.description,
+        };
       const { redirectUri, error, description, state } = validation.redirect;
       return { type: 'redirect', location: callbackUrl(redirectUri, { error, error_description: description, state }) };
     }
     const { params } = validation;
     const transaction: AuthorizationTransaction = {
-      id: newId(), csrf: newId(), params, user_agent: browser.userAgent, expires_at: this.now() + TRANSACTION_LIFETIME_MS,
+      id: newId(),
+      csrf: newId(),
+      params,
+      user_agent: browser.userAgent,
+      expires_at: this.now() + TRANSACTION_LIFETIME_MS,
     };
     const session = sessionId === undefined ? undefined : this.activeSession(sessionId);
-    const tooOld = session !== undefined && params.max_age !== undefined && this.now() - session.authenticated_at * 1000 > params.max_age * 1000;
+    const tooOld =
+      session !== undefined &&
+      params.max_age !== undefined &&
+      this.now() - session.authenticated_at * 1000 > params.max_age * 1000;
     const needsLogin = !session || params.prompt.includes('login') || tooOld;
     if (needsLogin && params.prompt.includes('none')) {
-      return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'login_required', error_description: 'Login required', state: params.state }) };
+      return {
+        type: 'redirect',
+        location: callbackUrl(params.redirect_uri, {
+          error: 'login_required',
+          error_description: 'Login required',
+          state: params.state,
+        }),
+      };
     }
     // Auth0 never skips consent to an API for a non-verifiable (localhost) callback, so silent
     // authentication for an audience fails there; the sandbox has no consent page to show instead.
-    if (params.prompt.includes('none') && params.audience !== undefined && new URL(params.redirect_uri).hostname === 'localhost') {
-      return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'consent_required', error_description: 'Consent required', state: params.state }) };
+    if (
+      params.prompt.includes('none') &&
+      params.audience !== undefined &&
+      new URL(params.redirect_uri).hostname === 'localhost'
+    ) {
+      return {
+        type: 'redirect',
+        location: callbackUrl(params.redirect_uri, {
+          error: 'consent_required',
+          error_description: 'Consent required',
+          state: params.state,
+        }),
+      };
     }
     if (!needsLogin && session) {
       const silent = await this.fromSession(transaction, session, browser);
       if (silent) return silent;
       if (params.prompt.includes('none')) {
-        return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error: 'login_required', error_description: 'Login required', state: params.state }) };
+        return {
+          type: 'redirect',
+          location: callbackUrl(params.redirect_uri, {
+            error: 'login_required',
+            error_description: 'Login required',
+            state: params.state,
+          }),
+        };
       }
     }
     this.oidc.putTransaction(transaction);
-    const connection = params.connection === undefined ? undefined : this.store.connections.getByName(params.connection);
-    const page = connection && connection.strategy !== 'auth0' ? `social/${encodeURIComponent(connection.name)}` : params.screen_hint === 'signup' ? 'signup' : 'login';
+    const connection =
+      params.connection === undefined ? undefined : this.store.connections.getByName(params.connection);
+    const page =
+      connection && connection.strategy !== 'auth0'
+        ? `social/${encodeURIComponent(connection.name)}`
+        : params.screen_hint === 'signup'
+          ? 'signup'
+          : 'login';
     const location = new URL(`${origin}/u/${page}`);
     location.searchParams.set('state', transaction.id);
     return { type: 'redirect', location: location.toString(), transaction: transaction.id };
   }
 
   /** A sign-in on a login page (database or simulated social): a new SSO session once the login completes. */
-  async signIn(transaction: AuthorizationTransaction, request: Omit<LoginRequest, 'client' | 'flow'>, browser: BrowserRequest): Promise<FlowAnswer> {
-    const login = { connection: request.connection, session_id: newId(), existing_session: false, auth_time: Math.floor(this.now() / 1000) };
+  async signIn(
+    transaction: AuthorizationTransaction,
+    request: Omit<LoginRequest, 'client' | 'flow'>,
+    browser: BrowserRequest,
+  ): Promise<FlowAnswer> {
+    const login = {
+      connection: request.connection,
+      session_id: newId(),
+      existing_session: false,
+      auth_time: Math.floor(this.now() / 1000),
+    };
     const updated = { ...transaction, login };
     this.oidc.putTransaction(updated);
-    return this.run(updated, { ...request, client: transaction.params.client_id, flow: 'interactive', ip: browser.ip }, browser);
+    return this.run(
+      updated,
+      { ...request, client: transaction.params.client_id, flow: 'interactive', ip: browser.ip },
+      browser,
+    );
   }
 
   /** A login that a redirect Action suspended comes back through /continue. */
   resumed(result: EngineResult): FlowAnswer {
     const transaction = result.transactionId === undefined ? undefined : this.oidc.transaction(result.transactionId);
-    if (!transaction) return { type: 'error', status: 400, error: 'invalid_request', description: 'The login transaction expired: start the login again' };
+    if (!transaction)
+      return {
+        type: 'error',
+        status: 400,
+        error: 'invalid_request',
+        description: 'The login transaction expired: start the login again',
+      };
     return this.settle(transaction, result);
   }
 
@@ -109,7 +177,11 @@ export class AuthorizationFlow {
     const settings = this.store.tenant.settings();
     const idleHours = typeof settings.idle_session_lifetime === 'number' ? settings.idle_session_lifetime : 72;
     const now = this.now();
-    if (now >= session.expires_at || now >= session.last_interacted_at + idleHours * HOUR_MS || !this.store.users.get(session.user_id)) {
+    if (
+      now >= session.expires_at ||
+      now >= session.last_interacted_at + idleHours * HOUR_MS ||
+      !this.store.users.get(session.user_id)
+    ) {
       this.oidc.deleteSession(id);
       return undefined;
     }
@@ -121,10 +193,28 @@ export class AuthorizationFlow {
    * login through its connection (the identity was unlinked, the connection disabled for this
    * application): the session ends and the user logs in again.
    */
-  private async fromSession(transaction: AuthorizationTransaction, session: SsoSession, browser: BrowserRequest): Promise<FlowAnswer | undefined> {
-    const withSession = { ...transaction, login: { connection: session.connection, session_id: session.id, existing_session: true, auth_time: session.authenticated_at } };
+  private async fromSession(
+    transaction: AuthorizationTransaction,
+    session: SsoSession,
+    browser: BrowserRequest,
+  ): Promise<FlowAnswer | undefined> {
+    const withSession = {
+      ...transaction,
+      login: {
+        connection: session.connection,
+        session_id: session.id,
+        existing_session: true,
+        auth_time: session.authenticated_at,
+      },
+    };
     this.oidc.putTransaction(withSession);
-    const request: LoginRequest = { client: transaction.params.client_id, connection: session.connection, flow: 'prompt-none', user: session.user_id, ip: browser.ip };
+    const request: LoginRequest = {
+      client: transaction.params.client_id,
+      connection: session.connection,
+      flow: 'prompt-none',
+      user: session.user_id,
+      ip: browser.ip,
+    };
     try {
       return await this.run(withSession, request, browser);
     } catch (error) {
@@ -134,8 +224,15 @@ export class AuthorizationFlow {
     }
   }
 
-  private async run(transaction: AuthorizationTransaction, request: LoginRequest, browser: BrowserRequest): Promise<FlowAnswer> {
-    const result = await this.engine.run(request, { request: this.requestContext(transaction, browser), transactionId: transaction.id });
+  private async run(
+    transaction: AuthorizationTransaction,
+    request: LoginRequest,
+    browser: BrowserRequest,
+  ): Promise<FlowAnswer> {
+    const result = await this.engine.run(request, {
+      request: this.requestContext(transaction, browser),
+      transactionId: transaction.id,
+    });
     return this.settle(transaction, result);
   }
 
@@ -144,7 +241,10 @@ export class AuthorizationFlow {
     const { response } = result;
     const back = (error: string, description: string): FlowAnswer => {
       this.oidc.deleteTransaction(transaction.id);
-      return { type: 'redirect', location: callbackUrl(params.redirect_uri, { error, error_description: description, state: params.state }) };
+      return {
+        type: 'redirect',
+        location: callbackUrl(params.redirect_uri, { error, error_description: description, state: params.state }),
+      };
     };
     const login = transaction.login;
     if (!login) return back('server_error', 'The login transaction has no signed-in user');
@@ -153,7 +253,8 @@ export class AuthorizationFlow {
         if (!login.existing_session && response.executed.length === 0 && CREDENTIAL_ERRORS.has(response.error)) {
           return { type: 'retry', error: response.error, description: response.error_description };
         }
-        if (login.existing_session && params.prompt.includes('none') && response.executed.length === 0) return back('login_required', response.error_description);
+        if (login.existing_session && params.prompt.includes('none') && response.executed.length === 0)
+          return back('login_required', response.error_description);
         return back(response.error, response.error_description);
       case 'redirect':
         if (params.prompt.includes('none')) return back('interaction_required', 'Interaction required');
@@ -190,7 +291,14 @@ export class AuthorizationFlow {
     const lifetimeHours = typeof settings.session_lifetime === 'number' ? settings.session_lifetime : 168;
     const session: SsoSession = existing
       ? { ...existing, user_id: userId, last_interacted_at: now }
-      : { id: login.session_id, user_id: userId, connection: login.connection, authenticated_at: login.auth_time, last_interacted_at: now, expires_at: now + lifetimeHours * HOUR_MS };
+      : {
+          id: login.session_id,
+          user_id: userId,
+          connection: login.connection,
+          authenticated_at: login.auth_time,
+          last_interacted_at: now,
+          expires_at: now + lifetimeHours * HOUR_MS,
+        };
     this.oidc.putSession(session);
     return session;
   }

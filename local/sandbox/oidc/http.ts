@@ -15,18 +15,38 @@ export const FORM_BODY_LIMIT = 16 * 1024;
 
 export type Fields = Record<string, unknown>;
 
-export function showError(reply: FastifyReply, origin: string, status: number, title: string, message: string): FastifyReply {
+export function showError(
+  reply: FastifyReply,
+  origin: string,
+  status: number,
+  title: string,
+  message: string,
+): FastifyReply {
   return sendPage(reply, { status, title, body: errorPage(title, message), origin });
 }
 
 /** A flow step's answer: a redirect (with the session or transaction cookie) or an error page. */
 export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnswer): FastifyReply {
-  if (result.type === 'error') return showError(reply, origin, result.status, 'Something went wrong', `${result.error}: ${result.description}`);
-  if (result.type === 'retry') return showError(reply, origin, 400, 'Something went wrong', `${result.error}: ${result.description}`);
+  if (result.type === 'error')
+    return showError(reply, origin, result.status, 'Something went wrong', `${result.error}: ${result.description}`);
+  if (result.type === 'retry')
+    return showError(reply, origin, 400, 'Something went wrong', `${result.error}: ${result.description}`);
   if (result.session) {
-    reply.setCookie(SESSION_COOKIE, result.session.id, { path: '/', httpOnly: true, secure: true, sameSite: 'none', expires: new Date(result.session.expires_at) });
+    reply.setCookie(SESSION_COOKIE, result.session.id, {
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'none',
+      expires: new Date(result.session.expires_at),
+    });
   }
-  if (result.transaction) reply.setCookie(TRANSACTION_COOKIE, result.transaction, { path: '/u/', httpOnly: true, secure: true, sameSite: 'lax' });
+  if (result.transaction)
+    reply.setCookie(TRANSACTION_COOKIE, result.transaction, {
+      path: '/u/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+    });
   return reply.header('cache-control', 'no-store').redirect(result.location, 302);
 }
 
@@ -42,5 +62,7 @@ export function browserOf(request: FastifyRequest): BrowserRequest {
 }
 
 export function strings(fields: Fields | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(fields ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

@@ -40,7 +40,15 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
   const origin = (): string => `https://${deps.endpoint().domain}`;
   return {
     routes: oidcRoutes,
-    routeOptions: { store: deps.store, oidc, flow, tokens, signer: deps.signer, mailer: deps.mailer, endpoint: deps.endpoint },
+    routeOptions: {
+      store: deps.store,
+      oidc,
+      flow,
+      tokens,
+      signer: deps.signer,
+      mailer: deps.mailer,
+      endpoint: deps.endpoint,
+    },
     tokenGrants: {
       grantTypes: ['authorization_code', 'refresh_token'],
       handle: async (request, reply) => {
@@ -50,7 +58,11 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? '',
         });
-        return reply.code(answer.status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(answer.body);
+        return reply
+          .code(answer.status)
+          .header('cache-control', 'no-store')
+          .header('pragma', 'no-cache')
+          .send(answer.body);
       },
     },
     resumeAuthorization: resumeAuthorization(flow, origin),

@@ -30,20 +30,35 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
     if (id !== undefined) options.oidc.deleteSession(id);
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
   };
-  const loggedOut = (reply: FastifyReply): FastifyReply => sendPage(reply, { status: 200, title: 'Logged out', body: errorPage('Logged out', 'You are logged out.'), origin: origin() });
+  const loggedOut = (reply: FastifyReply): FastifyReply =>
+    sendPage(reply, {
+      status: 200,
+      title: 'Logged out',
+      body: errorPage('Logged out', 'You are logged out.'),
+      origin: origin(),
+    });
 
   // https://auth0.com/docs/api/authentication/logout/auth-0-logout
   app.get<{ Querystring: Fields }>('/v2/logout', async (request, reply) => {
     const query = strings(request.query);
     const client = query.client_id === undefined ? undefined : store.clients.get(query.client_id);
-    if (query.client_id !== undefined && !client) return showError(reply, origin(), 400, 'Logout failed', 'Unknown client_id.');
-    const allowed = client ? client.allowed_logout_urls ?? [] : tenantLogoutUrls(store);
+    if (query.client_id !== undefined && !client)
+      return showError(reply, origin(), 400, 'Logout failed', 'Unknown client_id.');
+    const allowed = client ? (client.allowed_logout_urls ?? []) : tenantLogoutUrls(store);
     const returnTo = query.returnTo ?? (client ? allowed[0] : undefined);
     if (returnTo !== undefined && !allowed.some((url) => sameLogoutUrl(url, returnTo))) {
-      return showError(reply, origin(), 400, 'Logout failed', 'The "returnTo" URL is not in the "Allowed Logout URLs" of the application (or of the tenant without client_id).');
+      return showError(
+        reply,
+        origin(),
+        400,
+        'Logout failed',
+        'The "returnTo" URL is not in the "Allowed Logout URLs" of the application (or of the tenant without client_id).',
+      );
     }
     endSession(request, reply);
-    return returnTo === undefined ? loggedOut(reply) : reply.header('cache-control', 'no-store').redirect(returnTo, 302);
+    return returnTo === undefined
+      ? loggedOut(reply)
+      : reply.header('cache-control', 'no-store').redirect(returnTo, 302);
   });
 
   // https://auth0.com/docs/api/authentication/logout/oidc-logout (without the confirmation prompt)
@@ -52,15 +67,23 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
     let clientId = query.client_id;
     if (query.id_token_hint !== undefined) {
       const aud = idTokenAudience(options.signer, query.id_token_hint, options.endpoint().issuer);
-      if (aud === undefined || (clientId !== undefined && clientId !== aud)) return showError(reply, origin(), 400, 'Logout failed', 'Invalid id_token_hint.');
+      if (aud === undefined || (clientId !== undefined && clientId !== aud))
+        return showError(reply, origin(), 400, 'Logout failed', 'Invalid id_token_hint.');
       clientId = aud;
     }
     const client = clientId === undefined ? undefined : store.clients.get(clientId);
-    if (clientId !== undefined && !client) return showError(reply, origin(), 400, 'Logout failed', 'Unknown client_id.');
+    if (clientId !== undefined && !client)
+      return showError(reply, origin(), 400, 'Logout failed', 'Unknown client_id.');
     const target = query.post_logout_redirect_uri;
-    const allowed = client ? client.allowed_logout_urls ?? [] : tenantLogoutUrls(store);
+    const allowed = client ? (client.allowed_logout_urls ?? []) : tenantLogoutUrls(store);
     if (target !== undefined && !allowed.includes(target)) {
-      return showError(reply, origin(), 400, 'Logout failed', 'The "post_logout_redirect_uri" is not in the "Allowed Logout URLs".');
+      return showError(
+        reply,
+        origin(),
+        400,
+        'Logout failed',
+        'The "post_logout_redirect_uri" is not in the "Allowed Logout URLs".',
+      );
     }
     endSession(request, reply);
     if (target === undefined) return loggedOut(reply);

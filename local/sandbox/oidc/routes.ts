@@ -48,18 +48,42 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      claims_supported: ['aud', 'auth_time', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nickname', 'picture', 'sid', 'sub'],
+      claims_supported: [
+        'aud',
+        'auth_time',
+        'email',
+        'email_verified',
+        'exp',
+        'family_name',
+        'given_name',
+        'iat',
+        'iss',
+        'name',
+        'nickname',
+        'picture',
+        'sid',
+        'sub',
+      ],
       request_parameter_supported: false,
       request_uri_parameter_supported: false,
     });
   });
 
   app.get<{ Querystring: Fields }>('/authorize', async (request, reply) =>
-    answerFlow(reply, origin(), await flow.authorize(strings(request.query), browserOf(request), request.cookies[SESSION_COOKIE], origin())));
+    answerFlow(
+      reply,
+      origin(),
+      await flow.authorize(strings(request.query), browserOf(request), request.cookies[SESSION_COOKIE], origin()),
+    ),
+  );
 
   app.get('/userinfo', async (request, reply) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-    const refuse = (): FastifyReply => reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send({ error: 'invalid_token', error_description: 'Unauthorized' });
+    const refuse = (): FastifyReply =>
+      reply
+        .code(401)
+        .header('www-authenticate', 'Bearer error="invalid_token"')
+        .send({ error: 'invalid_token', error_description: 'Unauthorized' });
     if (!match?.[1]) return refuse();
     let claims;
     try {
@@ -73,8 +97,12 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     if (!user || !scope.includes('openid')) return refuse();
     return {
       sub: user.user_id,
-      ...(scope.includes('profile') ? pick(user, ['name', 'given_name', 'family_name', 'nickname', 'picture', 'updated_at']) : {}),
-      ...(scope.includes('email') && user.email !== undefined ? { email: user.email, email_verified: user.email_verified } : {}),
+      ...(scope.includes('profile')
+        ? pick(user, ['name', 'given_name', 'family_name', 'nickname', 'picture', 'updated_at'])
+        : {}),
+      ...(scope.includes('email') && user.email !== undefined
+        ? { email: user.email, email_verified: user.email_verified }
+        : {}),
     };
   });
 
@@ -84,7 +112,8 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
 
 /** /continue's end of a login that started at /authorize. */
 export function resumeAuthorization(flow: AuthorizationFlow, origin: () => string) {
-  return (_request: FastifyRequest, reply: FastifyReply, result: EngineResult): FastifyReply => answerFlow(reply, origin(), flow.resumed(result));
+  return (_request: FastifyRequest, reply: FastifyReply, result: EngineResult): FastifyReply =>
+    answerFlow(reply, origin(), flow.resumed(result));
 }
 
 function pick(user: User, names: readonly (keyof User)[]): Partial<User> {

@@ -121,20 +121,32 @@ export class OidcStore {
       CREATE INDEX IF NOT EXISTS oidc_refresh_tokens_family ON oidc_refresh_tokens (family);
     `);
     this.s = {
-      putTransaction: db.prepare<[string, number, string]>('INSERT OR REPLACE INTO oidc_transactions (id, expires_at, doc) VALUES (?, ?, ?)'),
-      getTransaction: db.prepare<[string, number], { doc: string }>('SELECT doc FROM oidc_transactions WHERE id = ? AND expires_at > ?'),
+      putTransaction: db.prepare<[string, number, string]>(
+        'INSERT OR REPLACE INTO oidc_transactions (id, expires_at, doc) VALUES (?, ?, ?)',
+      ),
+      getTransaction: db.prepare<[string, number], { doc: string }>(
+        'SELECT doc FROM oidc_transactions WHERE id = ? AND expires_at > ?',
+      ),
       deleteTransaction: db.prepare<[string]>('DELETE FROM oidc_transactions WHERE id = ?'),
       pruneTransactions: db.prepare<[number]>('DELETE FROM oidc_transactions WHERE expires_at <= ?'),
-      putSession: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO oidc_sessions (id, user_id, doc) VALUES (?, ?, ?)'),
+      putSession: db.prepare<[string, string, string]>(
+        'INSERT OR REPLACE INTO oidc_sessions (id, user_id, doc) VALUES (?, ?, ?)',
+      ),
       getSession: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_sessions WHERE id = ?'),
       deleteSession: db.prepare<[string]>('DELETE FROM oidc_sessions WHERE id = ?'),
       putCode: db.prepare<[string, number, string]>('INSERT INTO oidc_codes (hash, expires_at, doc) VALUES (?, ?, ?)'),
-      getCode: db.prepare<[string], { expires_at: number; used: number; family: string | null; doc: string }>('SELECT expires_at, used, family, doc FROM oidc_codes WHERE hash = ?'),
+      getCode: db.prepare<[string], { expires_at: number; used: number; family: string | null; doc: string }>(
+        'SELECT expires_at, used, family, doc FROM oidc_codes WHERE hash = ?',
+      ),
       useCode: db.prepare<[string]>('UPDATE oidc_codes SET used = 1 WHERE hash = ? AND used = 0'),
       setCodeFamily: db.prepare<[string, string]>('UPDATE oidc_codes SET family = ? WHERE hash = ?'),
-      putRefresh: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO oidc_refresh_tokens (hash, family, doc) VALUES (?, ?, ?)'),
+      putRefresh: db.prepare<[string, string, string]>(
+        'INSERT OR REPLACE INTO oidc_refresh_tokens (hash, family, doc) VALUES (?, ?, ?)',
+      ),
       getRefresh: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_refresh_tokens WHERE hash = ?'),
-      familyRows: db.prepare<[string], { hash: string; doc: string }>('SELECT hash, doc FROM oidc_refresh_tokens WHERE family = ?'),
+      familyRows: db.prepare<[string], { hash: string; doc: string }>(
+        'SELECT hash, doc FROM oidc_refresh_tokens WHERE family = ?',
+      ),
     };
   }
 
@@ -173,7 +185,10 @@ export class OidcStore {
    * Redeems a code once. A second redemption answers `reused` with the refresh-token family the
    * first one started, so that the caller can revoke it (RFC 6749 §4.1.2).
    */
-  redeemCode(code: string, now: number): { status: 'ok'; grant: CodeGrant } | { status: 'reused'; family?: string } | { status: 'invalid' } {
+  redeemCode(
+    code: string,
+    now: number,
+  ): { status: 'ok'; grant: CodeGrant } | { status: 'reused'; family?: string } | { status: 'invalid' } {
     const hash = tokenHash(code);
     return this.db.transaction(() => {
       const row = this.s.getCode.get(hash);
@@ -215,7 +230,11 @@ export class OidcStore {
   revokeFamily(family: string): void {
     this.db.transaction(() => {
       for (const row of this.s.familyRows.all(family)) {
-        this.s.putRefresh.run(row.hash, family, JSON.stringify({ ...parseDoc<RefreshTokenRecord>(row.doc), revoked: true }));
+        this.s.putRefresh.run(
+          row.hash,
+          family,
+          JSON.stringify({ ...parseDoc<RefreshTokenRecord>(row.doc), revoked: true }),
+        );
       }
     })();
   }

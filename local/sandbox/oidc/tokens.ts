@@ -15,9 +15,31 @@ import type { Client, JsonValue, ResourceServer, Store } from '../store';
  */
 
 export const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'offline_access']);
-const PROFILE_CLAIMS = ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'picture', 'updated_at'];
+const PROFILE_CLAIMS = [
+  'name',
+  'family_name',
+  'given_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'picture',
+  'updated_at',
+];
 const EMAIL_CLAIMS = ['email', 'email_verified'];
-const REGISTERED_CLAIMS = ['iss', 'sub', 'aud', 'iat', 'exp', 'nbf', 'jti', 'azp', 'nonce', 'auth_time', 'sid', 'at_hash'];
+const REGISTERED_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'iat',
+  'exp',
+  'nbf',
+  'jti',
+  'azp',
+  'nonce',
+  'auth_time',
+  'sid',
+  'at_hash',
+];
 const DEFAULT_ID_TOKEN_LIFETIME = 36_000;
 const USERINFO_TOKEN_LIFETIME = 86_400;
 
@@ -63,9 +85,20 @@ export class TokenIssuer {
     const aud: JsonValue = api ? (openid ? [api.identifier, userinfo] : api.identifier) : userinfo;
     const accessToken = this.signer.signClaims({
       ...withoutRegistered(input.accessClaims),
-      iss: issuer, sub: input.userId, aud, azp: input.client.client_id, iat, exp: iat + expiresIn, scope: scope.join(' '),
+      iss: issuer,
+      sub: input.userId,
+      aud,
+      azp: input.client.client_id,
+      iat,
+      exp: iat + expiresIn,
+      scope: scope.join(' '),
     });
-    const tokens: Omit<TokenSet, 'refresh_token'> = { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: scope.join(' ') };
+    const tokens: Omit<TokenSet, 'refresh_token'> = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: scope.join(' '),
+    };
     if (!openid) return tokens;
     const idToken = this.signer.signClaims({
       ...scopedClaims(input.idClaims, scope),
@@ -99,13 +132,22 @@ function grantedScopes(requested: readonly string[], api: ResourceServer | undef
   return [...new Set(requested)].filter((scope) => OIDC_SCOPES.has(scope) || defined.has(scope));
 }
 
-function scopedClaims(claims: Readonly<Record<string, JsonValue>>, scope: readonly string[]): Record<string, JsonValue> {
-  const dropped = new Set([...REGISTERED_CLAIMS, ...(scope.includes('profile') ? [] : PROFILE_CLAIMS), ...(scope.includes('email') ? [] : EMAIL_CLAIMS)]);
+function scopedClaims(
+  claims: Readonly<Record<string, JsonValue>>,
+  scope: readonly string[],
+): Record<string, JsonValue> {
+  const dropped = new Set([
+    ...REGISTERED_CLAIMS,
+    ...(scope.includes('profile') ? [] : PROFILE_CLAIMS),
+    ...(scope.includes('email') ? [] : EMAIL_CLAIMS),
+  ]);
   return Object.fromEntries(Object.entries(claims).filter(([name]) => !dropped.has(name)));
 }
 
 function withoutRegistered(claims: Readonly<Record<string, JsonValue>>): Record<string, JsonValue> {
-  return Object.fromEntries(Object.entries(claims).filter(([name]) => !REGISTERED_CLAIMS.includes(name) && name !== 'scope'));
+  return Object.fromEntries(
+    Object.entries(claims).filter(([name]) => !REGISTERED_CLAIMS.includes(name) && name !== 'scope'),
+  );
 }
 
 function idTokenLifetime(client: Client): number {
@@ -136,13 +178,18 @@ const DEFAULT_IDLE_LIFETIME = 1_296_000;
 export function refreshPolicy(client: Client): RefreshPolicy {
   const raw = client.refresh_token;
   const settings = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  const number = (value: unknown, fallback: number): number => (typeof value === 'number' && value > 0 ? value : fallback);
+  const number = (value: unknown, fallback: number): number =>
+    typeof value === 'number' && value > 0 ? value : fallback;
   const rotating = settings.rotation_type === 'rotating';
   const expiring = rotating || settings.expiration_type === 'expiring';
   return {
     rotating,
     leeway: typeof settings.leeway === 'number' && settings.leeway > 0 ? settings.leeway : 0,
-    ...(expiring && settings.infinite_token_lifetime !== true ? { lifetime: number(settings.token_lifetime, DEFAULT_REFRESH_LIFETIME) } : {}),
-    ...(expiring && settings.infinite_idle_token_lifetime !== true ? { idleLifetime: number(settings.idle_token_lifetime, DEFAULT_IDLE_LIFETIME) } : {}),
+    ...(expiring && settings.infinite_token_lifetime !== true
+      ? { lifetime: number(settings.token_lifetime, DEFAULT_REFRESH_LIFETIME) }
+      : {}),
+    ...(expiring && settings.infinite_idle_token_lifetime !== true
+      ? { idleLifetime: number(settings.idle_token_lifetime, DEFAULT_IDLE_LIFETIME) }
+      : {}),
   };
 }
