@@ -78,58 +78,37 @@ export class AuthorizationFlow {
       params.max_age !== undefined &&
       this.now() - session.authenticated_at * 1000 > params.max_age * 1000;
     const needsLogin = !session || params.prompt.includes('login') || tooOld;
-    if (needsLogin && params.prompt.includes('none')) {
-      return {
-        type: 'redirect',
-        location: callbackUrl(params.redirect_uri, {
-          error: 'login_required',
-          error_description: 'Login required',
-          state: params.state,
-        }),
-      };
-    }
+    const silentOnly = params.prompt.includes('none');
+    const back = (error: string, description: string): FlowAnswer => ({
+      type: 'redirect',
+      location: callbackUrl(params.redirect_uri, { error, error_description: description, state: params.state }),
+    });
+    if (needsLogin && silentOnly) return back('login_required', 'Login required');
     // Auth0 never skips consent to an API for a non-verifiable (localhost) callback, so silent
     // authentication for an audience fails there; the sandbox has no consent page to show instead.
-    if (
-      params.prompt.includes('none') &&
-      params.audience !== undefined &&
-      new URL(params.redirect_uri).hostname === 'localhost'
-    ) {
-      return {
-        type: 'redirect',
-        location: callbackUrl(params.redirect_uri, {
-          error: 'consent_required',
-          error_description: 'Consent required',
-          state: params.state,
-        }),
-      };
+    if (silentOnly && params.audience !== undefined && new URL(params.redirect_uri).hostname === 'localhost') {
+      return back('consent_required', 'Consent required');
     }
     if (!needsLogin && session) {
       const silent = await this.fromSession(transaction, session, browser);
       if (silent) return silent;
-      if (params.prompt.includes('none')) {
-        return {
-          type: 'redirect',
-          location: callbackUrl(params.redirect_uri, {
-            error: 'login_required',
-            error_description: 'Login required',
-            state: params.state,
-          }),
-        };
-      }
+      if (silentOnly) return back('login_required', 'Login required');
     }
     this.oidc.putTransaction(transaction);
+    return { type: 'redirect', location: this.loginPage(transaction, origin), transaction: transaction.id };
+  }
+
+  /** Where the user signs in: the social provider named by `connection`, the signup page, or the login page. */
+  private loginPage(transaction: AuthorizationTransaction, origin: string): string {
+    const { params } = transaction;
     const connection =
       params.connection === undefined ? undefined : this.store.connections.getByName(params.connection);
-    const page =
-      connection && connection.strategy !== 'auth0'
-        ? `social/${encodeURIComponent(connection.name)}`
-        : params.screen_hint === 'signup'
-          ? 'signup'
-          : 'login';
+    let page = 'login';
+    if (connection && connection.strategy !== 'auth0') page = `social/${encodeURIComponent(connection.name)}`;
+    else if (params.screen_hint === 'signup') page = 'signup';
     const location = new URL(`${origin}/u/${page}`);
     location.searchParams.set('state', transaction.id);
-    return { type: 'redirect', location: location.toString(), transaction: transaction.id };
+    return location.toString();
   }
 
   /** A sign-in on a login page (database or simulated social): a new SSO session once the login completes. */
