@@ -416,6 +416,46 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
     expect(replayed.status).toBe(400);
   });
 
+  test("the token endpoint: the client's own auth method only, the same redirect_uri, and /userinfo refuses a bad token", async () => {
+    databaseUser(ctx.sandbox, 'strict@example.com', { app_metadata: returningMetadata() });
+    const started = await authorization(rp, CALLBACK);
+    const code = new URL(await logIn(browser(), started, 'strict@example.com')).searchParams.get('code') ?? '';
+    const token = async (
+      form: Record<string, string>,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const response = await ctx.caFetch.fetch(`${ctx.sandbox.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const grant = { grant_type: 'authorization_code', code, code_verifier: started.verifier, redirect_uri: CALLBACK };
+    // The client is registered with client_secret_basic: the secret in the body is not accepted.
+    expect(await token({ ...grant, client_id: ctx.rp.client_id, client_secret: ctx.rp.client_secret })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
+    const basic = {
+      authorization: `Basic ${Buffer.from(`${ctx.rp.client_id}:${ctx.rp.client_secret}`).toString('base64')}`,
+    };
+    expect(await token({ ...grant, redirect_uri: `${CALLBACK}/other` }, basic)).toMatchObject({
+      status: 403,
+      body: { error: 'invalid_grant' },
+    });
+    expect(await token({ ...grant, grant_type: 'password' }, basic)).toMatchObject({
+      status: 400,
+      body: { error: 'unsupported_grant_type' },
+    });
+
+    const userinfo = await ctx.caFetch.fetch(`${ctx.sandbox.url}/userinfo`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(userinfo.status).toBe(401);
+    expect(userinfo.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
   test('client_credentials still answers from the Management API token endpoint', async () => {
     const issued = await clientToken(
       ctx.sandbox,
