@@ -129,16 +129,7 @@ export class Browser {
 
   /** Submits the page's form whose action is `action`, with its hidden fields and `fields`. */
   submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
-    const forms = [...page.html.matchAll(/<form[^>]*\smethod="post"\s+action="([^"]*)"\s*>([\s\S]*?)<\/form>/g)];
-    const form = forms.find((match) => unescape(match[1] ?? '') === action);
-    if (!form) throw new Error(`no form posting to ${action} on ${page.url}: ${page.html}`);
-    const hidden = Object.fromEntries(
-      [...(form[2] ?? '').matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"\s*\/?>/g)].map((m) => [
-        m[1] ?? '',
-        unescape(m[2] ?? ''),
-      ]),
-    );
-    return this.visit(new URL(action, page.url).toString(), { ...hidden, ...fields });
+    return this.visit(new URL(action, page.url).toString(), { ...hiddenFields(page, action), ...fields });
   }
 
   private store(setCookies: string[]): void {
@@ -152,6 +143,19 @@ export class Browser {
       else this.cookies.set(name, value);
     }
   }
+}
+
+/** The hidden fields of the page's form that posts to `action`. */
+export function hiddenFields(page: Visit, action: string): Record<string, string> {
+  const forms = [...page.html.matchAll(/<form[^>]*\smethod="post"\s+action="([^"]*)"\s*>([\s\S]*?)<\/form>/g)];
+  const form = forms.find((match) => unescape(match[1] ?? '') === action);
+  if (!form) throw new Error(`no form posting to ${action} on ${page.url}: ${page.html}`);
+  return Object.fromEntries(
+    [...(form[2] ?? '').matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"\s*\/?>/g)].map((m) => [
+      m[1] ?? '',
+      unescape(m[2] ?? ''),
+    ]),
+  );
 }
 
 function unescape(text: string): string {

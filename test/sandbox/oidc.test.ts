@@ -6,6 +6,7 @@ import {
   API,
   Browser,
   CALLBACK,
+  hiddenFields,
   LOGOUT_URL,
   SPA_CALLBACK,
   startOidcSandbox,
@@ -225,6 +226,44 @@ describe('authorization code flow with PKCE', () => {
     expect(again.status).toBe(401);
     expect(again.leftTo).toBeUndefined();
     expect(again.html).toContain('Wrong email or password.');
+  });
+});
+
+describe('response_mode=form_post', () => {
+  test('the code, or the error, comes as a form the browser posts to the registered callback', async () => {
+    databaseUser(ctx.sandbox, 'form-post@example.com', { app_metadata: returningMetadata() });
+    const b = browser();
+    const silent = await authorization(rp, CALLBACK, { prompt: 'none', response_mode: 'form_post' });
+    const refused = await b.visit(silent.url.toString());
+    expect(refused.leftTo).toBeUndefined();
+    expect(hiddenFields(refused, CALLBACK)).toEqual({
+      error: 'login_required',
+      error_description: 'Login required',
+      state: silent.state,
+    });
+
+    const started = await authorization(rp, CALLBACK, { response_mode: 'form_post' });
+    const answered = await b.submit(await b.visit(started.url.toString()), '/u/login', {
+      email: 'form-post@example.com',
+      password: PASSWORD,
+    });
+    expect(answered.status).toBe(200);
+    const posted = new Request(CALLBACK, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(hiddenFields(answered, CALLBACK)).toString(),
+    });
+    const tokens = await client.authorizationCodeGrant(rp, posted, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    expect(tokens.claims()?.email).toBe('form-post@example.com');
+
+    const unsupported = await authorization(rp, CALLBACK, { response_mode: 'fragment' });
+    expect(new URL((await b.visit(unsupported.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
+      'invalid_request',
+    );
   });
 });
 

@@ -11,7 +11,13 @@ import type { AuthorizeParams } from './store';
 export type AuthorizeValidation =
   | { ok: true; params: AuthorizeParams; client: Client }
   | { ok: false; page: { status: number; error: string; description: string } }
-  | { ok: false; redirect: { redirectUri: string; error: string; description: string; state?: string } };
+  | {
+      ok: false;
+      redirect: { redirectUri: string; responseMode: ResponseMode; error: string; description: string; state?: string };
+    };
+
+/** How the answer reaches the application: query parameters, or a form posted by the browser. */
+export type ResponseMode = 'query' | 'form_post';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 const MAX_PARAM_LENGTH = 2048;
@@ -44,9 +50,11 @@ export function validateAuthorize(
   }
 
   const state = query.state;
+  // An unsupported response_mode is itself answered in the default mode.
+  const responseMode: ResponseMode = query.response_mode === 'form_post' ? 'form_post' : 'query';
   const fail = (error: string, description: string): AuthorizeValidation => ({
     ok: false,
-    redirect: { redirectUri, error, description, ...(state !== undefined ? { state } : {}) },
+    redirect: { redirectUri, responseMode, error, description, ...(state !== undefined ? { state } : {}) },
   });
   if (query.response_type !== 'code') {
     return fail(
@@ -54,10 +62,10 @@ export function validateAuthorize(
       `Unsupported response type: ${query.response_type ?? '(none)'}; the sandbox supports the authorization code flow (code)`,
     );
   }
-  if (query.response_mode !== undefined && query.response_mode !== 'query') {
+  if (query.response_mode !== undefined && query.response_mode !== responseMode) {
     return fail(
       'invalid_request',
-      `Unsupported response_mode: ${query.response_mode}; the sandbox answers with query parameters`,
+      `Unsupported response_mode: ${query.response_mode}; the sandbox supports query and form_post`,
     );
   }
   if (!client.grant_types.includes('authorization_code')) {
@@ -115,7 +123,7 @@ export function validateAuthorize(
     client_id: client.client_id,
     redirect_uri: redirectUri,
     response_type: 'code',
-    response_mode: 'query',
+    response_mode: responseMode,
     scope: list(query.scope) ?? ['openid'],
     prompt,
     query,
@@ -143,11 +151,4 @@ function optional<T extends Record<string, unknown>>(fields: T): Partial<{ [K in
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<{
     [K in keyof T]: Exclude<T[K], undefined>;
   }>;
-}
-
-/** The redirect back to the application (query response mode). */
-export function callbackUrl(redirectUri: string, params: Record<string, string | undefined>): string {
-  const url = new URL(redirectUri);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
-  return url.toString();
 }

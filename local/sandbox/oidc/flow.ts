@@ -4,7 +4,7 @@ import type { EngineResult, LoginEngine } from '../login/engine';
 import type { RequestContext } from '../login/event';
 import type { LoginRequest } from '../login/types';
 import type { Store } from '../store';
-import { callbackUrl, validateAuthorize } from './authorize';
+import { validateAuthorize, type ResponseMode } from './authorize';
 import type { AuthorizationTransaction, OidcStore, SsoSession } from './store';
 
 /**
@@ -16,6 +16,8 @@ import type { AuthorizationTransaction, OidcStore, SsoSession } from './store';
 /** How a step answers the browser. */
 export type FlowAnswer =
   | { type: 'redirect'; location: string; session?: SsoSession; transaction?: string }
+  /** response_mode=form_post: a page whose form the browser posts to the application at once. */
+  | { type: 'form_post'; action: string; fields: Record<string, string>; session?: SsoSession }
   | { type: 'error'; status: number; error: string; description: string }
   /** The credentials were refused before any Action ran: the page shows the error and asks again. */
   | { type: 'retry'; error: string; description: string };
@@ -25,6 +27,23 @@ export interface BrowserRequest {
   ip: string;
   userAgent: string;
   language?: string;
+}
+
+/** The answer to the application at its redirect_uri, in the requested response mode. */
+export function toApplication(
+  redirectUri: string,
+  mode: ResponseMode,
+  fields: Record<string, string | undefined>,
+  session?: SsoSession,
+): FlowAnswer {
+  const defined = Object.fromEntries(
+    Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const withSession = session ? { session } : {};
+  if (mode === 'form_post') return { type: 'form_post', action: redirectUri, fields: defined, ...withSession };
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(defined)) url.searchParams.set(name, value);
+  return { type: 'redirect', location: url.toString(), ...withSession };
 }
 
 const TRANSACTION_LIFETIME_MS = 60 * 60_000;
@@ -61,8 +80,8 @@ export class AuthorizationFlow {
           error: validation.page.error,
           description: validation.page.description,
         };
-      const { redirectUri, error, description, state } = validation.redirect;
-      return { type: 'redirect', location: callbackUrl(redirectUri, { error, error_description: description, state }) };
+      const { redirectUri, responseMode, error, description, state } = validation.redirect;
+      return toApplication(redirectUri, responseMode, { error, error_description: description, state });
     }
     const { params } = validation;
     const transaction: AuthorizationTransaction = {
@@ -79,10 +98,12 @@ export class AuthorizationFlow {
       this.now() - session.authenticated_at * 1000 > params.max_age * 1000;
     const needsLogin = !session || params.prompt.includes('login') || tooOld;
     const silentOnly = params.prompt.includes('none');
-    const back = (error: string, description: string): FlowAnswer => ({
-      type: 'redirect',
-      location: callbackUrl(params.redirect_uri, { error, error_description: description, state: params.state }),
-    });
+    const back = (error: string, description: string): FlowAnswer =>
+      toApplication(params.redirect_uri, params.response_mode, {
+        error,
+        error_description: description,
+        state: params.state,
+      });
     if (needsLogin && silentOnly) return back('login_required', 'Login required');
     // Auth0 never skips consent to an API for a non-verifiable (localhost) callback, so silent
     // authentication for an audience fails there; the sandbox has no consent page to show instead.
@@ -220,10 +241,11 @@ export class AuthorizationFlow {
     const { response } = result;
     const back = (error: string, description: string): FlowAnswer => {
       this.oidc.deleteTransaction(transaction.id);
-      return {
-        type: 'redirect',
-        location: callbackUrl(params.redirect_uri, { error, error_description: description, state: params.state }),
-      };
+      return toApplication(params.redirect_uri, params.response_mode, {
+        error,
+        error_description: description,
+        state: params.state,
+      });
     };
     const login = transaction.login;
     if (!login) return back('server_error', 'The login transaction has no signed-in user');
@@ -257,7 +279,7 @@ export class AuthorizationFlow {
           ...(params.audience !== undefined ? { audience: params.audience } : {}),
         });
         this.oidc.deleteTransaction(transaction.id);
-        return { type: 'redirect', location: callbackUrl(params.redirect_uri, { code, state: params.state }), session };
+        return toApplication(params.redirect_uri, params.response_mode, { code, state: params.state }, session);
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../login/page-reply';
 import { errorPage } from '../login/pages';
+import { formPostPage } from './pages';
 import type { BrowserRequest, FlowAnswer } from './flow';
 import type { AuthorizationTransaction } from './store';
 
@@ -25,7 +26,7 @@ export function showError(
   return sendPage(reply, { status, title, body: errorPage(title, message), origin });
 }
 
-/** A flow step's answer: a redirect (with the session or transaction cookie) or an error page. */
+/** A flow step's answer: a redirect or a form_post page (with the session or transaction cookie), or an error page. */
 export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnswer): FastifyReply {
   if (result.type === 'error')
     return showError(reply, origin, result.status, 'Something went wrong', `${result.error}: ${result.description}`);
@@ -38,6 +39,18 @@ export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnsw
       secure: true,
       sameSite: 'none',
       expires: new Date(result.session.expires_at),
+    });
+  }
+  if (result.type === 'form_post') {
+    const page = formPostPage(result.action, result.fields);
+    const target = new URL(result.action).origin;
+    return sendPage(reply, {
+      status: 200,
+      title: 'Back to the application',
+      body: page.body,
+      script: page.script,
+      origin,
+      redirectOrigins: target === 'null' ? [] : [target],
     });
   }
   if (result.transaction)

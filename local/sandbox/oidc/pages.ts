@@ -121,3 +121,15 @@ export function socialForm(input: FormBinding & { connection: string; error?: st
       <button type="submit">Continue</button>
     </form>`;
 }
+
+/** response_mode=form_post: the answer posted to the application (at once with JavaScript, on a click without). */
+export function formPostPage(action: string, fields: Record<string, string>): { body: SafeHtml; script: string } {
+  return {
+    body: html`<h1>Back to the application</h1>
+      <form id="form-post" method="post" action="${action}">
+        ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+        <button type="submit">Continue</button>
+      </form>`,
+    script: "document.getElementById('form-post').submit();",
+  };
+}

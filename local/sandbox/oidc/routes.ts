@@ -42,7 +42,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
       end_session_endpoint: `${issuer}oidc/logout`,
       scopes_supported: [...OIDC_SCOPES],
       response_types_supported: ['code'],
-      response_modes_supported: ['query'],
+      response_modes_supported: ['query', 'form_post'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db';
 import { parseDoc, type JsonValue } from '../store/json';
+import type { ResponseMode } from './authorize';
 
 /**
  * What the OIDC endpoints keep between requests, in the sandbox's SQLite database (so a restart
@@ -15,7 +16,7 @@ export interface AuthorizeParams {
   client_id: string;
   redirect_uri: string;
   response_type: 'code';
-  response_mode: 'query';
+  response_mode: ResponseMode;
   scope: string[];
   state?: string;
   nonce?: string;
