@@ -194,7 +194,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   });
   void app.register(loginRoutes, {
     engine, store: deps.store, endpoint: deps.endpoint, requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
-    resumeAuthorization: oidc.resumeAuthorization, callbackOrigin: oidc.callbackOrigin,
+    resumeAuthorization: oidc.resumeAuthorization, continueAllowed: oidc.continueAllowed, callbackOrigin: oidc.callbackOrigin,
   });
   return app;
 }

@@ -107,6 +107,10 @@ describe('signup', () => {
     expect(email).toMatchObject({ template: 'verify_email', user_id: user?.user_id });
 
     const accepted = await b.submit(terms, '/pages/terms', { answer: 'accept' });
+    // The signed answer works only in the browser that started the authorization (login CSRF).
+    const stranger = await continueForm(new Browser(ctx.caFetch.fetch, ctx.sandbox.url), accepted);
+    expect(stranger.status).toBe(400);
+    expect(stranger.leftTo).toBeUndefined();
     const done = await continueForm(b, accepted);
     const tokens = await exchange(started, done.leftTo);
     expect(tokens.claims()).toMatchObject({ sub: user?.user_id, email: 'new@example.com', email_verified: false });

@@ -27,6 +27,8 @@ export interface LoginRoutesOptions {
   requireDeployClient: (request: FastifyRequest) => Promise<void>;
   /** A login started at /authorize finishes there (code to the callback, SSO session). */
   resumeAuthorization?: (request: FastifyRequest, reply: FastifyReply, result: EngineResult) => FastifyReply;
+  /** Whether this request may resume the suspended login (an authorization's must come from the browser that started it). */
+  continueAllowed?: (request: FastifyRequest, state: string) => boolean;
   /** The callback origin of the authorization a suspended login (by its `state`) belongs to. */
   callbackOrigin?: (state: string) => string | undefined;
 }
@@ -106,6 +108,12 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
       const state = body.state ?? query.state;
       if (typeof state !== 'string' || state === '') {
         return fail(request, reply, 400, { error: 'invalid_request', error_description: 'The /continue request has no state parameter' });
+      }
+      if (options.continueAllowed && !options.continueAllowed(request, state)) {
+        return fail(request, reply, 400, {
+          error: 'invalid_request',
+          error_description: 'This login was started in another browser: start the login again',
+        });
       }
       const result = await engine.continue(state, { method: request.method === 'POST' ? 'POST' : 'GET', query: strings(query), body });
       if (!result) {

@@ -259,7 +259,8 @@ export class AuthorizationFlow {
         return back(response.error, response.error_description);
       case 'redirect':
         if (params.prompt.includes('none')) return back('interaction_required', 'Interaction required');
-        return { type: 'redirect', location: response.url };
+        // The Action's page answers at /continue, which must come from this browser too.
+        return { type: 'redirect', location: response.url, transaction: transaction.id };
       case 'allowed': {
         const session = this.keepSession(login, response.user_id);
         const code = newId();

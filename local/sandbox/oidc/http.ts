@@ -9,7 +9,7 @@ import type { AuthorizationTransaction } from './store';
 
 /** The SSO session, as Auth0 names its cookie. */
 export const SESSION_COOKIE = 'auth0';
-/** Binds the login pages' forms to the browser that started the authorization. */
+/** Binds the login pages' forms, and /continue, to the browser that started the authorization. */
 export const TRANSACTION_COOKIE = 'auth0_txn';
 /** The login pages' forms are small. */
 export const FORM_BODY_LIMIT = 16 * 1024;
@@ -55,7 +55,7 @@ export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnsw
   }
   if (result.transaction)
     reply.setCookie(TRANSACTION_COOKIE, result.transaction, {
-      path: '/u/',
+      path: '/',
       httpOnly: true,
       secure: true,
       sameSite: 'lax',

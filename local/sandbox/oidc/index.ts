@@ -4,7 +4,7 @@ import type { Mailer } from '../email';
 import type { EngineResult, LoginEngine } from '../login/engine';
 import type { Store } from '../store';
 import { AuthorizationFlow } from './flow';
-import { callbackOrigin } from './http';
+import { callbackOrigin, TRANSACTION_COOKIE } from './http';
 import { oidcRoutes, resumeAuthorization, type OidcRoutesOptions } from './routes';
 import { OidcStore } from './store';
 import { TokenEndpoint } from './token-endpoint';
@@ -28,6 +28,8 @@ export interface OidcProvider {
   tokenGrants: OtherGrants;
   /** For /continue: finishes a login that started at /authorize. */
   resumeAuthorization: (request: FastifyRequest, reply: FastifyReply, result: EngineResult) => FastifyReply;
+  /** For /continue: a login that belongs to an authorization resumes only in the browser holding its transaction cookie. */
+  continueAllowed: (request: FastifyRequest, state: string) => boolean;
   /** For the Actions' pages: the callback origin of the authorization a suspended login belongs to. */
   callbackOrigin: (state: string) => string | undefined;
 }
@@ -66,6 +68,10 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
       },
     },
     resumeAuthorization: resumeAuthorization(flow, origin),
+    continueAllowed: (request, state) => {
+      const id = deps.engine.pendingTransaction(state);
+      return id === undefined || request.cookies[TRANSACTION_COOKIE] === id;
+    },
     callbackOrigin: (state) => {
       const id = deps.engine.pendingTransaction(state);
       const transaction = id === undefined ? undefined : flow.transaction(id);
