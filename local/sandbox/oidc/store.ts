@@ -106,6 +106,8 @@ export interface RefreshTokenRecord {
   revoked?: boolean;
 }
 
+const CODE_REPLAY_MEMORY_MS = 24 * 3_600_000;
+
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
@@ -136,6 +138,7 @@ export class OidcStore {
       getSession: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_sessions WHERE id = ?'),
       deleteSession: db.prepare<[string]>('DELETE FROM oidc_sessions WHERE id = ?'),
       putCode: db.prepare<[string, number, string]>('INSERT INTO oidc_codes (hash, expires_at, doc) VALUES (?, ?, ?)'),
+      pruneCodes: db.prepare<[number]>('DELETE FROM oidc_codes WHERE expires_at <= ?'),
       getCode: db.prepare<[string], { expires_at: number; used: number; family: string | null; doc: string }>(
         'SELECT expires_at, used, family, doc FROM oidc_codes WHERE hash = ?',
       ),
@@ -179,6 +182,8 @@ export class OidcStore {
   }
 
   putCode(code: string, grant: CodeGrant): void {
+    // Expired codes are kept a day, so that a late replay is still recognised (and revokes its tokens).
+    this.s.pruneCodes.run(Date.now() - CODE_REPLAY_MEMORY_MS);
     this.s.putCode.run(tokenHash(code), grant.expires_at, JSON.stringify(grant));
   }
 
