@@ -139,6 +139,10 @@ export class OidcStore {
       deleteSession: db.prepare<[string]>('DELETE FROM oidc_sessions WHERE id = ?'),
       putCode: db.prepare<[string, number, string]>('INSERT INTO oidc_codes (hash, expires_at, doc) VALUES (?, ?, ?)'),
       pruneCodes: db.prepare<[number]>('DELETE FROM oidc_codes WHERE expires_at <= ?'),
+      pruneSessions: db.prepare<[number]>("DELETE FROM oidc_sessions WHERE json_extract(doc, '$.expires_at') <= ?"),
+      pruneRefresh: db.prepare<[number]>(
+        "DELETE FROM oidc_refresh_tokens WHERE json_extract(doc, '$.expires_at') <= ?",
+      ),
       getCode: db.prepare<[string], { expires_at: number; used: number; family: string | null; doc: string }>(
         'SELECT expires_at, used, family, doc FROM oidc_codes WHERE hash = ?',
       ),
@@ -169,6 +173,7 @@ export class OidcStore {
   }
 
   putSession(session: SsoSession): void {
+    this.s.pruneSessions.run(Date.now());
     this.s.putSession.run(session.id, session.user_id, JSON.stringify(session));
   }
 
@@ -211,6 +216,8 @@ export class OidcStore {
   }
 
   putRefreshToken(token: string, record: RefreshTokenRecord): void {
+    // Past its absolute expiry a token (and its family's reuse record) no longer matters.
+    this.s.pruneRefresh.run(Date.now());
     this.s.putRefresh.run(tokenHash(token), record.family, JSON.stringify(record));
   }
 
