@@ -1,10 +1,11 @@
 import { createPublicKey, generateKeyPairSync, createHash, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './errors';
 import type { IdTokenClaims } from './login/types';
-import type { Store } from './store';
+import type { JsonValue, Store } from './store';
+import { isJsonObject } from './store/json';
 
 /** The claims of a Management API access token the sandbox issues and accepts. */
 export interface AccessTokenClaims {
@@ -60,6 +61,11 @@ export class TokenSigner {
     return jwt.sign(claims, this.privateKey, { algorithm: 'RS256', keyid: this.kid });
   }
 
+  /** A JWT with exactly these claims (the OIDC endpoints' ID and access tokens). */
+  signClaims(claims: Readonly<Record<string, JsonValue>>): string {
+    return jwt.sign(claims, this.privateKey, { algorithm: 'RS256', keyid: this.kid });
+  }
+
   verify(token: string, issuer: string, audience: string): AccessTokenClaims {
     const payload = jwt.verify(token, this.publicKey, { algorithms: ['RS256'], issuer, audience });
     if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.azp !== 'string' || typeof payload.scope !== 'string') {
@@ -101,11 +107,19 @@ class OAuthError extends Error {
   }
 }
 
-/** POST /oauth/token (client credentials) and GET /.well-known/jwks.json. */
-export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer: TokenSigner, endpoint: () => TenantEndpoint): void {
+/** Grants of /oauth/token served elsewhere (the OIDC provider's code and refresh grants). */
+export interface OtherGrants {
+  grantTypes: readonly string[];
+  handle(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+}
+
+/** POST /oauth/token (client credentials here, other grants routed by grant_type) and GET /.well-known/jwks.json. */
+export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer: TokenSigner, endpoint: () => TenantEndpoint, otherGrants?: OtherGrants): void {
   app.get('/.well-known/jwks.json', async () => signer.jwks());
 
   app.post<{ Body: unknown }>('/oauth/token', async (request, reply) => {
+    const grantType = isJsonObject(request.body) ? request.body.grant_type : undefined;
+    if (otherGrants && typeof grantType === 'string' && otherGrants.grantTypes.includes(grantType)) return otherGrants.handle(request, reply);
     try {
       const body = parseTokenRequest(request.body);
       const { clientId, clientSecret } = clientCredentials(request, body);

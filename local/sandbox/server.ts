@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
 import { caFetch } from './login/fetch';
 import { loginRoutes } from './login/routes';
+import { createOidcProvider } from './oidc';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
@@ -153,6 +155,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     else parseJson(request, body as string, done);
   });
   void app.register(formbody);
+  void app.register(cookie);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) return reply.code(error.statusCode).send(error.body);
@@ -169,7 +172,6 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new ApiError(404, 'Not Found').body));
 
   const authenticate = managementAuth(deps.signer, deps.endpoint);
-  registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint);
   void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, endpoint: deps.endpoint }, authenticate });
   void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
 
@@ -187,12 +189,16 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     onAccountBlocked: (user, block) => mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
   });
+  const oidc = createOidcProvider({ store: deps.store, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
+  registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint, oidc.tokenGrants);
+  void app.register(oidc.routes, oidc.routeOptions);
   void app.register(emailRoutes, {
     store: deps.store, outbox, mailer, endpoint: deps.endpoint,
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {
     engine, store: deps.store, endpoint: deps.endpoint, requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
+    resumeAuthorization: oidc.resumeAuthorization, continueAllowed: oidc.continueAllowed, callbackOrigin: oidc.callbackOrigin,
   });
   return app;
 }

@@ -1,5 +1,4 @@
-import type { Effects, MetadataWrites } from '../../runtime';
-import type { JsonObject } from '../store';
+import type { Effects } from '../../runtime';
 import type { Store } from '../store';
 import type { Refusal, SignedInIdentity } from './authenticate';
 

@@ -5,9 +5,10 @@ import { Authenticator, type Refusal } from './authenticate';
 import { BruteForceProtection, type AccountBlockedListener } from './brute-force';
 import { DeployedActions, type PostLoginPipeline } from './deployed-actions';
 import { applyEffects, type LoginSubject } from './effects';
-import { buildLoginEvent } from './event';
+import { buildLoginEvent, type RequestContext } from './event';
 import { idTokenClaims } from './id-token';
 import { PendingLogins } from './pending';
+import type { JsonValue } from '../store/json';
 import type { LoginRequest, LoginResponse } from './types';
 
 /** How long a login waits at a page for its `/continue` (the pages' tokens live 10 minutes). */
@@ -27,9 +28,24 @@ export interface LoginEngineOptions {
   now?: () => number;
 }
 
+/** A login started by the OIDC endpoints rather than POST /sandbox/login. */
+export interface LoginContext {
+  request: RequestContext;
+  /** The authorization transaction this login completes, handed back by `continue`. */
+  transactionId?: string;
+}
+
+/** A login's answer plus what only the token issuer needs: the Actions' access-token claims. */
+export interface EngineResult {
+  response: LoginResponse;
+  accessTokenClaims: Record<string, JsonValue>;
+  transactionId?: string;
+}
+
 interface Suspended {
   subject: LoginSubject;
   client: Client;
+  transactionId: string | undefined;
   resume(request: ContinueRequest): Promise<LoginResult>;
 }
 
@@ -53,45 +69,59 @@ export class LoginEngine {
   }
 
   async login(request: LoginRequest): Promise<LoginResponse> {
+    return (await this.run(request)).response;
+  }
+
+  /** One login through the deployed Actions; `context` carries the real HTTP request of the OIDC endpoints. */
+  async run(request: LoginRequest, context?: LoginContext): Promise<EngineResult> {
+    const transactionId = context?.transactionId;
     const authentication = this.authenticator.authenticate(request);
-    if (!authentication.ok) return denied(authentication.refusal);
+    if (!authentication.ok) return { response: denied(authentication.refusal), accessTokenClaims: {}, ...tagged(transactionId) };
     const { login } = authentication;
     let pipeline: PostLoginPipeline;
     try {
       pipeline = this.actions.current();
     } catch (error) {
       // Auth0 fails the login when an Action cannot run; the sandbox says which and why.
-      if (error instanceof ActionLoadError) return denied({ error: 'access_denied', description: error.message, userId: login.user.user_id });
+      if (error instanceof ActionLoadError) {
+        return { response: denied({ error: 'access_denied', description: error.message, userId: login.user.user_id }), accessTokenClaims: {}, ...tagged(transactionId) };
+      }
       throw error;
     }
     const { domain } = this.options.endpoint();
-    const event = buildLoginEvent(login, { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() });
+    const event = buildLoginEvent(login, { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() }, context?.request);
     const result = await runLogin({ actions: pipeline.actions, event, cache: pipeline.cache, now: this.now });
     const subject: LoginSubject = { userId: login.user.user_id, identity: login.identity };
-    return this.settle(subject, login.client, result);
+    return this.settle(subject, login.client, result, transactionId);
   }
 
   /** Resumes the login suspended under `state`; undefined when there is none (unknown, used or expired). */
-  async continue(state: string, request: ContinueRequest): Promise<LoginResponse | undefined> {
+  async continue(state: string, request: ContinueRequest): Promise<EngineResult | undefined> {
     const suspended = this.pending.take(state);
     if (!suspended) return undefined;
-    return this.settle(suspended.subject, suspended.client, await suspended.resume(request));
+    return this.settle(suspended.subject, suspended.client, await suspended.resume(request), suspended.transactionId);
   }
 
-  private settle(subject: LoginSubject, client: Client, result: LoginResult): LoginResponse {
+  /** The authorization transaction a suspended login belongs to, without resuming it. */
+  pendingTransaction(state: string): string | undefined {
+    return this.pending.peek(state)?.transactionId;
+  }
+
+  private settle(subject: LoginSubject, client: Client, result: LoginResult, transactionId: string | undefined): EngineResult {
+    const answer = (response: LoginResponse): EngineResult => ({ response, accessTokenClaims: result.accessTokenClaims, ...tagged(transactionId) });
     const progress = { executed: result.executed, logs: result.logs };
     const applied = applyEffects(this.options.store, subject, result);
-    if (!applied.ok) return denied(applied.refusal, progress);
+    if (!applied.ok) return answer(denied(applied.refusal, progress));
     const { userId } = applied;
     switch (result.outcome) {
       case 'denied':
-        return { ...progress, outcome: 'denied', error: result.error, error_description: result.reason, user_id: userId };
+        return answer({ ...progress, outcome: 'denied', error: result.error, error_description: result.reason, user_id: userId });
       case 'form':
-        return { ...progress, outcome: 'denied', error: 'access_denied', error_description: 'Forms (api.prompt.render) are not supported by the sandbox', user_id: userId };
+        return answer({ ...progress, outcome: 'denied', error: 'access_denied', error_description: 'Forms (api.prompt.render) are not supported by the sandbox', user_id: userId });
       case 'redirect': {
-        this.pending.put(result.state, { subject, client, resume: (request) => result.continue(request) });
+        this.pending.put(result.state, { subject, client, transactionId, resume: (request) => result.continue(request) });
         const continueUrl = `https://${this.options.endpoint().domain}/continue`;
-        return { ...progress, outcome: 'redirect', user_id: userId, url: result.url, state: result.state, continue_url: continueUrl };
+        return answer({ ...progress, outcome: 'redirect', user_id: userId, url: result.url, state: result.state, continue_url: continueUrl });
       }
       case 'allowed': {
         const claims = idTokenClaims({
@@ -101,10 +131,14 @@ export class LoginEngine {
           custom: result.idTokenClaims,
           nowMs: this.now(),
         });
-        return { ...progress, outcome: 'allowed', user_id: userId, id_token: this.options.signer.signIdToken(claims), claims };
+        return answer({ ...progress, outcome: 'allowed', user_id: userId, id_token: this.options.signer.signIdToken(claims), claims });
       }
     }
   }
+}
+
+function tagged(transactionId: string | undefined): { transactionId?: string } {
+  return transactionId !== undefined ? { transactionId } : {};
 }
 
 function denied(refusal: Refusal, progress: Pick<LoginResponse, 'executed' | 'logs'> = { executed: [], logs: [] }): LoginResponse {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Event, Identity, Protocol, User as EventUser } from '../../../actions/platform/post-login';
+import type { Event, Identity, Protocol, Transaction, User as EventUser } from '../../../actions/platform/post-login';
 import type { User } from '../store';
 import type { Authenticated } from './authenticate';
 import type { LoginFlow } from './types';
@@ -22,7 +22,43 @@ export interface EventContext {
   nowMs: number;
 }
 
-export function buildLoginEvent(login: Authenticated, context: EventContext): Event {
+/**
+ * The HTTP request behind a login at the OIDC endpoints (/authorize and its pages, /oauth/token):
+ * what the Actions see instead of the defaults that POST /sandbox/login implies.
+ */
+export interface RequestContext {
+  method: 'GET' | 'POST';
+  query: Record<string, string>;
+  body: Record<string, string>;
+  userAgent: string;
+  language?: string;
+  transaction: Omit<Transaction, 'id' | 'protocol' | 'metadata' | 'linking_id'>;
+  /** The SSO session the login belongs to (the ID token's `sid`). */
+  sessionId?: string;
+  /** Refresh-token grants: the token's id. */
+  refreshTokenId?: string;
+}
+
+export function buildLoginEvent(login: Authenticated, context: EventContext, http?: RequestContext): Event {
+  const event = defaultLoginEvent(login, context);
+  if (!http) return event;
+  return {
+    ...event,
+    request: {
+      ...event.request,
+      method: http.method,
+      query: http.query,
+      body: http.body,
+      user_agent: http.userAgent,
+      ...(http.language !== undefined ? { language: http.language } : {}),
+    },
+    transaction: { id: event.transaction?.id, protocol: event.transaction?.protocol, ...http.transaction, metadata: {} },
+    ...(event.session && http.sessionId !== undefined ? { session: { id: http.sessionId } } : {}),
+    ...(event.refresh_token && http.refreshTokenId !== undefined ? { refresh_token: { ...event.refresh_token, id: http.refreshTokenId } } : {}),
+  };
+}
+
+function defaultLoginEvent(login: Authenticated, context: EventContext): Event {
   const { flow, client, connection, user } = login;
   const browser = flow === 'interactive' || flow === 'prompt-none';
   const id = (): string => randomBytes(16).toString('hex');

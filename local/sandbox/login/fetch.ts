@@ -40,7 +40,10 @@ export function caFetch(ca: string | Buffer): CaFetch {
         });
       });
       // Like fetch: an abort (e.g. AbortSignal.timeout) rejects with the signal's reason, anything else with "fetch failed".
-      req.on('error', (error) => reject(signal.aborted ? signal.reason : new TypeError('fetch failed', { cause: error })));
+      req.on('error', (error) => {
+        const reason: unknown = signal.reason;
+        reject(signal.aborted && reason instanceof Error ? reason : new TypeError('fetch failed', { cause: error }));
+      });
       req.end(body);
     });
   };

@@ -20,21 +20,26 @@ function escapeHtml(text: string): string {
 function renderPart(part: Part): string {
   if (part === undefined) return '';
   if (part instanceof SafeHtml) return part.text;
-  if (Array.isArray(part)) return part.map(renderPart).join('');
-  return escapeHtml(String(part));
+  if (typeof part === 'string') return escapeHtml(part);
+  if (typeof part === 'number') return String(part);
+  return part.map(renderPart).join('');
 }
 
-function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
+export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
   return new SafeHtml(strings.reduce((out, text, index) => out + text + (index < values.length ? renderPart(values[index]) : ''), ''));
 }
 
-/** The Content-Security-Policy that goes with a page rendered with `nonce`. */
-export function contentSecurityPolicy(nonce: string, continueOrigin: string): string {
+/**
+ * The Content-Security-Policy that goes with a page rendered with `nonce`. Browsers apply
+ * form-action to the redirects after a form post too, so a page whose form ends at the
+ * application's callback lists that origin as well.
+ */
+export function contentSecurityPolicy(nonce: string, continueOrigin: string, redirectOrigins: readonly string[] = []): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
-    `form-action 'self' ${continueOrigin}`,
+    `form-action 'self' ${[continueOrigin, ...redirectOrigins].join(' ')}`,
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
@@ -45,7 +50,7 @@ const STYLE = `
   h1 { font-size: 1.5rem; }
   form { margin: 1rem 0; }
   label { display: block; margin: .5rem 0 .2rem; }
-  input[type=email], input[type=password] { width: 100%; padding: .4rem; box-sizing: border-box; }
+  input[type=email], input[type=password], input[type=text] { width: 100%; padding: .4rem; box-sizing: border-box; }
   button { margin: .8rem .5rem 0 0; padding: .5rem 1rem; }
   .error { color: #b00020; }
   .note { color: #555; font-size: .9rem; }

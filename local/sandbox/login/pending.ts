@@ -29,6 +29,12 @@ export class PendingLogins<T> {
     return entry && entry.expiresAt > this.now() ? entry.value : undefined;
   }
 
+  /** The suspended login, left in place; undefined if unknown or expired. */
+  peek(state: string): T | undefined {
+    const entry = this.entries.get(state);
+    return entry && entry.expiresAt > this.now() ? entry.value : undefined;
+  }
+
   private prune(): void {
     const now = this.now();
     for (const [state, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(state);

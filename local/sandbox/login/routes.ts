@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { strictObject, string, stringEnum, boolean } from '../management-api/schema';
 import type { Store } from '../store';
 import { USER_BLOCKED } from './authenticate';
 import type { LoginEngine } from './engine';
 import { readCandidates, readSession, type Candidate } from './page-session';
-import {
-  contentSecurityPolicy, continuePage, errorPage, htmlDocument, linkPage, resultPage, termsPage, type LinkCandidateView, type SafeHtml,
-} from './pages';
+import { sendPage as sendHtmlPage } from './page-reply';
+import { continuePage, errorPage, linkPage, resultPage, termsPage, type LinkCandidateView, type SafeHtml } from './pages';
+import type { EngineResult } from './engine';
 import { LOGIN_FLOWS, type LoginRequest, type LoginResponse, type PageAnswer, type PageError } from './types';
 
 /**
@@ -26,6 +25,12 @@ export interface LoginRoutesOptions {
   endpoint: () => { domain: string };
   /** Guards POST /sandbox/login (see admin.ts). */
   requireDeployClient: (request: FastifyRequest) => Promise<void>;
+  /** A login started at /authorize finishes there (code to the callback, SSO session). */
+  resumeAuthorization?: (request: FastifyRequest, reply: FastifyReply, result: EngineResult) => FastifyReply;
+  /** Whether this request may resume the suspended login (an authorization's must come from the browser that started it). */
+  continueAllowed?: (request: FastifyRequest, state: string) => boolean;
+  /** The callback origin of the authorization a suspended login (by its `state`) belongs to. */
+  callbackOrigin?: (state: string) => string | undefined;
 }
 
 // The Actions whose pages these are.
@@ -61,20 +66,13 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
   const origin = (): string => `https://${options.endpoint().domain}`;
   const continueUrl = (): string => `${origin()}/continue`;
 
-  /** An HTML page with the headers every page here gets (its nonce is the only script/style allowed). */
-  const sendPage = (reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: string): FastifyReply => {
-    const nonce = randomBytes(16).toString('base64');
-    return reply
-      .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', contentSecurityPolicy(nonce, origin()))
-      // Page URLs carry session tokens: keep them out of caches and Referer headers.
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('x-content-type-options', 'nosniff')
-      .header('x-frame-options', 'DENY')
-      .send(htmlDocument(title, nonce, body, script));
+  /** The origin of the OIDC callback a suspended login ends at (its pages' forms are redirected there). */
+  const callbackOrigins = (state: string | undefined): string[] => {
+    const origin = state === undefined ? undefined : options.callbackOrigin?.(state);
+    return origin === undefined ? [] : [origin];
   };
+  const sendPage = (reply: FastifyReply, status: number, title: string, body: SafeHtml, script?: string, state?: string): FastifyReply =>
+    sendHtmlPage(reply, { status, title, body, origin: origin(), redirectOrigins: callbackOrigins(state), ...(script !== undefined ? { script } : {}) });
 
   const fail = (request: FastifyRequest, reply: FastifyReply, status: number, error: PageError): FastifyReply => (wantsHtml(request)
     ? sendPage(reply, status, 'Login error', errorPage('Login error', `${error.error}: ${error.error_description}`))
@@ -95,7 +93,7 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
       return reply.send(answer);
     }
     const page = continuePage({ continueUrl: url, state, sessionToken, message });
-    return sendPage(reply, 200, message, page.body, page.script);
+    return sendPage(reply, 200, message, page.body, page.script, state);
   };
 
   app.post<{ Body: LoginRequest }>('/sandbox/login', { onRequest: options.requireDeployClient, schema: { body: loginBody } },
@@ -111,21 +109,28 @@ export const loginRoutes: FastifyPluginAsync<LoginRoutesOptions> = async (app, o
       if (typeof state !== 'string' || state === '') {
         return fail(request, reply, 400, { error: 'invalid_request', error_description: 'The /continue request has no state parameter' });
       }
-      const response = await engine.continue(state, { method: request.method === 'POST' ? 'POST' : 'GET', query: strings(query), body });
-      if (!response) {
+      if (options.continueAllowed && !options.continueAllowed(request, state)) {
+        return fail(request, reply, 400, {
+          error: 'invalid_request',
+          error_description: 'This login was started in another browser: start the login again',
+        });
+      }
+      const result = await engine.continue(state, { method: request.method === 'POST' ? 'POST' : 'GET', query: strings(query), body });
+      if (!result) {
         return fail(request, reply, 400, {
           error: 'invalid_request',
           error_description: 'The state parameter is unknown, already used or expired: start the login again',
         });
       }
-      return answerLogin(request, reply, response);
+      if (result.transactionId !== undefined && options.resumeAuthorization) return options.resumeAuthorization(request, reply, result);
+      return answerLogin(request, reply, result.response);
     },
   });
 
   app.get<{ Querystring: Fields }>('/pages/terms', async (request, reply) => {
     const session = readSession(store, TERMS_ACTION, request.query);
     if (!session.ok) return sendPage(reply, session.status, session.title, errorPage(session.title, session.message));
-    const version = session.claims.terms_version;
+    const version: unknown = session.claims.terms_version;
     if (typeof version !== 'string') return sendPage(reply, 400, 'Invalid link', errorPage('Invalid link', 'This link does not name a terms version.'));
     return sendPage(reply, 200, 'Terms and Conditions', termsPage({ version, state: session.state, sessionToken: session.token }));
   });

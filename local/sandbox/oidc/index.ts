@@ -1,0 +1,87 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OtherGrants, TenantEndpoint, TokenSigner } from '../auth';
+import type { Mailer } from '../email';
+import type { EngineResult, LoginEngine } from '../login/engine';
+import type { Store } from '../store';
+import { AuthorizationFlow } from './flow';
+import { callbackOrigin, TRANSACTION_COOKIE } from './http';
+import { oidcRoutes, resumeAuthorization, type OidcRoutesOptions } from './routes';
+import { OidcStore } from './store';
+import { TokenEndpoint } from './token-endpoint';
+import { TokenIssuer } from './tokens';
+
+// The sandbox as an OpenID Connect provider (authorization code + PKCE, refresh tokens, logout)
+// for the tenant's applications, with every login through the one LoginEngine.
+
+export interface OidcProviderDependencies {
+  store: Store;
+  signer: TokenSigner;
+  engine: LoginEngine;
+  mailer: Mailer;
+  endpoint: () => TenantEndpoint & { domain: string };
+}
+
+export interface OidcProvider {
+  routes: typeof oidcRoutes;
+  routeOptions: OidcRoutesOptions;
+  /** The code and refresh grants of /oauth/token (client_credentials stays in auth.ts). */
+  tokenGrants: OtherGrants;
+  /** For /continue: finishes a login that started at /authorize. */
+  resumeAuthorization: (request: FastifyRequest, reply: FastifyReply, result: EngineResult) => FastifyReply;
+  /** For /continue: a login that belongs to an authorization resumes only in the browser holding its transaction cookie. */
+  continueAllowed: (request: FastifyRequest, state: string) => boolean;
+  /** For the Actions' pages: the callback origin of the authorization a suspended login belongs to. */
+  callbackOrigin: (state: string) => string | undefined;
+}
+
+export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider {
+  const oidc = new OidcStore(deps.store.db);
+  const flow = new AuthorizationFlow(deps.store, oidc, deps.engine, () => deps.endpoint().managementAudience);
+  const issuer = new TokenIssuer(deps.store, deps.signer, () => deps.endpoint().issuer);
+  const tokens = new TokenEndpoint(deps.store, oidc, deps.engine, issuer);
+  const origin = (): string => `https://${deps.endpoint().domain}`;
+  return {
+    routes: oidcRoutes,
+    routeOptions: {
+      store: deps.store,
+      oidc,
+      flow,
+      tokens,
+      signer: deps.signer,
+      mailer: deps.mailer,
+      endpoint: deps.endpoint,
+    },
+    tokenGrants: {
+      grantTypes: ['authorization_code', 'refresh_token'],
+      handle: async (request, reply) => {
+        const answer = await tokens.handle({
+          body: isRecord(request.body) ? request.body : {},
+          authorization: request.headers.authorization,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? '',
+        });
+        return reply
+          .code(answer.status)
+          .header('cache-control', 'no-store')
+          .header('pragma', 'no-cache')
+          .send(answer.body);
+      },
+    },
+    resumeAuthorization: resumeAuthorization(flow, origin),
+    continueAllowed: (request, state) => {
+      const id = deps.engine.pendingTransaction(state);
+      return id === undefined || request.cookies[TRANSACTION_COOKIE] === id;
+    },
+    callbackOrigin: (state) => {
+      const id = deps.engine.pendingTransaction(state);
+      const transaction = id === undefined ? undefined : flow.transaction(id);
+      return transaction ? callbackOrigin(transaction)[0] : undefined;
+    },
+  };
+}
+
+export { OidcStore } from './store';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
