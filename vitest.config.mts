@@ -8,10 +8,15 @@ export default defineConfig({
   test: {
     // Tests run the compiled bundles, as Auth0 does: build them once per run.
     globalSetup: ['test/setup/build-bundles.ts'],
+    // The e2e files spend most of their time waiting on deploy-cli and Chromium child processes:
+    // one more worker than the 2 cores keeps both cores busy.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 180_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: SLOW } },
+      // Unit files share their workers' module cache (each file starts its own sandbox and stubs
+      // nothing global): a third of the lane's CPU was re-importing the same modules per file.
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: SLOW, isolate: false } },
       { extends: true, test: { name: 'e2e', include: SLOW } },
     ],
   },
