@@ -2,9 +2,9 @@
  * The user as this tool sees it, parsed from the Management API's untyped JSON at the boundary
  * (the SDK types every field optional and allows any extra key).
  */
+import type { JsonObject, JsonValue } from '../../actions/platform/json';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type { JsonObject, JsonValue } from '../../actions/platform/json';
 
 export interface Identity {
   provider: string;
