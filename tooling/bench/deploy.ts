@@ -3,13 +3,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../local/sandbox';
-import { buildActions } from '../../tooling/bundle';
-import { deploy, planEnvironment } from '../../tooling/deploy/deploy';
-import { runImport, type DeployCliResult } from '../../tooling/deploy/deploy-cli';
-import type { Target } from '../../tooling/deploy/target';
-import { pendingChanges } from '../../tooling/plan/model';
-import { projectPaths, REPO_ROOT } from '../../tooling/paths';
-import { resolveEnvironment } from '../../tooling/tenant';
+import { buildActions } from '../bundle';
+import { deploy, planEnvironment } from '../deploy/deploy';
+import { runImport, type DeployCliResult } from '../deploy/deploy-cli';
+import type { Target } from '../deploy/target';
+import { pendingChanges } from '../plan/model';
+import { projectPaths, REPO_ROOT } from '../paths';
+import { resolveEnvironment } from '../tenant';
 import { table } from './stats';
 
 /** Fresh secret values for a throwaway sandbox. */
