@@ -68,11 +68,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(options.faults);
 
   // The domain includes the port, known only after listen; routes read it through this holder.
-  let current: (TenantEndpoint & { domain: string }) | undefined;
+  const listening: { endpoint?: TenantEndpoint & { domain: string } } = {};
   let deployClientId = '';
   const endpoint = (): TenantEndpoint & { domain: string } => {
-    if (!current) throw new ApiError(503, 'The sandbox is still starting');
-    return current;
+    if (!listening.endpoint) throw new ApiError(503, 'The sandbox is still starting');
+    return listening.endpoint;
   };
 
   const app = buildApp({
@@ -83,7 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (error) {
     store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`);
+      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`, { cause: error });
     }
     throw error;
   }
@@ -94,7 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ensureGlobalClient(store);
   const deployClient = ensureDeployClient(store, paths.deployClient, managementAudience);
   deployClientId = deployClient.client_id;
-  current = { domain, issuer: `https://${domain}/`, managementAudience };
+  listening.endpoint = { domain, issuer: `https://${domain}/`, managementAudience };
 
   return {
     domain,
@@ -152,7 +152,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    else void parseJson(request, body as string, done);
   });
   void app.register(formbody);
   void app.register(cookie);

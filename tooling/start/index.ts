@@ -5,7 +5,7 @@ import { writeBundles } from '../bundle';
 import { formatIssue } from '../issues';
 import { projectPaths, REPO_ROOT } from '../paths';
 import { ProgressDisplay } from '../progress';
-import { checkTenant } from '../tenant';
+import { checkTenant, keywordText } from '../tenant';
 import { DEFAULT_PORT, formatRequestLogEntry, HOST, isManagementApiRequest, startSandbox, type Sandbox } from '../../local/sandbox';
 import { runDeployCli } from '../deploy/deploy-cli';
 import { actionsRun, claimsTable, runJourneys, SandboxClient, SEEDED, seedUsers, type JourneyResult } from '../../local/sandbox';
@@ -151,7 +151,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     done = step(4, 'Seed users');
     const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
     const token = await client.managementToken(sandbox.deployClient);
-    const termsVersion = String(deployment.mappings.TERMS_VERSION);
+    const termsVersion = keywordText(deployment.mappings.TERMS_VERSION ?? '');
     const context = { client, token, termsVersion, password: demoUserPassword(sandbox.stateDir), managementCalls: () => managementCalls };
     const users = await seedUsers(context);
     console.log(`      ${SEEDED.existing} (${users.existing}): database account, verified email, nothing accepted yet`);
