@@ -283,7 +283,7 @@ describe('brute-force protection with user_notification', () => {
   test('a block sends blocked_account (once an hour per IP) whose link unblocks the account, once', async () => {
     sandbox.store.tenant.updateAttackProtection('brute-force-protection', { enabled: true, shields: ['block', 'user_notification'], mode: 'count_per_identifier_and_ip', max_attempts: 3 });
     try {
-      const user = createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
+      createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
       const login = (password: string) => call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
         token, body: { client: app.name, connection: 'customers', flow: 'password', email: 'target@example.com', password, ip: '198.51.100.23' },
       });
