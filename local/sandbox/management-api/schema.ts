@@ -11,8 +11,12 @@ export const arrayOf = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema =
 /** One of `values`: a list, or one of the `auth0` SDK's enums (`Management.XxxEnum`), Auth0's own list. */
 export const stringEnum = (values: readonly string[] | Readonly<Record<string, string>>): JsonSchema => ({
   type: 'string',
-  enum: Array.isArray(values) ? [...values] : Object.values(values),
+  enum: isList(values) ? [...values] : Object.values(values),
 });
+
+function isList(values: readonly string[] | Readonly<Record<string, string>>): values is readonly string[] {
+  return Array.isArray(values);
+}
 
 /** Unknown properties are rejected, like Auth0's "Additional properties not allowed". */
 export function strictObject(properties: Record<string, JsonSchema>, required: readonly string[] = []): JsonSchema {
