@@ -108,6 +108,10 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     });
     if (!used.ok) return refuse(reply, used.refusal);
     const { ticket, result: { before, after } } = used;
+    store.logs.record({
+      type: 'sv', description: 'Email verified', user_id: after.user_id, user_name: after.email ?? '', ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '', ...(ticket.options.client_id !== undefined ? { client_id: ticket.options.client_id } : {}),
+    });
     // Auth0 welcomes a user once their email is verified (welcome_email).
     if (!before.email_verified) mailer.sendEmail({ template: 'welcome_email', user: after, ...clientOf(ticket.options) });
     return finish(reply, ticket.result_url, ticket.options.include_email !== false ? after : undefined, 'Email verified', VERIFIED_MESSAGE);
@@ -162,6 +166,10 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     }
     if (!used.ok) return refuse(reply, used.refusal);
     const { ticket, result: user } = used;
+    store.logs.record({
+      type: 'scp', description: 'Password changed', user_id: user.user_id, user_name: user.email ?? '', ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '', ...(ticket.options.client_id !== undefined ? { client_id: ticket.options.client_id } : {}),
+    });
     return finish(reply, ticket.result_url, ticket.options.include_email !== false ? user : undefined, 'Password changed', PASSWORD_CHANGED_MESSAGE);
   });
 

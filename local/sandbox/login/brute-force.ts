@@ -40,6 +40,10 @@ export class BruteForceProtection {
     const owner = this.store.users.databaseIdentityOwner(connection, email);
     if (owner && settings.block) {
       this.store.users.addBlock(owner.user_id, { identifier: email.toLowerCase(), connection, ...(settings.mode === 'count_per_identifier' ? {} : { ip }) });
+      this.store.logs.record({
+        type: 'limit_wc', description: `${settings.maxAttempts} failed login attempts: the account is blocked`,
+        user_id: owner.user_id, user_name: email, connection, ip,
+      });
     }
     if (owner && settings.notify && this.onBlocked) {
       const notifyKey = JSON.stringify([owner.user_id, ip]);

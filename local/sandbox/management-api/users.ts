@@ -71,7 +71,7 @@ function updateScopes(body: UserUpdate): UserScopes {
   return UPDATE_USER_METADATA;
 }
 
-export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
+export const registerUsers: RouteModule = (app, { store, oidc }: ApiContext) => {
   app.get<{ Querystring: ListQuery }>('/users', {
     schema: {
       querystring: strictObject({
@@ -127,7 +127,17 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
     config: { scopes: ['delete:users', 'delete:current_user'] },
   }, async (request, reply) => {
     assertMayActOnUser(request.caller, request.params.id, DELETE_SCOPES);
-    store.users.delete(request.params.id);
+    const user = store.users.require(request.params.id);
+    // Its sessions, refresh tokens and grants go with it; its logs stay, as on Auth0.
+    store.db.transaction(() => {
+      store.users.delete(user.user_id);
+      oidc.forgetUser(user.user_id);
+    })();
+    store.logs.record({
+      type: 'sdu', description: 'User deleted', user_id: user.user_id, user_name: user.email ?? '',
+      ...(user.identities[0] ? { connection: user.identities[0].connection } : {}),
+      ...(request.caller ? { client_id: request.caller.clientId } : {}),
+    });
     return reply.code(204).send();
   });
 };
