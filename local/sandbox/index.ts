@@ -5,3 +5,4 @@ export { parseFaultRules, type FaultRule, type FaultHit } from './faults';
 export type { DeployClientCredentials } from './bootstrap';
 export * from './store';
 export { measureEmailRender, templateErrors, type OutboxEmail, type TemplateFields } from './email';
+export { caFetch, type CaFetch } from './login/fetch';
