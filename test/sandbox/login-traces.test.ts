@@ -2,6 +2,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, clientToken } from './helpers';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
+import { OidcStore } from '../../local/sandbox/oidc/store';
 import { API, Browser, CALLBACK, startOidcSandbox, type OidcSandbox } from './oidc-fixtures';
 
 // What a login leaves behind, read and revoked through the Management API as on Auth0: sessions,
@@ -153,6 +154,18 @@ describe('sessions', () => {
     const forged = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
     forged.cookies.set('auth0', 'forged-session-id');
     expect((await silent(forged)).get('error')).toBe('login_required');
+  });
+
+  test('an expired session is neither listed nor usable; its cookie answers login_required', async () => {
+    const user = databaseUser(ctx.sandbox, 'expired-session@example.com', { app_metadata: returningMetadata() });
+    const login = await codeFlow('expired-session@example.com');
+    const sid = sidOf(login);
+    const sessions = new OidcStore(ctx.sandbox.store.db);
+    const session = sessions.session(sid)!;
+    sessions.putSession({ ...session, expires_at: Date.now() - 1000 });
+    expect((await api('GET', `/sessions/${sid}`)).status).toBe(404);
+    expect((await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions).toEqual([]);
+    expect((await silent(login.browser)).get('error')).toBe('login_required');
   });
 });
 
