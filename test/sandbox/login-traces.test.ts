@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, clientToken } from './helpers';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
+import { openStore } from '../../local/sandbox';
 import { OidcStore } from '../../local/sandbox/oidc/store';
+import { LogsRepo } from '../../local/sandbox/store/logs';
 import { API, Browser, CALLBACK, startOidcSandbox, type OidcSandbox } from './oidc-fixtures';
 
 // What a login leaves behind, read and revoked through the Management API as on Auth0: sessions,
@@ -331,5 +336,24 @@ describe('bad input', () => {
     expect((await api('GET', '/logs?sort=type:1')).status).toBe(400);
     expect((await api('GET', '/logs?from=not-a-log-id')).status).toBe(400);
     expect((await api('GET', '/logs?page=10&per_page=100')).status).toBe(400);
+  });
+});
+
+describe('the log store', () => {
+  test('keeps the latest events only, ids increasing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logs-test-'));
+    const store = openStore(join(dir, 'tenant.db'), { tenantName: 't', actionBuildDelayMs: 0 });
+    try {
+      const logs = new LogsRepo(store.db, store.clients, store.connections, 3);
+      const ids = Array.from({ length: 5 }, (_, n) => logs.record({ type: 'sapi', description: `write ${n}` }).log_id);
+      expect([...ids].sort()).toEqual(ids);
+      expect(logs.search({ filters: {}, ascending: true, offset: 0, limit: 10 })).toMatchObject({
+        total: 3, logs: [{ description: 'write 2' }, { description: 'write 3' }, { description: 'write 4' }],
+      });
+      expect(logs.get(ids[0]!)).toBeUndefined();
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -60,6 +60,8 @@ interface LogRow {
   doc: string;
 }
 
+const DEFAULT_RETAINED_LOGS = 100_000;
+
 // Auth0's log ids are long digit strings that sort in order; the sandbox's are the sequence, padded.
 const LOG_ID_PREFIX = '9002';
 
@@ -81,13 +83,20 @@ function socialStrategyType(strategy: string): string {
 export class LogsRepo extends Repository<LogEvent, LogRow> {
   private readonly statements;
 
-  constructor(db: Db, private readonly clients: ClientsRepo, private readonly connections: ConnectionsRepo) {
+  constructor(
+    db: Db,
+    private readonly clients: ClientsRepo,
+    private readonly connections: ConnectionsRepo,
+    /** How many of the latest events are kept (Auth0 keeps them for a number of days instead). */
+    private readonly retained = DEFAULT_RETAINED_LOGS,
+  ) {
     super(db, { table: 'logs', key: 'log_id', columns: 'seq, doc', missing: { message: 'log not found', errorCode: 'inexistent_log' } });
     this.statements = {
       insert: db.prepare<{ log_id: string; type: string; user_id: string | null; doc: string }>(
         'INSERT INTO logs (log_id, type, user_id, doc) VALUES (@log_id, @type, @user_id, @doc)',
       ),
       setId: db.prepare<{ seq: number; log_id: string; doc: string }>('UPDATE logs SET log_id = @log_id, doc = @doc WHERE seq = @seq'),
+      prune: db.prepare<{ keep: number }>('DELETE FROM logs WHERE seq <= (SELECT max(seq) FROM logs) - @keep'),
       after: db.prepare<{ seq: number; take: number }, LogRow>('SELECT seq, doc FROM logs WHERE seq > @seq ORDER BY seq LIMIT @take'),
     };
   }
@@ -116,6 +125,7 @@ export class LogsRepo extends Repository<LogEvent, LogRow> {
       const seq = Number(lastInsertRowid);
       const stored: LogEvent = { log_id: logIdOf(seq), ...event };
       this.statements.setId.run({ seq, log_id: stored.log_id, doc: JSON.stringify(stored) });
+      this.statements.prune.run({ keep: this.retained });
       return stored;
     })();
   }
