@@ -194,7 +194,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint, oidc.tokenGrants);
   void app.register(oidc.routes, oidc.routeOptions);
   void app.register(emailRoutes, {
-    store: deps.store, outbox, mailer, endpoint: deps.endpoint,
+    store: deps.store, outbox, mailer, endpoint: deps.endpoint, endSessions: (userId) => oidcStore.deleteSessionsOf(userId),
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {

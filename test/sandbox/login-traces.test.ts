@@ -172,6 +172,20 @@ describe('sessions', () => {
     expect((await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions).toEqual([]);
     expect((await silent(login.browser)).get('error')).toBe('login_required');
   });
+  test("a password change through the reset link ends the user's sessions (scp logged); refresh tokens stay", async () => {
+    const user = databaseUser(ctx.sandbox, 'reset-session@example.com', { app_metadata: returningMetadata() });
+    const login = await codeFlow('reset-session@example.com');
+    const created = await call<{ ticket: string }>(ctx.sandbox, 'POST', '/api/v2/tickets/password-change', { token: ctx.token, body: { user_id: user.user_id } });
+    expect(created.status).toBe(201);
+    const id = new URL(created.body.ticket).searchParams.get('ticket') ?? '';
+    const changed = await call(ctx.sandbox, 'POST', '/u/reset-verify', { form: { ticket: id, newPassword: 'Another-Horse-77', confirmNewPassword: 'Another-Horse-77' } });
+    expect(changed.status).toBeLessThan(400);
+    expect((await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions).toEqual([]);
+    expect((await silent(login.browser)).get('error')).toBe('login_required');
+    await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).resolves.toBeTruthy();
+    const logged = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent(`type:scp user_id:"${user.user_id}"`)}`);
+    expect(logged.body).toHaveLength(1);
+  });
 });
 
 describe('refresh tokens', () => {

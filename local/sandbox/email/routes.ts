@@ -13,6 +13,8 @@ export interface EmailRoutesOptions {
   store: Store;
   outbox: Outbox;
   mailer: Mailer;
+  /** A password change through the link ends the user's SSO sessions, as on Auth0. */
+  endSessions: (userId: string) => void;
   endpoint: () => { domain: string };
   /** Bearer-token check for the bootstrap deploy client (see admin.ts). */
   requireDeployClient: (request: FastifyRequest) => Promise<void>;
@@ -156,8 +158,9 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     try {
       used = store.tickets.use(id, 'password_change', (ticket) => {
         const user = store.users.update(ticket.user_id, { password: newPassword, ...(ticket.options.mark_email_as_verified ? { email_verified: true } : {}) });
-        // A password change also lifts brute-force blocks, as on Auth0.
+        // A password change also lifts brute-force blocks and ends the user's sessions, as on Auth0.
         store.users.clearBlocks(ticket.user_id);
+        options.endSessions(ticket.user_id);
         return user;
       });
     } catch (error) {
