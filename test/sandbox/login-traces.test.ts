@@ -1,7 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { ManagementClient } from 'auth0';
 import * as client from 'openid-client';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, clientToken } from './helpers';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
@@ -311,6 +314,38 @@ describe('logs', () => {
     const writes = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:sapi')}`);
     expect(writes.body[0]).toMatchObject({ type: 'sapi', client_id: ctx.sandbox.deployClient.client_id });
     expect((await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:seccft')}`)).body.length).toBeGreaterThan(0);
+  });
+});
+
+describe('through the auth0 SDK v6', () => {
+  test('lists and deletes sessions, refresh tokens, grants and logs with the shapes it expects', async () => {
+    const user = databaseUser(ctx.sandbox, 'sdk@example.com', { app_metadata: returningMetadata() });
+    const login = await codeFlow('sdk@example.com');
+    // The SDK speaks the global fetch: trust the sandbox's CA there, as NODE_EXTRA_CA_CERTS would.
+    setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(ctx.sandbox.caPath, 'utf8')] } }));
+    const sdk = new ManagementClient({ domain: ctx.sandbox.domain, token: ctx.token, maxRetries: 0 });
+
+    const sessions = await sdk.users.sessions.list(user.user_id);
+    expect(sessions.data.map((session) => session.id)).toEqual([sidOf(login)]);
+    const session = await sdk.sessions.get(sidOf(login));
+    expect(session.clients).toEqual([{ client_id: ctx.rp.client_id }]);
+    const tokens = await sdk.users.refreshToken.list(user.user_id);
+    expect(tokens.data).toHaveLength(1);
+    expect((await sdk.refreshTokens.get(tokens.data[0]!.id!)).session_id).toBe(sidOf(login));
+    const grants = await sdk.userGrants.list({ user_id: user.user_id });
+    expect(grants.data.map((grant) => grant.clientID)).toEqual([ctx.rp.client_id]);
+    const logs = await sdk.logs.list({ search: `user_id:"${user.user_id}"`, sort: 'date:1' });
+    expect(logs.data.map((log) => log.type)).toEqual(['s', 'seacft']);
+    const userLogs = await sdk.users.logs.list(user.user_id);
+    expect(userLogs.data.map((log) => log.type)).toEqual(['seacft', 's']);
+    expect((await sdk.logs.get(logs.data[0]!.log_id!)).type).toBe('s');
+
+    await sdk.refreshTokens.delete(tokens.data[0]!.id!);
+    await sdk.sessions.delete(sidOf(login));
+    await sdk.userGrants.deleteByUserId({ user_id: user.user_id });
+    expect((await sdk.users.sessions.list(user.user_id)).data).toEqual([]);
+    expect((await sdk.users.refreshToken.list(user.user_id)).data).toEqual([]);
+    expect((await sdk.userGrants.list({ user_id: user.user_id })).data).toEqual([]);
   });
 });
 

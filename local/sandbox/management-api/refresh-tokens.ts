@@ -5,7 +5,7 @@ import { refreshPolicy } from '../oidc/tokens';
 import type { Client } from '../store';
 import type { ApiContext, RouteModule } from './context';
 import { checkpointOf, checkpointQuery, type CheckpointQuery } from './query';
-import { idParams, strictObject } from './schema';
+import { boolean, idParams, strictObject } from './schema';
 
 /**
  * The OIDC provider's refresh tokens as Auth0's Management API shows them
@@ -46,6 +46,7 @@ export function refreshTokenView(record: RefreshTokenRecord, client: Client | un
   };
 }
 
+// The auth0 SDK sends include_totals=true; the answer is `{tokens, next}` either way.
 const TOKEN_MISSING = (): Error => notFound('The refresh token does not exist.', 'inexistent_refresh_token');
 
 export const registerRefreshTokens: RouteModule = (app, { store, oidc, endpoint }: ApiContext) => {
@@ -58,7 +59,7 @@ export const registerRefreshTokens: RouteModule = (app, { store, oidc, endpoint 
     refreshTokenView(record, store.clients.get(record.client_id), `${endpoint().issuer}userinfo`);
 
   app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/users/:id/refresh-tokens', {
-    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery }) },
+    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
     config: { scopes: ['read:refresh_tokens'] },
   }, async (request) => {
     store.users.require(request.params.id);

@@ -4,7 +4,7 @@ import type { SsoSession } from '../oidc/store';
 import type { TenantSettings } from '../store';
 import type { ApiContext, RouteModule } from './context';
 import { checkpointOf, checkpointQuery, type CheckpointQuery } from './query';
-import { idParams, strictObject } from './schema';
+import { boolean, idParams, strictObject } from './schema';
 
 /**
  * The OIDC provider's SSO sessions as Auth0's Management API shows them
@@ -54,6 +54,7 @@ export function sessionView(session: SsoSession, settings: TenantSettings, datab
   };
 }
 
+// The auth0 SDK sends include_totals=true; the answer is `{<items>, next}` either way.
 const SESSION_MISSING = (): Error => notFound('The session does not exist.', 'inexistent_session');
 
 export const registerSessions: RouteModule = (app, { store, oidc }: ApiContext) => {
@@ -63,7 +64,7 @@ export const registerSessions: RouteModule = (app, { store, oidc }: ApiContext) 
     session !== undefined && sessionActive(session, store.tenant.settings(), Date.now());
 
   app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/users/:id/sessions', {
-    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery }) },
+    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
     config: { scopes: ['read:sessions'] },
   }, async (request) => {
     store.users.require(request.params.id);
