@@ -62,7 +62,7 @@ export function recordLogin(store: Store, trace: LoginTrace, response: LoginResp
     ...(userId !== undefined ? { user_id: userId } : {}),
     ...(userName !== undefined ? { user_name: userName } : {}),
     ...(response.outcome === 'denied' ? { description: DESCRIPTIONS[type] ?? response.error_description } : {}),
-    details: { prompts: [], initiatedAt: Date.now(), ...(response.outcome === 'denied' ? { error: { message: response.error } } : {}) },
+    ...(response.outcome === 'denied' ? { details: { error: { message: response.error } } } : {}),
   };
   store.logs.record(entry);
 }

@@ -76,7 +76,7 @@ function seqOf(logId: string): number {
   return Number(match[1]);
 }
 
-function socialStrategyType(strategy: string): string {
+function strategyType(strategy: string): string {
   return strategy === 'auth0' ? 'database' : 'social';
 }
 
@@ -113,7 +113,7 @@ export class LogsRepo extends Repository<LogEvent, LogRow> {
       ...input,
       ...(client ? { client_name: client.name } : {}),
       ...(connection
-        ? { connection_id: connection.id, strategy: connection.strategy, strategy_type: socialStrategyType(connection.strategy) }
+        ? { connection_id: connection.id, strategy: connection.strategy, strategy_type: strategyType(connection.strategy) }
         : {}),
     };
     return this.db.transaction(() => {
