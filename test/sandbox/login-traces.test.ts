@@ -295,6 +295,11 @@ describe('logs', () => {
 
     // Checkpoint mode: everything after a log id, oldest first.
     const following = await api<LogBody[]>('GET', `/logs?from=${one.log_id}&take=100`);
+    const last = following.body.at(-1)?.log_id ?? '';
+    expect(following.headers.link).toBe(`<https://${ctx.sandbox.domain}/api/v2/logs?from=${last}&take=100>; rel="next"`);
+    const end = await api<LogBody[]>('GET', `/logs?from=${last}&take=100`);
+    expect(end.body).toEqual([]);
+    expect(end.headers.link).toBe(following.headers.link);
     expect((following.body[0]?.log_id ?? "") > one.log_id).toBe(true);
     expect(following.body.map((log) => log.log_id)).toEqual([...following.body.map((log) => log.log_id)].sort());
   });

@@ -11,7 +11,7 @@ import { idParams, string, strictObject } from './schema';
  * The tenant's logs (https://auth0.com/docs/deploy-monitor/logs/retrieve-log-events-using-mgmt-api):
  * search mode (`q`, or `search` as the auth0 SDK v6 sends it; `page`, `per_page`, `sort`,
  * `fields`, `include_totals`; only the first 1000 results) or checkpoint mode (`from`, `take`:
- * everything else ignored, oldest first).
+ * everything else ignored, oldest first, the next page in the `Link` header).
  */
 
 interface ListQuery extends PageQuery, FieldsQuery, CheckpointQuery {
@@ -58,7 +58,7 @@ const listSchema = strictObject({
 });
 const SCOPES = ['read:logs', 'read:logs_users'];
 
-export const registerLogs: RouteModule = (app, { store }: ApiContext) => {
+export const registerLogs: RouteModule = (app, { store, endpoint }: ApiContext) => {
   const searchPage = (query: ListQuery, filters: LogSearch['filters']): unknown => {
     const { offset, limit } = pageWindow(query);
     if (offset + limit > SEARCH_WINDOW) {
@@ -71,10 +71,17 @@ export const registerLogs: RouteModule = (app, { store }: ApiContext) => {
   app.get<{ Querystring: ListQuery }>('/logs', {
     schema: { querystring: listSchema },
     config: { scopes: SCOPES },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { query } = request;
-    if (query.from !== undefined || query.take !== undefined) return store.logs.after(query.from, query.take ?? 50);
-    return searchPage(query, parseLogQuery(query.q ?? query.search));
+    if (query.from === undefined && query.take === undefined) return searchPage(query, parseLogQuery(query.q ?? query.search));
+    const take = query.take ?? 50;
+    const logs = store.logs.after(query.from, take);
+    // The next page's URL, as Auth0 gives it; an empty page keeps pointing at the same place.
+    const last = logs.at(-1)?.log_id ?? query.from;
+    if (last !== undefined) {
+      reply.header('link', `<https://${endpoint().domain}/api/v2/logs?from=${last}&take=${take}>; rel="next"`);
+    }
+    return logs;
   });
 
   app.get<{ Params: { id: string } }>('/logs/:id', {
