@@ -7,7 +7,7 @@ import * as client from 'openid-client';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, clientToken } from './helpers';
-import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
+import { PASSWORD, databaseUser, login, returningMetadata } from './login-fixtures';
 import { openStore } from '../../local/sandbox';
 import { OidcStore } from '../../local/sandbox/oidc/store';
 import { LogsRepo } from '../../local/sandbox/store/logs';
@@ -261,6 +261,14 @@ describe('grants', () => {
 });
 
 describe('logs', () => {
+  test('a POST /sandbox/login naming its application by name is logged with the client id', async () => {
+    const user = databaseUser(ctx.sandbox, 'by-name@example.com', { app_metadata: returningMetadata() });
+    const answer = await login(ctx, { client: 'Relying Party', connection: 'customers', flow: 'interactive', email: 'by-name@example.com', password: PASSWORD, ip: '192.0.2.9' });
+    expect(answer.outcome).toBe('allowed');
+    const logs = await api<LogBody[]>('GET', `/users/${encodeURIComponent(user.user_id)}/logs`);
+    expect(logs.body).toMatchObject([{ type: 's', client_id: ctx.rp.client_id, client_name: 'Relying Party', ip: '192.0.2.9' }]);
+  });
+
   test('logins, failures, token exchanges and writes are logged with Auth0 codes; q filters by type and user_id', async () => {
     const user = databaseUser(ctx.sandbox, 'logged@example.com', { app_metadata: returningMetadata() });
     const browser = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);

@@ -118,7 +118,8 @@ export class LoginEngine {
 
   private settle(subject: LoginSubject, client: Client, trace: LoginTrace, result: LoginResult, transactionId: string | undefined): EngineResult {
     const answer = (response: LoginResponse): EngineResult => {
-      recordLogin(this.options.store, trace, response);
+      // The application is known by now, also when the request named it.
+      recordLogin(this.options.store, { ...trace, clientId: client.client_id }, response);
       return { response, accessTokenClaims: result.accessTokenClaims, ...tagged(transactionId) };
     };
     const progress = { executed: result.executed, logs: result.logs };
