@@ -6,6 +6,7 @@ export { parseFaultRules, type FaultRule, type FaultHit } from './faults';
 export type { DeployClientCredentials } from './bootstrap';
 export * from './store';
 export { measureEmailRender, templateErrors, type OutboxEmail, type TemplateFields } from './email';
+export { caFetch, type CaFetch } from './login/fetch';
 // The main journeys of npm start (seeded users, logins through the deployed Actions) and their printing.
 export { DATABASE, GOOGLE, NEW_GOOGLE_PROFILE, runJourneys, SEEDED, seedUsers, WEB_APP, type JourneyContext, type JourneyResult, type SeededUsers } from './login/journeys';
 export { actionsRun, claimsTable, outcomeHeadline, pageOf, sessionTokenPayload } from './login/format';

@@ -12,7 +12,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
 import { caFetch } from './login/fetch';
 import { loginRoutes } from './login/routes';
-import { createOidcProvider } from './oidc';
+import { createOidcProvider, OidcStore } from './oidc';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
@@ -172,7 +172,8 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new ApiError(404, 'Not Found').body));
 
   const authenticate = managementAuth(deps.signer, deps.endpoint);
-  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, endpoint: deps.endpoint }, authenticate });
+  const oidcStore = new OidcStore(deps.store.db);
+  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, oidc: oidcStore, endpoint: deps.endpoint }, authenticate });
   void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
 
   // Logins run the deployed Actions, whose Management API calls come back here over HTTPS.
@@ -189,11 +190,11 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     onAccountBlocked: (user, block) => mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
   });
-  const oidc = createOidcProvider({ store: deps.store, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
+  const oidc = createOidcProvider({ store: deps.store, oidc: oidcStore, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
   registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint, oidc.tokenGrants);
   void app.register(oidc.routes, oidc.routeOptions);
   void app.register(emailRoutes, {
-    store: deps.store, outbox, mailer, endpoint: deps.endpoint,
+    store: deps.store, outbox, mailer, endpoint: deps.endpoint, endSessions: (userId) => oidcStore.deleteSessionsOf(userId),
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {
