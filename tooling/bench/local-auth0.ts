@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { caFetch, measureEmailRender, type Sandbox } from '../../local/sandbox';
+import { caFetch, measureEmailRender, SandboxClient, SEEDED, seedUsers, WEB_APP, type Sandbox } from '../../local/sandbox';
+import { percentiles, table } from './stats';
 
 /**
  * Figures for the sandbox as a local Auth0 (issue 10), measured against a started sandbox with a
@@ -36,6 +37,34 @@ export interface LocalAuth0Figures {
   codeFlow: Timing;
   concurrentLogins: Timing & { wallMs: number; firstErrors: string[] };
   emailRender: { template: string; p50Ms: number; p95Ms: number }[];
+}
+
+/**
+ * `npm run bench`'s figures of the local Auth0, on a sandbox where tenant.yaml is deployed: the
+ * journeys' users are seeded, and the returning one (terms accepted, linking checked: no Action
+ * redirect) logs in to the Customer Web App.
+ */
+export async function printLocalAuth0(sandbox: Sandbox, termsVersion: string): Promise<void> {
+  const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
+  const token = await client.managementToken(sandbox.deployClient);
+  const password = `Bench-${randomBytes(12).toString('hex')}`;
+  await seedUsers({ client, token, termsVersion, password, managementCalls: () => 0 });
+  const webApp = sandbox.store.clients.list().find((candidate) => candidate.name === WEB_APP);
+  if (!webApp) throw new Error(`no "${WEB_APP}" client: is tenant.yaml deployed?`);
+  const figures = await benchLocalAuth0({ sandbox, clientId: webApp.client_id, email: SEEDED.returning, password, runs: 200, concurrentLogins: 200 });
+  const ms = (value: number): string => `${value.toFixed(1)} ms`;
+  console.log('\n## The local Auth0: code flow (authorize → login page → code → tokens, the 4 deployed Actions, no redirect)\n');
+  console.log(table([
+    { measure: `${figures.codeFlow.runs} code flows in sequence`, p50: ms(figures.codeFlow.p50Ms), p99: ms(figures.codeFlow.p99Ms), errors: String(figures.codeFlow.errors), wall: '' },
+    {
+      measure: `${figures.concurrentLogins.runs} code flows at once`, p50: ms(figures.concurrentLogins.p50Ms), p99: ms(figures.concurrentLogins.p99Ms),
+      errors: String(figures.concurrentLogins.errors), wall: ms(figures.concurrentLogins.wallMs),
+    },
+  ]));
+  for (const error of figures.concurrentLogins.firstErrors) console.log(`  error: ${error}`);
+  console.log('\n## Email render (the deployed templates, liquidjs: from, subject, body, resultUrl)\n');
+  console.log(table(figures.emailRender.map((row) => ({ template: row.template, p50: `${row.p50Ms.toFixed(3)} ms`, p95: `${row.p95Ms.toFixed(3)} ms` }))));
+  if (figures.codeFlow.errors > 0 || figures.concurrentLogins.errors > 0) throw new Error('the local Auth0 bench had login errors');
 }
 
 export async function benchLocalAuth0(input: LocalAuth0BenchInput): Promise<LocalAuth0Figures> {
@@ -174,13 +203,6 @@ async function timed(runs: number, fn: () => Promise<void>): Promise<Measured[]>
 
 /** Percentiles over the successful runs; errors counted apart. */
 function summarize(results: Measured[]): Timing {
-  const ok = results.filter((result) => result.error === undefined).map((result) => result.ms).sort((a, b) => a - b);
-  const at = (q: number): number => ok[Math.min(ok.length - 1, Math.floor(q * ok.length))] ?? NaN;
-  return {
-    runs: results.length,
-    errors: results.length - ok.length,
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    meanMs: ok.length === 0 ? NaN : ok.reduce((sum, ms) => sum + ms, 0) / ok.length,
-  };
+  const ok = percentiles(results.flatMap((result) => (result.error === undefined ? [result.ms] : [])));
+  return { runs: results.length, errors: results.length - ok.runs, p50Ms: ok.p50, p99Ms: ok.p99, meanMs: ok.runs === 0 ? NaN : ok.mean };
 }
