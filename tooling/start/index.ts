@@ -1,14 +1,17 @@
 // The main job on the sandbox (npm start): see runStart, and README "The local sandbox tenant".
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { writeBundles } from '../bundle';
 import { formatIssue } from '../issues';
 import { projectPaths, REPO_ROOT } from '../paths';
 import { ProgressDisplay } from '../progress';
-import { checkTenant, keywordText } from '../tenant';
-import { DEFAULT_PORT, formatRequestLogEntry, HOST, isManagementApiRequest, startSandbox, type Sandbox } from '../../local/sandbox';
+import { checkTenant, keywordText, type KeywordValue } from '../tenant';
+import {
+  actionsRun, claimsTable, DEFAULT_PORT, formatRequestLogEntry, HOST, isManagementApiRequest, runJourneys, SandboxClient, SEEDED,
+  seedUsers, startSandbox, WEB_APP, type JourneyResult, type Sandbox,
+} from '../../local/sandbox';
 import { runDeployCli } from '../deploy/deploy-cli';
-import { actionsRun, claimsTable, runJourneys, SandboxClient, SEEDED, seedUsers, type JourneyResult } from '../../local/sandbox';
 import { demoUserPassword, sandboxDeployment } from '../deploy/sandbox-environment';
 
 const TOTAL_STEPS = 5;
@@ -168,6 +171,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     console.log(`\n      ${results.length - failed} of ${results.length} journeys ended as expected`);
     done();
     console.log(`\nnpm start took ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    const webCallbacks: readonly KeywordValue[] = [deployment.mappings.WEB_CALLBACKS ?? []].flat();
+    printBrowserLinks(sandbox, keywordText(webCallbacks[0] ?? ''));
 
     if (!stay) return failed === 0 ? 0 : 1;
     printRunning(sandbox);
@@ -180,6 +185,27 @@ export async function runStart(options: StartOptions): Promise<number> {
   } finally {
     await sandbox.close();
   }
+}
+
+/**
+ * Where a person takes over in a browser (which must trust the sandbox's CA): a login to the
+ * Customer Web App, whose callback (a local app that is not running) shows the code in the address
+ * bar, and the outbox of the emails the tenant sent.
+ */
+function printBrowserLinks(sandbox: Sandbox, callback: string): void {
+  const webApp = sandbox.store.clients.list().find((client) => client.name === WEB_APP);
+  if (!webApp || !callback) return;
+  const login = new URL('/authorize', sandbox.url);
+  login.search = new URLSearchParams({
+    client_id: webApp.client_id, redirect_uri: callback, response_type: 'code', scope: 'openid profile email',
+    state: randomBytes(8).toString('hex'),
+  }).toString();
+  console.log([
+    '',
+    `  Log in (browser)  ${login.toString()}`,
+    `  Outbox            ${sandbox.url}/sandbox/outbox (user: the deploy client id, password: its secret, both in ${relative(REPO_ROOT, sandbox.deployClient.credentialsPath)})`,
+    `  CA certificate    ${relative(REPO_ROOT, sandbox.caPath)} (trust it in the browser first)`,
+  ].join('\n'));
 }
 
 function printRunning(sandbox: Sandbox): void {
