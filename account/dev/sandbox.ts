@@ -11,15 +11,15 @@ import { join } from 'node:path';
  */
 
 const SECRETS_FILE = 'deploy-secrets.json';
-const TERMS_SECRET = 'TENANT_TERMS_SESSION_TOKEN_SECRET';
+const termsSecretVariable = 'TENANT_TERMS_SESSION_TOKEN_SECRET';
 
 export function readSandboxTermsSecret(stateDir: string): string {
   const file = join(stateDir, SECRETS_FILE);
-  const missing = `${file} has no ${TERMS_SECRET}: start the sandbox tenant once (npm start), which generates and deploys it`;
+  const missing = `${file} has no ${termsSecretVariable}: start the sandbox tenant once (npm start), which generates and deploys it`;
   if (!existsSync(file)) throw new Error(missing);
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const secret =
-    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[TERMS_SECRET] : undefined;
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[termsSecretVariable] : undefined;
   if (typeof secret !== 'string' || secret === '') throw new Error(missing);
   return secret;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { API, Event, JsonObject } from '../../actions/platform/post-login';
 import { buildEvent, loadActionFile, runLogin, signSessionToken, type DeepPartial, type LoadedAction, type LoginResult, type Scenario } from '../../local/runtime';
@@ -8,7 +9,8 @@ import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from './fake-manageme
 export const ACTION_NAMES = ['gate-apps', 'prompt-account-linking', 'enforce-terms', 'override-profile'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
-export const SESSION_SECRET = 'session-token-secret-for-tests-0123456789';
+// Made per process: the harness holds no credential-looking constant.
+export const SESSION_SECRET = randomBytes(32).toString('base64url');
 export const TERMS_VERSION = '2026-01';
 export const LINKING_URL = 'https://account.example.com/link';
 export const TERMS_URL = 'https://account.example.com/terms';

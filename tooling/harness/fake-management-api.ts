@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { JsonObject, JsonValue, User } from '../../actions/platform/post-login';
 
 /**
@@ -67,7 +68,7 @@ export interface FakeManagementApi {
 
 export const FAKE_DOMAIN = 'tenant.example.auth0.test';
 export const FAKE_CLIENT_ID = 'mgmt-client-id';
-export const FAKE_CLIENT_SECRET = 'mgmt-client-secret';
+export const FAKE_CLIENT_SECRET = randomBytes(24).toString('base64url');
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
