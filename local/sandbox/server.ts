@@ -12,7 +12,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
 import { caFetch } from './login/fetch';
 import { loginRoutes } from './login/routes';
-import { createOidcProvider, OidcStore } from './oidc';
+import { clientErrorHandler, createOidcProvider, OidcStore } from './oidc';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
@@ -137,6 +137,8 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     // Path ids are URL-encoded: a user id (provider prefix + up to 255 characters, which POST /users
     // allows) can take ~800 characters encoded; Fastify's default (100) sent longer ones to the catch-all.
     routerOptions: { maxParamLength: 2048 },
+    // A request head over Node's 16 KB (an /authorize URL with a huge state) gets an error page.
+    clientErrorHandler,
   });
 
   // Faults come first so they can hit any path, /oauth/token included, before authentication.

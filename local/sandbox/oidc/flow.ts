@@ -73,7 +73,8 @@ export class AuthorizationFlow {
     private readonly oidc: OidcStore,
     private readonly engine: LoginEngine,
     private readonly endpoint: () => { managementAudience: string; issuer: string },
-    private readonly now: () => number = Date.now,
+    // Read at each call (not Date.now captured once), so that a test can move the clock.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   async authorize(

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../login/page-reply';
-import { errorPage } from '../login/pages';
+import { contentSecurityPolicy, errorPage, htmlDocument } from '../login/pages';
 import { formPostPage } from './pages';
 import type { BrowserRequest, FlowAnswer } from './flow';
 import type { AuthorizationTransaction } from './store';
@@ -13,6 +16,28 @@ export const SESSION_COOKIE = 'auth0';
 export const TRANSACTION_COOKIE = 'auth0_txn';
 /** The login pages' forms are small. */
 export const FORM_BODY_LIMIT = 16 * 1024;
+/**
+ * The longest value each login page field takes, in characters: an email address as RFC 5321
+ * allows, a password as Auth0's older password-strength page capped it, a username as the
+ * Management API does, a name as the user profile does; any other field gets FIELD_LIMIT.
+ */
+export const FIELD_LIMITS: ReadonlyMap<string, number> = new Map([
+  ['email', 320],
+  ['password', 128],
+  ['username', 128],
+  ['name', 300],
+]);
+export const FIELD_LIMIT = 2048;
+
+/** The first field longer than its limit, by a name safe to show (an unknown field's own name is not). */
+export function oversizedField(fields: Fields): { name: string; limit: number } | undefined {
+  for (const [name, value] of Object.entries(fields)) {
+    const limit = FIELD_LIMITS.get(name) ?? FIELD_LIMIT;
+    if (name.length > FIELD_LIMIT || (typeof value === 'string' && value.length > limit))
+      return { name: FIELD_LIMITS.has(name) ? name : 'a form field', limit };
+  }
+  return undefined;
+}
 
 export type Fields = Record<string, unknown>;
 
@@ -78,4 +103,52 @@ export function strings(fields: Fields | undefined): Record<string, string> {
   return Object.fromEntries(
     Object.entries(fields ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
+}
+
+/**
+ * Fastify's clientErrorHandler, for requests Node refuses before any route runs. A request head
+ * (address and headers) over Node's 16 KB limit, such as an /authorize URL with a 100 kB `state`,
+ * gets an error page (431) instead of Fastify's JSON; other client errors get Fastify's answers.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const nonce = randomBytes(16).toString('base64');
+  const [status, headers, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': contentSecurityPolicy(nonce, "'self'"),
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+            'x-frame-options': 'DENY',
+          },
+          htmlDocument(
+            'Request too large',
+            nonce,
+            errorPage(
+              'Request too large',
+              'The address or the headers of this request are longer than 16 KB: go back to the application and log in again.',
+            ),
+          ),
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [
+            408,
+            { 'content-type': 'application/json' },
+            '{"error":"Request Timeout","message":"Client Timeout","statusCode":408}',
+          ]
+        : [
+            400,
+            { 'content-type': 'application/json' },
+            '{"error":"Bad Request","message":"Client Error","statusCode":400}',
+          ];
+  if (socket.writable) {
+    const head = Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n');
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }

@@ -83,6 +83,7 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
 }
 
 export { OidcStore } from './store';
+export { clientErrorHandler } from './http';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Mailer } from '../email';
 import { passwordPolicyRules } from '../email/password-policy';
 import { ApiError } from '../errors';
@@ -10,6 +10,7 @@ import {
   browserOf,
   callbackOrigin,
   FORM_BODY_LIMIT,
+  oversizedField,
   showError,
   TRANSACTION_COOKIE,
   type Fields,
@@ -21,7 +22,8 @@ import type { AuthorizationTransaction } from './store';
 /**
  * The login pages of an authorization transaction (`?state=<transaction>`): log in, sign up,
  * forgot password, and the simulated social provider. Each POST needs the transaction's cookie
- * and CSRF token; each sign-in goes through the flow, so through the login engine.
+ * and CSRF token; each sign-in goes through the flow, so through the login engine. A form over
+ * FORM_BODY_LIMIT, or with a field over its FIELD_LIMITS, gets an error page before anything else.
  */
 
 export interface LoginPageRoutesOptions {
@@ -34,6 +36,20 @@ export interface LoginPageRoutesOptions {
 export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async (app, options) => {
   const { store, flow, mailer } = options;
   const origin = (): string => `https://${options.endpoint().domain}`;
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+    return showError(reply, origin(), 413, 'Form too large', `A login form is at most ${FORM_BODY_LIMIT / 1024} KB.`);
+  });
+  // Registered before each POST handler: the form's fields are within their limits, or nothing runs.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const oversized = oversizedField(isFields(request.body) ? request.body : {});
+    if (oversized) {
+      const message = `${capitalised(oversized.name)} is longer than ${oversized.limit} characters.`;
+      return showError(reply, origin(), 400, 'Input too long', message);
+    }
+  });
 
   const bound = (request: FastifyRequest, fields: Fields, post: boolean): AuthorizationTransaction | undefined => {
     const state = fields.state;
@@ -310,19 +326,27 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
           socialForm({ state: transaction.id, csrf: transaction.csrf, connection: connection.name, error }),
         );
       const { email, name } = body;
-      if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 320)
+      if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email))
         return retry('Enter the email address of the account.');
       const profile = {
         sub: socialSub(connection.name, email),
         email: email.toLowerCase(),
         email_verified: body.email_verified === 'true',
-        ...(typeof name === 'string' && name !== '' && name.length <= 300 ? { name } : {}),
+        ...(typeof name === 'string' && name !== '' ? { name } : {}),
       };
       const result = await flow.signIn(transaction, { connection: connection.name, profile }, browserOf(request));
       return afterSignIn(reply, result, retry);
     },
   );
 };
+
+function isFields(body: unknown): body is Fields {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 function passwordMessage(error: ApiError): string {
   return error.message.includes('PasswordStrengthError') ? 'Password is too weak: see the rules below.' : error.message;

@@ -59,7 +59,8 @@ export class TokenEndpoint {
     private readonly oidc: OidcStore,
     private readonly engine: LoginEngine,
     private readonly issuer: TokenIssuer,
-    private readonly now: () => number = Date.now,
+    // Read at each call (not Date.now captured once), so that a test can move the clock.
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   async handle(request: TokenRequest): Promise<TokenAnswer> {
