@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
 import { statePaths } from '../../local/sandbox/state';
@@ -189,24 +191,43 @@ describe.concurrent('verify-email, reset-password', () => {
 });
 
 describe.concurrent('link, unlink', () => {
-  test('link absorbs the secondary (saying which metadata Auth0 discards); unlink makes it standalone again', async () => {
+  test('link absorbs the secondary (a copy of the metadata Auth0 discards kept); unlink makes it standalone again, restoring it on request', async () => {
     const [primary] = sandbox.seedDb('lnk', 1);
     const secondary = sandbox.googleUser('lnk0@example.com', 'g-lnk');
-    sandbox.store.users.update(secondary, { user_metadata: { theme: 'dark' } });
-    const dry = await users(sandbox, ['link', primary!, secondary, '--dry-run']);
-    expect(dry.stdout).toBe(`would link ${secondary} under ${primary}; discarded with it: user_metadata.theme\n`);
+    sandbox.store.users.update(secondary, { user_metadata: { theme: 'dark' }, app_metadata: { entitlements: ['premium'] } });
+    const audit = join(tempDir(), 'audit.jsonl');
+    const noAudit = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary]);
+    expect(noAudit.code).toBe(2);
+    expect(noAudit.stderr).toContain(`link discards ${secondary}'s metadata (app_metadata.entitlements, user_metadata.theme) and needs the audit log to keep a copy`);
+    const unconfirmed = await users(sandbox, ['link', primary!, secondary, '--audit', audit]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain(`link needs --confirm ${secondary}`);
+    const dry = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary, '--audit', audit, '--dry-run']);
+    expect(dry.stdout).toBe(`would link ${secondary} under ${primary}; its metadata (app_metadata.entitlements, user_metadata.theme) is discarded by Auth0, a copy kept\n`);
     expect(user(secondary)).toBeDefined();
-    const linked = await users(sandbox, ['link', primary!, secondary]);
-    expect(linked.stdout).toBe(`linked ${secondary} under ${primary} (2 identities now); discarded with it: user_metadata.theme\n`);
+    const linked = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary, '--audit', audit, '--reason', 'ticket 17']);
+    expect(linked.stdout).toBe(`linked ${secondary} under ${primary} (2 identities now); its metadata (app_metadata.entitlements, user_metadata.theme) is discarded by Auth0, a copy kept\n`);
     expect(user(secondary)).toBeUndefined();
     expect(user(primary!)?.identities.map((i) => `${i.provider}|${i.user_id}`)).toEqual([primary, secondary]);
+    const trail = readFileSync(audit, 'utf8');
+    expect(trail).not.toContain('dark');
+    expect(trail).not.toContain('lnk0@example.com');
+    const lines = trail.trim().split('\n').map((line) => JSON.parse(line));
+    // The refused attempt (no --confirm) is on record too; the dry run changed nothing and is not.
+    expect(lines).toMatchObject([
+      { command: 'link', target: primary, result: 'failed', error_kind: 'usage' },
+      { command: 'link', target: primary, result: 'done', reason: 'ticket 17', details: { secondary, overrides: [] } },
+    ]);
     const self = await users(sandbox, ['link', primary!, primary!]);
     expect(self.stderr).toContain(`${primary} cannot be linked to itself`);
     const nested = await users(sandbox, ['link', sandbox.seedDb('lnkother', 1)[0]!, primary!]);
     expect(nested.stderr).toContain(`${primary} has linked identities of its own`);
-    const unlinked = await users(sandbox, ['unlink', primary!, secondary]);
-    expect(unlinked.stdout).toBe(`unlinked ${secondary} from ${primary}; it is a standalone user again\n`);
+    const offered = await users(sandbox, ['unlink', primary!, secondary, '--audit', audit, '--dry-run']);
+    expect(offered.stdout).toContain('is kept: unlink with --restore-metadata to put it back');
+    const unlinked = await users(sandbox, ['unlink', primary!, secondary, '--audit', audit, '--restore-metadata']);
+    expect(unlinked.stdout).toBe(`unlinked ${secondary} from ${primary}; it is a standalone user again, with its metadata restored (app_metadata.entitlements, user_metadata.theme)\n`);
     expect(user(secondary)?.identities).toHaveLength(1);
+    expect(user(secondary)).toMatchObject({ user_metadata: { theme: 'dark' }, app_metadata: { entitlements: ['premium'] } });
     expect(user(primary!)?.identities).toHaveLength(1);
   }, T);
 

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { BulkRun } from '../../tooling/users/bulk';
-import { findCommand, type Command, type RunContext } from '../../tooling/users/commands';
+import { findCommand, NO_OPTIONS, type Command, type RunContext } from '../../tooling/users/commands';
 import { parseCsv } from '../../tooling/users/csv';
 import { UsageError } from '../../tooling/users/errors';
 import { readBulkInput, type BulkItem } from '../../tooling/users/input';
@@ -27,7 +27,7 @@ const command = (name: string): Command => {
 const silent = { write: () => undefined, isTTY: false };
 
 function context(api: FakeApi, overrides: Partial<RunContext> = {}): Omit<RunContext, 'recheck'> {
-  return { api, tenant: 'fake', dryRun: false, confirm: undefined, settleMs: 0, clientExists: async () => true, ...overrides };
+  return { api, tenant: 'fake', dryRun: false, confirm: undefined, options: NO_OPTIONS, audit: undefined, clientId: 'fake-client', settleMs: 0, clientExists: async () => true, ...overrides };
 }
 
 describe('CSV (RFC 4180)', () => {

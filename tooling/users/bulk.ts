@@ -1,3 +1,4 @@
+import { auditEntryFor, type AuditLog } from './audit';
 import type { Command, RunContext, Status } from './commands';
 import { describeError, type FailureKind } from './errors';
 import type { BulkItem } from './input';
@@ -17,6 +18,8 @@ export interface BulkOptions {
   progress: Progress;
   /** Called with each item's outcome line (dry runs print their plan). */
   onOutcome?: (item: BulkItem, message: string) => void;
+  /** Absent for a dry run: nothing changes. */
+  audit?: AuditLog;
 }
 
 export interface BulkFailure {
@@ -94,12 +97,14 @@ export class BulkRun {
     try {
       const outcome = await this.command.run({ ...this.ctx, recheck }, item);
       if (outcome.status !== 'planned') journal?.finish(item.index, item.user, outcome.status, outcome.userId);
+      this.options.audit?.append(auditEntryFor(this.command.name, item.user, outcome));
       summary.counts[outcome.status] += 1;
       this.options.onOutcome?.(item, outcome.message);
       progress.tick(false);
     } catch (error) {
       const { kind, message } = describeError(error);
       if (!UNCERTAIN.has(kind)) journal?.failed(item.index, item.user);
+      this.options.audit?.append(auditEntryFor(this.command.name, item.user, error));
       summary.failures.push({ line: item.line, user: item.user, kind, message });
       progress.tick(true);
     }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
+import { auditEntryFor, AuditLog, operatorName, parseReason } from './audit';
 import { BulkRun, type BulkSummary } from './bulk';
 import { SdkUsersApi, type UsersApi } from './client';
-import { COMMANDS, findCommand, type Command, type Item, type Outcome, type RunContext } from './commands';
+import { COMMANDS, findCommand, type Command, type CommandOptions, type Item, type Outcome, type RunContext } from './commands';
 import { CommandError, describeError, UsageError } from './errors';
 import { readBulkInput, type BulkInput } from './input';
 import { Journal } from './journal';
@@ -34,8 +35,38 @@ const OPTIONS = {
   journal: { type: 'string' },
   rate: { type: 'string' },
   concurrency: { type: 'string' },
+  audit: { type: 'string' },
+  reason: { type: 'string' },
+  'carry-blocks': { type: 'boolean', default: false },
+  'allow-email-mismatch': { type: 'boolean', default: false },
+  'allow-unverified': { type: 'boolean', default: false },
+  'restore-metadata': { type: 'boolean', default: false },
+  set: { type: 'string', multiple: true, default: [] as string[] },
+  unset: { type: 'string', multiple: true, default: [] as string[] },
+  meta: { type: 'string', multiple: true, default: [] as string[] },
+  'unset-meta': { type: 'string', multiple: true, default: [] as string[] },
+  ttl: { type: 'string' },
+  'result-url': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/** Options that belong to one or two commands only. */
+const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  confirm: ['delete', 'link'],
+  'carry-blocks': ['link'],
+  'allow-email-mismatch': ['link'],
+  'allow-unverified': ['link'],
+  'restore-metadata': ['unlink'],
+  set: ['update'],
+  unset: ['update'],
+  meta: ['update'],
+  'unset-meta': ['update'],
+  ttl: ['reset-password'],
+  'result-url': ['reset-password'],
+};
+
+/** Longest ticket lifetime Auth0 accepts (30 days). */
+const MAX_TTL_SECONDS = 2_592_000;
 
 interface Invocation {
   command: Command;
@@ -48,11 +79,15 @@ interface Invocation {
   journal: string | undefined;
   rate: number;
   concurrency: number;
+  options: CommandOptions;
+  auditPath: string | undefined;
+  reason: string | undefined;
 }
 
 /** `npm run users -- <command> ...`; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let invocation: Invocation | undefined;
+  let audit: AuditLog | undefined;
   try {
     invocation = parseInvocation(argv, io);
     if (!invocation) return EXIT.ok;
@@ -60,15 +95,59 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`tenant: ${target.env} ${target.domain} (${target.domainSource}), as ${target.credentialSource}\n`);
     // A bulk input is read and checked in full before the first request.
     const bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, invocation.from, target);
+    audit = openAudit(invocation, target, io);
     const gate = new RateGate({ rate: invocation.rate });
     const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
-    const ctx = runContext(api, target, invocation);
+    const ctx = runContext(api, target, invocation, audit);
     if (bulk) return await runBulk(invocation, bulk, ctx, gate, io);
     return await runSingle(invocation, ctx, io);
   } catch (error) {
+    if (invocation && audit && audited(invocation)) {
+      const [user = ''] = invocation.positionals;
+      audit.append(auditEntryFor(invocation.command.name, user, error));
+    }
     return reportError(error, invocation, io);
   }
 }
+
+/** Changes are audited, and so are access exports (personal data leaving the tenant); dry runs change nothing. */
+function audited(invocation: Invocation): boolean {
+  return (invocation.command.mutates || invocation.command.name === 'export') && !invocation.dryRun;
+}
+
+/**
+ * The audit log: --audit, else USERS_AUDIT_LOG. Required for changes to any tenant but the
+ * sandbox: a change to real users without a trail is refused before it starts.
+ */
+function openAudit(invocation: Invocation, target: Target, io: CliIo): AuditLog | undefined {
+  if (!invocation.auditPath) {
+    if (audited(invocation) && target.env !== 'sandbox') {
+      throw new UsageError(`${invocation.command.name} on --env ${target.env} needs an audit log`, 'give --audit <file> or set USERS_AUDIT_LOG');
+    }
+    return undefined;
+  }
+  return AuditLog.open(invocation.auditPath, {
+    operator: operatorName(io.env),
+    clientId: clientIdOf(target),
+    tenant: target.domain,
+    reason: invocation.reason,
+  });
+}
+
+function clientIdOf(target: Target): string {
+  const { credentials } = target;
+  if ('clientId' in credentials) return credentials.clientId;
+  // An access token's client is its azp claim; the token is only read here, never verified or printed.
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(credentials.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const azp = typeof payload === 'object' && payload !== null && 'azp' in payload ? payload.azp : undefined;
+    if (typeof azp === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(azp)) return azp;
+  } catch {
+    // not a JWT: named below
+  }
+  return 'unknown (AUTH0_ACCESS_TOKEN)';
+}
+
 
 /** The `--env` an argument list asks for, before it is validated (the entry point decides which CA to trust with it). */
 export function requestedEnv(argv: readonly string[]): string {
@@ -97,7 +176,11 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     return undefined;
   }
   if (values['dry-run'] && !command.mutates) throw new UsageError(`${name} changes nothing; --dry-run does not apply`, 'drop --dry-run');
-  if (values.confirm !== undefined && command.name !== 'delete') throw new UsageError('--confirm is for delete only', 'drop --confirm');
+  for (const [option, commands] of Object.entries(COMMAND_OPTIONS)) {
+    const value = values[option as keyof typeof values];
+    const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
+    if (given && !commands.includes(command.name)) throw new UsageError(`--${option} is for ${commands.join(' and ')} only`, `drop --${option}`);
+  }
   const bulk = values.from !== undefined;
   if (bulk && !command.bulk) {
     throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time${name === 'delete' ? ' (each erasure is confirmed by its own --confirm <user_id>)' : ''}`);
@@ -120,7 +203,40 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     journal: values.journal,
     rate: positiveNumber('--rate', values.rate, DEFAULT_RATE),
     concurrency: Math.floor(positiveNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY)),
+    options: {
+      carryBlocks: values['carry-blocks'],
+      allowEmailMismatch: values['allow-email-mismatch'],
+      allowUnverified: values['allow-unverified'],
+      restoreMetadata: values['restore-metadata'],
+      set: values.set,
+      unset: values.unset,
+      setMeta: values.meta,
+      unsetMeta: values['unset-meta'],
+      ttlSec: values.ttl === undefined ? undefined : ttlSeconds(values.ttl),
+      resultUrl: values['result-url'] === undefined ? undefined : resultUrl(values['result-url']),
+    },
+    auditPath: values.audit ?? (io.env.USERS_AUDIT_LOG?.trim() || undefined),
+    reason: parseReason(values.reason),
   };
+}
+
+function ttlSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) {
+    throw new UsageError(`--ttl ${value.length > 20 ? '(too long)' : value} is not a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`, 'e.g. --ttl 3600 (one hour)');
+  }
+  return seconds;
+}
+
+function resultUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = value.length <= 1024 ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:') throw new UsageError('--result-url must be an https:// URL of at most 1024 characters', 'e.g. --result-url https://app.example.com/login');
+  return url.toString();
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -130,13 +246,16 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
   return number;
 }
 
-function runContext(api: UsersApi, target: Target, invocation: Invocation): Omit<RunContext, 'recheck'> {
+function runContext(api: UsersApi, target: Target, invocation: Invocation, audit: AuditLog | undefined): Omit<RunContext, 'recheck'> {
   const clients = new Map<string, Promise<boolean>>();
   return {
     api,
     tenant: target.domain,
     dryRun: invocation.dryRun,
     confirm: invocation.confirm,
+    options: invocation.options,
+    audit,
+    clientId: clientIdOf(target),
     settleMs: SETTLE_MS,
     clientExists: (clientId) => {
       let known = clients.get(clientId);
@@ -159,6 +278,7 @@ async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'
   const [user = '', ...args] = positionals;
   const item: Item = { index: 0, user, args: fixedArgs(command, args) };
   const outcome = await command.run({ ...ctx, recheck: false }, item);
+  if (ctx.audit && audited(invocation)) ctx.audit.append(auditEntryFor(command.name, user, outcome));
   if (invocation.json) io.stdout(`${JSON.stringify(toJson(command, outcome))}\n`);
   else io.stdout(`${outcome.message}\n`);
   return EXIT.ok;
@@ -207,6 +327,7 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     ...(journal ? { journal } : {}),
     progress,
     ...(invocation.dryRun && !invocation.json ? { onOutcome: (item, message) => io.stdout(`line ${item.line}: ${message}\n`) } : {}),
+    ...(ctx.audit && audited(invocation) ? { audit: ctx.audit } : {}),
   });
   let interrupts = 0;
   const removeHandler = io.onInterrupt(() => {

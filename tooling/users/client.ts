@@ -24,10 +24,10 @@ export interface UsersApi {
   clientExists(clientId: string): Promise<boolean>;
 }
 
-export interface UserPatch {
-  blocked?: boolean;
-  app_metadata?: JsonObject;
-}
+/** The fields this tool changes, as the SDK types them; metadata as JSON objects. */
+export type UserPatch = Pick<Management.UpdateUserRequestContent,
+  'blocked' | 'email' | 'name' | 'given_name' | 'family_name' | 'nickname' | 'picture' | 'username' | 'phone_number'>
+  & { app_metadata?: JsonObject; user_metadata?: JsonObject };
 
 export type Credentials = { clientId: string; clientSecret: string } | { accessToken: string };
 
@@ -79,8 +79,8 @@ export class SdkUsersApi implements UsersApi {
   }
 
   async updateUser(userId: string, patch: UserPatch): Promise<User> {
-    if (patch.app_metadata && Object.keys(patch.app_metadata).length === 0) {
-      throw new Error('refusing to send app_metadata: {} (Auth0 would clear all app_metadata)');
+    for (const key of ['app_metadata', 'user_metadata'] as const) {
+      if (patch[key] && Object.keys(patch[key]).length === 0) throw new Error(`refusing to send ${key}: {} (Auth0 would clear it all)`);
     }
     return parseUser(await this.call(true, () => this.sdk.users.update(userId, patch).withRawResponse(), unknownUser(userId)));
   }

@@ -72,8 +72,8 @@ export const resetTerms: Command = {
   mutates: true,
   bulk: true,
   run: async (ctx, item) => {
-    const { userId, user } = await subject(ctx, item, false);
-    if (user && user.app_metadata.terms === undefined) return { status: 'unchanged', userId, message: `${userId} has no accepted terms on record` };
+    const { userId, user } = await subject(ctx, item);
+    if (user.app_metadata.terms === undefined) return { status: 'unchanged', userId, message: `${userId} has no accepted terms on record` };
     if (ctx.dryRun) return { status: 'planned', userId, message: `would remove app_metadata.terms of ${userId}` };
     // null deletes the key; the merge leaves every other key as it is.
     await ctx.api.updateUser(userId, { app_metadata: { terms: null } });
