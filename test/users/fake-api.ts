@@ -1,4 +1,4 @@
-import type { UsersApi, UserPatch } from '../../tooling/users/client';
+import type { Revocable, UserRecordKind, UserRecords, UsersApi, UserPatch } from '../../tooling/users/client';
 import { CommandError } from '../../tooling/users/errors';
 import { parseUser, type Identity, type JsonObject, type User, type UserBlock } from '../../tooling/users/model';
 
@@ -95,6 +95,18 @@ export class FakeApi implements UsersApi {
 
   async clientExists(): Promise<boolean> {
     return true;
+  }
+
+  userRecords(kind: UserRecordKind, userId: string): Promise<UserRecords> {
+    return this.op(`GET ${kind} ${userId}`, () => ({ records: [], truncated: false }));
+  }
+
+  revoke(kind: Revocable, userId: string): Promise<void> {
+    return this.op(`DELETE ${kind} ${userId}`, () => undefined);
+  }
+
+  searchUsers(query: string): Promise<{ users: User[]; total: number }> {
+    return this.op(`GET search ${query}`, () => ({ users: [], total: 0 }));
   }
 
   private require(userId: string): JsonObject {

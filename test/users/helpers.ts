@@ -84,15 +84,14 @@ export function cliEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Re
   };
 }
 
-const trusted: string[] = [];
-
 /**
  * In this process, fetch (the auth0 SDK's transport) trusts the sandbox's CA as a child process
- * given NODE_EXTRA_CA_CERTS would: the public roots plus each test sandbox's CA.
+ * given NODE_EXTRA_CA_CERTS would: the public roots plus this test file's sandbox CA. Only the
+ * latest: files sharing a worker run one after another, and every sandbox CA has the same subject,
+ * so an earlier file's CA would be picked as the issuer and fail the check.
  */
 function trustInProcess(caPath: string): void {
-  trusted.push(readFileSync(caPath, 'utf8'));
-  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ...trusted] } }));
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(caPath, 'utf8')] } }));
 }
 
 export interface CliRun {

@@ -150,7 +150,7 @@ export function parseReason(reason: string | undefined): string | undefined {
 }
 
 /** One audit line for an item: the resolved id on success; on failure the id as given, never an email. */
-export function auditEntryFor(command: string, user: string, result: Outcome | unknown): AuditEntry {
+export function auditEntryFor(command: string, user: string, result: unknown): AuditEntry {
   if (isOutcome(result)) {
     return {
       command,

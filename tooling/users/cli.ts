@@ -183,7 +183,7 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
   }
   const bulk = values.from !== undefined;
   if (bulk && !command.bulk) {
-    throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time${name === 'delete' ? ' (each erasure is confirmed by its own --confirm <user_id>)' : ''}`);
+    throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time`);
   }
   if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from)', 'drop --journal');
   const expected = (bulk ? 0 : 1) + command.args.length;
@@ -253,6 +253,8 @@ function runContext(api: UsersApi, target: Target, invocation: Invocation, audit
     tenant: target.domain,
     dryRun: invocation.dryRun,
     confirm: invocation.confirm,
+    // Checked against the input's size before the run (prepareBulk).
+    bulkConfirmed: invocation.from !== undefined && invocation.command.name === 'delete',
     options: invocation.options,
     audit,
     clientId: clientIdOf(target),
@@ -306,10 +308,16 @@ function prepareBulk(invocation: Invocation, from: string, target: Target): Bulk
   const { command } = invocation;
   const args = fixedArgs(command, invocation.positionals);
   const input = readBulkInput(from, command, args);
+  const erasure = command.name === 'delete';
+  if (erasure && !invocation.dryRun && invocation.confirm !== String(input.items.length)) {
+    throw new UsageError(`erasing the ${input.items.length} users of ${from} needs --confirm ${input.items.length}`,
+      `check the list first with --dry-run, then repeat its size: --confirm ${input.items.length}`);
+  }
   const journalPath = invocation.journal ?? `${from}.${command.name}.journal`;
+  // An erasure's journal must not keep what it erased: users are recorded as hashes.
   const journal = invocation.dryRun ? undefined : Journal.open(journalPath, {
     journal: 1, command: command.name, args, tenant: target.domain, digest: input.digest, items: input.items.length,
-  }, input.items.map((item) => item.user));
+  }, input.items.map((item) => item.user), { hashIdentifiers: erasure });
   return { input, journal, journalPath };
 }
 
@@ -415,7 +423,8 @@ function reportError(error: unknown, invocation: Invocation | undefined, io: Cli
 
 function synopsis(command: Command): string {
   const args = command.args.map((a) => ` <${a.name}>`).join('');
-  return `users ${command.name} <user>${args}${command.name === 'delete' ? ' --confirm <user_id>' : ''}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}` : ''}`;
+  const confirm = command.name === 'delete' || command.name === 'link' ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>` : '';
+  return `users ${command.name} <user>${args}${confirm}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}${command.name === 'delete' ? ' --confirm <number of users>' : ''}` : ''}`;
 }
 
 function commandUsage(command: Command): string {
@@ -437,7 +446,12 @@ export function usage(): string {
     '  --env <name>         the tenant: tenant/environments/<name>.yaml (default sandbox)',
     '  --json               machine-readable result on stdout',
     '  --dry-run            validate and print what would change; change nothing',
-    '  --confirm <user_id>  delete: the exact id of the user to erase',
+    '  --confirm <user_id>  delete: the exact id of the user to erase (bulk: the number of users); link: the secondary\'s id',
+    '  --audit <file>       the audit trail (or USERS_AUDIT_LOG); required for link, delete, and any change outside the sandbox',
+    '  --reason <text>      why (a ticket reference, not personal data), recorded in the audit line',
+    '  link:   --carry-blocks, --allow-email-mismatch, --allow-unverified       unlink: --restore-metadata',
+    '  update: --set <field>=<value>, --unset <field>, --meta <key>=<json>, --unset-meta <key> (repeatable)',
+    '  reset-password: --ttl <seconds>, --result-url <https URL>',
     '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
     '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',
     `  --rate <n>           Management API requests per second, at most (default ${DEFAULT_RATE}; 429s slow it down further)`,

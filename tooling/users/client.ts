@@ -1,6 +1,7 @@
 import { ManagementClient, ManagementError, ManagementTimeoutError, TokenProvider, type Management } from 'auth0';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError } from './errors';
-import { parseUser, parseUserBlocks, type Identity, type JsonObject, type User, type UserBlock } from './model';
+import { parseUser, parseUserBlocks, type Identity, type JsonObject, type JsonValue, type User, type UserBlock } from './model';
 import { readRateHeaders, retryDelay } from '../rate-headers';
 import { RateGate } from './rate';
 
@@ -22,7 +23,30 @@ export interface UsersApi {
   link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]>;
   unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]>;
   clientExists(clientId: string): Promise<boolean>;
+  /** Everything of one kind the tenant holds about a user (paged through, up to `MAX_LISTED`). */
+  userRecords(kind: UserRecordKind, userId: string): Promise<UserRecords>;
+  /** Revokes every session, refresh token or grant of a user; a user already gone is not an error. */
+  revoke(kind: Revocable, userId: string): Promise<void>;
+  /** One page of a user search (Lucene, search engine v3). */
+  searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }>;
 }
+
+/** What an access export reads besides the user, each through its own endpoint. */
+export const USER_RECORD_KINDS = [
+  'logs', 'sessions', 'refresh_tokens', 'grants', 'authentication_methods', 'enrollments', 'roles', 'permissions', 'organizations',
+] as const;
+export type UserRecordKind = (typeof USER_RECORD_KINDS)[number];
+export type Revocable = 'sessions' | 'refresh_tokens' | 'grants';
+
+export interface UserRecords {
+  records: JsonValue[];
+  /** More exist than the API lets one read (logs: the first 1,000). */
+  truncated: boolean;
+}
+
+/** Per list, at most: Auth0's search and log endpoints reach the first 1,000 results. */
+export const MAX_LISTED = 1000;
+const PER_PAGE = 100;
 
 /** The fields this tool changes, as the SDK types them; metadata as JSON objects. */
 export type UserPatch = Pick<Management.UpdateUserRequestContent,
@@ -43,7 +67,15 @@ const MAX_THROTTLED_RETRIES = 20;
 const MAX_ERROR_RETRIES = 3;
 const TIMEOUT_SECONDS = 30;
 
-type Call<T> = () => Promise<{ data: T; rawResponse: { headers: Headers } }>;
+type Answer = { rawResponse: { headers: Headers } };
+type Call<T> = () => Promise<{ data: T } & Answer>;
+
+/** A page the SDK can fetch the next one of (core.Page). */
+interface Paged<T> extends Answer {
+  data: T[];
+  hasNextPage(): boolean;
+  getNextPage(): Promise<Paged<T>>;
+}
 
 export class SdkUsersApi implements UsersApi {
   private constructor(private readonly sdk: ManagementClient, private readonly gate: RateGate) {}
@@ -130,19 +162,68 @@ export class SdkUsersApi implements UsersApi {
     }
   }
 
+  async userRecords(kind: UserRecordKind, userId: string): Promise<UserRecords> {
+    const { users, userGrants } = this.sdk;
+    const paging = { page: 0, per_page: PER_PAGE };
+    switch (kind) {
+      case 'logs': return this.allPages(() => users.logs.list(userId, { ...paging, sort: 'date:-1' }));
+      case 'sessions': return this.allPages(() => users.sessions.list(userId, { take: PER_PAGE }));
+      case 'refresh_tokens': return this.allPages(() => users.refreshToken.list(userId, { take: PER_PAGE }));
+      case 'grants': return this.allPages(() => userGrants.list({ ...paging, user_id: userId }));
+      case 'authentication_methods': return this.allPages(() => users.authenticationMethods.list(userId, paging));
+      case 'enrollments': return { records: toJson(await this.call(true, () => users.enrollments.get(userId).withRawResponse())), truncated: false };
+      case 'roles': return this.allPages(() => users.roles.list(userId, paging));
+      case 'permissions': return this.allPages(() => users.permissions.list(userId, paging));
+      case 'organizations': return this.allPages(() => users.organizations.list(userId, paging));
+    }
+  }
+
+  async revoke(kind: Revocable, userId: string): Promise<void> {
+    const request = kind === 'sessions' ? () => this.sdk.users.sessions.delete(userId).withRawResponse()
+      : kind === 'refresh_tokens' ? () => this.sdk.users.refreshToken.delete(userId).withRawResponse()
+        : () => this.sdk.userGrants.deleteByUserId({ user_id: userId }).withRawResponse();
+    try {
+      await this.call(true, request);
+    } catch (error) {
+      if (!(error instanceof NotFound)) throw error;
+    }
+  }
+
+  async searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }> {
+    const result = await this.send(true, () => this.sdk.users.list({ q: query, search_engine: 'v3', page, per_page: perPage, include_totals: true }));
+    const total = typeof result.response === 'object' && result.response !== null && 'total' in result.response ? Number(result.response.total) : result.data.length;
+    return { users: result.data.map(parseUser), total: Number.isFinite(total) ? total : result.data.length };
+  }
+
+  /** Pages through a list, each page through the gate, up to MAX_LISTED records. */
+  private async allPages<T>(first: () => Promise<Paged<T>>): Promise<UserRecords> {
+    let page = await this.send(true, first);
+    const records: JsonValue[] = toJson(page.data);
+    while (page.hasNextPage() && page.data.length > 0 && records.length < MAX_LISTED) {
+      const current = page;
+      page = await this.send(true, () => current.getNextPage());
+      records.push(...toJson(page.data));
+    }
+    return { records: records.slice(0, MAX_LISTED), truncated: records.length > MAX_LISTED || (records.length >= MAX_LISTED && page.hasNextPage()) };
+  }
+
+  private async call<T>(idempotent: boolean, request: Call<T>, notFound?: CommandError): Promise<T> {
+    return (await this.send(idempotent, request, notFound)).data;
+  }
+
   /**
    * One request through the gate: waits its turn, retries 429s after Retry-After (they were not
    * executed), and retries 5xx and network errors only when repeating the request is harmless.
    */
-  private async call<T>(idempotent: boolean, request: Call<T>, notFound?: CommandError): Promise<T> {
+  private async send<R extends Answer>(idempotent: boolean, request: () => Promise<R>, notFound?: CommandError): Promise<R> {
     let throttled = 0;
     let failed = 0;
     for (;;) {
       await this.gate.acquire();
       try {
-        const { data, rawResponse } = await request();
-        this.gate.succeeded(readRateHeaders(rawResponse.headers));
-        return data;
+        const answer = await request();
+        this.gate.succeeded(readRateHeaders(answer.rawResponse.headers));
+        return answer;
       } catch (error) {
         const status = statusOf(error);
         if (status === 429) {
@@ -154,10 +235,11 @@ export class SdkUsersApi implements UsersApi {
             'lower --rate, or resume later: completed users are not repeated');
         }
         if (status === 404) throw notFound ?? new NotFound();
-        if (status !== undefined && status < 500) throw toCommandError(error, status);
+        // 501: the endpoint does not exist there (a sandbox, a plan without the feature); asking again will not help.
+        if (status !== undefined && (status < 500 || status === 501)) throw toCommandError(error, status);
         if (idempotent && failed < MAX_ERROR_RETRIES) {
           failed += 1;
-          await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** failed));
+          await sleep(500 * 2 ** failed);
           continue;
         }
         throw toCommandError(error, status);
@@ -199,6 +281,18 @@ function statusOf(error: unknown): number | undefined {
 
 /** Turns an SDK failure into a message without request bodies or headers (they hold tokens). */
 function toCommandError(error: unknown, status: number | undefined): CommandError {
+  const converted = describeFailure(error, status);
+  if (status !== undefined) converted.status = status;
+  return converted;
+}
+
+/** SDK objects as plain JSON (dates become strings, undefined fields disappear). */
+function toJson(value: unknown): JsonValue[] {
+  const json: unknown = JSON.parse(JSON.stringify(value ?? []));
+  return Array.isArray(json) ? (json as JsonValue[]) : [json as JsonValue];
+}
+
+function describeFailure(error: unknown, status: number | undefined): CommandError {
   if (error instanceof ManagementTimeoutError) {
     return new CommandError('api_unavailable', `no answer within ${TIMEOUT_SECONDS}s`, 'retry; check the tenant status');
   }

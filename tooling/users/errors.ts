@@ -26,6 +26,9 @@ export type FailureKind =
   | 'in_doubt';
 
 export class CommandError extends Error {
+  /** The HTTP status of the Management API answer behind it, when there was one. */
+  status?: number;
+
   constructor(readonly kind: FailureKind, problem: string, readonly fix: string) {
     super(problem);
     this.name = 'CommandError';

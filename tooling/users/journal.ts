@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { sha256 } from './audit';
 import { UsageError } from './errors';
 
 /**
@@ -35,14 +36,14 @@ export class Journal {
   readonly inDoubt = new Set<number>();
   private fd: number | undefined;
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly path: string, private readonly hashIdentifiers: boolean) {}
 
   /**
    * Creates the journal, or reopens it for a resume after checking that it was written for this
    * very command, arguments, tenant and input.
    */
-  static open(path: string, header: JournalHeader, users: readonly string[]): Journal {
-    const journal = new Journal(path);
+  static open(path: string, header: JournalHeader, users: readonly string[], options: { hashIdentifiers?: boolean } = {}): Journal {
+    const journal = new Journal(path, options.hashIdentifiers === true);
     const resumed = journal.load(header, users);
     journal.fd = openSync(path, 'a', 0o600);
     if (!resumed) journal.append(header);
@@ -50,15 +51,20 @@ export class Journal {
   }
 
   start(index: number, user: string): void {
-    this.append({ i: index, user, s: 'start' });
+    this.append({ i: index, user: this.identifier(user), s: 'start' });
   }
 
   finish(index: number, user: string, status: Finished, userId: string): void {
-    this.append({ i: index, user, s: status, id: userId });
+    this.append({ i: index, user: this.identifier(user), s: status, id: this.identifier(userId) });
   }
 
   failed(index: number, user: string): void {
-    this.append({ i: index, user, s: 'failed' });
+    this.append({ i: index, user: this.identifier(user), s: 'failed' });
+  }
+
+  /** As given, or its sha256 for a journal that must not hold identifiers (an erasure's). */
+  private identifier(value: string): string {
+    return this.hashIdentifiers ? sha256(value) : value;
   }
 
   close(): void {
@@ -93,7 +99,7 @@ export class Journal {
     rest.forEach((line, n) => {
       const record = parseLine(this.path, n + 2, line);
       const index = record.i;
-      if (typeof index !== 'number' || users[index] !== record.user) {
+      if (typeof index !== 'number' || users[index] === undefined || this.identifier(users[index]) !== record.user) {
         throw new UsageError(`${this.path}:${n + 2}: record for item ${String(index)} does not match the input`, 'the journal or the input was edited; start afresh with --journal <new file>');
       }
       last.set(index, record.s as JournalRecord['s']);

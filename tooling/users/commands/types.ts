@@ -25,6 +25,8 @@ export interface RunContext {
   recheck: boolean;
   /** `--confirm` for delete and link. */
   confirm: string | undefined;
+  /** A bulk delete confirmed as a whole (--confirm <number of users>). */
+  bulkConfirmed: boolean;
   /** Options of one command (link's overrides, update's edits...). */
   options: CommandOptions;
   /** The audit trail; link and delete need it for the copies they keep or remove. */

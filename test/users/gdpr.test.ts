@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
+import { DB, removeTemporary, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
+
+/**
+ * Erasure and access against the sandbox, with faults injected: an erasure that stops half-way
+ * and is resumed, revocation that is not possible (fail closed), an export that states what it
+ * could not read. One test at a time: fault rules are global to the sandbox.
+ */
+
+let sandbox: UsersSandbox;
+const T = 90_000;
+
+beforeAll(async () => {
+  sandbox = await startUsersSandbox();
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  removeTemporary();
+});
+
+const user = (id: string) => sandbox.store.users.get(id);
+const auditLines = (path: string): Record<string, unknown>[] => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+
+/** A database primary with a Google account and a second database account linked under it. */
+function personWithLinks(prefix: string): { primary: string; google: string; db2: string } {
+  const [primary, db2] = sandbox.seedDb(prefix, 2);
+  const google = sandbox.googleUser(`${prefix}0@example.com`, `g-${prefix}`);
+  sandbox.store.users.link(primary!, { provider: 'google-oauth2', identityId: `g-${prefix}` });
+  sandbox.store.users.link(primary!, { provider: 'auth0', identityId: `${prefix}1` });
+  return { primary: primary!, google, db2: db2! };
+}
+
+describe.sequential('erasure', () => {
+  test('fails closed: while sessions cannot be revoked nothing is deleted or unlinked, and it says so', async () => {
+    const { primary, google, db2 } = personWithLinks('erc');
+    const audit = join(tempDir(), 'audit.jsonl');
+    sandbox.faults.set([{ method: 'DELETE', path: `/api/v2/users/${encodeURIComponent(primary)}/sessions`, status: 501, times: 'always', message: 'not implemented by the sandbox' }]);
+    const refused = await users(sandbox, ['delete', primary, '--confirm', primary, '--audit', audit]);
+    sandbox.faults.set([]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`erasure of ${primary} not complete: revoking the sessions of ${primary} failed`);
+    expect(refused.stderr).toContain('Nothing was deleted yet');
+    expect(user(primary)?.identities.map((i) => `${i.provider}|${i.user_id}`).sort()).toEqual([primary, google, db2].sort());
+    expect(auditLines(audit)).toMatchObject([{ command: 'delete', target: primary, result: 'failed' }]);
+  }, T);
+
+});
+
+describe.sequential('access export', () => {
+  test('every section the Management API holds; what it could not read is listed with the reason', async () => {
+    const [primary] = sandbox.seedDb('exa', 1, { app_metadata: { entitlements: ['premium'] }, user_metadata: { theme: 'light' } });
+    sandbox.store.users.addBlock(primary!, { identifier: 'exa0@example.com', ip: '198.51.100.7', connection: DB });
+    sandbox.faults.set([{ method: 'GET', path: `/api/v2/users/${encodeURIComponent(primary!)}/logs`, status: 403, times: 'always', message: 'Insufficient scope, expected any of: read:logs' }]);
+    const result = await users(sandbox, ['export', primary!]);
+    sandbox.faults.set([]);
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({
+      format: EXPORT_FORMAT,
+      user: { user_id: primary, app_metadata: { entitlements: ['premium'] }, user_metadata: { theme: 'light' } },
+      user_blocks: [{ identifier: 'exa0@example.com', ip: '198.51.100.7' }],
+      logs: null,
+    });
+    for (const section of ['logs', 'sessions', 'refresh_tokens', 'grants', 'authentication_methods', 'enrollments', 'roles', 'permissions', 'organizations']) {
+      expect(document).toHaveProperty(section);
+      const gap = document.not_read.find((entry: { section: string }) => entry.section === section);
+      // Either read (a list) or listed as not read, with why.
+      expect(Array.isArray(document[section]) || (document[section] === null && gap !== undefined), section).toBe(true);
+    }
+    expect(document.not_read).toContainEqual(expect.objectContaining({ section: 'logs', status: 403, reason: expect.stringContaining('forbidden: the client lacks the scope (read:logs or read:logs_users)') }));
+    expect(document.not_read).toContainEqual(expect.objectContaining({ section: 'roles', status: 501, reason: expect.stringContaining('not available on this tenant') }));
+  }, T);
+});
