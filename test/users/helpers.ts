@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,6 +98,8 @@ export interface CliRun {
   result: Promise<CliResult>;
   /** What Ctrl-C does to `npm run users` (scripts/users.ts hands the signal to runCli's handler). */
   interrupt(): void;
+  /** stderr so far (progress lines). */
+  stderr(): string;
 }
 
 /** Runs the CLI in this process through runCli, with its output captured. */
@@ -119,7 +121,7 @@ export function startUsers(args: readonly string[], env: Record<string, string>)
     await new Promise((resolve) => setTimeout(resolve, 20));
     return { code, stdout, stderr };
   });
-  return { result, interrupt: () => handlers.forEach((handler) => handler()) };
+  return { result, interrupt: () => handlers.forEach((handler) => handler()), stderr: () => stderr };
 }
 
 export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
@@ -131,15 +133,21 @@ export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Recor
  * one smoke test of the entry point: its CA handling and the re-run).
  */
 export function spawnUsers(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return spawnUsersProcess(args, env).result;
+}
+
+/** The same, with the process (to signal it as npm would). */
+export function spawnUsersProcess(args: readonly string[], env: Record<string, string>): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  return new Promise<CliResult>((done, fail) => {
+  const result = new Promise<CliResult>((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+  return { child, result };
 }
 
 const temporary: string[] = [];

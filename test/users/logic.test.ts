@@ -277,9 +277,11 @@ describe('bulk runner', () => {
     for (const id of ids) api.add(id);
     const path = join(tempDir(), 'journal');
     const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 'fake', digest: 'd', items: ids.length };
-    const first = new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal: Journal.open(path, header, ids), progress: new Progress(silent, ids.length) });
+    const firstJournal = Journal.open(path, header, ids);
+    const first = new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal: firstJournal, progress: new Progress(silent, ids.length) });
     api.after.set(30, () => first.stop());
     const partial = await first.run();
+    firstJournal.close();
     expect(partial.interrupted).toBe(true);
     const journal = Journal.open(path, header, ids);
     expect(journal.inDoubt.size).toBe(0);

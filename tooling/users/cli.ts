@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { auditEntryFor, AuditLog, operatorName, parseReason } from './audit';
-import { BulkRun, type BulkSummary } from './bulk';
+import { BulkRun, runChecked, type BulkSummary } from './bulk';
 import { SdkUsersApi, type UsersApi } from './client';
 import { COMMANDS, findCommand, type Command, type CommandOptions, type Item, type Outcome, type RunContext } from './commands';
 import { CommandError, describeError, UsageError } from './errors';
@@ -25,6 +25,8 @@ const DEFAULT_RATE = 10;
 const DEFAULT_CONCURRENCY = 8;
 // See metadata.ts: how long a metadata edit waits before checking it was not overwritten.
 const SETTLE_MS = 500;
+// After Ctrl-C, how long users in flight may take before the ones still waiting to send are cut short.
+const STOP_GRACE_MS = 1500;
 
 const OPTIONS = {
   env: { type: 'string', default: 'sandbox' },
@@ -279,7 +281,7 @@ async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'
   const { command, positionals } = invocation;
   const [user = '', ...args] = positionals;
   const item: Item = { index: 0, user, args: fixedArgs(command, args) };
-  const outcome = await command.run({ ...ctx, recheck: false }, item);
+  const outcome = await runChecked(command, { ...ctx, recheck: false }, item);
   if (ctx.audit && audited(invocation)) ctx.audit.append(auditEntryFor(command.name, user, outcome));
   if (invocation.json) io.stdout(`${JSON.stringify(toJson(command, outcome))}\n`);
   else io.stdout(`${outcome.message}\n`);
@@ -329,7 +331,7 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     io.stderr.write(`resuming ${journalPath}: ${journal.completed.size} of ${input.items.length} already done` +
       `${journal.inDoubt.size > 0 ? `, ${journal.inDoubt.size} to recheck (in flight when the last run stopped)` : ''}\n`);
   }
-  const progress = new Progress(io.stderr, remaining);
+  const progress = new Progress(io.stderr, remaining, () => gate.pausedFor());
   const run = new BulkRun(command, ctx, input.items, {
     concurrency: invocation.concurrency,
     ...(journal ? { journal } : {}),
@@ -338,17 +340,21 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     ...(ctx.audit && audited(invocation) ? { audit: ctx.audit } : {}),
   });
   let interrupts = 0;
+  let cutShort: NodeJS.Timeout | undefined;
   const removeHandler = io.onInterrupt(() => {
     interrupts += 1;
     if (interrupts > 1) return;
     io.stderr.write('\nstopping: waiting for the users in flight; run the same command again to resume\n');
     run.stop();
+    // Users still waiting for their next request after this (a 429's pause) stop here; a resume rechecks them.
+    cutShort = setTimeout(() => gate.abort(), STOP_GRACE_MS);
   });
   let summary: BulkSummary;
   try {
     progress.start();
     summary = await run.run();
   } finally {
+    clearTimeout(cutShort);
     removeHandler();
     journal?.close();
     progress.end();

@@ -1,5 +1,4 @@
-import { ManagementClient, ManagementError, ManagementTimeoutError, TokenProvider, type Management } from 'auth0';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { AuthenticationClient, ManagementClient, ManagementError, ManagementTimeoutError, type Management } from 'auth0';
 import { CommandError } from './errors';
 import { parseUser, parseUserBlocks, type Identity, type JsonObject, type JsonValue, type User, type UserBlock } from './model';
 import { readRateHeaders, retryDelay } from '../rate-headers';
@@ -66,6 +65,8 @@ const MAX_THROTTLED_RETRIES = 20;
 /** Retries of an idempotent request after a 5xx or a network error. */
 const MAX_ERROR_RETRIES = 3;
 const TIMEOUT_SECONDS = 30;
+const TOKEN_RETRIES = 5;
+const TOKEN_LEEWAY_MS = 10_000;
 
 type Answer = { rawResponse: { headers: Headers } };
 type Call<T> = () => Promise<{ data: T } & Answer>;
@@ -239,7 +240,7 @@ export class SdkUsersApi implements UsersApi {
         if (status !== undefined && (status < 500 || status === 501)) throw toCommandError(error, status);
         if (idempotent && failed < MAX_ERROR_RETRIES) {
           failed += 1;
-          await sleep(500 * 2 ** failed);
+          await this.gate.sleep(500 * 2 ** failed);
           continue;
         }
         throw toCommandError(error, status);
@@ -251,21 +252,44 @@ export class SdkUsersApi implements UsersApi {
 async function tokenSupplier(target: ApiTarget): Promise<() => Promise<string>> {
   const { credentials } = target;
   if ('accessToken' in credentials) return async () => credentials.accessToken;
-  const provider = new TokenProvider({
+  const provider = new ClientCredentials(new AuthenticationClient({
     domain: target.domain,
     clientId: credentials.clientId,
     clientSecret: credentials.clientSecret,
-    audience: `https://${target.domain}/api/v2/`,
-  });
+    // A token request the server throttled or failed is repeated: it changes nothing.
+    retry: { enabled: true, maxRetries: TOKEN_RETRIES, retryWhen: [429, 500, 502, 503, 504] },
+  }), `https://${target.domain}/api/v2/`);
   try {
-    await provider.getAccessToken();
+    await provider.token();
   } catch (error) {
     const network = networkReason(error);
     throw new CommandError(network ? 'api_unavailable' : 'api_error', `could not get a Management API token from ${target.domain}: ${network ?? errorMessage(error)}`,
       network ? 'check the domain (--env, AUTH0_DOMAIN) and that the tenant is reachable'
         : 'check AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET, and that the client is granted the Management API');
   }
-  return () => provider.getAccessToken();
+  return () => provider.token();
+}
+
+/**
+ * The SDK's TokenProvider, with the Authentication API client's retries on (TokenProvider's
+ * options do not expose them): a cached client-credentials token, renewed shortly before it expires.
+ */
+class ClientCredentials {
+  private cached: { token: string; expiresAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+
+  constructor(private readonly auth: AuthenticationClient, private readonly audience: string) {}
+
+  token(): Promise<string> {
+    if (this.cached && Date.now() < this.cached.expiresAt - TOKEN_LEEWAY_MS) return Promise.resolve(this.cached.token);
+    this.pending ??= this.auth.oauth.clientCredentialsGrant({ audience: this.audience }).then(({ data }) => {
+      this.cached = { token: data.access_token, expiresAt: Date.now() + data.expires_in * 1000 };
+      return data.access_token;
+    }).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
 }
 
 /** A 404 the caller turns into a value (an absent user, an unknown client). */

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { sha256 } from './audit';
 import { UsageError } from './errors';
 
@@ -44,7 +44,14 @@ export class Journal {
    */
   static open(path: string, header: JournalHeader, users: readonly string[], options: { hashIdentifiers?: boolean } = {}): Journal {
     const journal = new Journal(path, options.hashIdentifiers === true);
-    const resumed = journal.load(header, users);
+    lock(path);
+    let resumed: boolean;
+    try {
+      resumed = journal.load(header, users);
+    } catch (error) {
+      unlock(path);
+      throw error;
+    }
     journal.fd = openSync(path, 'a', 0o600);
     if (!resumed) journal.append(header);
     return journal;
@@ -68,8 +75,10 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
     this.fd = undefined;
+    unlock(this.path);
   }
 
   private append(record: JournalHeader | JournalRecord): void {
@@ -109,6 +118,45 @@ export class Journal {
       else if (state === 'start') this.inDoubt.add(index);
     }
     return true;
+  }
+}
+
+/**
+ * One run per journal: `<journal>.lock` holds the owner's pid, created exclusively. A lock whose
+ * process is gone (a crash, kill -9) is taken over; a live one refuses the second run.
+ */
+function lock(path: string): void {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      throw new UsageError(`${path} is in use by another run (process ${owner})`,
+        'wait for it to finish (or stop it with Ctrl-C), then run again; two runs on one journal would repeat work');
+    }
+    rmSync(lockPath, { force: true });
+  }
+  throw new UsageError(`cannot lock ${path}`, `remove ${lockPath} if no run is using the journal`);
+}
+
+function unlock(path: string): void {
+  rmSync(`${path}.lock`, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
