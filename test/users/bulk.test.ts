@@ -266,4 +266,24 @@ describe.sequential('bulk', () => {
       sandbox.faults.set([]);
     }
   }, T);
+
+  test('--query selects the users of a bulk run; more than 1,000 matches are refused', async () => {
+    const ids = sandbox.seedDb('query', 6, { app_metadata: { plan: 'trial-q' } });
+    const journal = join(tempDir(), 'trial.journal');
+    const query = 'app_metadata.plan:"trial-q"';
+    const noJournal = await users(sandbox, ['block', '--query', query]);
+    expect(noJournal.code).toBe(2);
+    expect(noJournal.stderr).toContain('--query needs --journal <file>');
+    const run = await users(sandbox, ['block', '--query', query, '--journal', journal, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('the query selects: 6 users');
+    expect(JSON.parse(run.stdout)).toMatchObject({ total: 6, done: 6, failed: 0 });
+    expectEachBlockedOnce(ids);
+    expect(existsSync(`${journal}.selection`)).toBe(false);
+    sandbox.seedDb('many', 1001, { app_metadata: { plan: 'big-q' } });
+    const tooMany = await users(sandbox, ['block', '--query', 'app_metadata.plan:"big-q"', '--journal', join(tempDir(), 'big.journal')]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('the query matches 1001 users; Auth0\'s user search returns at most the first 1000');
+    expect(sandbox.requests.filter((r) => r.method === 'PATCH' && r.path.includes('many'))).toEqual([]);
+  }, T);
 });

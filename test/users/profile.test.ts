@@ -134,3 +134,24 @@ describe.concurrent('update (rectification)', () => {
     expect(sandbox.writesTo(`/api/v2/users/${id}`)).toBe(0);
   }, T);
 });
+
+describe.concurrent('reset-password', () => {
+  test('--ttl and --result-url go into the ticket; bad values are usage errors; the audit line holds no ticket', async () => {
+    const [id] = sandbox.seedDb('pwt', 1);
+    const audit = join(tempDir(), 'audit.jsonl');
+    const result = await users(sandbox, ['reset-password', id!, '--ttl', '3600', '--result-url', 'https://app.example.com/done', '--audit', audit]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('valid 1 hour(s)');
+    const [ticket] = sandbox.store.tickets.ticketsFor(id!);
+    expect(ticket?.result_url).toBe('https://app.example.com/done');
+    expect(Math.abs(Date.parse(ticket!.expires_at) - Date.now() - 3_600_000)).toBeLessThan(60_000);
+    expect(readFileSync(audit, 'utf8')).not.toContain('ticket=');
+    const [ttl, url] = await Promise.all([
+      users(sandbox, ['reset-password', id!, '--ttl', '9999999']),
+      users(sandbox, ['reset-password', id!, '--result-url', 'http://insecure.example.com']),
+    ]);
+    expect(ttl.stderr).toContain('--ttl 9999999 is not a whole number of seconds from 1 to 2592000');
+    expect(url.stderr).toContain('--result-url must be an https:// URL');
+    expect(sandbox.store.tickets.ticketsFor(id!)).toHaveLength(1);
+  }, T);
+});

@@ -8,6 +8,7 @@ import { readBulkInput, type BulkInput } from './input';
 import { Journal } from './journal';
 import { Progress } from './progress';
 import { RateGate } from './rate';
+import { removeSelection, saveSelection, selectByQuery, selectionPath } from './selection';
 import { resolveTarget, type Target } from './target';
 
 /** Where the CLI writes and what it reads: the process, or a test's capture. */
@@ -37,6 +38,7 @@ const OPTIONS = {
   journal: { type: 'string' },
   rate: { type: 'string' },
   concurrency: { type: 'string' },
+  query: { type: 'string' },
   audit: { type: 'string' },
   reason: { type: 'string' },
   'carry-blocks': { type: 'boolean', default: false },
@@ -78,6 +80,7 @@ interface Invocation {
   dryRun: boolean;
   confirm: string | undefined;
   from: string | undefined;
+  query: string | undefined;
   journal: string | undefined;
   rate: number;
   concurrency: number;
@@ -96,10 +99,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const target = resolveTarget(invocation.env, io.env);
     io.stderr.write(`tenant: ${target.env} ${target.domain} (${target.domainSource}), as ${target.credentialSource}\n`);
     // A bulk input is read and checked in full before the first request.
-    const bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, invocation.from, target);
+    let bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, readBulkInput(invocation.from, invocation.command, fixedArgs(invocation.command, invocation.positionals)), invocation.from, target);
     audit = openAudit(invocation, target, io);
     const gate = new RateGate({ rate: invocation.rate });
     const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
+    if (invocation.query !== undefined) bulk = await prepareQuery(invocation, invocation.query, api, target, io);
     const ctx = runContext(api, target, invocation, audit);
     if (bulk) return await runBulk(invocation, bulk, ctx, gate, io);
     return await runSingle(invocation, ctx, io);
@@ -183,11 +187,15 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
     if (given && !commands.includes(command.name)) throw new UsageError(`--${option} is for ${commands.join(' and ')} only`, `drop --${option}`);
   }
-  const bulk = values.from !== undefined;
+  if (values.from !== undefined && values.query !== undefined) throw new UsageError('--from and --query both select users', 'use one of them');
+  const bulk = values.from !== undefined || values.query !== undefined;
+  if (values.query !== undefined && values.journal === undefined && !values['dry-run']) {
+    throw new UsageError('--query needs --journal <file>: where the run records itself and its selection, to resume', 'e.g. --journal trial-users.block.journal');
+  }
   if (bulk && !command.bulk) {
     throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time`);
   }
-  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from)', 'drop --journal');
+  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from, --query)', 'drop --journal');
   const expected = (bulk ? 0 : 1) + command.args.length;
   const allowed = bulk ? [0, command.args.length] : [expected];
   if (!allowed.includes(rest.length)) {
@@ -202,6 +210,7 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     dryRun: values['dry-run'],
     confirm: values.confirm,
     from: values.from,
+    query: values.query,
     journal: values.journal,
     rate: positiveNumber('--rate', values.rate, DEFAULT_RATE),
     concurrency: Math.floor(positiveNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY)),
@@ -301,21 +310,31 @@ function toJson(command: Command, outcome: Outcome): Record<string, unknown> {
 
 interface BulkPlan {
   input: BulkInput;
+  /** The --query the users were selected by: its selection file goes once the run completes. */
+  selection?: string;
   /** Absent for a dry run: nothing is recorded. */
   journal: Journal | undefined;
   journalPath: string;
 }
 
-function prepareBulk(invocation: Invocation, from: string, target: Target): BulkPlan {
+async function prepareQuery(invocation: Invocation, query: string, api: UsersApi, target: Target, io: CliIo): Promise<BulkPlan> {
+  const journalPath = invocation.journal ?? '';
+  const input = await selectByQuery(api, query, journalPath, invocation.command, fixedArgs(invocation.command, invocation.positionals));
+  io.stderr.write(`${input.resumed ? `resuming the selection in ${selectionPath(journalPath)}` : 'the query selects'}: ${input.items.length} users\n`);
+  const plan = prepareBulk(invocation, input, 'the query', target);
+  if (plan.journal && !input.resumed) saveSelection(journalPath, query, input);
+  return { ...plan, selection: query };
+}
+
+function prepareBulk(invocation: Invocation, input: BulkInput, source: string, target: Target): BulkPlan {
   const { command } = invocation;
   const args = fixedArgs(command, invocation.positionals);
-  const input = readBulkInput(from, command, args);
   const erasure = command.name === 'delete';
   if (erasure && !invocation.dryRun && invocation.confirm !== String(input.items.length)) {
-    throw new UsageError(`erasing the ${input.items.length} users of ${from} needs --confirm ${input.items.length}`,
+    throw new UsageError(`erasing the ${input.items.length} users of ${source} needs --confirm ${input.items.length}`,
       `check the list first with --dry-run, then repeat its size: --confirm ${input.items.length}`);
   }
-  const journalPath = invocation.journal ?? `${from}.${command.name}.journal`;
+  const journalPath = invocation.journal ?? `${source}.${command.name}.journal`;
   // An erasure's journal must not keep what it erased: users are recorded as hashes.
   const journal = invocation.dryRun ? undefined : Journal.open(journalPath, {
     journal: 1, command: command.name, args, tenant: target.domain, digest: input.digest, items: input.items.length,
@@ -359,6 +378,7 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     journal?.close();
     progress.end();
   }
+  if (plan.selection !== undefined && journal && summary.failures.length === 0 && !summary.interrupted) removeSelection(journalPath);
   const rate = gate.stats();
   if (invocation.json) {
     io.stdout(`${JSON.stringify({
@@ -459,6 +479,7 @@ export function usage(): string {
     '  update: --set <field>=<value>, --unset <field>, --meta <key>=<json>, --unset-meta <key> (repeatable)',
     '  reset-password: --ttl <seconds>, --result-url <https URL>',
     '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
+    '  --query <lucene>     bulk: the users a user search selects (at most 1,000: Auth0\'s search cap); needs --journal',
     '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',
     `  --rate <n>           Management API requests per second, at most (default ${DEFAULT_RATE}; 429s slow it down further)`,
     `  --concurrency <n>    bulk: users in flight at once (default ${DEFAULT_CONCURRENCY})`,

@@ -18,7 +18,7 @@ export interface UsersApi {
   userBlocks(userId: string): Promise<UserBlock[]>;
   clearUserBlocks(userId: string): Promise<void>;
   sendVerificationEmail(userId: string): Promise<{ jobId: string }>;
-  passwordChangeTicket(userId: string): Promise<{ ticket: string }>;
+  passwordChangeTicket(userId: string, options?: TicketOptions): Promise<{ ticket: string }>;
   link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]>;
   unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]>;
   clientExists(clientId: string): Promise<boolean>;
@@ -46,6 +46,13 @@ export interface UserRecords {
 /** Per list, at most: Auth0's search and log endpoints reach the first 1,000 results. */
 export const MAX_LISTED = 1000;
 const PER_PAGE = 100;
+
+export interface TicketOptions {
+  /** Lifetime of the link in seconds (Auth0's default: 5 days). */
+  ttlSec?: number;
+  /** Where the user lands after the change (Classic Universal Login). */
+  resultUrl?: string;
+}
 
 /** The fields this tool changes, as the SDK types them; metadata as JSON objects. */
 export type UserPatch = Pick<Management.UpdateUserRequestContent,
@@ -136,8 +143,13 @@ export class SdkUsersApi implements UsersApi {
     return { jobId: String(job.id ?? '') };
   }
 
-  async passwordChangeTicket(userId: string): Promise<{ ticket: string }> {
-    const result = await this.call(false, () => this.sdk.tickets.changePassword({ user_id: userId }).withRawResponse(), unknownUser(userId));
+  async passwordChangeTicket(userId: string, options: TicketOptions = {}): Promise<{ ticket: string }> {
+    const request: Management.ChangePasswordTicketRequestContent = {
+      user_id: userId,
+      ...(options.ttlSec === undefined ? {} : { ttl_sec: options.ttlSec }),
+      ...(options.resultUrl === undefined ? {} : { result_url: options.resultUrl }),
+    };
+    const result = await this.call(false, () => this.sdk.tickets.changePassword(request).withRawResponse(), unknownUser(userId));
     return { ticket: result.ticket };
   }
 
