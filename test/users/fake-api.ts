@@ -1,4 +1,4 @@
-import type { Revocable, UserRecordKind, UserRecords, UsersApi, UserPatch } from '../../tooling/users/client';
+import type { JobState, Revocable, UserRecordKind, UserRecords, UsersApi, UserPatch } from '../../tooling/users/client';
 import { CommandError } from '../../tooling/users/errors';
 import { parseUser, type Identity, type JsonObject, type User, type UserBlock } from '../../tooling/users/model';
 
@@ -103,6 +103,18 @@ export class FakeApi implements UsersApi {
 
   revoke(kind: Revocable, userId: string): Promise<void> {
     return this.op(`DELETE ${kind} ${userId}`, () => undefined);
+  }
+
+  startUsersExport(): Promise<{ jobId: string }> {
+    return this.op('POST users-exports', () => ({ jobId: 'job_1' }));
+  }
+
+  connectionId(name: string): Promise<string | undefined> {
+    return this.op(`GET connection ${name}`, () => undefined);
+  }
+
+  job(jobId: string): Promise<JobState> {
+    return this.op(`GET job ${jobId}`, () => ({ status: 'pending' }));
   }
 
   searchUsers(query: string): Promise<{ users: User[]; total: number }> {

@@ -75,3 +75,28 @@ describe.sequential('access export', () => {
     expect(document.not_read).toContainEqual(expect.objectContaining({ section: 'roles', status: 501, reason: expect.stringContaining('not available on this tenant') }));
   }, T);
 });
+
+describe.sequential('export-users (users export job)', () => {
+  test('the whole connection through a job, with its progress, to a new file; the audit line counts, never lists', async () => {
+    const connection = 'Export-DB';
+    sandbox.store.connections.create({ name: connection, strategy: 'auth0', options: {} });
+    sandbox.store.users.seed(Array.from({ length: 1200 }, (_, n) => ({ connection, email: `xj${n}@example.com`, email_verified: true, identityId: `xj${n}` })));
+    const dir = tempDir();
+    const output = join(dir, 'users.ndjson');
+    const audit = join(dir, 'audit.jsonl');
+    const result = await users(sandbox, ['export-users', '--connection', connection, '--output', output, '--fields', 'user_id,email', '--audit', audit]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/job job_\w+: completed, 100%/);
+    expect(result.stdout).toMatch(/^exported 1200 users \(json\) to .*users\.ndjson/);
+    const lines = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { user_id: string; email: string });
+    expect(lines).toHaveLength(1200);
+    expect(lines[0]).toEqual({ user_id: expect.stringMatching(/^auth0\|xj/), email: expect.stringMatching(/@example\.com$/) });
+    expect(auditLines(audit)).toMatchObject([{ command: 'export-users', target: null, result: 'done', details: { records: 1200, connection } }]);
+    expect(readFileSync(audit, 'utf8')).not.toContain('xj0');
+    const again = await users(sandbox, ['export-users', '--output', output]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('an existing one is never overwritten');
+    expect(sandbox.requests.filter((r) => r.path === '/api/v2/jobs/users-exports')).toHaveLength(1);
+  }, T);
+});
+

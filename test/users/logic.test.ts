@@ -27,7 +27,7 @@ const command = (name: string): Command => {
 const silent = { write: () => undefined, isTTY: false };
 
 function context(api: FakeApi, overrides: Partial<RunContext> = {}): Omit<RunContext, 'recheck'> {
-  return { api, tenant: 'fake', dryRun: false, confirm: undefined, bulkConfirmed: false, options: NO_OPTIONS, audit: undefined, clientId: 'fake-client', settleMs: 0, clientExists: async () => true, ...overrides };
+  return { api, tenant: 'fake', dryRun: false, confirm: undefined, bulkConfirmed: false, options: NO_OPTIONS, audit: undefined, clientId: 'fake-client', note: () => undefined, settleMs: 0, clientExists: async () => true, ...overrides };
 }
 
 describe('CSV (RFC 4180)', () => {

@@ -154,7 +154,7 @@ export function auditEntryFor(command: string, user: string, result: unknown): A
   if (isOutcome(result)) {
     return {
       command,
-      target: result.userId,
+      target: result.userId === '' ? null : result.userId,
       result: result.status === 'unchanged' ? 'unchanged' : 'done',
       ...(result.audit ? { details: result.audit } : {}),
     };

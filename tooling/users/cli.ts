@@ -50,6 +50,10 @@ const OPTIONS = {
   meta: { type: 'string', multiple: true, default: [] as string[] },
   'unset-meta': { type: 'string', multiple: true, default: [] as string[] },
   ttl: { type: 'string' },
+  output: { type: 'string' },
+  connection: { type: 'string' },
+  format: { type: 'string' },
+  fields: { type: 'string' },
   'result-url': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -66,6 +70,10 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   meta: ['update'],
   'unset-meta': ['update'],
   ttl: ['reset-password'],
+  output: ['export-users'],
+  connection: ['export-users'],
+  format: ['export-users'],
+  fields: ['export-users'],
   'result-url': ['reset-password'],
 };
 
@@ -104,7 +112,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const gate = new RateGate({ rate: invocation.rate });
     const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
     if (invocation.query !== undefined) bulk = await prepareQuery(invocation, invocation.query, api, target, io);
-    const ctx = runContext(api, target, invocation, audit);
+    const ctx = runContext(api, target, invocation, audit, io);
     if (bulk) return await runBulk(invocation, bulk, ctx, gate, io);
     return await runSingle(invocation, ctx, io);
   } catch (error) {
@@ -118,7 +126,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /** Changes are audited, and so are access exports (personal data leaving the tenant); dry runs change nothing. */
 function audited(invocation: Invocation): boolean {
-  return (invocation.command.mutates || invocation.command.name === 'export') && !invocation.dryRun;
+  return (invocation.command.mutates || invocation.command.name === 'export' || invocation.command.name === 'export-users') && !invocation.dryRun;
 }
 
 /**
@@ -196,7 +204,7 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time`);
   }
   if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from, --query)', 'drop --journal');
-  const expected = (bulk ? 0 : 1) + command.args.length;
+  const expected = (bulk || command.takesUser === false ? 0 : 1) + command.args.length;
   const allowed = bulk ? [0, command.args.length] : [expected];
   if (!allowed.includes(rest.length)) {
     throw new UsageError(`${name} takes ${bulk ? `${command.args.map((a) => `<${a.name}>`).join(' ') || 'no arguments'} with --from` : `${expected} argument(s)`}, got ${rest.length}`,
@@ -225,10 +233,19 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
       unsetMeta: values['unset-meta'],
       ttlSec: values.ttl === undefined ? undefined : ttlSeconds(values.ttl),
       resultUrl: values['result-url'] === undefined ? undefined : resultUrl(values['result-url']),
+      output: values.output,
+      connection: values.connection,
+      format: exportFormat(values.format),
+      fields: values.fields === undefined ? [] : values.fields.split(',').map((field) => field.trim()).filter(Boolean),
     },
     auditPath: values.audit ?? (io.env.USERS_AUDIT_LOG?.trim() || undefined),
     reason: parseReason(values.reason),
   };
+}
+
+function exportFormat(value: string | undefined): 'json' | 'csv' {
+  if (value === undefined || value === 'json' || value === 'csv') return value ?? 'json';
+  throw new UsageError('--format is json or csv', 'e.g. --format csv');
 }
 
 function ttlSeconds(value: string): number {
@@ -257,7 +274,7 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
   return number;
 }
 
-function runContext(api: UsersApi, target: Target, invocation: Invocation, audit: AuditLog | undefined): Omit<RunContext, 'recheck'> {
+function runContext(api: UsersApi, target: Target, invocation: Invocation, audit: AuditLog | undefined, io: CliIo): Omit<RunContext, 'recheck'> {
   const clients = new Map<string, Promise<boolean>>();
   return {
     api,
@@ -269,6 +286,7 @@ function runContext(api: UsersApi, target: Target, invocation: Invocation, audit
     options: invocation.options,
     audit,
     clientId: clientIdOf(target),
+    note: (text) => io.stderr.write(text),
     settleMs: SETTLE_MS,
     clientExists: (clientId) => {
       let known = clients.get(clientId);
@@ -450,6 +468,7 @@ function reportError(error: unknown, invocation: Invocation | undefined, io: Cli
 function synopsis(command: Command): string {
   const args = command.args.map((a) => ` <${a.name}>`).join('');
   const confirm = command.name === 'delete' || command.name === 'link' ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>` : '';
+  if (command.takesUser === false) return `users ${command.name}${args} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
   return `users ${command.name} <user>${args}${confirm}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}${command.name === 'delete' ? ' --confirm <number of users>' : ''}` : ''}`;
 }
 

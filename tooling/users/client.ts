@@ -26,6 +26,12 @@ export interface UsersApi {
   userRecords(kind: UserRecordKind, userId: string): Promise<UserRecords>;
   /** Revokes every session, refresh token or grant of a user; a user already gone is not an error. */
   revoke(kind: Revocable, userId: string): Promise<void>;
+  /** Starts a users export job (`POST /jobs/users-exports`). */
+  startUsersExport(request: Management.CreateExportUsersRequestContent): Promise<{ jobId: string }>;
+  /** The id of the connection of that name; undefined when there is none. */
+  connectionId(name: string): Promise<string | undefined>;
+  /** A job's state (`GET /jobs/{id}`). */
+  job(jobId: string): Promise<JobState>;
   /** One page of a user search (Lucene, search engine v3). */
   searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }>;
 }
@@ -36,6 +42,14 @@ export const USER_RECORD_KINDS = [
 ] as const;
 export type UserRecordKind = (typeof USER_RECORD_KINDS)[number];
 export type Revocable = 'sessions' | 'refresh_tokens' | 'grants';
+
+export interface JobState {
+  status: string;
+  percentageDone?: number;
+  timeLeftSeconds?: number;
+  /** The file, once the job is completed. */
+  location?: string;
+}
 
 export interface UserRecords {
   records: JsonValue[];
@@ -200,6 +214,27 @@ export class SdkUsersApi implements UsersApi {
     } catch (error) {
       if (!(error instanceof NotFound)) throw error;
     }
+  }
+
+  async startUsersExport(request: Management.CreateExportUsersRequestContent): Promise<{ jobId: string }> {
+    // Not idempotent: a repeated request would start a second job.
+    const job = await this.call(false, () => this.sdk.jobs.usersExports.create(request).withRawResponse());
+    return { jobId: job.id };
+  }
+
+  async connectionId(name: string): Promise<string | undefined> {
+    const page = await this.send(true, () => this.sdk.connections.list({ name, fields: 'id,name', include_fields: true }));
+    return page.data.find((connection) => connection.name === name)?.id;
+  }
+
+  async job(jobId: string): Promise<JobState> {
+    const job = await this.call(true, () => this.sdk.jobs.get(jobId).withRawResponse());
+    return {
+      status: job.status,
+      ...(job.percentage_done === undefined ? {} : { percentageDone: job.percentage_done }),
+      ...(job.time_left_seconds === undefined ? {} : { timeLeftSeconds: job.time_left_seconds }),
+      ...(job.location === undefined ? {} : { location: job.location }),
+    };
   }
 
   async searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }> {

@@ -1,10 +1,32 @@
 import { Mailer, Outbox } from '../email';
 import { badRequest, notFound } from '../errors';
 import type { ApiContext, RouteModule } from './context';
-import { anyObject, idParams, string, strictObject } from './schema';
+import { anyObject, idParams, integer, string, stringEnum, strictObject } from './schema';
+import { UsersExportJobs, type ExportField } from '../store/users-export-jobs';
 
 export const registerJobs: RouteModule = (app, { store, endpoint }: ApiContext) => {
   const mailer = new Mailer(store, new Outbox(store.db), endpoint);
+  const exports = new UsersExportJobs(store);
+
+  app.post<{ Body: { connection_id?: string; format?: 'json' | 'csv'; limit?: number; fields?: ExportField[] } }>('/jobs/users-exports', {
+    schema: {
+      body: strictObject({
+        connection_id: string({ minLength: 1 }),
+        format: stringEnum(['json', 'csv']),
+        limit: integer({ minimum: 1 }),
+        fields: { type: 'array', items: strictObject({ name: string({ minLength: 1 }), export_as: string({ minLength: 1 }) }, ['name']) },
+      }),
+    },
+    config: { scopes: ['read:users'] },
+  }, async (request, reply) => {
+    const { connection_id: connectionId } = request.body;
+    const connectionName = connectionId === undefined ? undefined : store.connections.require(connectionId).name;
+    const job = exports.create({ ...request.body, ...(connectionName === undefined ? {} : { connectionName }) });
+    // Auth0 answers with the job pending; GET /jobs/{id} shows its progress and, once completed, the location.
+    const { location: _location, percentage_done: _done, time_left_seconds: _left, ...pending } = job;
+    return reply.code(201).send({ ...pending, status: 'pending' });
+  });
+
   app.post<{ Body: { user_id: string; client_id?: string } }>('/jobs/verification-email', {
     schema: {
       body: strictObject({ user_id: string({ minLength: 1 }), client_id: string(), identity: anyObject, organization_id: string() },
@@ -27,6 +49,8 @@ export const registerJobs: RouteModule = (app, { store, endpoint }: ApiContext) 
     schema: { params: idParams() },
     config: { scopes: ['create:users', 'read:users'] },
   }, async (request) => {
+    const exported = exports.get(request.params.id);
+    if (exported) return exported;
     const job = store.tickets.job(request.params.id);
     if (!job) throw notFound('The job does not exist.', 'inexistent_job');
     return { type: job.type, status: job.status, created_at: job.created_at, id: job.id };

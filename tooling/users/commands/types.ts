@@ -33,6 +33,8 @@ export interface RunContext {
   audit: AuditLog | undefined;
   /** The client the tool acts as, for erasure receipts. */
   clientId: string;
+  /** A progress note for the operator (stderr). */
+  note(text: string): void;
   /** Wait between a metadata write and its verification read (see metadata.ts). */
   settleMs: number;
   clientExists(clientId: string): Promise<boolean>;
@@ -69,11 +71,17 @@ export interface CommandOptions {
   /** reset-password */
   ttlSec: number | undefined;
   resultUrl: string | undefined;
+  /** export-users */
+  output: string | undefined;
+  connection: string | undefined;
+  format: 'json' | 'csv';
+  fields: readonly string[];
 }
 
 export const NO_OPTIONS: CommandOptions = {
   carryBlocks: false, allowEmailMismatch: false, allowUnverified: false, restoreMetadata: false,
   set: [], unset: [], setMeta: [], unsetMeta: [], ttlSec: undefined, resultUrl: undefined,
+  output: undefined, connection: undefined, format: 'json', fields: [],
 };
 
 export interface Command {
@@ -81,6 +89,8 @@ export interface Command {
   summary: string;
   /** Arguments after `<user>`, by name; in bulk mode, CSV columns or JSON fields of that name. */
   args: readonly ArgSpec[];
+  /** False for a command about the whole tenant (export-users): no <user>. */
+  takesUser?: false;
   /** Changes state: accepts --dry-run. */
   mutates: boolean;
   /** Runs over a list with --from. */
