@@ -9,9 +9,10 @@ import { ConfigError, readAccountConfig } from '../account/config';
 import { sandboxAccountEnv } from '../account/dev/sandbox';
 import { startAccountService } from '../account/listen';
 import { DEFAULT_PORT, DEFAULT_STATE_DIR, HOST } from '../local/sandbox';
+import { parseSandboxPort } from '../tooling/sandbox-port';
 
 async function main(): Promise<void> {
-  const domain = `${HOST}:${process.env.SANDBOX_PORT || DEFAULT_PORT}`;
+  const domain = `${HOST}:${parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT}`;
   const config = readAccountConfig(sandboxAccountEnv({ stateDir: DEFAULT_STATE_DIR, domain, env: process.env }));
   await startAccountService(config);
   console.log(

@@ -21,7 +21,7 @@ export interface ProgressOptions {
 }
 
 // ESC 7 / ESC 8 (DECSC / DECRC).
-const SAVE_OR_RESTORE_CURSOR = /\x1b[78]/g;
+const SAVE_OR_RESTORE_CURSOR = new RegExp(`${String.fromCharCode(0x1b)}[78]`, 'g');
 
 export class ProgressDisplay {
   private readonly bar: SingleBar;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /**
  * The account service's environment for a local sandbox tenant (npm run account): the consent
  * page's secret is the one the sandbox generated and deployed into enforce-terms, read from its
- * state folder's deploy-secrets.json (local/sandbox/environment.ts writes it; its reader is not
+ * state folder's deploy-secrets.json (tooling/deploy/sandbox-environment.ts writes it; its reader is not
  * part of the sandbox's index, and this one never creates a secret). The cookie key is made per
  * run: sessions only last a login.
  */

@@ -154,6 +154,10 @@ export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer
         { iss: endpoint().issuer, sub: `${client.client_id}@clients`, aud: audience, azp: client.client_id, gty: 'client-credentials', scope },
         lifetime,
       );
+      store.logs.record({
+        type: 'seccft', description: 'Client Credentials for Access Token', client_id: client.client_id, audience, scope,
+        ip: request.ip, user_agent: request.headers['user-agent'] ?? '',
+      });
       return { access_token: token, scope, expires_in: lifetime, token_type: 'Bearer' };
     } catch (error) {
       if (!(error instanceof OAuthError)) throw error;

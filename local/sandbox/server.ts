@@ -12,7 +12,7 @@ import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
 import { caFetch } from './login/fetch';
 import { loginRoutes } from './login/routes';
-import { createOidcProvider } from './oidc';
+import { createOidcProvider, OidcStore } from './oidc';
 import { managementApi } from './management-api';
 import { MANAGEMENT_API_SCOPES } from './management-api/scopes';
 import { formatValidationError } from './management-api/validation';
@@ -68,11 +68,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const faults = new FaultInjector(options.faults);
 
   // The domain includes the port, known only after listen; routes read it through this holder.
-  let current: (TenantEndpoint & { domain: string }) | undefined;
+  const listening: { endpoint?: TenantEndpoint & { domain: string } } = {};
   let deployClientId = '';
   const endpoint = (): TenantEndpoint & { domain: string } => {
-    if (!current) throw new ApiError(503, 'The sandbox is still starting');
-    return current;
+    if (!listening.endpoint) throw new ApiError(503, 'The sandbox is still starting');
+    return listening.endpoint;
   };
 
   const app = buildApp({
@@ -83,7 +83,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (error) {
     store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`);
+      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`, { cause: error });
     }
     throw error;
   }
@@ -94,7 +94,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ensureGlobalClient(store);
   const deployClient = ensureDeployClient(store, paths.deployClient, managementAudience);
   deployClientId = deployClient.client_id;
-  current = { domain, issuer: `https://${domain}/`, managementAudience };
+  listening.endpoint = { domain, issuer: `https://${domain}/`, managementAudience };
 
   return {
     domain,
@@ -152,7 +152,7 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+    else void parseJson(request, body as string, done);
   });
   void app.register(formbody);
   void app.register(cookie);
@@ -172,7 +172,8 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new ApiError(404, 'Not Found').body));
 
   const authenticate = managementAuth(deps.signer, deps.endpoint);
-  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, endpoint: deps.endpoint }, authenticate });
+  const oidcStore = new OidcStore(deps.store.db);
+  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, oidc: oidcStore, endpoint: deps.endpoint }, authenticate });
   void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
 
   // Logins run the deployed Actions, whose Management API calls come back here over HTTPS.
@@ -189,11 +190,11 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     onAccountBlocked: (user, block) => mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
   });
-  const oidc = createOidcProvider({ store: deps.store, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
+  const oidc = createOidcProvider({ store: deps.store, oidc: oidcStore, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
   registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint, oidc.tokenGrants);
   void app.register(oidc.routes, oidc.routeOptions);
   void app.register(emailRoutes, {
-    store: deps.store, outbox, mailer, endpoint: deps.endpoint,
+    store: deps.store, outbox, mailer, endpoint: deps.endpoint, endSessions: (userId) => oidcStore.deleteSessionsOf(userId),
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {

@@ -3,7 +3,7 @@ import { readConfig, type TermsConfig } from '../../actions/enforce-terms/config
 import { decideContinue, decideExecute, type ContinueOutcome, type ExecuteOutcome } from '../../actions/enforce-terms/decide';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
-import { answer, asRedirect, event, loadBundle, recordingApi, runOne, SECRETS, sentToken, SESSION_SECRET, TERMS_URL, TERMS_VERSION, unexpectedErrors } from './harness';
+import { answer, asRedirect, event, loadBundle, recordingApi, runOne, SECRETS, sentToken, SESSION_SECRET, TERMS_URL, TERMS_VERSION, unexpectedErrors } from '../../tooling/harness';
 
 const NOW = Date.UTC(2026, 5, 1);
 const FUTURE = Date.UTC(2026, 6, 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type GateOutcome } from '../../actions/gate-apps/decide';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
-import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from './harness';
+import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from '../../tooling/harness';
 
 const CLIENT = 'client-under-test';
 

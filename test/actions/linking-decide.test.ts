@@ -5,8 +5,8 @@ import { readState, stateValue } from '../../actions/prompt-account-linking/stat
 import type { ManagedUser } from '../../actions/lib/management';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
-import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from './fake-management-api';
-import { event, LINKING_URL, SECRETS, SESSION_SECRET } from './harness';
+import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from '../../tooling/harness';
+import { event, LINKING_URL, SECRETS, SESSION_SECRET } from '../../tooling/harness';
 
 const NOW = Date.UTC(2026, 5, 1, 12);
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_TIMEOUT_MS, retryDelayMs } from '../../actions/lib/management';
 import { runLogin, type LoginResult } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom, type Fault, type Route } from './fake-management-api';
-import { answer, event, loadBundle, unexpectedErrors } from './harness';
+import { createFakeManagementApi, databaseUser, fakeUserFrom, type Fault, type Route } from '../../tooling/harness';
+import { answer, event, loadBundle, unexpectedErrors } from '../../tooling/harness';
 
 /** prompt-account-linking against a failing Management API: it retries 429s within budget, and otherwise skips. */
 function setup() {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, displayText, httpsUrl, languageTag, type Overrides } from '../../actions/override-profile/decide';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
-import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from './harness';
+import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from '../../tooling/harness';
 
 function profileEvent(userMetadata: Record<string, JsonValue>, flow: Flow = 'interactive'): Event {
   return event({ user: 'google', flow }, { user: { user_metadata: userMetadata } });

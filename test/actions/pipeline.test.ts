@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_NAMES, TERMS_VERSION, unexpectedErrors } from './harness';
-import { createJourneyContext, journey, JOURNEYS } from './journeys';
+import { ACTION_NAMES, TERMS_VERSION, unexpectedErrors } from '../../tooling/harness';
+import { createJourneyContext, journey, JOURNEYS } from '../../tooling/harness';
 
 /** All four compiled Actions in binding order: gate-apps → prompt-account-linking → enforce-terms → override-profile. */
 

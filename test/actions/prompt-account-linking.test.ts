@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, signSessionToken, type Flow, type LoginResult } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom, FAKE_CLIENT_ID, type FakeManagementApi, type FakeUser } from './fake-management-api';
-import { answer, asRedirect, event, isoAgo, LINKING_URL, loadBundle, SECRETS, sentToken, SESSION_SECRET, unexpectedErrors } from './harness';
+import { createFakeManagementApi, databaseUser, fakeUserFrom, FAKE_CLIENT_ID, type FakeManagementApi, type FakeUser } from '../../tooling/harness';
+import { answer, asRedirect, event, isoAgo, LINKING_URL, loadBundle, SECRETS, sentToken, SESSION_SECRET, unexpectedErrors } from '../../tooling/harness';
 
 /** A new Google user whose email also belongs to an existing, verified database account. */
 function setup(options: { flow?: Flow; verified?: boolean; appMetadata?: Record<string, JsonValue>; userMetadata?: Record<string, JsonValue>; others?: (email: string) => FakeUser[]; secrets?: Record<string, string>; tokenExpiresIn?: number } = {}) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { runLogin, type Flow, type LoadedAction } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom } from './fake-management-api';
-import { event, loadBundle, loadPipeline, SECRETS, unexpectedErrors, type ActionName } from './harness';
+import { createFakeManagementApi, databaseUser, fakeUserFrom } from '../../tooling/harness';
+import { event, loadBundle, loadPipeline, SECRETS, unexpectedErrors, type ActionName } from '../../tooling/harness';
 
 /**
  * No input makes an Action throw: seeded random garbage in every place the Actions read untrusted

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ActionLoadError, LIMITS, loadAction } from '../../local/runtime';
 import { login } from './helpers';
@@ -35,7 +36,7 @@ describe('loader', () => {
     const undeclared = 'const y = require("yaml"); exports.onExecutePostLogin = async () => {};';
     expect(() => loadAction({ name: 'undeclared', code: undeclared })).toThrow(/Cannot find module 'yaml'.*not a declared dependency/);
 
-    const version = (require('yaml/package.json') as { version: string }).version;
+    const version = (JSON.parse(readFileSync(require.resolve('yaml/package.json'), 'utf8')) as { version: string }).version;
     expect(() => loadAction({ name: 'declared', code: undeclared, dependencies: [{ name: 'yaml', version }] })).not.toThrow();
     expect(() => loadAction({ name: 'wrong-version', code: undeclared, dependencies: [{ name: 'yaml', version: '0.0.1' }] })).toThrow(/declared at 0.0.1/);
     expect(() => loadAction({ name: 'absent', code: valid, dependencies: [{ name: 'left-pad-nope', version: '1.0.0' }] })).not.toThrow();

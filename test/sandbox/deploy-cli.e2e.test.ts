@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,8 +8,8 @@ import type { Sandbox } from '../../local/sandbox';
 import { runDeployCli, type DeployCliResult } from '../../tooling/deploy/deploy-cli';
 import type { Target } from '../../tooling/deploy/target';
 import { SandboxClient } from '../../local/sandbox/client';
-import { demoUserPassword, sandboxDeployment } from '../../local/sandbox/environment';
-import { GOOGLE, isManagementApiRequest, NEW_GOOGLE_PROFILE, runJourneys, seedUsers, WEB_APP, type JourneyContext } from '../../local/sandbox/login/journeys';
+import { demoUserPassword, sandboxDeployment } from '../../tooling/deploy/sandbox-environment';
+import { GOOGLE, isManagementApiRequest, NEW_GOOGLE_PROFILE, runJourneys, seedUsers, WEB_APP, type JourneyContext } from '../../local/sandbox';
 import type { LoginResponse } from '../../local/sandbox/login/types';
 import { projectPaths } from '../../tooling/paths';
 import { replaceKeywords, type KeywordMappings } from '../../tooling/tenant';
@@ -152,7 +153,7 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
     expect(result.exitCode, output(result)).toBe(0);
     expect(hits.map((hit) => hit.status).sort()).toEqual([429, 503]);
     // Nothing created or deleted, no error logged (ANSI colours stripped from winston's level).
-    expect(result.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/Created \[|Deleted \[| - error:/);
+    expect(stripVTControlCharacters(result.stdout)).not.toMatch(/Created \[|Deleted \[| - error:/);
     expect({
       clients: sandbox.store.clients.list().map((c) => c.client_id).sort(),
       connections: sandbox.store.connections.list().map((c) => c.connection.id).sort(),

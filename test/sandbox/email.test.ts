@@ -138,6 +138,26 @@ describe('sending: POST /jobs/verification-email', () => {
   });
 });
 
+describe('sending: POST /users', () => {
+  test('a database user gets verify_email unless the email is verified; verify_email decides either way', async () => {
+    const create = async (email: string, extra: Record<string, unknown>): Promise<string[]> => {
+      const created = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email, password: PASSWORD, ...extra } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return (await outbox(email)).map((email) => email.template);
+    };
+    expect(await create('created-default@example.com', {})).toEqual(['verify_email']);
+    expect(await create('created-unverified@example.com', { email_verified: false })).toEqual(['verify_email']);
+    expect(await create('created-verified@example.com', { email_verified: true })).toEqual([]);
+    expect(await create('created-quiet@example.com', { verify_email: false })).toEqual([]);
+    expect(await create('created-forced@example.com', { email_verified: true, verify_email: true })).toEqual(['verify_email']);
+
+    // The link verifies the user (and welcomes them), as the job's link does.
+    const [email] = await outbox('created-default@example.com');
+    expect((await call(sandbox, 'GET', path(email!.url!), HTML)).status).toBeLessThan(400);
+    expect((await outbox('created-default@example.com')).map((sent) => sent.template)).toEqual(['welcome_email', 'verify_email']);
+  });
+});
+
 describe('the verification link', () => {
   test('sets email_verified, welcomes the user, goes to the resultUrl (no email in it), and works once', async () => {
     const user = createUser('verify-me@example.com');
@@ -283,7 +303,7 @@ describe('brute-force protection with user_notification', () => {
   test('a block sends blocked_account (once an hour per IP) whose link unblocks the account, once', async () => {
     sandbox.store.tenant.updateAttackProtection('brute-force-protection', { enabled: true, shields: ['block', 'user_notification'], mode: 'count_per_identifier_and_ip', max_attempts: 3 });
     try {
-      const user = createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
+      createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
       const login = (password: string) => call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
         token, body: { client: app.name, connection: 'customers', flow: 'password', email: 'target@example.com', password, ip: '198.51.100.23' },
       });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, JsonObject, Sandbox, SandboxOptions, User } from '../../local/sandbox';
-import { isManagementApiRequest } from '../../local/sandbox/login/journeys';
+import { isManagementApiRequest } from '../../local/sandbox';
 import type { LoginRequest, LoginResponse, PageAnswer } from '../../local/sandbox/login/types';
 import { projectPaths } from '../../tooling/paths';
 import { call, deployToken, startTestSandbox, type HttpResult } from './helpers';

@@ -166,7 +166,7 @@ describe('Management API authentication and scopes', () => {
   test('endpoints the sandbox does not model are 501, except the reads deploy-cli\'s export skips on a 403', async () => {
     for (const [method, path] of [
       ['GET', '/api/v2/users/auth0%7C1/roles'],
-      ['GET', '/api/v2/users/auth0%7C1/logs'],
+      ['GET', '/api/v2/users/auth0%7C1/permissions'],
       ['POST', '/api/v2/organizations'],
       ['DELETE', '/api/v2/rules/rul_1'],
       ['GET', '/api/v2/stats/daily'],

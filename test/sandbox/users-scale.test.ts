@@ -4,7 +4,7 @@ import { startTestSandbox } from './helpers';
 
 // What keeps lookups fast at scale: they search indexes, never scan the users table. The figures
 // at 100,000 users (seeding, lookups, HTTPS round trips) are measured by `npm run bench`
-// (scripts/bench/users-scale.ts); a query plan does not depend on the row count.
+// (tooling/bench/users-scale.ts); a query plan does not depend on the row count.
 
 let sandbox: Sandbox;
 

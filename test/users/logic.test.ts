@@ -16,6 +16,8 @@ import { resolveTarget, sandboxCaPath } from '../../tooling/users/target';
 import { FakeApi } from './fake-api';
 import { removeTemporary, tempDir } from './helpers';
 
+const ESC = String.fromCharCode(0x1b);
+
 afterAll(removeTemporary);
 
 const command = (name: string): Command => {
@@ -383,7 +385,7 @@ describe('progress', () => {
       expect(tty.text()).toContain('[###############---------------] 2/4 (2.0/s, 1s left), 1 failed');
       expect(tty.text()).toContain('\x1b[');
       // No terminal mode is changed, and the cursor is not saved and restored around the bar (the final line would overwrite what was printed meanwhile).
-      expect(tty.text()).not.toMatch(/\x1b[78]|\x1b\[\?/);
+      expect(tty.text()).not.toMatch(new RegExp(`${ESC}[78]|${ESC}\\[\\?`));
       expect(tty.text().endsWith('\n')).toBe(true);
 
       const log = sink(false);
@@ -398,7 +400,7 @@ describe('progress', () => {
         'progress: 0/100 (0.0/s)', 'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
       ]);
       // No control sequences in a log.
-      expect(log.text()).not.toMatch(/[\x1b\r]/);
+      expect(log.text()).not.toMatch(new RegExp(`[${ESC}\r]`));
     } finally {
       vi.useRealTimers();
     }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ActionLoadError, loadAction } from '../../local/runtime/loader';
+import { ActionLoadError, loadAction } from '../../local/runtime';
 import { LIMITS } from '../../actions/platform/limits';
 import { IssueError, type Issue } from '../issues';
 import { projectPaths, type ProjectPaths } from '../paths';

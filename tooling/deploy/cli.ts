@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_STATE_DIR } from '../../local/sandbox/state';
+import { DEFAULT_STATE_DIR } from '../../local/sandbox';
 import { projectPaths, type ProjectPaths } from '../paths';
 import type { EnvVars, ResolvedEnvironment } from '../tenant';
 import { ManagementApiError } from '../plan/management-api';

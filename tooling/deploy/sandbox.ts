@@ -1,6 +1,5 @@
-import { DEFAULT_PORT } from '../../local/sandbox/server';
-import { readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } from '../../local/sandbox/client';
-import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from '../../local/sandbox/environment';
+import { DEFAULT_PORT, readDeployClient, SandboxClient, sandboxTarget as sandboxEndpoint } from '../../local/sandbox';
+import { bootstrapLinkingClient, LINKING_CLIENT_NAME, sandboxMappings, sandboxSecrets } from './sandbox-environment';
 import type { EnvVars, ResolvedEnvironment } from '../tenant';
 import { ManagementApiError, type ManagementApi } from '../plan/management-api';
 import { parseSandboxPort } from '../sandbox-port';
@@ -8,7 +7,7 @@ import { TargetError, type Target } from './target';
 
 /**
  * `--env sandbox`: the local sandbox (npm start / npm run sandbox) is the target: its domain, CA and
- * deploy client come from its state folder, its secret values from local/sandbox/environment.ts
+ * deploy client come from its state folder, its secret values from sandbox-environment.ts
  * (generated once per state folder, shared with npm start, the fingerprint key included). The
  * environment follows the sandbox's actual port, as npm start does.
  */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { DEFAULT_STATE_DIR, statePaths } from '../../local/sandbox/state';
+import { DEFAULT_STATE_DIR, statePaths } from '../../local/sandbox';
 import { IssueError } from '../issues';
 import { parseSandboxPort, PortError } from '../sandbox-port';
 import { projectPaths, type ProjectPaths } from '../paths';

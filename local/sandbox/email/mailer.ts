@@ -1,3 +1,4 @@
+import type { Management } from 'auth0';
 import type { Client, EmailTemplate, Store, User } from '../store';
 import { DEFAULT_FROM, DEFAULT_TEMPLATES, DEFAULT_URL_LIFETIME_SECONDS } from './defaults';
 import { passwordChangeLink, unblockLink, verificationLink } from './links';
@@ -5,7 +6,7 @@ import type { Outbox, OutboxEmail } from './outbox';
 import { emailVariables, renderEmail, renderLiquid, TemplateError, type EmailUser } from './render';
 
 /** The emails the sandbox sends, by Auth0's template name. */
-export type EmailTemplateName = 'verify_email' | 'reset_email' | 'welcome_email' | 'blocked_account';
+export type EmailTemplateName = Extract<Management.EmailTemplateNameEnum, 'verify_email' | 'reset_email' | 'welcome_email' | 'blocked_account'>;
 
 export interface SendEmailInput {
   template: EmailTemplateName;

@@ -13,6 +13,8 @@ export interface EmailRoutesOptions {
   store: Store;
   outbox: Outbox;
   mailer: Mailer;
+  /** A password change through the link ends the user's SSO sessions, as on Auth0. */
+  endSessions: (userId: string) => void;
   endpoint: () => { domain: string };
   /** Bearer-token check for the bootstrap deploy client (see admin.ts). */
   requireDeployClient: (request: FastifyRequest) => Promise<void>;
@@ -108,6 +110,10 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     });
     if (!used.ok) return refuse(reply, used.refusal);
     const { ticket, result: { before, after } } = used;
+    store.logs.record({
+      type: 'sv', description: 'Email verified', user_id: after.user_id, user_name: after.email ?? '', ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '', ...(ticket.options.client_id !== undefined ? { client_id: ticket.options.client_id } : {}),
+    });
     // Auth0 welcomes a user once their email is verified (welcome_email).
     if (!before.email_verified) mailer.sendEmail({ template: 'welcome_email', user: after, ...clientOf(ticket.options) });
     return finish(reply, ticket.result_url, ticket.options.include_email !== false ? after : undefined, 'Email verified', VERIFIED_MESSAGE);
@@ -152,8 +158,9 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     try {
       used = store.tickets.use(id, 'password_change', (ticket) => {
         const user = store.users.update(ticket.user_id, { password: newPassword, ...(ticket.options.mark_email_as_verified ? { email_verified: true } : {}) });
-        // A password change also lifts brute-force blocks, as on Auth0.
+        // A password change also lifts brute-force blocks and ends the user's sessions, as on Auth0.
         store.users.clearBlocks(ticket.user_id);
+        options.endSessions(ticket.user_id);
         return user;
       });
     } catch (error) {
@@ -162,6 +169,10 @@ const linkRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) 
     }
     if (!used.ok) return refuse(reply, used.refusal);
     const { ticket, result: user } = used;
+    store.logs.record({
+      type: 'scp', description: 'Password changed', user_id: user.user_id, user_name: user.email ?? '', ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '', ...(ticket.options.client_id !== undefined ? { client_id: ticket.options.client_id } : {}),
+    });
     return finish(reply, ticket.result_url, ticket.options.include_email !== false ? user : undefined, 'Password changed', PASSWORD_CHANGED_MESSAGE);
   });
 

@@ -58,7 +58,7 @@ export function templateErrors(template: TemplateFields): TemplateError[] {
 
 /**
  * p50 (and p95) of one email render (from, subject, body, resultUrl) per template, in
- * milliseconds, over the samples; for scripts/bench.
+ * milliseconds, over the samples; for npm run bench.
  */
 export function measureEmailRender(templates: readonly (TemplateFields & { template: string })[], iterations = 200):
   { template: string; p50Ms: number; p95Ms: number }[] {

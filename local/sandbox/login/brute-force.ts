@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type { Store, User } from '../store';
 
 /** Told when a block starts and the tenant notifies users (shield `user_notification`). */
@@ -29,7 +30,7 @@ export class BruteForceProtection {
 
   recordFailure(connection: string, email: string, ip: string): void {
     const settings = this.settings();
-    if (!settings.enabled || !this.connectionProtected(connection)) return;
+    if (!settings.enabled || !this.connectionProtected(connection) || allowlisted(settings.allowlist, ip)) return;
     const key = this.key(connection, email, ip, settings.mode);
     const count = (this.failures.get(key) ?? 0) + 1;
     if (count < settings.maxAttempts) {
@@ -40,6 +41,10 @@ export class BruteForceProtection {
     const owner = this.store.users.databaseIdentityOwner(connection, email);
     if (owner && settings.block) {
       this.store.users.addBlock(owner.user_id, { identifier: email.toLowerCase(), connection, ...(settings.mode === 'count_per_identifier' ? {} : { ip }) });
+      this.store.logs.record({
+        type: 'limit_wc', description: `${settings.maxAttempts} failed login attempts: the account is blocked`,
+        user_id: owner.user_id, user_name: email, connection, ip,
+      });
     }
     if (owner && settings.notify && this.onBlocked) {
       const notifyKey = JSON.stringify([owner.user_id, ip]);
@@ -63,7 +68,7 @@ export class BruteForceProtection {
     return this.store.connections.getByName(name)?.options.brute_force_protection !== false;
   }
 
-  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean; notify: boolean } {
+  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean; notify: boolean; allowlist: string[] } {
     const stored = this.store.tenant.attackProtection('brute-force-protection');
     const maxAttempts = typeof stored.max_attempts === 'number' && stored.max_attempts > 0 ? stored.max_attempts : 10;
     return {
@@ -72,6 +77,25 @@ export class BruteForceProtection {
       maxAttempts,
       block: Array.isArray(stored.shields) && stored.shields.includes('block'),
       notify: Array.isArray(stored.shields) && stored.shields.includes('user_notification'),
+      allowlist: Array.isArray(stored.allowlist) ? stored.allowlist.filter((entry): entry is string => typeof entry === 'string') : [],
     };
   }
+}
+
+/** Whether `ip` is in the allowlist (addresses and CIDR ranges, IPv4 or IPv6), whose failures never count. */
+export function allowlisted(allowlist: readonly string[], ip: string): boolean {
+  const family = isIP(ip);
+  if (family === 0 || allowlist.length === 0) return false;
+  const list = new BlockList();
+  for (const entry of allowlist) {
+    const [address = '', prefix] = entry.split('/');
+    const entryFamily = isIP(address);
+    if (entryFamily === 0) continue;
+    const type = entryFamily === 6 ? 'ipv6' : 'ipv4';
+    const bits = Number(prefix);
+    // A malformed entry allows nothing (the Management API accepts any strings here).
+    if (prefix === undefined) list.addAddress(address, type);
+    else if (/^\d+$/.test(prefix) && bits <= (type === 'ipv6' ? 128 : 32)) list.addSubnet(address, bits, type);
+  }
+  return list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
 }

@@ -7,6 +7,7 @@ import { DeployedActions, type PostLoginPipeline } from './deployed-actions';
 import { applyEffects, type LoginSubject } from './effects';
 import { buildLoginEvent, type RequestContext } from './event';
 import { idTokenClaims } from './id-token';
+import { recordLogin, traceOf, type LoginTrace } from './login-log';
 import { PendingLogins } from './pending';
 import type { JsonValue } from '../store/json';
 import type { LoginRequest, LoginResponse } from './types';
@@ -45,6 +46,7 @@ export interface EngineResult {
 interface Suspended {
   subject: LoginSubject;
   client: Client;
+  trace: LoginTrace;
   transactionId: string | undefined;
   resume(request: ContinueRequest): Promise<LoginResult>;
 }
@@ -75,8 +77,13 @@ export class LoginEngine {
   /** One login through the deployed Actions; `context` carries the real HTTP request of the OIDC endpoints. */
   async run(request: LoginRequest, context?: LoginContext): Promise<EngineResult> {
     const transactionId = context?.transactionId;
+    const trace = traceOf(request, context?.request.userAgent, this.options.store);
     const authentication = this.authenticator.authenticate(request);
-    if (!authentication.ok) return { response: denied(authentication.refusal), accessTokenClaims: {}, ...tagged(transactionId) };
+    if (!authentication.ok) {
+      const response = denied(authentication.refusal);
+      recordLogin(this.options.store, trace, response);
+      return { response, accessTokenClaims: {}, ...tagged(transactionId) };
+    }
     const { login } = authentication;
     let pipeline: PostLoginPipeline;
     try {
@@ -84,7 +91,9 @@ export class LoginEngine {
     } catch (error) {
       // Auth0 fails the login when an Action cannot run; the sandbox says which and why.
       if (error instanceof ActionLoadError) {
-        return { response: denied({ error: 'access_denied', description: error.message, userId: login.user.user_id }), accessTokenClaims: {}, ...tagged(transactionId) };
+        const response = denied({ error: 'access_denied', description: error.message, userId: login.user.user_id });
+        recordLogin(this.options.store, trace, response);
+        return { response, accessTokenClaims: {}, ...tagged(transactionId) };
       }
       throw error;
     }
@@ -92,14 +101,14 @@ export class LoginEngine {
     const event = buildLoginEvent(login, { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() }, context?.request);
     const result = await runLogin({ actions: pipeline.actions, event, cache: pipeline.cache, now: this.now });
     const subject: LoginSubject = { userId: login.user.user_id, identity: login.identity };
-    return this.settle(subject, login.client, result, transactionId);
+    return this.settle(subject, login.client, trace, result, transactionId);
   }
 
   /** Resumes the login suspended under `state`; undefined when there is none (unknown, used or expired). */
   async continue(state: string, request: ContinueRequest): Promise<EngineResult | undefined> {
     const suspended = this.pending.take(state);
     if (!suspended) return undefined;
-    return this.settle(suspended.subject, suspended.client, await suspended.resume(request), suspended.transactionId);
+    return this.settle(suspended.subject, suspended.client, suspended.trace, await suspended.resume(request), suspended.transactionId);
   }
 
   /** The authorization transaction a suspended login belongs to, without resuming it. */
@@ -107,8 +116,12 @@ export class LoginEngine {
     return this.pending.peek(state)?.transactionId;
   }
 
-  private settle(subject: LoginSubject, client: Client, result: LoginResult, transactionId: string | undefined): EngineResult {
-    const answer = (response: LoginResponse): EngineResult => ({ response, accessTokenClaims: result.accessTokenClaims, ...tagged(transactionId) });
+  private settle(subject: LoginSubject, client: Client, trace: LoginTrace, result: LoginResult, transactionId: string | undefined): EngineResult {
+    const answer = (response: LoginResponse): EngineResult => {
+      // The application is known by now, also when the request named it.
+      recordLogin(this.options.store, { ...trace, clientId: client.client_id }, response);
+      return { response, accessTokenClaims: result.accessTokenClaims, ...tagged(transactionId) };
+    };
     const progress = { executed: result.executed, logs: result.logs };
     const applied = applyEffects(this.options.store, subject, result);
     if (!applied.ok) return answer(denied(applied.refusal, progress));
@@ -119,7 +132,7 @@ export class LoginEngine {
       case 'form':
         return answer({ ...progress, outcome: 'denied', error: 'access_denied', error_description: 'Forms (api.prompt.render) are not supported by the sandbox', user_id: userId });
       case 'redirect': {
-        this.pending.put(result.state, { subject, client, transactionId, resume: (request) => result.continue(request) });
+        this.pending.put(result.state, { subject, client, trace, transactionId, resume: (request) => result.continue(request) });
         const continueUrl = `https://${this.options.endpoint().domain}/continue`;
         return answer({ ...progress, outcome: 'redirect', user_id: userId, url: result.url, state: result.state, continue_url: continueUrl });
       }

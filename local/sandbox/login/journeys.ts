@@ -43,8 +43,6 @@ export interface JourneyContext {
 
 export type SeededUsers = Record<keyof typeof SEEDED, string>;
 
-export { isManagementApiRequest } from '../request-log';
-
 export interface JourneyResult {
   name: string;
   ok: boolean;

@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { Action, ActionCreate, ActionDeleteOptions, ActionUpdate, BindingRef } from '../store/actions';
 import { ACTION_RUNTIMES, TRIGGERS, findTrigger } from '../store/triggers';
 import { notFound } from '../errors';
@@ -116,7 +117,7 @@ export const registerActions: RouteModule = (app, { store }: ApiContext) => {
       params: triggerParams,
       body: strictObject({
         bindings: arrayOf(strictObject({
-          ref: strictObject({ type: stringEnum(['binding_id', 'action_id', 'action_name']), value: string({ minLength: 1 }) },
+          ref: strictObject({ type: stringEnum(Management.ActionBindingRefTypeEnum), value: string({ minLength: 1 }) },
             ['type', 'value']),
           display_name: string({ minLength: 1 }),
         }, ['ref'])),

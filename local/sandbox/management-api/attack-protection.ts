@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { AttackProtectionKind, AttackProtectionSettings } from '../store/tenant';
 import type { ApiContext, RouteModule } from './context';
 import { arrayOf, boolean, integer, stringArray, stringEnum, strictObject, type JsonSchema } from './schema';
@@ -9,8 +10,8 @@ const BODIES: Record<AttackProtectionKind, JsonSchema> = {
   'breached-password-detection': strictObject({
     enabled: boolean,
     shields: arrayOf(stringEnum(['block', 'user_notification', 'admin_notification', 'pre-user-registration', 'pre-change-password'])),
-    admin_notification_frequency: arrayOf(stringEnum(['immediately', 'daily', 'weekly', 'monthly'])),
-    method: stringEnum(['standard', 'enhanced']),
+    admin_notification_frequency: arrayOf(stringEnum(Management.BreachedPasswordDetectionAdminNotificationFrequencyEnum)),
+    method: stringEnum(Management.BreachedPasswordDetectionMethodEnum),
     stage: strictObject({
       'pre-user-registration': stageShields(['block', 'admin_notification']),
       'pre-change-password': stageShields(['block', 'admin_notification']),
@@ -18,9 +19,9 @@ const BODIES: Record<AttackProtectionKind, JsonSchema> = {
   }),
   'brute-force-protection': strictObject({
     enabled: boolean,
-    shields: arrayOf(stringEnum(['block', 'user_notification'])),
+    shields: arrayOf(stringEnum(Management.BruteForceProtectionShieldsEnum)),
     allowlist: stringArray(),
-    mode: stringEnum(['count_per_identifier_and_ip', 'count_per_identifier']),
+    mode: stringEnum(Management.BruteForceProtectionModeEnum),
     max_attempts: integer({ minimum: 1, maximum: 100 }),
   }),
   'suspicious-ip-throttling': strictObject({

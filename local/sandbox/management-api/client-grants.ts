@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { ClientGrant, ClientGrantCreate, ClientGrantUpdate } from '../store/client-grants';
 import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
@@ -5,7 +6,7 @@ import { checkpointOf, checkpointQuery, isCheckpoint, pageOf, pageQuery, pagedBo
 import { boolean, nullable, string, stringArray, stringEnum, strictObject } from './schema';
 
 const GRANT_FIELDS = {
-  organization_usage: stringEnum(['deny', 'allow', 'require']),
+  organization_usage: stringEnum(Management.ClientGrantOrganizationUsageEnum),
   allow_any_organization: boolean,
   scope: stringArray(),
   authorization_details_types: stringArray(),

@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { Client, ClientCreate, ClientUpdate } from '../store/clients';
 import type { ApiContext, RouteModule } from './context';
 import { registerCrud } from './crud';
@@ -20,12 +21,12 @@ const jwtConfiguration = strictObject({
   lifetime_in_seconds: integer({ minimum: 1 }),
   secret_encoded: boolean,
   scopes: anyObject,
-  alg: stringEnum(['HS256', 'RS256', 'RS512', 'PS256']),
+  alg: stringEnum(Management.SigningAlgorithmEnum),
 });
 
 const refreshToken = strictObject({
-  rotation_type: stringEnum(['rotating', 'non-rotating']),
-  expiration_type: stringEnum(['expiring', 'non-expiring']),
+  rotation_type: stringEnum(Management.RefreshTokenRotationTypeEnum),
+  expiration_type: stringEnum(Management.RefreshTokenExpirationTypeEnum),
   leeway: integer({ minimum: 0 }),
   token_lifetime: integer({ minimum: 1 }),
   infinite_token_lifetime: boolean,
@@ -48,7 +49,7 @@ const CLIENT_FIELDS = {
   allowed_clients: stringArray(),
   allowed_logout_urls: stringArray(),
   grant_types: stringArray(),
-  token_endpoint_auth_method: stringEnum(['none', 'client_secret_post', 'client_secret_basic']),
+  token_endpoint_auth_method: stringEnum(Management.ClientTokenEndpointAuthMethodEnum),
   is_token_endpoint_ip_header_trusted: boolean,
   app_type: stringEnum(APP_TYPES),
   is_first_party: boolean,
@@ -71,8 +72,8 @@ const CLIENT_FIELDS = {
   fedcm_login: anyObject,
   refresh_token: refreshToken,
   default_organization: anyObject,
-  organization_usage: stringEnum(['deny', 'allow', 'require']),
-  organization_require_behavior: stringEnum(['no_prompt', 'pre_login_prompt', 'post_login_prompt']),
+  organization_usage: stringEnum(Management.ClientOrganizationUsageEnum),
+  organization_require_behavior: stringEnum(Management.ClientOrganizationRequireBehaviorEnum),
   organization_discovery_methods: stringArray(),
   client_authentication_methods: anyObject,
   require_pushed_authorization_requests: boolean,

@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { Connection, ConnectionCreate, ConnectionUpdate, EnabledClientChange } from '../store/connections';
 import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
@@ -15,7 +16,7 @@ import { arrayOf, boolean, idParams, integer, nullable, string, stringArray, str
 const options = {
   type: 'object',
   properties: {
-    passwordPolicy: nullable(stringEnum(['none', 'low', 'fair', 'good', 'excellent'])),
+    passwordPolicy: nullable(stringEnum(Management.ConnectionPasswordPolicyEnum)),
     password_history: strictObject({ enable: boolean, size: integer({ minimum: 0, maximum: 24 }) }),
     password_no_personal_info: strictObject({ enable: boolean }),
     password_dictionary: strictObject({ enable: boolean, dictionary: stringArray() }),
@@ -26,7 +27,7 @@ const options = {
     import_mode: boolean,
     enabledDatabaseCustomization: boolean,
     customScripts: { type: 'object', additionalProperties: string() },
-    set_user_root_attributes: stringEnum(['on_each_login', 'on_first_login', 'never_on_login']),
+    set_user_root_attributes: stringEnum(Management.ConnectionSetUserRootAttributesEnum),
     non_persistent_attrs: stringArray(),
     client_id: string(),
     client_secret: string(),

@@ -1,10 +1,10 @@
+import { Management } from 'auth0';
 import type { EmailTemplate, EmailTemplateUpdate } from '../store/email-templates';
 import type { ApiContext, RouteModule } from './context';
 import { boolean, integer, nullable, string, stringEnum, strictObject } from './schema';
 
-export const EMAIL_TEMPLATE_NAMES = ['verify_email', 'verify_email_by_code', 'auth_email_by_code', 'reset_email', 'reset_email_by_code',
-  'welcome_email', 'blocked_account', 'stolen_credentials', 'enrollment_email', 'mfa_oob_code', 'user_invitation', 'change_password',
-  'password_reset', 'async_approval'];
+// Auth0's template names, as the official SDK lists them.
+const EMAIL_TEMPLATE_NAMES = Object.values(Management.EmailTemplateNameEnum);
 
 const TEMPLATE_FIELDS = {
   template: stringEnum(EMAIL_TEMPLATE_NAMES),

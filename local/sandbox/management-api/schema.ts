@@ -8,7 +8,15 @@ export const boolean: JsonSchema = { type: 'boolean' };
 export const anyObject: JsonSchema = { type: 'object' };
 export const stringArray = (extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items: { type: 'string' }, ...extra });
 export const arrayOf = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items, ...extra });
-export const stringEnum = (values: readonly string[]): JsonSchema => ({ type: 'string', enum: [...values] });
+/** One of `values`: a list, or one of the `auth0` SDK's enums (`Management.XxxEnum`), Auth0's own list. */
+export const stringEnum = (values: readonly string[] | Readonly<Record<string, string>>): JsonSchema => ({
+  type: 'string',
+  enum: isList(values) ? [...values] : Object.values(values),
+});
+
+function isList(values: readonly string[] | Readonly<Record<string, string>>): values is readonly string[] {
+  return Array.isArray(values);
+}
 
 /** Unknown properties are rejected, like Auth0's "Additional properties not allowed". */
 export function strictObject(properties: Record<string, JsonSchema>, required: readonly string[] = []): JsonSchema {

@@ -1,3 +1,4 @@
+import { Management } from 'auth0';
 import type { TenantSettingsUpdate } from '../store/tenant';
 import type { ApiContext, RouteModule } from './context';
 import { fieldsQuery, selectFields, type FieldsQuery } from './query';
@@ -41,7 +42,7 @@ const settingsBody = strictObject({
   default_redirection_uri: string(),
   enabled_locales: stringArray({ minItems: 1 }),
   security_headers: nullable(anyObject),
-  session_cookie: nullable(strictObject({ mode: stringEnum(['persistent', 'non-persistent']) }, ['mode'])),
+  session_cookie: nullable(strictObject({ mode: stringEnum(Management.SessionCookieModeEnum) }, ['mode'])),
   sessions: nullable(anyObject),
   oidc_logout: anyObject,
   customize_mfa_in_postlogin_action: nullable(boolean),

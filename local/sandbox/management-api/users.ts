@@ -1,3 +1,4 @@
+import { Mailer, Outbox } from '../email';
 import { badRequest, forbidden } from '../errors';
 import type { UserCreate, UserUpdate } from '../store/users';
 import type { ApiContext, RouteModule } from './context';
@@ -71,7 +72,19 @@ function updateScopes(body: UserUpdate): UserScopes {
   return UPDATE_USER_METADATA;
 }
 
-export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
+/**
+ * Whether `POST /users` sends verify_email: for a database user with an email, unless the email is
+ * already verified; `verify_email` decides either way when sent
+ * (https://auth0.com/docs/api/management/v2/users/post-users).
+ */
+export function sendsVerificationEmail(body: Pick<UserCreate, 'email' | 'email_verified' | 'verify_email'>, strategy: string | undefined): boolean {
+  if (strategy !== 'auth0' || body.email === undefined) return false;
+  return body.verify_email ?? body.email_verified !== true;
+}
+
+export const registerUsers: RouteModule = (app, { store, oidc, endpoint }: ApiContext) => {
+  const mailer = new Mailer(store, new Outbox(store.db), endpoint);
+
   app.get<{ Querystring: ListQuery }>('/users', {
     schema: {
       querystring: strictObject({
@@ -102,7 +115,11 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
     config: { scopes: ['create:users'] },
   }, async (request, reply) => {
     assertValidMetadata(request.body);
-    return reply.code(201).send(store.users.create(request.body));
+    const user = store.users.create(request.body);
+    if (sendsVerificationEmail(request.body, store.connections.getByName(request.body.connection)?.strategy)) {
+      mailer.sendEmail({ template: 'verify_email', user });
+    }
+    return reply.code(201).send(user);
   });
 
   app.get<{ Params: { id: string }; Querystring: FieldsQuery }>('/users/:id', {
@@ -127,7 +144,17 @@ export const registerUsers: RouteModule = (app, { store }: ApiContext) => {
     config: { scopes: ['delete:users', 'delete:current_user'] },
   }, async (request, reply) => {
     assertMayActOnUser(request.caller, request.params.id, DELETE_SCOPES);
-    store.users.delete(request.params.id);
+    const user = store.users.require(request.params.id);
+    // Its sessions, refresh tokens and grants go with it; its logs stay, as on Auth0.
+    store.db.transaction(() => {
+      store.users.delete(user.user_id);
+      oidc.forgetUser(user.user_id);
+    })();
+    store.logs.record({
+      type: 'sdu', description: 'User deleted', user_id: user.user_id, user_name: user.email ?? '',
+      ...(user.identities[0] ? { connection: user.identities[0].connection } : {}),
+      ...(request.caller ? { client_id: request.caller.clientId } : {}),
+    });
     return reply.code(204).send();
   });
 };

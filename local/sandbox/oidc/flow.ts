@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 import type { EngineResult, LoginEngine } from '../login/engine';
 import type { RequestContext } from '../login/event';
 import type { LoginRequest } from '../login/types';
-import type { Store } from '../store';
+import type { Store, TenantSettings } from '../store';
 import { validateAuthorize, type ResponseMode } from './authorize';
 import type { AuthorizationTransaction, OidcStore, SsoSession } from './store';
 
@@ -52,6 +52,17 @@ const HOUR_MS = 3_600_000;
 // Refusals that a login page shows next to the form (Auth0's Universal Login does the same).
 const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'too_many_attempts', 'unauthorized']);
 
+/** When the session ends if unused: the tenant's idle_session_lifetime (hours, default 72) after its last use. */
+export function sessionIdleExpiresAt(session: SsoSession, settings: TenantSettings): number {
+  const idleHours = typeof settings.idle_session_lifetime === 'number' ? settings.idle_session_lifetime : 72;
+  return session.last_interacted_at + idleHours * HOUR_MS;
+}
+
+/** Within both the absolute and the idle lifetime. */
+export function sessionActive(session: SsoSession, settings: TenantSettings, now: number): boolean {
+  return now < session.expires_at && now < sessionIdleExpiresAt(session, settings);
+}
+
 export function newId(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -61,7 +72,7 @@ export class AuthorizationFlow {
     private readonly store: Store,
     private readonly oidc: OidcStore,
     private readonly engine: LoginEngine,
-    private readonly managementAudience: () => string,
+    private readonly endpoint: () => { managementAudience: string; issuer: string },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -71,7 +82,7 @@ export class AuthorizationFlow {
     sessionId: string | undefined,
     origin: string,
   ): Promise<FlowAnswer> {
-    const validation = validateAuthorize(query, this.store, this.managementAudience());
+    const validation = validateAuthorize(query, this.store, this.endpoint().managementAudience);
     if (!validation.ok) {
       if ('page' in validation)
         return {
@@ -89,6 +100,7 @@ export class AuthorizationFlow {
       csrf: newId(),
       params,
       user_agent: browser.userAgent,
+      ip: browser.ip,
       expires_at: this.now() + TRANSACTION_LIFETIME_MS,
     };
     const session = sessionId === undefined ? undefined : this.activeSession(sessionId);
@@ -174,14 +186,7 @@ export class AuthorizationFlow {
   activeSession(id: string): SsoSession | undefined {
     const session = this.oidc.session(id);
     if (!session) return undefined;
-    const settings = this.store.tenant.settings();
-    const idleHours = typeof settings.idle_session_lifetime === 'number' ? settings.idle_session_lifetime : 72;
-    const now = this.now();
-    if (
-      now >= session.expires_at ||
-      now >= session.last_interacted_at + idleHours * HOUR_MS ||
-      !this.store.users.get(session.user_id)
-    ) {
+    if (!sessionActive(session, this.store.tenant.settings(), this.now()) || !this.store.users.get(session.user_id)) {
       this.oidc.deleteSession(id);
       return undefined;
     }
@@ -262,7 +267,17 @@ export class AuthorizationFlow {
         // The Action's page answers at /continue, which must come from this browser too.
         return { type: 'redirect', location: response.url, transaction: transaction.id };
       case 'allowed': {
-        const session = this.keepSession(login, response.user_id);
+        const session = this.keepSession(transaction, login, response.user_id);
+        // What the user consented to: Auth0 records a grant per application and API.
+        this.oidc.recordGrant(
+          {
+            user_id: response.user_id,
+            client_id: params.client_id,
+            audience: params.audience ?? `${this.endpoint().issuer}userinfo`,
+            scope: params.scope,
+          },
+          newId,
+        );
         const code = newId();
         this.oidc.putCode(code, {
           client_id: params.client_id,
@@ -286,13 +301,30 @@ export class AuthorizationFlow {
   }
 
   /** A new session (absolute expiry from the tenant's session_lifetime), or the existing one touched. */
-  private keepSession(login: NonNullable<AuthorizationTransaction['login']>, userId: string): SsoSession {
+  private keepSession(
+    transaction: AuthorizationTransaction,
+    login: NonNullable<AuthorizationTransaction['login']>,
+    userId: string,
+  ): SsoSession {
     const now = this.now();
     const existing = login.existing_session ? this.oidc.session(login.session_id) : undefined;
     const settings = this.store.tenant.settings();
     const lifetimeHours = typeof settings.session_lifetime === 'number' ? settings.session_lifetime : 168;
+    const clientId = transaction.params.client_id;
+    const ip = transaction.ip ?? '';
     const session: SsoSession = existing
-      ? { ...existing, user_id: userId, last_interacted_at: now }
+      ? {
+          ...existing,
+          user_id: userId,
+          last_interacted_at: now,
+          clients: [...new Set([...(existing.clients ?? []), clientId])],
+          device: {
+            initial_ip: existing.device?.initial_ip ?? ip,
+            initial_user_agent: existing.device?.initial_user_agent ?? transaction.user_agent,
+            last_ip: ip,
+            last_user_agent: transaction.user_agent,
+          },
+        }
       : {
           id: login.session_id,
           user_id: userId,
@@ -300,6 +332,8 @@ export class AuthorizationFlow {
           authenticated_at: login.auth_time,
           last_interacted_at: now,
           expires_at: now + lifetimeHours * HOUR_MS,
+          clients: [clientId],
+          device: { initial_ip: ip, initial_user_agent: transaction.user_agent, last_ip: ip, last_user_agent: transaction.user_agent },
         };
     this.oidc.putSession(session);
     return session;

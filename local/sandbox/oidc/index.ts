@@ -6,7 +6,7 @@ import type { Store } from '../store';
 import { AuthorizationFlow } from './flow';
 import { callbackOrigin, TRANSACTION_COOKIE } from './http';
 import { oidcRoutes, resumeAuthorization, type OidcRoutesOptions } from './routes';
-import { OidcStore } from './store';
+import type { OidcStore } from './store';
 import { TokenEndpoint } from './token-endpoint';
 import { TokenIssuer } from './tokens';
 
@@ -15,6 +15,8 @@ import { TokenIssuer } from './tokens';
 
 export interface OidcProviderDependencies {
   store: Store;
+  /** The provider's sessions, codes, refresh tokens and grants (the Management API reads them too). */
+  oidc: OidcStore;
   signer: TokenSigner;
   engine: LoginEngine;
   mailer: Mailer;
@@ -35,8 +37,8 @@ export interface OidcProvider {
 }
 
 export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider {
-  const oidc = new OidcStore(deps.store.db);
-  const flow = new AuthorizationFlow(deps.store, oidc, deps.engine, () => deps.endpoint().managementAudience);
+  const { oidc } = deps;
+  const flow = new AuthorizationFlow(deps.store, oidc, deps.engine, deps.endpoint);
   const issuer = new TokenIssuer(deps.store, deps.signer, () => deps.endpoint().issuer);
   const tokens = new TokenEndpoint(deps.store, oidc, deps.engine, issuer);
   const origin = (): string => `https://${deps.endpoint().domain}`;

@@ -25,9 +25,17 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
   const { store } = options;
   const origin = (): string => `https://${options.endpoint().domain}`;
 
-  const endSession = (request: FastifyRequest, reply: FastifyReply): void => {
+  const endSession = (request: FastifyRequest, reply: FastifyReply, clientId: string | undefined): void => {
     const id = request.cookies[SESSION_COOKIE];
+    const session = id === undefined ? undefined : options.oidc.session(id);
     if (id !== undefined) options.oidc.deleteSession(id);
+    if (session) {
+      store.logs.record({
+        type: 'slo', description: 'User successfully logged out', user_id: session.user_id,
+        user_name: store.users.get(session.user_id)?.email ?? '', connection: session.connection, ip: request.ip,
+        user_agent: request.headers['user-agent'] ?? '', ...(clientId !== undefined ? { client_id: clientId } : {}),
+      });
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });
   };
   const loggedOut = (reply: FastifyReply): FastifyReply =>
@@ -55,7 +63,7 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
         'The "returnTo" URL is not in the "Allowed Logout URLs" of the application (or of the tenant without client_id).',
       );
     }
-    endSession(request, reply);
+    endSession(request, reply, client?.client_id);
     return returnTo === undefined
       ? loggedOut(reply)
       : reply.header('cache-control', 'no-store').redirect(returnTo, 302);
@@ -85,7 +93,7 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
         'The "post_logout_redirect_uri" is not in the "Allowed Logout URLs".',
       );
     }
-    endSession(request, reply);
+    endSession(request, reply, client?.client_id);
     if (target === undefined) return loggedOut(reply);
     const url = new URL(target);
     if (query.state !== undefined) url.searchParams.set('state', query.state);

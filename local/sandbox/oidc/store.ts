@@ -40,6 +40,8 @@ export interface AuthorizationTransaction {
   csrf: string;
   params: AuthorizeParams;
   user_agent: string;
+  /** The browser's address at /authorize (absent in transactions stored before it was kept). */
+  ip?: string;
   expires_at: number;
   /** Set once the user is known (signed in, or an SSO session): how the login completes. */
   login?: {
@@ -61,6 +63,19 @@ export interface SsoSession {
   last_interacted_at: number;
   /** Absolute expiry, fixed at creation (tenant session_lifetime). */
   expires_at: number;
+  /** The applications this session logged in to (the Management API's `clients`). */
+  clients?: string[];
+  /** The browser that started the session and the one that last used it. */
+  device?: { initial_ip: string; initial_user_agent: string; last_ip: string; last_user_agent: string };
+}
+
+/** What a user consented to for an application and an API (Auth0's user grant). */
+export interface UserGrantRecord {
+  id: string;
+  user_id: string;
+  client_id: string;
+  audience: string;
+  scope: string[];
 }
 
 export interface CodeGrant {
@@ -122,6 +137,8 @@ export class OidcStore {
       CREATE TABLE IF NOT EXISTS oidc_codes (hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0, family TEXT, doc TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS oidc_refresh_tokens (hash TEXT PRIMARY KEY, family TEXT NOT NULL, doc TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS oidc_refresh_tokens_family ON oidc_refresh_tokens (family);
+      CREATE INDEX IF NOT EXISTS oidc_sessions_user ON oidc_sessions (user_id);
+      CREATE TABLE IF NOT EXISTS oidc_grants (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, audience TEXT NOT NULL, doc TEXT NOT NULL, UNIQUE (user_id, client_id, audience));
     `);
     this.s = {
       putTransaction: db.prepare<[string, number, string]>(
@@ -155,6 +172,25 @@ export class OidcStore {
       familyRows: db.prepare<[string], { hash: string; doc: string }>(
         'SELECT hash, doc FROM oidc_refresh_tokens WHERE family = ?',
       ),
+      userSessions: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_sessions WHERE user_id = ? ORDER BY rowid'),
+      deleteUserSessions: db.prepare<[string]>('DELETE FROM oidc_sessions WHERE user_id = ?'),
+      userRefreshRows: db.prepare<[string], { doc: string }>(
+        "SELECT doc FROM oidc_refresh_tokens WHERE json_extract(doc, '$.user_id') = ? ORDER BY rowid",
+      ),
+      refreshRowsById: db.prepare<[string], { doc: string }>(
+        "SELECT doc FROM oidc_refresh_tokens WHERE json_extract(doc, '$.id') = ? ORDER BY rowid",
+      ),
+      deleteFamily: db.prepare<[string]>('DELETE FROM oidc_refresh_tokens WHERE family = ?'),
+      putGrant: db.prepare<{ id: string; user_id: string; client_id: string; audience: string; doc: string }>(
+        'INSERT OR REPLACE INTO oidc_grants (id, user_id, client_id, audience, doc) VALUES (@id, @user_id, @client_id, @audience, @doc)',
+      ),
+      findGrant: db.prepare<{ user_id: string; client_id: string; audience: string }, { doc: string }>(
+        'SELECT doc FROM oidc_grants WHERE user_id = @user_id AND client_id = @client_id AND audience = @audience',
+      ),
+      getGrant: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_grants WHERE id = ?'),
+      allGrants: db.prepare<[], { doc: string }>('SELECT doc FROM oidc_grants ORDER BY rowid'),
+      deleteGrant: db.prepare<[string]>('DELETE FROM oidc_grants WHERE id = ?'),
+      deleteUserGrants: db.prepare<[string]>('DELETE FROM oidc_grants WHERE user_id = ?'),
     };
   }
 
@@ -182,8 +218,18 @@ export class OidcStore {
     return row ? parseDoc<SsoSession>(row.doc) : undefined;
   }
 
-  deleteSession(id: string): void {
-    this.s.deleteSession.run(id);
+  /** True when there was such a session. */
+  deleteSession(id: string): boolean {
+    return this.s.deleteSession.run(id).changes > 0;
+  }
+
+  /** The user's stored sessions, oldest first (expired ones included until pruned: callers filter). */
+  sessionsOf(userId: string): SsoSession[] {
+    return this.s.userSessions.all(userId).map((row) => parseDoc<SsoSession>(row.doc));
+  }
+
+  deleteSessionsOf(userId: string): void {
+    this.s.deleteUserSessions.run(userId);
   }
 
   putCode(code: string, grant: CodeGrant): void {
@@ -239,6 +285,65 @@ export class OidcStore {
     this.s.putRefresh.run(hash, record.family, JSON.stringify({ ...record, superseded: true }));
   }
 
+  /**
+   * The user's refresh tokens as the Management API shows them: one per family (the public id
+   * stays the same across rotations), its latest record, revoked families left out.
+   */
+  refreshTokensOf(userId: string): RefreshTokenRecord[] {
+    return latestPerFamily(this.s.userRefreshRows.all(userId).map((row) => parseDoc<RefreshTokenRecord>(row.doc)));
+  }
+
+  refreshTokenById(id: string): RefreshTokenRecord | undefined {
+    return latestPerFamily(this.s.refreshRowsById.all(id).map((row) => parseDoc<RefreshTokenRecord>(row.doc)))[0];
+  }
+
+  /** Deletes a family's tokens: each of them then fails at /oauth/token as unknown. */
+  deleteRefreshFamily(family: string): void {
+    this.s.deleteFamily.run(family);
+  }
+
+  /** Deletes the user's refresh tokens (those `matching`, when given). */
+  deleteRefreshTokensOf(userId: string, matching: (record: RefreshTokenRecord) => boolean = () => true): void {
+    this.db.transaction(() => {
+      for (const record of this.refreshTokensOf(userId)) if (matching(record)) this.s.deleteFamily.run(record.family);
+    })();
+  }
+
+  /** Records (or widens) the user's grant for this application and API. */
+  recordGrant(grant: Omit<UserGrantRecord, 'id'>, newId: () => string): UserGrantRecord {
+    return this.db.transaction(() => {
+      const row = this.s.findGrant.get(grant);
+      const existing = row ? parseDoc<UserGrantRecord>(row.doc) : undefined;
+      const stored: UserGrantRecord = existing
+        ? { ...existing, scope: [...new Set([...existing.scope, ...grant.scope])] }
+        : { id: newId(), ...grant };
+      this.s.putGrant.run({ ...stored, doc: JSON.stringify(stored) });
+      return stored;
+    })();
+  }
+
+  grants(): UserGrantRecord[] {
+    return this.s.allGrants.all().map((row) => parseDoc<UserGrantRecord>(row.doc));
+  }
+
+  grant(id: string): UserGrantRecord | undefined {
+    const row = this.s.getGrant.get(id);
+    return row ? parseDoc<UserGrantRecord>(row.doc) : undefined;
+  }
+
+  deleteGrant(id: string): void {
+    this.s.deleteGrant.run(id);
+  }
+
+  /** What a deleted user leaves in the provider: nothing (its logs stay, in the store). */
+  forgetUser(userId: string): void {
+    this.db.transaction(() => {
+      this.s.deleteUserSessions.run(userId);
+      for (const record of this.refreshTokensOf(userId)) this.s.deleteFamily.run(record.family);
+      this.s.deleteUserGrants.run(userId);
+    })();
+  }
+
   /** Every token descended from the family's first one stops working. */
   revokeFamily(family: string): void {
     this.db.transaction(() => {
@@ -251,4 +356,23 @@ export class OidcStore {
       }
     })();
   }
+}
+
+/**
+ * The newest record of each family with the family's start as `created_at`, revoked families left
+ * out: what the Management API calls one refresh token.
+ */
+function latestPerFamily(records: RefreshTokenRecord[]): RefreshTokenRecord[] {
+  const latest = new Map<string, RefreshTokenRecord>();
+  const started = new Map<string, number>();
+  const revoked = new Set<string>();
+  for (const record of records) {
+    if (record.revoked) revoked.add(record.family);
+    started.set(record.family, Math.min(started.get(record.family) ?? Infinity, record.created_at));
+    const current = latest.get(record.family);
+    if (!current || record.created_at >= current.created_at) latest.set(record.family, record);
+  }
+  return [...latest.values()]
+    .filter((record) => !revoked.has(record.family))
+    .map((record) => ({ ...record, created_at: started.get(record.family) ?? record.created_at }));
 }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../errors';
 import type { LoginEngine } from '../login/engine';
-import type { Client, Store } from '../store';
+import type { Client, LogType, Store } from '../store';
 import { newId } from './flow';
 import { tokenHash, type OidcStore, type RefreshTokenRecord } from './store';
 import { newOpaqueToken, refreshPolicy, type TokenIssuer, type TokenSet } from './tokens';
@@ -26,6 +26,13 @@ export interface TokenRequest {
   userAgent: string;
 }
 
+/** A grant's answer and what its log event names. */
+interface Issued {
+  tokens: TokenSet;
+  userId: string;
+  audience: string | undefined;
+}
+
 const UNKNOWN_REFRESH_TOKEN = 'Unknown or invalid refresh token.';
 
 class TokenError extends Error {
@@ -33,10 +40,18 @@ class TokenError extends Error {
     readonly status: number,
     readonly error: string,
     readonly description: string,
+    /** The log event when not the grant's generic failure (a reused rotating token: `ferrt`). */
+    readonly logType?: LogType,
   ) {
     super(description);
   }
 }
+
+// Auth0's log event per grant: success, failure (https://auth0.com/docs/deploy-monitor/logs/log-event-type-codes).
+const GRANT_LOGS = {
+  authorization_code: { success: 'seacft', failure: 'feacft' },
+  refresh_token: { success: 'sertft', failure: 'fertft' },
+} as const;
 
 export class TokenEndpoint {
   constructor(
@@ -53,9 +68,23 @@ export class TokenEndpoint {
       if (body.grant_type !== 'authorization_code' && body.grant_type !== 'refresh_token') {
         throw new TokenError(400, 'unsupported_grant_type', `Unsupported grant type: ${body.grant_type ?? '(none)'}`);
       }
-      const client = this.authenticateClient(body, request.authorization);
-      if (body.grant_type === 'authorization_code') return { status: 200, body: this.authorizationCode(client, body) };
-      return { status: 200, body: await this.refreshToken(client, body, request) };
+      const logs = GRANT_LOGS[body.grant_type];
+      const trace = { ip: request.ip, user_agent: request.userAgent, ...(body.client_id !== undefined ? { client_id: body.client_id } : {}) };
+      try {
+        const client = this.authenticateClient(body, request.authorization);
+        const issued = body.grant_type === 'authorization_code'
+          ? this.authorizationCode(client, body)
+          : await this.refreshToken(client, body, request);
+        this.store.logs.record({
+          type: logs.success, ...trace, client_id: client.client_id, user_id: issued.userId,
+          user_name: this.store.users.get(issued.userId)?.email ?? '', scope: issued.tokens.scope,
+          ...(issued.audience !== undefined ? { audience: issued.audience } : {}),
+        });
+        return { status: 200, body: issued.tokens };
+      } catch (error) {
+        if (error instanceof TokenError) this.store.logs.record({ type: error.logType ?? logs.failure, description: error.description, ...trace });
+        throw error;
+      }
     } catch (error) {
       if (error instanceof TokenError)
         return { status: error.status, body: { error: error.error, error_description: error.description } };
@@ -85,7 +114,7 @@ export class TokenEndpoint {
     return client;
   }
 
-  private authorizationCode(client: Client, body: Record<string, string>): TokenSet {
+  private authorizationCode(client: Client, body: Record<string, string>): Issued {
     requireGrant(client, 'authorization_code');
     if (!body.code) throw new TokenError(400, 'invalid_request', 'Missing required parameter: code');
     const redeemed = this.oidc.redeemCode(body.code, this.now());
@@ -122,7 +151,8 @@ export class TokenEndpoint {
       authTime: grant.auth_time,
       ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
     });
-    if (!this.issuer.offersRefreshToken(client, grant.scope, grant.audience)) return tokens;
+    const issued = (set: TokenSet): Issued => ({ tokens: set, userId: grant.user_id, audience: grant.audience });
+    if (!this.issuer.offersRefreshToken(client, grant.scope, grant.audience)) return issued(tokens);
     const family = newId();
     const refreshToken = this.newRefreshToken(client, {
       family,
@@ -134,16 +164,19 @@ export class TokenEndpoint {
       ...(grant.audience !== undefined ? { audience: grant.audience } : {}),
     });
     this.oidc.recordCodeFamily(body.code, family);
-    return { ...tokens, refresh_token: refreshToken };
+    return issued({ ...tokens, refresh_token: refreshToken });
   }
 
-  private async refreshToken(client: Client, body: Record<string, string>, request: TokenRequest): Promise<TokenSet> {
+  private async refreshToken(client: Client, body: Record<string, string>, request: TokenRequest): Promise<Issued> {
     requireGrant(client, 'refresh_token');
     const presented = body.refresh_token;
     if (!presented) throw new TokenError(400, 'invalid_request', 'Missing required parameter: refresh_token');
     const record = this.oidc.refreshToken(presented);
     const verdict = refreshVerdict(record, client, this.now());
-    if (verdict === 'reused' && record) this.oidc.revokeFamily(record.family);
+    if (verdict === 'reused' && record) {
+      this.oidc.revokeFamily(record.family);
+      throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN, 'ferrt');
+    }
     if (verdict !== 'usable' || !record) throw new TokenError(403, 'invalid_grant', UNKNOWN_REFRESH_TOKEN);
     const now = this.now();
     const policy = refreshPolicy(client);
@@ -199,9 +232,10 @@ export class TokenEndpoint {
       sessionId: record.session_id,
       authTime: record.auth_time,
     });
+    const issued = (set: TokenSet): Issued => ({ tokens: set, userId: response.user_id, audience: record.audience });
     if (!policy.rotating) {
       this.oidc.updateRefreshToken(presented, { ...record, last_exchanged_at: now });
-      return tokens;
+      return issued(tokens);
     }
     this.oidc.updateRefreshToken(presented, {
       ...record,
@@ -209,8 +243,8 @@ export class TokenEndpoint {
       last_exchanged_at: now,
     });
     if (record.parent !== undefined) this.oidc.supersede(record.parent);
+    // The public id stays with the family: the Management API shows one refresh token per family.
     const {
-      id: _id,
       created_at: _created,
       last_exchanged_at: _exchanged,
       consumed_at: _consumed,
@@ -221,13 +255,13 @@ export class TokenEndpoint {
       superseded: _superseded,
       ...family
     } = record;
-    return { ...tokens, refresh_token: this.newRefreshToken(client, { ...family, parent: tokenHash(presented) }) };
+    return issued({ ...tokens, refresh_token: this.newRefreshToken(client, { ...family, parent: tokenHash(presented) }) });
   }
 
   /** A token of `family`; the absolute expiry is the family's (fixed when it started), else from the client's policy. */
   private newRefreshToken(
     client: Client,
-    family: Omit<RefreshTokenRecord, 'id' | 'client_id' | 'rotating' | 'created_at' | 'last_exchanged_at'>,
+    family: Omit<RefreshTokenRecord, 'id' | 'client_id' | 'rotating' | 'created_at' | 'last_exchanged_at'> & { id?: string },
   ): string {
     const policy = refreshPolicy(client);
     const now = this.now();
@@ -235,7 +269,7 @@ export class TokenEndpoint {
     const expiresAt = family.expires_at ?? (policy.lifetime !== undefined ? now + policy.lifetime * 1000 : undefined);
     this.oidc.putRefreshToken(token, {
       ...family,
-      id: `rt_${newId()}`,
+      id: family.id ?? `rt_${newId()}`,
       client_id: client.client_id,
       rotating: policy.rotating,
       created_at: now,

@@ -4,6 +4,7 @@ import { ClientGrantsRepo } from './client-grants';
 import { ClientsRepo } from './clients';
 import { ConnectionsRepo } from './connections';
 import { EmailTemplatesRepo } from './email-templates';
+import { LogsRepo } from './logs';
 import { ResourceServersRepo } from './resource-servers';
 import { TenantRepo } from './tenant';
 import { TicketsRepo } from './tickets';
@@ -28,6 +29,7 @@ export interface Store {
   readonly actions: ActionsRepo;
   readonly users: UsersRepo;
   readonly tickets: TicketsRepo;
+  readonly logs: LogsRepo;
   close(): void;
 }
 
@@ -47,6 +49,7 @@ export function openStore(file: string, options: StoreOptions): Store {
     actions: new ActionsRepo(db, { buildDelayMs: options.actionBuildDelayMs }),
     users: new UsersRepo(db, connections),
     tickets: new TicketsRepo(db),
+    logs: new LogsRepo(db, clients, connections),
     close: () => db.close(),
   };
 }
@@ -59,5 +62,6 @@ export type { EmailTemplate } from './email-templates';
 export type { ResourceServer } from './resource-servers';
 export type { TenantSettings, EmailProvider } from './tenant';
 export type { Ticket, Job } from './tickets';
+export type { LogEvent, LogInput, LogType } from './logs';
 export type { User, UserIdentity, SeedUser, IdentityProfile, UserBlock } from './users';
 export type { JsonObject, JsonValue } from './json';

@@ -183,4 +183,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_recipient ON outbox (lower(recipient));
   `,
+  `
+  -- The tenant's logs (GET /api/v2/logs): what logins, emails and Management API writes leave
+  -- behind, with Auth0's event type codes. seq orders them and makes the log_id.
+  CREATE TABLE logs (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    log_id  TEXT NOT NULL UNIQUE,
+    type    TEXT NOT NULL,
+    user_id TEXT,
+    doc     TEXT NOT NULL
+  );
+  CREATE INDEX logs_user ON logs (user_id);
+  CREATE INDEX logs_type ON logs (type);
+  `,
 ];

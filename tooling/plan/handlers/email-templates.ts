@@ -2,16 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compareFields } from '../diff';
 import { resolveText } from '../desired';
+import { Management } from 'auth0';
 import { isObject, type JsonObject } from '../json';
 import type { Handler } from './handler';
 import { items, objectList, text } from './handler';
 
 /** Auth0's email templates; there is no list endpoint, so each is read by name (404: not set up). */
-export const EMAIL_TEMPLATE_NAMES = [
-  'verify_email', 'verify_email_by_code', 'reset_email', 'reset_email_by_code', 'welcome_email', 'blocked_account',
-  'stolen_credentials', 'enrollment_email', 'mfa_oob_code', 'user_invitation', 'change_password', 'password_reset',
-  'async_approval', 'auth_email_by_code',
-] as const;
+const EMAIL_TEMPLATE_NAMES = Object.values(Management.EmailTemplateNameEnum);
 
 export const emailTemplates: Handler = {
   type: 'emailTemplates',

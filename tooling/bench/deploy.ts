@@ -3,13 +3,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../local/sandbox';
-import { buildActions } from '../../tooling/bundle';
-import { deploy, planEnvironment } from '../../tooling/deploy/deploy';
-import { runImport, type DeployCliResult } from '../../tooling/deploy/deploy-cli';
-import type { Target } from '../../tooling/deploy/target';
-import { pendingChanges } from '../../tooling/plan/model';
-import { projectPaths, REPO_ROOT } from '../../tooling/paths';
-import { resolveEnvironment } from '../../tooling/tenant';
+import { buildActions } from '../bundle';
+import { deploy, planEnvironment } from '../deploy/deploy';
+import { runImport, type DeployCliResult } from '../deploy/deploy-cli';
+import type { Target } from '../deploy/target';
+import { pendingChanges } from '../plan/model';
+import { projectPaths, REPO_ROOT } from '../paths';
+import { keywordText, resolveEnvironment } from '../tenant';
+import { printLocalAuth0 } from './local-auth0';
 import { table } from './stats';
 
 /** Fresh secret values for a throwaway sandbox. */
@@ -61,6 +62,8 @@ export async function benchDeploy(): Promise<void> {
       { measure: 'no-op deploy (guards, plan, skip)', ms: noopMs.toFixed(0), 'deploy-cli equivalent': 'import', 'its ms': importMs.toFixed(0), ratio: `${(importMs / noopMs).toFixed(1)}x faster` },
     ]));
     console.log('\n(wall times; deploy-cli figures include its process start; the plan runs in-process, `npm run plan` adds ~1 s of ts-node start)');
+
+    await printLocalAuth0(sandbox, keywordText(mappings.TERMS_VERSION ?? ''));
   } finally {
     await sandbox.close();
     rmSync(root, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../../local/sandbox';
-import { statePaths } from '../../local/sandbox/state';
+import { statePaths } from '../../local/sandbox';
 import { table } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..');

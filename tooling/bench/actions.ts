@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { createCacheStore, runLogin, type LoadedAction } from '../../local/runtime';
-import { ACTION_NAMES, bundlePath, event, loadPipeline } from '../../test/actions/harness';
-import { createJourneyContext, JOURNEYS, WEB_CLIENT_ID } from '../../test/actions/journeys';
-import { createFakeManagementApi, fakeUserFrom } from '../../test/actions/fake-management-api';
+import { ACTION_NAMES, bundlePath, event, loadPipeline } from '../harness';
+import { createJourneyContext, JOURNEYS, WEB_CLIENT_ID } from '../harness';
+import { createFakeManagementApi, fakeUserFrom } from '../harness';
 import { kb, percentiles, table, us } from './stats';
 
 const RUNS = 5000;

@@ -1,4 +1,4 @@
-import { buildActions } from '../../tooling/bundle';
+import { buildActions } from '../bundle';
 import { kb, percentiles, table } from './stats';
 
 /** Build time for all Actions (bundling and checks, in memory) and each bundle's size. */

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectPaths, type ProjectPaths } from '../../tooling/paths';
-import { resolveEnvironment, type KeywordMappings, type KeywordValue, type ResolvedEnvironment } from '../../tooling/tenant';
-import type { DeployClientCredentials } from './bootstrap';
-import { SandboxClient } from './client';
-import type { Target } from '../../tooling/deploy/target';
-import { statePaths } from './state';
+import { SandboxClient, statePaths, type DeployClientCredentials } from '../../local/sandbox';
+import { projectPaths, type ProjectPaths } from '../paths';
+import { resolveEnvironment, type KeywordMappings, type KeywordValue, type ResolvedEnvironment } from '../tenant';
+import type { Target } from './target';
 
 /**
  * The `sandbox` environment's secrets, which nobody has to provide: what `npm start` (and anything

@@ -133,7 +133,7 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
           const signal = init.signal;
           signal?.addEventListener('abort', () => {
             call.status = 'aborted';
-            reject(signal.reason);
+            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
           }, { once: true });
         });
       }
@@ -181,7 +181,7 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
         users.delete(secondaryId);
         return answer(json(201, primary.identities));
       }
-      default:
+      case 'unknown':
         return answer(json(404, { statusCode: 404, error: 'Not Found' }));
     }
   };
@@ -190,7 +190,7 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
     domain: FAKE_DOMAIN,
     clientId: FAKE_CLIENT_ID,
     clientSecret: FAKE_CLIENT_SECRET,
-    fetch: handle as typeof fetch,
+    fetch: handle,
     calls,
     users,
     count: (name) => (name ? calls.filter((c) => c.route === name).length : calls.length),

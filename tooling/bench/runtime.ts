@@ -1,4 +1,4 @@
-import type { API, Event } from '../../actions/platform/post-login';
+import type { API } from '../../actions/platform/post-login';
 import { buildEvent, loadAction, runLogin } from '../../local/runtime';
 import { sample, table, us } from './stats';
 
@@ -13,7 +13,7 @@ export async function benchRuntime(): Promise<void> {
   for (const count of [1, 4]) {
     const actions = Array.from({ length: count }, (_, i) => loadAction({ name: `noop-${i}`, code: 'exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim("n", event.user.user_id.length); };' }));
     const stub = { idToken: { setCustomClaim: () => stub } } as unknown as API;
-    const direct = await sample(async () => { for (const a of actions) await a.onExecutePostLogin(event as Event, stub); }, 5000);
+    const direct = await sample(async () => { for (const a of actions) await a.onExecutePostLogin(event, stub); }, 5000);
     const runtime = await sample(() => runLogin({ actions, event }), 5000);
     rows.push({
       actions: String(count),

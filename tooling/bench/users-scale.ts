@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type SeedUser } from '../../local/sandbox';
-import { SandboxClient } from '../../local/sandbox/client';
+import { SandboxClient } from '../../local/sandbox';
 import { table } from './stats';
 
 /**

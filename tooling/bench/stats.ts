@@ -14,7 +14,7 @@ export function percentiles(samplesMs: number[]): Percentiles {
 }
 
 /** Runs `fn` `warmup` times unmeasured, then `runs` times measured. */
-export async function sample(fn: () => Promise<unknown> | unknown, runs: number, warmup = Math.min(200, runs)): Promise<Percentiles> {
+export async function sample(fn: () => unknown, runs: number, warmup = Math.min(200, runs)): Promise<Percentiles> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {

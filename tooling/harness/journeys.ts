@@ -1,7 +1,7 @@
 import type { Event } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, type CacheStore, type LoadedAction, type LoginResult } from '../../local/runtime';
 import { createFakeManagementApi, databaseUser, fakeUserFrom, type FakeManagementApi, type FakeUser } from './fake-management-api';
-import { answer, event, isoAgo, LINKING_URL, loadPipeline, sentToken, TERMS_URL, TERMS_VERSION } from './harness';
+import { answer, event, isoAgo, LINKING_URL, loadPipeline, sentToken, TERMS_URL, TERMS_VERSION } from './actions';
 
 /**
  * The main login journeys through all four Actions in binding order, as reusable fixtures: the
