@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sha256 } from '../../tooling/users/audit';
 import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
-import { DB, removeTemporary, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
+import { accessOf, cliEnv, DB, removeTemporary, seedAccess, startUsers, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
 
 /**
  * Erasure and access against the sandbox, with faults injected: an erasure that stops half-way
@@ -48,12 +49,83 @@ describe.sequential('erasure', () => {
     expect(auditLines(audit)).toMatchObject([{ command: 'delete', target: primary, result: 'failed' }]);
   }, T);
 
+  test('sessions, refresh tokens and grants are revoked before anything is deleted', async () => {
+    const { primary, google, db2 } = personWithLinks('err');
+    seedAccess(sandbox, primary, sandbox.createApp('Web'));
+    expect(accessOf(sandbox, primary)).toEqual({ sessions: 1, refreshTokens: 1, grants: 1 });
+    const audit = join(tempDir(), 'audit.jsonl');
+    const result = await users(sandbox, ['delete', primary, '--confirm', primary, '--audit', audit]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(accessOf(sandbox, primary)).toEqual({ sessions: 0, refreshTokens: 0, grants: 0 });
+    // The log holds this test's requests in order: the three revocations come first.
+    const deletes = sandbox.requests.filter((r) => r.method === 'DELETE' && r.status < 300);
+    const start = deletes.findIndex((r) => r.path === `/api/v2/users/${primary}/sessions`);
+    expect(deletes.slice(start, start + 3).map((r) => r.path.split('?')[0])).toEqual([
+      `/api/v2/users/${primary}/sessions`, `/api/v2/users/${primary}/refresh-tokens`, '/api/v2/grants',
+    ]);
+    expect(deletes.slice(start + 3).map((r) => r.path)).toContain(`/api/v2/users/${primary}`);
+    for (const id of [primary, google, db2]) expect(user(id)).toBeUndefined();
+  }, T);
+
+  test('a fault after a linked account was unlinked: the re-run the tool advises finds and deletes it, then the rest', async () => {
+    const { primary, google, db2 } = personWithLinks('erf');
+    const audit = join(tempDir(), 'audit.jsonl');
+    // The first linked account's delete fails after its unlink: it is now a standalone user with the person's email.
+    sandbox.faults.set([{ method: 'DELETE', path: '/api/v2/users/google-oauth2*', status: 500, times: 'always' }]);
+    const failed = await users(sandbox, ['delete', primary, '--confirm', primary, '--audit', audit]);
+    sandbox.faults.set([]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${google} unlinked, not yet deleted`);
+    expect(failed.stderr).toContain(`run the same delete again (users delete ${primary} --confirm ${primary})`);
+    expect(user(google)).toBeDefined();
+    expect(user(primary)?.identities.map((i) => `${i.provider}|${i.user_id}`)).not.toContain(google);
+    const resumed = await users(sandbox, ['delete', primary, '--confirm', primary, '--audit', audit, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const id of [primary, google, db2]) expect(user(id)).toBeUndefined();
+    expect(sandbox.store.users.findByEmail('erf0@example.com')).toEqual([]);
+    const receipt = JSON.parse(resumed.stdout).data;
+    expect(receipt).toMatchObject({
+      format: 'users-erasure-receipt/1', subject_sha256: sha256(primary), accounts_deleted: 3,
+      revoked: ['sessions', 'refresh_tokens', 'grants'], client_id: sandbox.deployClient.client_id,
+    });
+    expect(JSON.stringify(receipt)).not.toMatch(/erf|example\.com/);
+    // Each account deleted once; the state file is gone.
+    for (const id of [primary, google, db2]) expect(sandbox.writesTo(`/api/v2/users/${id}`)).toBe(1);
+    expect(existsSync(`${audit}.erasures`) ? readdirSync(`${audit}.erasures`) : []).toEqual([]);
+    expect(auditLines(audit).map((line) => line.result)).toEqual(['failed', 'done']);
+  }, T);
+
+  test('a bulk erasure: --confirm <count>, a journal of hashes only, Ctrl-C and a resume: nothing left, nothing repeated', async () => {
+    const ids = sandbox.seedDb('erb', 30);
+    const dir = tempDir();
+    const input = join(dir, 'erase.csv');
+    writeFileSync(input, `email\n${ids.map((_, n) => `erb${n}@example.com`).join('\n')}\n`);
+    const audit = join(dir, 'audit.jsonl');
+    const unconfirmed = await users(sandbox, ['delete', '--from', input, '--audit', audit]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain(`erasing the 30 users of ${input} needs --confirm 30`);
+    sandbox.faults.set([{ method: 'DELETE', path: '/api/v2/users/auth0*', status: 503, times: 6 }]);
+    const first = startUsers(['delete', '--from', input, '--confirm', '30', '--audit', audit, '--concurrency', '4'], cliEnv(sandbox));
+    await expect.poll(() => ids.filter((id) => !user(id)).length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(8);
+    first.interrupt();
+    await first.result;
+    sandbox.faults.set([]);
+    const second = await users(sandbox, ['delete', '--from', input, '--confirm', '30', '--audit', audit, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(ids.filter((id) => user(id))).toEqual([]);
+    expect(ids.map((id) => sandbox.writesTo(`/api/v2/users/${id}`)).filter((n) => n !== 1)).toEqual([]);
+    const journal = readFileSync(`${input}.delete.journal`, 'utf8');
+    expect(journal).not.toMatch(/erb|example\.com|auth0\|/);
+    expect(journal).toContain(sha256('erb0@example.com'));
+  }, T);
 });
 
 describe.sequential('access export', () => {
   test('every section the Management API holds; what it could not read is listed with the reason', async () => {
     const [primary] = sandbox.seedDb('exa', 1, { app_metadata: { entitlements: ['premium'] }, user_metadata: { theme: 'light' } });
     sandbox.store.users.addBlock(primary!, { identifier: 'exa0@example.com', ip: '198.51.100.7', connection: DB });
+    const app = sandbox.createApp('Shop');
+    seedAccess(sandbox, primary!, app);
     sandbox.faults.set([{ method: 'GET', path: `/api/v2/users/${encodeURIComponent(primary!)}/logs`, status: 403, times: 'always', message: 'Insufficient scope, expected any of: read:logs' }]);
     const result = await users(sandbox, ['export', primary!]);
     sandbox.faults.set([]);
@@ -64,6 +136,9 @@ describe.sequential('access export', () => {
       user: { user_id: primary, app_metadata: { entitlements: ['premium'] }, user_metadata: { theme: 'light' } },
       user_blocks: [{ identifier: 'exa0@example.com', ip: '198.51.100.7' }],
       logs: null,
+      sessions: [{ user_id: primary, clients: [{ client_id: app }] }],
+      refresh_tokens: [{ user_id: primary, client_id: app }],
+      grants: [{ user_id: primary, clientID: app, audience: 'https://api.example.com', scope: ['read:orders'] }],
     });
     for (const section of ['logs', 'sessions', 'refresh_tokens', 'grants', 'authentication_methods', 'enrollments', 'roles', 'permissions', 'organizations']) {
       expect(document).toHaveProperty(section);

@@ -6,6 +6,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { runCli } from '../../tooling/users/cli';
 import { startSandbox, type Sandbox, type SandboxOptions, type SeedUser } from '../../local/sandbox';
+import { OidcStore } from '../../local/sandbox/oidc/store';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'scripts', 'users.ts');
@@ -63,6 +64,32 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
       await sandbox.close();
       rmSync(stateDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * What a login leaves behind for a user, written straight into the sandbox's OIDC store: an SSO
+ * session, a refresh token and a grant (as the Management API lists them).
+ */
+export function seedAccess(sandbox: Sandbox, userId: string, clientId: string): void {
+  const oidc = new OidcStore(sandbox.store.db);
+  const now = Math.floor(Date.now() / 1000);
+  const session = `sess-${userId.replace(/\W/g, '')}`;
+  // As the OIDC store keeps them: authenticated_at in seconds, the other times in milliseconds.
+  oidc.putSession({ id: session, user_id: userId, connection: DB, authenticated_at: now, last_interacted_at: Date.now(), expires_at: Date.now() + 3_600_000, clients: [clientId] });
+  oidc.putRefreshToken(`rt-${session}`, {
+    id: `rtid-${session}`, family: `fam-${session}`, client_id: clientId, user_id: userId, connection: DB, session_id: session,
+    scope: ['openid', 'offline_access'], rotating: true, auth_time: now, created_at: now, last_exchanged_at: now,
+  });
+  oidc.recordGrant({ user_id: userId, client_id: clientId, audience: 'https://api.example.com', scope: ['read:orders'] }, () => `grant-${session}`);
+}
+
+export function accessOf(sandbox: Sandbox, userId: string): { sessions: number; refreshTokens: number; grants: number } {
+  const oidc = new OidcStore(sandbox.store.db);
+  return {
+    sessions: oidc.sessionsOf(userId).length,
+    refreshTokens: oidc.refreshTokensOf(userId).length,
+    grants: oidc.grants().filter((grant) => grant.user_id === userId).length,
   };
 }
 
