@@ -113,13 +113,14 @@ describe.concurrent('update (rectification)', () => {
   test('bad edits are usage errors; oversized values and ids are refused without being echoed', async () => {
     const [id] = sandbox.seedDb('updbad', 1);
     const big = 'x'.repeat(20_000);
-    const [field, json, none, huge, hugeId, email] = await Promise.all([
+    const [field, json, none, huge, hugeId, email, entitlement] = await Promise.all([
       users(sandbox, ['update', id!, '--set', 'blocked=true']),
       users(sandbox, ['update', id!, '--meta', 'theme=dark']),
       users(sandbox, ['update', id!]),
       users(sandbox, ['update', id!, '--meta', `blob="${big}"`]),
       users(sandbox, ['show', `auth0|${big}`]),
       users(sandbox, ['update', id!, '--set', 'email=not-an-email']),
+      users(sandbox, ['entitle', id!, 'x'.repeat(300)]),
     ]);
     expect(field.stderr).toContain('"blocked" is not a profile field update can change');
     expect(json.stderr).toContain('the value for user_metadata.theme is not JSON');
@@ -127,7 +128,8 @@ describe.concurrent('update (rectification)', () => {
     expect(huge.stderr).toContain('the value for user_metadata.blob is over 16384 bytes');
     expect(hugeId.stderr).toContain('a user reference of 20006 bytes is over the 1024-byte limit');
     expect(email.stderr).toContain('the value for email is not a valid email');
-    for (const result of [field, json, none, huge, hugeId, email]) {
+    expect(entitlement.stderr).toContain('a value of 300 characters is not an entitlement');
+    for (const result of [field, json, none, huge, hugeId, email, entitlement]) {
       expect(result.code).toBe(2);
       expect(result.stderr).not.toContain('xxxxxxxx');
     }
