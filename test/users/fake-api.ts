@@ -1,6 +1,6 @@
 import type { JobState, Revocable, UserRecordKind, UserRecords, UsersApi, UserPatch } from '../../tooling/users/client';
 import { CommandError } from '../../tooling/users/errors';
-import { parseUser, type Identity, type JsonObject, type User, type UserBlock } from '../../tooling/users/model';
+import { parseUser, type Identity, type JsonObject, type JsonValue, type User, type UserBlock } from '../../tooling/users/model';
 
 /**
  * An in-memory Management API with Auth0's metadata merge, for logic tests that need exact
@@ -107,6 +107,14 @@ export class FakeApi implements UsersApi {
 
   startUsersExport(): Promise<{ jobId: string }> {
     return this.op('POST users-exports', () => ({ jobId: 'job_1' }));
+  }
+
+  startUsersImport(): Promise<{ jobId: string }> {
+    return this.op('POST users-imports', () => ({ jobId: 'job_2' }));
+  }
+
+  jobErrors(jobId: string): Promise<JsonValue[]> {
+    return this.op(`GET job errors ${jobId}`, () => []);
   }
 
   connectionId(name: string): Promise<string | undefined> {

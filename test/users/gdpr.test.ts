@@ -173,5 +173,35 @@ describe.sequential('export-users (users export job)', () => {
     expect(again.stderr).toContain('an existing one is never overwritten');
     expect(sandbox.requests.filter((r) => r.path === '/api/v2/jobs/users-exports')).toHaveLength(1);
   }, T);
+
+  test('import-users: a JSON file into a connection through a users import job; duplicates fail unless --upsert; the summary and the failures', async () => {
+    const connection = 'Import-DB';
+    sandbox.store.connections.create({ name: connection, strategy: 'auth0', options: {} });
+    const dir = tempDir();
+    const file = join(dir, 'users.json');
+    writeFileSync(file, JSON.stringify([
+      { email: 'imp0@example.com', email_verified: true, given_name: 'Ada', user_metadata: { theme: 'dark' } },
+      { email: 'imp1@example.com', app_metadata: { entitlements: ['premium'] } },
+      { name: 'no email' },
+    ]));
+    const first = await users(sandbox, ['import-users', file, '--connection', connection]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/job job_\w+: completed/);
+    expect(first.stdout).toContain(`imported into ${connection}`);
+    expect(first.stdout).toContain('2 inserted, 0 updated, 1 failed of 3');
+    expect(first.stdout).toContain('Missing required property: email');
+    const [imported] = sandbox.store.users.findByEmail('imp0@example.com');
+    expect(imported).toMatchObject({ given_name: 'Ada', user_metadata: { theme: 'dark' }, identities: [{ connection }] });
+    writeFileSync(file, JSON.stringify([{ email: 'imp0@example.com', given_name: 'Ada L.' }]));
+    const duplicate = await users(sandbox, ['import-users', file, '--connection', connection]);
+    expect(duplicate.stdout).toContain('0 inserted, 0 updated, 1 failed of 1');
+    const upsert = await users(sandbox, ['import-users', file, '--connection', connection, '--upsert']);
+    expect(upsert.stdout).toContain('0 inserted, 1 updated, 0 failed of 1');
+    expect(sandbox.store.users.findByEmail('imp0@example.com')[0]?.given_name).toBe('Ada L.');
+    writeFileSync(file, 'x'.repeat(600 * 1024));
+    const tooBig = await users(sandbox, ['import-users', file, '--connection', connection]);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toContain('the users file is over Auth0\'s 500 KB limit');
+  }, T);
 });
 

@@ -52,6 +52,7 @@ const OPTIONS = {
   ttl: { type: 'string' },
   output: { type: 'string' },
   connection: { type: 'string' },
+  upsert: { type: 'boolean', default: false },
   format: { type: 'string' },
   fields: { type: 'string' },
   'result-url': { type: 'string' },
@@ -71,7 +72,8 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   'unset-meta': ['update'],
   ttl: ['reset-password'],
   output: ['export-users'],
-  connection: ['export-users'],
+  connection: ['export-users', 'import-users'],
+  upsert: ['import-users'],
   format: ['export-users'],
   fields: ['export-users'],
   'result-url': ['reset-password'],
@@ -235,6 +237,7 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
       resultUrl: values['result-url'] === undefined ? undefined : resultUrl(values['result-url']),
       output: values.output,
       connection: values.connection,
+      upsert: values.upsert,
       format: exportFormat(values.format),
       fields: values.fields === undefined ? [] : values.fields.split(',').map((field) => field.trim()).filter(Boolean),
     },
@@ -306,7 +309,7 @@ function fixedArgs(command: Command, values: readonly string[]): Record<string, 
 
 async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'>, io: CliIo): Promise<number> {
   const { command, positionals } = invocation;
-  const [user = '', ...args] = positionals;
+  const [user = '', ...args] = command.takesUser === false ? ['', ...positionals] : positionals;
   const item: Item = { index: 0, user, args: fixedArgs(command, args) };
   const outcome = await runChecked(command, { ...ctx, recheck: false }, item);
   if (ctx.audit && audited(invocation)) ctx.audit.append(auditEntryFor(command.name, user, outcome));
@@ -468,7 +471,8 @@ function reportError(error: unknown, invocation: Invocation | undefined, io: Cli
 function synopsis(command: Command): string {
   const args = command.args.map((a) => ` <${a.name}>`).join('');
   const confirm = command.name === 'delete' || command.name === 'link' ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>` : '';
-  if (command.takesUser === false) return `users ${command.name}${args} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
+  if (command.name === 'export-users') return `users ${command.name} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
+  if (command.takesUser === false) return `users ${command.name}${args} --connection <name> [--upsert]`;
   return `users ${command.name} <user>${args}${confirm}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}${command.name === 'delete' ? ' --confirm <number of users>' : ''}` : ''}`;
 }
 

@@ -28,6 +28,10 @@ export interface UsersApi {
   revoke(kind: Revocable, userId: string): Promise<void>;
   /** Starts a users export job (`POST /jobs/users-exports`). */
   startUsersExport(request: Management.CreateExportUsersRequestContent): Promise<{ jobId: string }>;
+  /** Starts a users import job (`POST /jobs/users-imports`) with a JSON file of users. */
+  startUsersImport(file: Buffer, connectionId: string, upsert: boolean): Promise<{ jobId: string }>;
+  /** What a users import job could not import (`GET /jobs/{id}/errors`). */
+  jobErrors(jobId: string): Promise<JsonValue[]>;
   /** The id of the connection of that name; undefined when there is none. */
   connectionId(name: string): Promise<string | undefined>;
   /** A job's state (`GET /jobs/{id}`). */
@@ -45,6 +49,7 @@ export type Revocable = 'sessions' | 'refresh_tokens' | 'grants';
 
 export interface JobState {
   status: string;
+  summary?: { inserted: number; updated: number; failed: number; total: number };
   percentageDone?: number;
   timeLeftSeconds?: number;
   /** The file, once the job is completed. */
@@ -234,7 +239,26 @@ export class SdkUsersApi implements UsersApi {
       ...(job.percentage_done === undefined ? {} : { percentageDone: job.percentage_done }),
       ...(job.time_left_seconds === undefined ? {} : { timeLeftSeconds: job.time_left_seconds }),
       ...(job.location === undefined ? {} : { location: job.location }),
+      ...(job.summary === undefined ? {} : {
+        summary: { inserted: job.summary.inserted ?? 0, updated: job.summary.updated ?? 0, failed: job.summary.failed ?? 0, total: job.summary.total ?? 0 },
+      }),
     };
+  }
+
+  async startUsersImport(file: Buffer, connectionId: string, upsert: boolean): Promise<{ jobId: string }> {
+    const request: Management.CreateImportUsersRequestContent = {
+      users: { data: file, filename: 'users.json', contentType: 'application/json' },
+      connection_id: connectionId,
+      upsert,
+    };
+    // Not idempotent: a repeated request would import twice (or fail on duplicates).
+    const job = await this.call(false, () => this.sdk.jobs.usersImports.create(request).withRawResponse());
+    return { jobId: job.id };
+  }
+
+  async jobErrors(jobId: string): Promise<JsonValue[]> {
+    const errors = await this.call(true, () => this.sdk.jobs.errors.get(jobId).withRawResponse());
+    return errors === undefined ? [] : toJson(errors);
   }
 
   async searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }> {

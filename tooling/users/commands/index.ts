@@ -1,6 +1,6 @@
 import { block, show, unblock, unblockBruteForce } from './account';
 import { resetPassword, verifyEmail } from './email';
-import { exportUsers } from './export-users';
+import { exportUsers, importUsers } from './jobs';
 import { deleteUser, exportUser } from './gdpr';
 import { link, unlink } from './linking';
 import { blockApp, entitle, resetTerms, revoke, unblockApp } from './metadata';
@@ -9,7 +9,7 @@ import { update } from './update';
 
 export const COMMANDS: readonly Command[] = [
   show, block, unblock, unblockBruteForce, blockApp, unblockApp, entitle, revoke, verifyEmail, resetPassword, resetTerms,
-  link, unlink, update, exportUser, deleteUser, exportUsers,
+  link, unlink, update, exportUser, deleteUser, exportUsers, importUsers,
 ];
 
 export function findCommand(name: string): Command | undefined {

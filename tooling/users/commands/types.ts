@@ -71,6 +71,8 @@ export interface CommandOptions {
   /** reset-password */
   ttlSec: number | undefined;
   resultUrl: string | undefined;
+  /** import-users: update users that exist already. */
+  upsert: boolean;
   /** export-users */
   output: string | undefined;
   connection: string | undefined;
@@ -81,7 +83,7 @@ export interface CommandOptions {
 export const NO_OPTIONS: CommandOptions = {
   carryBlocks: false, allowEmailMismatch: false, allowUnverified: false, restoreMetadata: false,
   set: [], unset: [], setMeta: [], unsetMeta: [], ttlSec: undefined, resultUrl: undefined,
-  output: undefined, connection: undefined, format: 'json', fields: [],
+  upsert: false, output: undefined, connection: undefined, format: 'json', fields: [],
 };
 
 export interface Command {
