@@ -478,7 +478,8 @@ function synopsis(command: Command): string {
 
 function commandUsage(command: Command): string {
   const args = command.args.map((a) => `  <${a.name}>  ${a.description}\n`).join('');
-  return `${synopsis(command)}\n\n${command.summary}\n\n  <user>  a user id (auth0|...) or an email address\n${args}` +
+  const user = command.takesUser === false ? '' : '  <user>  a user id (auth0|...) or an email address\n';
+  return `${synopsis(command)}\n\n${command.summary}\n\n${user}${args}` +
     `${command.mutates ? '  --dry-run  check and print what would change; change nothing\n' : ''}`;
 }
 
