@@ -13,14 +13,15 @@ function main(): void {
   const argv = process.argv.slice(2);
   const ca = extraCaCerts(requestedEnv(argv), process.env);
   if (ca) {
+    // The child gets a process group of its own, so a signal reaches it once, through this
+    // process: whether it was sent to the terminal's group (Ctrl-C) or to npm / this process
+    // alone (kill -INT, a CI runner's SIGTERM). Two deliveries would count as two Ctrl-Cs.
     const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       stdio: 'inherit',
       env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.path },
+      detached: true,
     });
-    // Ctrl-C reaches the child through the terminal's process group and the child handles it;
-    // forwarding it too would count as a second Ctrl-C (stop at once).
-    process.on('SIGINT', () => undefined);
-    process.on('SIGTERM', () => child.kill('SIGTERM'));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
     child.on('exit', (code, signal) => {
       ca.cleanup();
       process.exit(code ?? 128 + (signal ? constants.signals[signal] : EXIT.error));

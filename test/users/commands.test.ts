@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EXPORT_FORMAT } from '../../tooling/users/commands/gdpr';
 import { statePaths } from '../../local/sandbox/state';
@@ -189,24 +191,43 @@ describe.concurrent('verify-email, reset-password', () => {
 });
 
 describe.concurrent('link, unlink', () => {
-  test('link absorbs the secondary (saying which metadata Auth0 discards); unlink makes it standalone again', async () => {
+  test('link absorbs the secondary (a copy of the metadata Auth0 discards kept); unlink makes it standalone again, restoring it on request', async () => {
     const [primary] = sandbox.seedDb('lnk', 1);
     const secondary = sandbox.googleUser('lnk0@example.com', 'g-lnk');
-    sandbox.store.users.update(secondary, { user_metadata: { theme: 'dark' } });
-    const dry = await users(sandbox, ['link', primary!, secondary, '--dry-run']);
-    expect(dry.stdout).toBe(`would link ${secondary} under ${primary}; discarded with it: user_metadata.theme\n`);
+    sandbox.store.users.update(secondary, { user_metadata: { theme: 'dark' }, app_metadata: { entitlements: ['premium'] } });
+    const audit = join(tempDir(), 'audit.jsonl');
+    const noAudit = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary]);
+    expect(noAudit.code).toBe(2);
+    expect(noAudit.stderr).toContain(`link discards ${secondary}'s metadata (app_metadata.entitlements, user_metadata.theme) and needs the audit log to keep a copy`);
+    const unconfirmed = await users(sandbox, ['link', primary!, secondary, '--audit', audit]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain(`link needs --confirm ${secondary}`);
+    const dry = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary, '--audit', audit, '--dry-run']);
+    expect(dry.stdout).toBe(`would link ${secondary} under ${primary}; its metadata (app_metadata.entitlements, user_metadata.theme) is discarded by Auth0, a copy kept\n`);
     expect(user(secondary)).toBeDefined();
-    const linked = await users(sandbox, ['link', primary!, secondary]);
-    expect(linked.stdout).toBe(`linked ${secondary} under ${primary} (2 identities now); discarded with it: user_metadata.theme\n`);
+    const linked = await users(sandbox, ['link', primary!, secondary, '--confirm', secondary, '--audit', audit, '--reason', 'ticket 17']);
+    expect(linked.stdout).toBe(`linked ${secondary} under ${primary} (2 identities now); its metadata (app_metadata.entitlements, user_metadata.theme) is discarded by Auth0, a copy kept\n`);
     expect(user(secondary)).toBeUndefined();
     expect(user(primary!)?.identities.map((i) => `${i.provider}|${i.user_id}`)).toEqual([primary, secondary]);
+    const trail = readFileSync(audit, 'utf8');
+    expect(trail).not.toContain('dark');
+    expect(trail).not.toContain('lnk0@example.com');
+    const lines = trail.trim().split('\n').map((line) => JSON.parse(line));
+    // The refused attempt (no --confirm) is on record too; the dry run changed nothing and is not.
+    expect(lines).toMatchObject([
+      { command: 'link', target: primary, result: 'failed', error_kind: 'usage' },
+      { command: 'link', target: primary, result: 'done', reason: 'ticket 17', details: { secondary, overrides: [] } },
+    ]);
     const self = await users(sandbox, ['link', primary!, primary!]);
     expect(self.stderr).toContain(`${primary} cannot be linked to itself`);
     const nested = await users(sandbox, ['link', sandbox.seedDb('lnkother', 1)[0]!, primary!]);
     expect(nested.stderr).toContain(`${primary} has linked identities of its own`);
-    const unlinked = await users(sandbox, ['unlink', primary!, secondary]);
-    expect(unlinked.stdout).toBe(`unlinked ${secondary} from ${primary}; it is a standalone user again\n`);
+    const offered = await users(sandbox, ['unlink', primary!, secondary, '--audit', audit, '--dry-run']);
+    expect(offered.stdout).toContain('is kept: unlink with --restore-metadata to put it back');
+    const unlinked = await users(sandbox, ['unlink', primary!, secondary, '--audit', audit, '--restore-metadata']);
+    expect(unlinked.stdout).toBe(`unlinked ${secondary} from ${primary}; it is a standalone user again, with its metadata restored (app_metadata.entitlements, user_metadata.theme)\n`);
     expect(user(secondary)?.identities).toHaveLength(1);
+    expect(user(secondary)).toMatchObject({ user_metadata: { theme: 'dark' }, app_metadata: { entitlements: ['premium'] } });
     expect(user(primary!)?.identities).toHaveLength(1);
   }, T);
 
@@ -246,19 +267,23 @@ describe.concurrent('export, delete', () => {
       },
       user_blocks: [{ identifier: 'exp0@example.com', ip: '198.51.100.7' }],
     });
-    expect(result.stdout).not.toMatch(/access_token|refresh_token/);
+    expect(result.stdout).not.toMatch(/"(access_token|refresh_token|access_token_secret)"/);
     expect(JSON.parse((await users(sandbox, ['export', primary!, '--json'])).stdout)).toMatchObject({ command: 'export', data: { format: EXPORT_FORMAT } });
   }, T);
 
-  test('delete demands --confirm with the exact id; a dry run prints the plan; then the primary and every linked account go', async () => {
+  test('delete demands --confirm with the exact id and an audit log; a dry run prints the plan and changes nothing', async () => {
     const [primary, db2] = sandbox.seedDb('del', 2);
     const google = sandbox.googleUser('del-g@example.com', 'g-del');
     sandbox.store.users.link(primary!, { provider: 'google-oauth2', identityId: 'g-del' });
     sandbox.store.users.link(primary!, { provider: 'auth0', identityId: 'del1' });
-    const [missing, wrong] = await Promise.all([
-      users(sandbox, ['delete', 'del0@example.com']),
-      users(sandbox, ['delete', 'del0@example.com', '--confirm', 'auth0|del1']),
+    const audit = join(tempDir(), 'audit.jsonl');
+    const [noAudit, missing, wrong] = await Promise.all([
+      users(sandbox, ['delete', 'del0@example.com', '--confirm', primary!]),
+      users(sandbox, ['delete', 'del0@example.com', '--audit', audit]),
+      users(sandbox, ['delete', 'del0@example.com', '--confirm', 'auth0|del1', '--audit', audit]),
     ]);
+    expect(noAudit.code).toBe(2);
+    expect(noAudit.stderr).toContain('delete needs the audit log');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`delete needs --confirm ${primary}`);
     expect(wrong.code).toBe(2);
@@ -266,14 +291,9 @@ describe.concurrent('export, delete', () => {
     // Linked accounts first, in the order the API lists them, the primary last.
     const plan = [...user(primary!)!.identities.slice(1).map((i) => `${i.provider}|${i.user_id}`), primary!];
     expect(plan.slice(0, 2).sort()).toEqual([db2, google].sort());
-    const dry = await users(sandbox, ['delete', primary!, '--confirm', primary!, '--dry-run']);
-    expect(dry.stdout).toBe(`would delete ${plan.join(', ')}\n`);
-    expect(user(primary!)).toBeDefined();
-    const deleted = await users(sandbox, ['delete', primary!, '--confirm', primary!]);
-    expect(deleted.code).toBe(0);
-    expect(deleted.stdout).toBe(plan.map((id) => `deleted ${id}\n`).join(''));
-    for (const id of [primary!, db2!, google]) expect(user(id)).toBeUndefined();
-    expect(sandbox.store.users.findByEmail('del1@example.com')).toEqual([]);
+    const dry = await users(sandbox, ['delete', primary!, '--confirm', primary!, '--dry-run', '--audit', audit]);
+    expect(dry.stdout).toBe(`would revoke sessions, refresh tokens and grants, then delete ${plan.join(', ')}\n`);
+    expect(user(primary!)?.identities).toHaveLength(3);
   }, T);
 });
 
@@ -283,7 +303,7 @@ describe.concurrent('invocation', () => {
       users(sandbox, []),
       users(sandbox, ['frobnicate']),
       users(sandbox, ['block-app', '--help']),
-      users(sandbox, ['delete', '--from', 'x.csv']),
+      users(sandbox, ['show', '--from', 'x.csv']),
       users(sandbox, ['block', 'auth0|x', '--rate', 'fast']),
       users(sandbox, ['show', 'auth0|x', '--env', 'nope']),
       users(sandbox, ['show', 'auth0|x', '--env', 'prod']),
@@ -295,7 +315,7 @@ describe.concurrent('invocation', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
     expect(help).toMatchObject({ code: 0 });
     expect(help.stdout).toContain('users block-app <user> <client_id>');
-    expect(notBulk.stderr).toContain('delete does not run in bulk');
+    expect(notBulk.stderr).toContain('show does not run in bulk');
     expect(rate.stderr).toContain('--rate fast is not a number');
     expect(env.stderr).toContain('--env nope: no environment named "nope"');
     expect(mismatch.stderr).toContain(`AUTH0_DOMAIN is ${sandbox.domain} but --env prod targets acme-prod.eu.auth0.com`);

@@ -1,6 +1,6 @@
-import type { UsersApi, UserPatch } from '../../tooling/users/client';
+import type { JobState, Revocable, UserRecordKind, UserRecords, UsersApi, UserPatch } from '../../tooling/users/client';
 import { CommandError } from '../../tooling/users/errors';
-import { parseUser, type Identity, type JsonObject, type User, type UserBlock } from '../../tooling/users/model';
+import { parseUser, type Identity, type JsonObject, type JsonValue, type User, type UserBlock } from '../../tooling/users/model';
 
 /**
  * An in-memory Management API with Auth0's metadata merge, for logic tests that need exact
@@ -95,6 +95,38 @@ export class FakeApi implements UsersApi {
 
   async clientExists(): Promise<boolean> {
     return true;
+  }
+
+  userRecords(kind: UserRecordKind, userId: string): Promise<UserRecords> {
+    return this.op(`GET ${kind} ${userId}`, () => ({ records: [], truncated: false }));
+  }
+
+  revoke(kind: Revocable, userId: string): Promise<void> {
+    return this.op(`DELETE ${kind} ${userId}`, () => undefined);
+  }
+
+  startUsersExport(): Promise<{ jobId: string }> {
+    return this.op('POST users-exports', () => ({ jobId: 'job_1' }));
+  }
+
+  startUsersImport(): Promise<{ jobId: string }> {
+    return this.op('POST users-imports', () => ({ jobId: 'job_2' }));
+  }
+
+  jobErrors(jobId: string): Promise<JsonValue[]> {
+    return this.op(`GET job errors ${jobId}`, () => []);
+  }
+
+  connectionId(name: string): Promise<string | undefined> {
+    return this.op(`GET connection ${name}`, () => undefined);
+  }
+
+  job(jobId: string): Promise<JobState> {
+    return this.op(`GET job ${jobId}`, () => ({ status: 'pending' }));
+  }
+
+  searchUsers(query: string): Promise<{ users: User[]; total: number }> {
+    return this.op(`GET search ${query}`, () => ({ users: [], total: 0 }));
   }
 
   private require(userId: string): JsonObject {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +6,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { runCli } from '../../tooling/users/cli';
 import { startSandbox, type Sandbox, type SandboxOptions, type SeedUser } from '../../local/sandbox';
+import { OidcStore } from '../../local/sandbox/oidc/store';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'scripts', 'users.ts');
@@ -66,6 +67,32 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
   };
 }
 
+/**
+ * What a login leaves behind for a user, written straight into the sandbox's OIDC store: an SSO
+ * session, a refresh token and a grant (as the Management API lists them).
+ */
+export function seedAccess(sandbox: Sandbox, userId: string, clientId: string): void {
+  const oidc = new OidcStore(sandbox.store.db);
+  const now = Math.floor(Date.now() / 1000);
+  const session = `sess-${userId.replace(/\W/g, '')}`;
+  // As the OIDC store keeps them: authenticated_at in seconds, the other times in milliseconds.
+  oidc.putSession({ id: session, user_id: userId, connection: DB, authenticated_at: now, last_interacted_at: Date.now(), expires_at: Date.now() + 3_600_000, clients: [clientId] });
+  oidc.putRefreshToken(`rt-${session}`, {
+    id: `rtid-${session}`, family: `fam-${session}`, client_id: clientId, user_id: userId, connection: DB, session_id: session,
+    scope: ['openid', 'offline_access'], rotating: true, auth_time: now, created_at: now, last_exchanged_at: now,
+  });
+  oidc.recordGrant({ user_id: userId, client_id: clientId, audience: 'https://api.example.com', scope: ['read:orders'] }, () => `grant-${session}`);
+}
+
+export function accessOf(sandbox: Sandbox, userId: string): { sessions: number; refreshTokens: number; grants: number } {
+  const oidc = new OidcStore(sandbox.store.db);
+  return {
+    sessions: oidc.sessionsOf(userId).length,
+    refreshTokens: oidc.refreshTokensOf(userId).length,
+    grants: oidc.grants().filter((grant) => grant.user_id === userId).length,
+  };
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -84,21 +111,22 @@ export function cliEnv(sandbox: Sandbox, extra: Record<string, string> = {}): Re
   };
 }
 
-const trusted: string[] = [];
-
 /**
  * In this process, fetch (the auth0 SDK's transport) trusts the sandbox's CA as a child process
- * given NODE_EXTRA_CA_CERTS would: the public roots plus each test sandbox's CA.
+ * given NODE_EXTRA_CA_CERTS would: the public roots plus this test file's sandbox CA. Only the
+ * latest: files sharing a worker run one after another, and every sandbox CA has the same subject,
+ * so an earlier file's CA would be picked as the issuer and fail the check.
  */
 function trustInProcess(caPath: string): void {
-  trusted.push(readFileSync(caPath, 'utf8'));
-  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, ...trusted] } }));
+  setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(caPath, 'utf8')] } }));
 }
 
 export interface CliRun {
   result: Promise<CliResult>;
   /** What Ctrl-C does to `npm run users` (scripts/users.ts hands the signal to runCli's handler). */
   interrupt(): void;
+  /** stderr so far (progress lines). */
+  stderr(): string;
 }
 
 /** Runs the CLI in this process through runCli, with its output captured. */
@@ -120,7 +148,7 @@ export function startUsers(args: readonly string[], env: Record<string, string>)
     await new Promise((resolve) => setTimeout(resolve, 20));
     return { code, stdout, stderr };
   });
-  return { result, interrupt: () => handlers.forEach((handler) => handler()) };
+  return { result, interrupt: () => handlers.forEach((handler) => handler()), stderr: () => stderr };
 }
 
 export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
@@ -132,15 +160,21 @@ export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Recor
  * one smoke test of the entry point: its CA handling and the re-run).
  */
 export function spawnUsers(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+  return spawnUsersProcess(args, env).result;
+}
+
+/** The same, with the process (to signal it as npm would). */
+export function spawnUsersProcess(args: readonly string[], env: Record<string, string>): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-  return new Promise<CliResult>((done, fail) => {
+  const result = new Promise<CliResult>((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
+  return { child, result };
 }
 
 const temporary: string[] = [];

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { BulkRun } from '../../tooling/users/bulk';
-import { findCommand, type Command, type RunContext } from '../../tooling/users/commands';
+import { findCommand, NO_OPTIONS, type Command, type RunContext } from '../../tooling/users/commands';
 import { parseCsv } from '../../tooling/users/csv';
 import { UsageError } from '../../tooling/users/errors';
 import { readBulkInput, type BulkItem } from '../../tooling/users/input';
@@ -29,7 +29,7 @@ const command = (name: string): Command => {
 const silent = { write: () => undefined, isTTY: false };
 
 function context(api: FakeApi, overrides: Partial<RunContext> = {}): Omit<RunContext, 'recheck'> {
-  return { api, tenant: 'fake', dryRun: false, confirm: undefined, settleMs: 0, clientExists: async () => true, ...overrides };
+  return { api, tenant: 'fake', dryRun: false, confirm: undefined, bulkConfirmed: false, options: NO_OPTIONS, audit: undefined, clientId: 'fake-client', note: () => undefined, settleMs: 0, clientExists: async () => true, ...overrides };
 }
 
 describe('CSV (RFC 4180)', () => {
@@ -279,9 +279,11 @@ describe('bulk runner', () => {
     for (const id of ids) api.add(id);
     const path = join(tempDir(), 'journal');
     const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 'fake', digest: 'd', items: ids.length };
-    const first = new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal: Journal.open(path, header, ids), progress: new Progress(silent, ids.length) });
+    const firstJournal = Journal.open(path, header, ids);
+    const first = new BulkRun(command('block'), context(api), items(ids), { concurrency: 4, journal: firstJournal, progress: new Progress(silent, ids.length) });
     api.after.set(30, () => first.stop());
     const partial = await first.run();
+    firstJournal.close();
     expect(partial.interrupted).toBe(true);
     const journal = Journal.open(path, header, ids);
     expect(journal.inDoubt.size).toBe(0);

@@ -5,6 +5,7 @@ import { benchBuild } from './build';
 import { benchDeploy } from './deploy';
 import { benchRuntime } from './runtime';
 import { benchBulk } from './users';
+import { benchErasure } from './users-erasure';
 import { benchUsersScale } from './users-scale';
 
 /** `npm run bench`: the figures the issues ask for, measured on this machine, in one run. */
@@ -17,4 +18,5 @@ export async function runBench(): Promise<void> {
   await benchDeploy();
   await benchUsersScale();
   await benchBulk();
+  await benchErasure();
 }

@@ -1,4 +1,5 @@
-import type { Command, RunContext, Status } from './commands';
+import { auditEntryFor, type AuditLog } from './audit';
+import type { Command, Item, Outcome, RunContext, Status } from './commands';
 import { describeError, type FailureKind } from './errors';
 import type { BulkItem } from './input';
 import type { Journal } from './journal';
@@ -17,6 +18,8 @@ export interface BulkOptions {
   progress: Progress;
   /** Called with each item's outcome line (dry runs print their plan). */
   onOutcome?: (item: BulkItem, message: string) => void;
+  /** Absent for a dry run: nothing changes. */
+  audit?: AuditLog;
 }
 
 export interface BulkFailure {
@@ -41,10 +44,35 @@ export interface BulkSummary {
 
 // Failures after which the change may have happened: left "in flight" in the journal, so a
 // resume checks the user's state before writing.
-const UNCERTAIN: ReadonlySet<string> = new Set(['api_unavailable', 'internal']);
+const UNCERTAIN: ReadonlySet<string> = new Set(['api_unavailable', 'internal', 'interrupted']);
+// Failures after which the user is read again: a write that was applied though its answer was
+// lost (or throttled once too often) is done, not failed.
+const REREAD: ReadonlySet<string> = new Set(['api_unavailable', 'rate_limited']);
+
+/**
+ * Runs the command on one item; after a failure that may hide an applied write, reads the user
+ * again (a dry run in recheck mode): if the change holds now, it was made, and is reported done.
+ */
+export async function runChecked(command: Command, ctx: RunContext, item: Item): Promise<Outcome> {
+  try {
+    return await command.run(ctx, item);
+  } catch (error) {
+    if (ctx.dryRun || !REREAD.has(describeError(error).kind)) throw error;
+    let check: Outcome;
+    try {
+      check = await command.run({ ...ctx, dryRun: true, recheck: true }, item);
+    } catch {
+      throw error;
+    }
+    if (check.status !== 'unchanged') throw error;
+    return { status: 'done', userId: check.userId, message: `${check.message} (applied: the answer was lost, a re-read confirms it)` };
+  }
+}
 
 export class BulkRun {
   private stopping = false;
+  /** Items an interrupt cut short (left in flight in the journal). */
+  private cut = 0;
 
   constructor(
     private readonly command: Command,
@@ -80,7 +108,7 @@ export class BulkRun {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.concurrency, pending.length)) }, worker));
-    summary.interrupted = next < pending.length;
+    summary.interrupted = this.stopping && (next < pending.length || this.cut > 0);
     summary.elapsedMs = Date.now() - started;
     summary.failures.sort((a, b) => a.line - b.line);
     return summary;
@@ -92,14 +120,21 @@ export class BulkRun {
     if (recheck) summary.rechecked += 1;
     journal?.start(item.index, item.user);
     try {
-      const outcome = await this.command.run({ ...this.ctx, recheck }, item);
+      const outcome = await runChecked(this.command, { ...this.ctx, recheck }, item);
       if (outcome.status !== 'planned') journal?.finish(item.index, item.user, outcome.status, outcome.userId);
+      this.options.audit?.append(auditEntryFor(this.command.name, item.user, outcome));
       summary.counts[outcome.status] += 1;
       this.options.onOutcome?.(item, outcome.message);
       progress.tick(false);
     } catch (error) {
       const { kind, message } = describeError(error);
+      // Stopped before its next request: left in flight for the resume, not a failure.
+      if (kind === 'interrupted') {
+        this.cut += 1;
+        return;
+      }
       if (!UNCERTAIN.has(kind)) journal?.failed(item.index, item.user);
+      this.options.audit?.append(auditEntryFor(this.command.name, item.user, error));
       summary.failures.push({ line: item.line, user: item.user, kind, message });
       progress.tick(true);
     }

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { BulkRun, type BulkSummary } from './bulk';
+import { auditEntryFor, AuditLog, operatorName, parseReason } from './audit';
+import { BulkRun, runChecked, type BulkSummary } from './bulk';
 import { SdkUsersApi, type UsersApi } from './client';
-import { COMMANDS, findCommand, type Command, type Item, type Outcome, type RunContext } from './commands';
+import { COMMANDS, findCommand, type Command, type CommandOptions, type Item, type Outcome, type RunContext } from './commands';
 import { CommandError, describeError, UsageError } from './errors';
 import { readBulkInput, type BulkInput } from './input';
 import { Journal } from './journal';
 import { Progress } from './progress';
 import { RateGate } from './rate';
+import { removeSelection, saveSelection, selectByQuery, selectionPath } from './selection';
 import { resolveTarget, type Target } from './target';
 
 /** Where the CLI writes and what it reads: the process, or a test's capture. */
@@ -24,6 +26,8 @@ const DEFAULT_RATE = 10;
 const DEFAULT_CONCURRENCY = 8;
 // See metadata.ts: how long a metadata edit waits before checking it was not overwritten.
 const SETTLE_MS = 500;
+// After Ctrl-C, how long users in flight may take before the ones still waiting to send are cut short.
+const STOP_GRACE_MS = 1500;
 
 const OPTIONS = {
   env: { type: 'string', default: 'sandbox' },
@@ -34,8 +38,49 @@ const OPTIONS = {
   journal: { type: 'string' },
   rate: { type: 'string' },
   concurrency: { type: 'string' },
+  query: { type: 'string' },
+  audit: { type: 'string' },
+  reason: { type: 'string' },
+  'carry-blocks': { type: 'boolean', default: false },
+  'allow-email-mismatch': { type: 'boolean', default: false },
+  'allow-unverified': { type: 'boolean', default: false },
+  'restore-metadata': { type: 'boolean', default: false },
+  set: { type: 'string', multiple: true, default: [] as string[] },
+  unset: { type: 'string', multiple: true, default: [] as string[] },
+  meta: { type: 'string', multiple: true, default: [] as string[] },
+  'unset-meta': { type: 'string', multiple: true, default: [] as string[] },
+  ttl: { type: 'string' },
+  output: { type: 'string' },
+  connection: { type: 'string' },
+  upsert: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  fields: { type: 'string' },
+  'result-url': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
+
+/** Options that belong to one or two commands only. */
+const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  confirm: ['delete', 'link'],
+  'carry-blocks': ['link'],
+  'allow-email-mismatch': ['link'],
+  'allow-unverified': ['link'],
+  'restore-metadata': ['unlink'],
+  set: ['update'],
+  unset: ['update'],
+  meta: ['update'],
+  'unset-meta': ['update'],
+  ttl: ['reset-password'],
+  output: ['export-users'],
+  connection: ['export-users', 'import-users'],
+  upsert: ['import-users'],
+  format: ['export-users'],
+  fields: ['export-users'],
+  'result-url': ['reset-password'],
+};
+
+/** Longest ticket lifetime Auth0 accepts (30 days). */
+const MAX_TTL_SECONDS = 2_592_000;
 
 interface Invocation {
   command: Command;
@@ -45,30 +90,80 @@ interface Invocation {
   dryRun: boolean;
   confirm: string | undefined;
   from: string | undefined;
+  query: string | undefined;
   journal: string | undefined;
   rate: number;
   concurrency: number;
+  options: CommandOptions;
+  auditPath: string | undefined;
+  reason: string | undefined;
 }
 
 /** `npm run users -- <command> ...`; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let invocation: Invocation | undefined;
+  let audit: AuditLog | undefined;
   try {
     invocation = parseInvocation(argv, io);
     if (!invocation) return EXIT.ok;
     const target = resolveTarget(invocation.env, io.env);
     io.stderr.write(`tenant: ${target.env} ${target.domain} (${target.domainSource}), as ${target.credentialSource}\n`);
     // A bulk input is read and checked in full before the first request.
-    const bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, invocation.from, target);
+    let bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, readBulkInput(invocation.from, invocation.command, fixedArgs(invocation.command, invocation.positionals)), invocation.from, target);
+    audit = openAudit(invocation, target, io);
     const gate = new RateGate({ rate: invocation.rate });
     const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
-    const ctx = runContext(api, target, invocation);
+    if (invocation.query !== undefined) bulk = await prepareQuery(invocation, invocation.query, api, target, io);
+    const ctx = runContext(api, target, invocation, audit, io);
     if (bulk) return await runBulk(invocation, bulk, ctx, gate, io);
     return await runSingle(invocation, ctx, io);
   } catch (error) {
+    if (invocation && audit && audited(invocation)) {
+      const [user = ''] = invocation.positionals;
+      audit.append(auditEntryFor(invocation.command.name, user, error));
+    }
     return reportError(error, invocation, io);
   }
 }
+
+/** Changes are audited, and so are access exports (personal data leaving the tenant); dry runs change nothing. */
+function audited(invocation: Invocation): boolean {
+  return (invocation.command.mutates || invocation.command.name === 'export' || invocation.command.name === 'export-users') && !invocation.dryRun;
+}
+
+/**
+ * The audit log: --audit, else USERS_AUDIT_LOG. Required for changes to any tenant but the
+ * sandbox: a change to real users without a trail is refused before it starts.
+ */
+function openAudit(invocation: Invocation, target: Target, io: CliIo): AuditLog | undefined {
+  if (!invocation.auditPath) {
+    if (audited(invocation) && target.env !== 'sandbox') {
+      throw new UsageError(`${invocation.command.name} on --env ${target.env} needs an audit log`, 'give --audit <file> or set USERS_AUDIT_LOG');
+    }
+    return undefined;
+  }
+  return AuditLog.open(invocation.auditPath, {
+    operator: operatorName(io.env),
+    clientId: clientIdOf(target),
+    tenant: target.domain,
+    reason: invocation.reason,
+  });
+}
+
+function clientIdOf(target: Target): string {
+  const { credentials } = target;
+  if ('clientId' in credentials) return credentials.clientId;
+  // An access token's client is its azp claim; the token is only read here, never verified or printed.
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(credentials.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const azp = typeof payload === 'object' && payload !== null && 'azp' in payload ? payload.azp : undefined;
+    if (typeof azp === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(azp)) return azp;
+  } catch {
+    // not a JWT: named below
+  }
+  return 'unknown (AUTH0_ACCESS_TOKEN)';
+}
+
 
 /** The `--env` an argument list asks for, before it is validated (the entry point decides which CA to trust with it). */
 export function requestedEnv(argv: readonly string[]): string {
@@ -97,13 +192,21 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     return undefined;
   }
   if (values['dry-run'] && !command.mutates) throw new UsageError(`${name} changes nothing; --dry-run does not apply`, 'drop --dry-run');
-  if (values.confirm !== undefined && command.name !== 'delete') throw new UsageError('--confirm is for delete only', 'drop --confirm');
-  const bulk = values.from !== undefined;
-  if (bulk && !command.bulk) {
-    throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time${name === 'delete' ? ' (each erasure is confirmed by its own --confirm <user_id>)' : ''}`);
+  for (const [option, commands] of Object.entries(COMMAND_OPTIONS)) {
+    const value = values[option as keyof typeof values];
+    const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
+    if (given && !commands.includes(command.name)) throw new UsageError(`--${option} is for ${commands.join(' and ')} only`, `drop --${option}`);
   }
-  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from)', 'drop --journal');
-  const expected = (bulk ? 0 : 1) + command.args.length;
+  if (values.from !== undefined && values.query !== undefined) throw new UsageError('--from and --query both select users', 'use one of them');
+  const bulk = values.from !== undefined || values.query !== undefined;
+  if (values.query !== undefined && values.journal === undefined && !values['dry-run']) {
+    throw new UsageError('--query needs --journal <file>: where the run records itself and its selection, to resume', 'e.g. --journal trial-users.block.journal');
+  }
+  if (bulk && !command.bulk) {
+    throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time`);
+  }
+  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from, --query)', 'drop --journal');
+  const expected = (bulk || command.takesUser === false ? 0 : 1) + command.args.length;
   const allowed = bulk ? [0, command.args.length] : [expected];
   if (!allowed.includes(rest.length)) {
     throw new UsageError(`${name} takes ${bulk ? `${command.args.map((a) => `<${a.name}>`).join(' ') || 'no arguments'} with --from` : `${expected} argument(s)`}, got ${rest.length}`,
@@ -117,10 +220,54 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     dryRun: values['dry-run'],
     confirm: values.confirm,
     from: values.from,
+    query: values.query,
     journal: values.journal,
     rate: positiveNumber('--rate', values.rate, DEFAULT_RATE),
     concurrency: Math.floor(positiveNumber('--concurrency', values.concurrency, DEFAULT_CONCURRENCY)),
+    options: {
+      carryBlocks: values['carry-blocks'],
+      allowEmailMismatch: values['allow-email-mismatch'],
+      allowUnverified: values['allow-unverified'],
+      restoreMetadata: values['restore-metadata'],
+      set: values.set,
+      unset: values.unset,
+      setMeta: values.meta,
+      unsetMeta: values['unset-meta'],
+      ttlSec: values.ttl === undefined ? undefined : ttlSeconds(values.ttl),
+      resultUrl: values['result-url'] === undefined ? undefined : resultUrl(values['result-url']),
+      output: values.output,
+      connection: values.connection,
+      upsert: values.upsert,
+      format: exportFormat(values.format),
+      fields: values.fields === undefined ? [] : values.fields.split(',').map((field) => field.trim()).filter(Boolean),
+    },
+    auditPath: values.audit ?? (io.env.USERS_AUDIT_LOG?.trim() || undefined),
+    reason: parseReason(values.reason),
   };
+}
+
+function exportFormat(value: string | undefined): 'json' | 'csv' {
+  if (value === undefined || value === 'json' || value === 'csv') return value ?? 'json';
+  throw new UsageError('--format is json or csv', 'e.g. --format csv');
+}
+
+function ttlSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) {
+    throw new UsageError(`--ttl ${value.length > 20 ? '(too long)' : value} is not a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`, 'e.g. --ttl 3600 (one hour)');
+  }
+  return seconds;
+}
+
+function resultUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = value.length <= 1024 ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:') throw new UsageError('--result-url must be an https:// URL of at most 1024 characters', 'e.g. --result-url https://app.example.com/login');
+  return url.toString();
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -130,13 +277,19 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
   return number;
 }
 
-function runContext(api: UsersApi, target: Target, invocation: Invocation): Omit<RunContext, 'recheck'> {
+function runContext(api: UsersApi, target: Target, invocation: Invocation, audit: AuditLog | undefined, io: CliIo): Omit<RunContext, 'recheck'> {
   const clients = new Map<string, Promise<boolean>>();
   return {
     api,
     tenant: target.domain,
     dryRun: invocation.dryRun,
     confirm: invocation.confirm,
+    // Checked against the input's size before the run (prepareBulk).
+    bulkConfirmed: invocation.from !== undefined && invocation.command.name === 'delete',
+    options: invocation.options,
+    audit,
+    clientId: clientIdOf(target),
+    note: (text) => io.stderr.write(text),
     settleMs: SETTLE_MS,
     clientExists: (clientId) => {
       let known = clients.get(clientId);
@@ -156,9 +309,10 @@ function fixedArgs(command: Command, values: readonly string[]): Record<string, 
 
 async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'>, io: CliIo): Promise<number> {
   const { command, positionals } = invocation;
-  const [user = '', ...args] = positionals;
+  const [user = '', ...args] = command.takesUser === false ? ['', ...positionals] : positionals;
   const item: Item = { index: 0, user, args: fixedArgs(command, args) };
-  const outcome = await command.run({ ...ctx, recheck: false }, item);
+  const outcome = await runChecked(command, { ...ctx, recheck: false }, item);
+  if (ctx.audit && audited(invocation)) ctx.audit.append(auditEntryFor(command.name, user, outcome));
   if (invocation.json) io.stdout(`${JSON.stringify(toJson(command, outcome))}\n`);
   else io.stdout(`${outcome.message}\n`);
   return EXIT.ok;
@@ -177,19 +331,35 @@ function toJson(command: Command, outcome: Outcome): Record<string, unknown> {
 
 interface BulkPlan {
   input: BulkInput;
+  /** The --query the users were selected by: its selection file goes once the run completes. */
+  selection?: string;
   /** Absent for a dry run: nothing is recorded. */
   journal: Journal | undefined;
   journalPath: string;
 }
 
-function prepareBulk(invocation: Invocation, from: string, target: Target): BulkPlan {
+async function prepareQuery(invocation: Invocation, query: string, api: UsersApi, target: Target, io: CliIo): Promise<BulkPlan> {
+  const journalPath = invocation.journal ?? '';
+  const input = await selectByQuery(api, query, journalPath, invocation.command, fixedArgs(invocation.command, invocation.positionals));
+  io.stderr.write(`${input.resumed ? `resuming the selection in ${selectionPath(journalPath)}` : 'the query selects'}: ${input.items.length} users\n`);
+  const plan = prepareBulk(invocation, input, 'the query', target);
+  if (plan.journal && !input.resumed) saveSelection(journalPath, query, input);
+  return { ...plan, selection: query };
+}
+
+function prepareBulk(invocation: Invocation, input: BulkInput, source: string, target: Target): BulkPlan {
   const { command } = invocation;
   const args = fixedArgs(command, invocation.positionals);
-  const input = readBulkInput(from, command, args);
-  const journalPath = invocation.journal ?? `${from}.${command.name}.journal`;
+  const erasure = command.name === 'delete';
+  if (erasure && !invocation.dryRun && invocation.confirm !== String(input.items.length)) {
+    throw new UsageError(`erasing the ${input.items.length} users of ${source} needs --confirm ${input.items.length}`,
+      `check the list first with --dry-run, then repeat its size: --confirm ${input.items.length}`);
+  }
+  const journalPath = invocation.journal ?? `${source}.${command.name}.journal`;
+  // An erasure's journal must not keep what it erased: users are recorded as hashes.
   const journal = invocation.dryRun ? undefined : Journal.open(journalPath, {
     journal: 1, command: command.name, args, tenant: target.domain, digest: input.digest, items: input.items.length,
-  }, input.items.map((item) => item.user));
+  }, input.items.map((item) => item.user), { hashIdentifiers: erasure });
   return { input, journal, journalPath };
 }
 
@@ -201,29 +371,35 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     io.stderr.write(`resuming ${journalPath}: ${journal.completed.size} of ${input.items.length} already done` +
       `${journal.inDoubt.size > 0 ? `, ${journal.inDoubt.size} to recheck (in flight when the last run stopped)` : ''}\n`);
   }
-  const progress = new Progress(io.stderr, remaining);
+  const progress = new Progress(io.stderr, remaining, () => gate.pausedFor());
   const run = new BulkRun(command, ctx, input.items, {
     concurrency: invocation.concurrency,
     ...(journal ? { journal } : {}),
     progress,
     ...(invocation.dryRun && !invocation.json ? { onOutcome: (item, message) => io.stdout(`line ${item.line}: ${message}\n`) } : {}),
+    ...(ctx.audit && audited(invocation) ? { audit: ctx.audit } : {}),
   });
   let interrupts = 0;
+  let cutShort: NodeJS.Timeout | undefined;
   const removeHandler = io.onInterrupt(() => {
     interrupts += 1;
     if (interrupts > 1) return;
     io.stderr.write('\nstopping: waiting for the users in flight; run the same command again to resume\n');
     run.stop();
+    // Users still waiting for their next request after this (a 429's pause) stop here; a resume rechecks them.
+    cutShort = setTimeout(() => gate.abort(), STOP_GRACE_MS);
   });
   let summary: BulkSummary;
   try {
     progress.start();
     summary = await run.run();
   } finally {
+    clearTimeout(cutShort);
     removeHandler();
     journal?.close();
     progress.end();
   }
+  if (plan.selection !== undefined && journal && summary.failures.length === 0 && !summary.interrupted) removeSelection(journalPath);
   const rate = gate.stats();
   if (invocation.json) {
     io.stdout(`${JSON.stringify({
@@ -294,12 +470,16 @@ function reportError(error: unknown, invocation: Invocation | undefined, io: Cli
 
 function synopsis(command: Command): string {
   const args = command.args.map((a) => ` <${a.name}>`).join('');
-  return `users ${command.name} <user>${args}${command.name === 'delete' ? ' --confirm <user_id>' : ''}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}` : ''}`;
+  const confirm = command.name === 'delete' || command.name === 'link' ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>` : '';
+  if (command.name === 'export-users') return `users ${command.name} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
+  if (command.takesUser === false) return `users ${command.name}${args} --connection <name> [--upsert]`;
+  return `users ${command.name} <user>${args}${confirm}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}${command.name === 'delete' ? ' --confirm <number of users>' : ''}` : ''}`;
 }
 
 function commandUsage(command: Command): string {
   const args = command.args.map((a) => `  <${a.name}>  ${a.description}\n`).join('');
-  return `${synopsis(command)}\n\n${command.summary}\n\n  <user>  a user id (auth0|...) or an email address\n${args}` +
+  const user = command.takesUser === false ? '' : '  <user>  a user id (auth0|...) or an email address\n';
+  return `${synopsis(command)}\n\n${command.summary}\n\n${user}${args}` +
     `${command.mutates ? '  --dry-run  check and print what would change; change nothing\n' : ''}`;
 }
 
@@ -316,8 +496,14 @@ export function usage(): string {
     '  --env <name>         the tenant: tenant/environments/<name>.yaml (default sandbox)',
     '  --json               machine-readable result on stdout',
     '  --dry-run            validate and print what would change; change nothing',
-    '  --confirm <user_id>  delete: the exact id of the user to erase',
+    '  --confirm <user_id>  delete: the exact id of the user to erase (bulk: the number of users); link: the secondary\'s id',
+    '  --audit <file>       the audit trail (or USERS_AUDIT_LOG); required for link, delete, and any change outside the sandbox',
+    '  --reason <text>      why (a ticket reference, not personal data), recorded in the audit line',
+    '  link:   --carry-blocks, --allow-email-mismatch, --allow-unverified       unlink: --restore-metadata',
+    '  update: --set <field>=<value>, --unset <field>, --meta <key>=<json>, --unset-meta <key> (repeatable)',
+    '  reset-password: --ttl <seconds>, --result-url <https URL>',
     '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
+    '  --query <lucene>     bulk: the users a user search selects (at most 1,000: Auth0\'s search cap); needs --journal',
     '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',
     `  --rate <n>           Management API requests per second, at most (default ${DEFAULT_RATE}; 429s slow it down further)`,
     `  --concurrency <n>    bulk: users in flight at once (default ${DEFAULT_CONCURRENCY})`,

@@ -23,9 +23,14 @@ export type FailureKind =
   | 'api_error'
   /** No usable answer (5xx, network, timeout): the change may or may not have happened. */
   | 'api_unavailable'
-  | 'in_doubt';
+  | 'in_doubt'
+  /** Ctrl-C stopped the item before its next request was sent: a resume rechecks it. */
+  | 'interrupted';
 
 export class CommandError extends Error {
+  /** The HTTP status of the Management API answer behind it, when there was one. */
+  status?: number;
+
   constructor(readonly kind: FailureKind, problem: string, readonly fix: string) {
     super(problem);
     this.name = 'CommandError';

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, truncateSync, writeSync } from 'node:fs';
+import { sha256 } from './audit';
 import { UsageError } from './errors';
 
 /**
@@ -35,35 +36,49 @@ export class Journal {
   readonly inDoubt = new Set<number>();
   private fd: number | undefined;
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly path: string, private readonly hashIdentifiers: boolean) {}
 
   /**
    * Creates the journal, or reopens it for a resume after checking that it was written for this
    * very command, arguments, tenant and input.
    */
-  static open(path: string, header: JournalHeader, users: readonly string[]): Journal {
-    const journal = new Journal(path);
-    const resumed = journal.load(header, users);
+  static open(path: string, header: JournalHeader, users: readonly string[], options: { hashIdentifiers?: boolean } = {}): Journal {
+    const journal = new Journal(path, options.hashIdentifiers === true);
+    lock(path);
+    let resumed: boolean;
+    try {
+      resumed = journal.load(header, users);
+    } catch (error) {
+      unlock(path);
+      throw error;
+    }
     journal.fd = openSync(path, 'a', 0o600);
     if (!resumed) journal.append(header);
     return journal;
   }
 
   start(index: number, user: string): void {
-    this.append({ i: index, user, s: 'start' });
+    this.append({ i: index, user: this.identifier(user), s: 'start' });
   }
 
   finish(index: number, user: string, status: Finished, userId: string): void {
-    this.append({ i: index, user, s: status, id: userId });
+    this.append({ i: index, user: this.identifier(user), s: status, id: this.identifier(userId) });
   }
 
   failed(index: number, user: string): void {
-    this.append({ i: index, user, s: 'failed' });
+    this.append({ i: index, user: this.identifier(user), s: 'failed' });
+  }
+
+  /** As given, or its sha256 for a journal that must not hold identifiers (an erasure's). */
+  private identifier(value: string): string {
+    return this.hashIdentifiers ? sha256(value) : value;
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
     this.fd = undefined;
+    unlock(this.path);
   }
 
   private append(record: JournalHeader | JournalRecord): void {
@@ -93,7 +108,7 @@ export class Journal {
     rest.forEach((line, n) => {
       const record = parseLine(this.path, n + 2, line);
       const index = record.i;
-      if (typeof index !== 'number' || users[index] !== record.user) {
+      if (typeof index !== 'number' || users[index] === undefined || this.identifier(users[index]) !== record.user) {
         throw new UsageError(`${this.path}:${n + 2}: record for item ${String(index)} does not match the input`, 'the journal or the input was edited; start afresh with --journal <new file>');
       }
       last.set(index, record.s as JournalRecord['s']);
@@ -103,6 +118,45 @@ export class Journal {
       else if (state === 'start') this.inDoubt.add(index);
     }
     return true;
+  }
+}
+
+/**
+ * One run per journal: `<journal>.lock` holds the owner's pid, created exclusively. A lock whose
+ * process is gone (a crash, kill -9) is taken over; a live one refuses the second run.
+ */
+function lock(path: string): void {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      throw new UsageError(`${path} is in use by another run (process ${owner})`,
+        'wait for it to finish (or stop it with Ctrl-C), then run again; two runs on one journal would repeat work');
+    }
+    rmSync(lockPath, { force: true });
+  }
+  throw new UsageError(`cannot lock ${path}`, `remove ${lockPath} if no run is using the journal`);
+}
+
+function unlock(path: string): void {
+  rmSync(`${path}.lock`, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

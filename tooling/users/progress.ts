@@ -14,8 +14,11 @@ export class Progress {
   private readonly display: ProgressDisplay;
   private readonly total: number;
 
-  /** `total`: items this run will attempt (completed ones from a journal excluded). */
-  constructor(sink: ProgressStream, total: number) {
+  /**
+   * `total`: items this run will attempt (completed ones from a journal excluded); `pausedFor`:
+   * how long the run still waits out a rate limit (a 429), shown so a stall is not mistaken for a hang.
+   */
+  constructor(sink: ProgressStream, total: number, pausedFor: () => number = () => 0) {
     this.display = new ProgressDisplay(sink, {
       ttyEveryMs: REDRAW_MS,
       plainEveryMs: LINE_EVERY_MS,
@@ -24,7 +27,9 @@ export class Progress {
         const rate = value / Math.max(elapsedMs / 1000, 0.001);
         const left = total - value;
         const eta = rate > 0 && left > 0 ? `, ${formatDuration(left / rate)} left` : '';
-        const stats = `${value}/${total} (${rate.toFixed(1)}/s${eta})${this.failed > 0 ? `, ${this.failed} failed` : ''}`;
+        const paused = pausedFor();
+        const stall = paused > 0 ? `, paused by the rate limit (429), resuming in ${Math.ceil(paused / 1000)}s` : '';
+        const stats = `${value}/${total} (${rate.toFixed(1)}/s${eta})${this.failed > 0 ? `, ${this.failed} failed` : ''}${stall}`;
         if (!sink.isTTY) return `progress: ${stats}`;
         const filled = total === 0 ? BAR_WIDTH : Math.round((value / total) * BAR_WIDTH);
         return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${stats}`;

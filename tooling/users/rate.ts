@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandError } from './errors';
 import type { RateHeaders } from '../rate-headers';
 
 /**
@@ -46,13 +47,14 @@ export class RateGate {
   private readonly stats_: RateStats;
   // Callers queue in order so a waiting request is not overtaken by a newer one.
   private queue: Promise<void> = Promise.resolve();
+  private readonly stopping = new AbortController();
 
   constructor(options: RateGateOptions) {
     if (!(options.rate > 0)) throw new RangeError('rate must be positive');
     this.ceiling = options.rate;
     this.current = options.rate;
     this.now = options.now ?? Date.now;
-    this.wait = options.wait ?? ((ms) => sleep(ms));
+    this.wait = options.wait ?? ((ms) => sleep(ms, undefined, { signal: this.stopping.signal }));
     this.refilledAt = this.now();
     this.stats_ = { requests: 0, throttled: 0, pausedMs: 0, currentRate: options.rate };
   }
@@ -82,17 +84,47 @@ export class RateGate {
     return { ...this.stats_, currentRate: this.current };
   }
 
+  /** Milliseconds until a 429's (or an exhausted budget's) pause ends; 0 when not paused. */
+  pausedFor(): number {
+    return Math.max(0, this.pausedUntil - this.now());
+  }
+
+  /**
+   * Stops the run's requests: every request waiting for its turn (a 429's pause included) and
+   * every later one fails at once with `interrupted`; requests already sent finish.
+   */
+  abort(): void {
+    this.stopping.abort();
+  }
+
+  /** A pause between retries that abort() cuts short. */
+  async sleep(ms: number): Promise<void> {
+    this.checkStopped();
+    await this.wait(ms).catch((error: unknown) => {
+      if (this.stopping.signal.aborted) this.checkStopped();
+      throw error;
+    });
+    this.checkStopped();
+  }
+
+  private checkStopped(): void {
+    if (this.stopping.signal.aborted) {
+      throw new CommandError('interrupted', 'stopped before this request was sent', 'run the same command again to resume');
+    }
+  }
+
   private pauseUntil(at: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Math.min(at, this.now() + MAX_PAUSE_MS));
   }
 
   private async takeToken(): Promise<void> {
     for (;;) {
+      this.checkStopped();
       const now = this.now();
       if (now < this.pausedUntil) {
         const pause = this.pausedUntil - now;
         this.stats_.pausedMs += pause;
-        await this.wait(pause);
+        await this.sleep(pause);
         // The server said when to come back: the first request may go at once.
         this.refilledAt = this.now();
         this.tokens = Math.max(this.tokens, 1);
@@ -106,7 +138,7 @@ export class RateGate {
         this.stats_.requests += 1;
         return;
       }
-      await this.wait(Math.ceil(((1 - this.tokens) / this.current) * 1000));
+      await this.sleep(Math.ceil(((1 - this.tokens) / this.current) * 1000));
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { UsersApi } from './client';
 import { CommandError, UsageError } from './errors';
 import type { User } from './model';
+import { MAX_INPUT_BYTES } from './profile';
 
 /** How the operator named a user: an Auth0 user id (`provider|id`) or an email address. */
 export type UserRef = { kind: 'id'; userId: string } | { kind: 'email'; email: string };
@@ -10,6 +11,8 @@ const USER_ID = /^[a-z0-9][a-z0-9-]*\|\S+$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export function parseUserRef(text: string): UserRef {
+  // Not echoed: a megabyte pasted by mistake (or on purpose) does not belong in a log or a terminal.
+  if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new UsageError(`a user reference of ${Buffer.byteLength(text)} bytes is over the ${MAX_INPUT_BYTES}-byte limit`, 'pass a user id or an email address');
   const value = text.trim();
   if (USER_ID.test(value)) return { kind: 'id', userId: value };
   if (EMAIL.test(value)) return { kind: 'email', email: value };

@@ -20,8 +20,8 @@ export const show: Command = {
 function setBlocked(blocked: boolean): Command['run'] {
   return async (ctx: RunContext, item: Item): Promise<Outcome> => {
     const verb = blocked ? 'blocked' : 'unblocked';
-    const { userId, user } = await subject(ctx, item, false);
-    if (user && user.blocked === blocked) return { status: 'unchanged', userId, message: `${userId} is already ${verb}` };
+    const { userId, user } = await subject(ctx, item);
+    if (user.blocked === blocked) return { status: 'unchanged', userId, message: `${userId} is already ${verb}` };
     if (ctx.dryRun) return { status: 'planned', userId, message: `would set blocked=${blocked} on ${userId}` };
     await ctx.api.updateUser(userId, { blocked });
     return { status: 'done', userId, message: `${verb} ${userId}` };
@@ -54,7 +54,7 @@ export const unblockBruteForce: Command = {
   bulk: true,
   run: async (ctx, item) => {
     // Listing first says what was cleared; clearing is idempotent either way.
-    const { userId } = await subject(ctx, item, false);
+    const { userId } = await subject(ctx, item);
     const blocks = await ctx.api.userBlocks(userId);
     if (blocks.length === 0) return { status: 'unchanged', userId, message: `${userId} has no brute-force blocks` };
     const what = blocks.map((b) => b.ip ?? b.identifier).join(', ');

@@ -43,12 +43,25 @@ export const resetPassword: Command = {
         'password resets apply to database connections only; the user changes that password at their identity provider');
     }
     if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would create a password change ticket for ${user.user_id} (${database.connection})` };
-    const { ticket } = await ctx.api.passwordChangeTicket(user.user_id);
+    const { ticket } = await ctx.api.passwordChangeTicket(user.user_id, {
+      ...(ctx.options.ttlSec === undefined ? {} : { ttlSec: ctx.options.ttlSec }),
+      ...(ctx.options.resultUrl === undefined ? {} : { resultUrl: ctx.options.resultUrl }),
+    });
     return {
       status: 'done',
       userId: user.user_id,
-      message: `password change ticket for ${user.user_id} (${database.connection}); send it to the user only:\n${ticket}`,
+      message: `password change ticket for ${user.user_id} (${database.connection}), valid ${formatTtl(ctx.options.ttlSec ?? DEFAULT_TICKET_TTL)}; send it to the user only:\n${ticket}`,
       data: { ticket, connection: database.connection },
+      audit: { ttl_sec: ctx.options.ttlSec ?? DEFAULT_TICKET_TTL, result_url: ctx.options.resultUrl !== undefined },
     };
   },
 };
+
+// Auth0's ticket lifetime when ttl_sec is not given (https://auth0.com/docs/api/management/v2/tickets/post-password-change).
+const DEFAULT_TICKET_TTL = 432_000;
+
+function formatTtl(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour(s)`;
+  return `${seconds} s`;
+}

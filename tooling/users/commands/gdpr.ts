@@ -1,83 +1,138 @@
+import { USER_RECORD_KINDS, type UserRecordKind } from '../client';
+import { erase, ErasureStore, planErasure } from '../erasure';
 import { CommandError, describeError, UsageError } from '../errors';
-import { isOwnIdentity, type JsonObject, type JsonValue } from '../model';
+import type { JsonObject, JsonValue, User } from '../model';
 import { parseUserRef, resolveUser } from '../resolve';
 import type { Command, Outcome } from './types';
 
-/** export, delete: answers to GDPR access and erasure requests. */
+/** export, delete: answers to GDPR access (art. 15) and erasure (art. 17) requests. */
 
-export const EXPORT_FORMAT = 'auth0-user-export/1';
+export const EXPORT_FORMAT = 'auth0-user-export/2';
+
+/** The scope each section needs, for the "could not be read" section. */
+const SECTION_SCOPES: Readonly<Record<UserRecordKind | 'user_blocks', string>> = {
+  user_blocks: 'read:users',
+  logs: 'read:logs or read:logs_users',
+  sessions: 'read:sessions',
+  refresh_tokens: 'read:refresh_tokens',
+  grants: 'read:grants',
+  authentication_methods: 'read:authentication_methods',
+  enrollments: 'read:users',
+  roles: 'read:users and read:roles',
+  permissions: 'read:users',
+  organizations: 'read:organizations',
+};
+
+export interface NotRead extends JsonObject {
+  section: string;
+  status: number | null;
+  reason: string;
+}
+
+/** Why a section could not be read, in words a compliance officer can act on. */
+export function notReadReason(section: UserRecordKind | 'user_blocks', error: unknown): NotRead {
+  const status = error instanceof CommandError && error.status !== undefined ? error.status : null;
+  const detail = describeError(error).message;
+  const reason = status === 403 || status === 401 ? `forbidden: the client lacks the scope (${SECTION_SCOPES[section]}) or the plan lacks the feature — ${detail}`
+    : status === 501 || status === 404 ? `not available on this tenant (endpoint not implemented, or not on the plan) — ${detail}`
+      : `could not be read — ${detail}`;
+  return { section, status, reason };
+}
 
 export const exportUser: Command = {
   name: 'export',
-  summary: 'everything stored about a user (profile, identities, metadata, brute-force blocks) as JSON',
+  summary: 'right of access: everything the Management API holds about a user, as one JSON document',
   args: [],
   mutates: false,
   bulk: false,
   run: async (ctx, item) => {
     const user = await resolveUser(ctx.api, parseUserRef(item.user));
-    let userBlocks: JsonValue;
-    const notes: string[] = [];
+    const notRead: NotRead[] = [];
+    const truncated: string[] = [];
+    const sections: Record<string, JsonValue> = {};
     try {
-      userBlocks = (await ctx.api.userBlocks(user.user_id)).map((block) => ({ ...block }));
+      sections.user_blocks = (await ctx.api.userBlocks(user.user_id)).map((block) => ({ ...block }));
     } catch (error) {
-      // A token without the scope still exports the rest; the gap is stated, not hidden.
-      userBlocks = null;
-      notes.push(`user_blocks unavailable: ${describeError(error).message}`);
+      sections.user_blocks = null;
+      notRead.push(notReadReason('user_blocks', error));
+    }
+    for (const kind of USER_RECORD_KINDS) {
+      try {
+        const { records, truncated: more } = await ctx.api.userRecords(kind, user.user_id);
+        sections[kind] = records;
+        if (more) truncated.push(kind);
+      } catch (error) {
+        // The gap is stated, not hidden: the rest is still exported.
+        sections[kind] = null;
+        notRead.push(notReadReason(kind, error));
+      }
     }
     const document: JsonObject = {
       format: EXPORT_FORMAT,
       exported_at: new Date().toISOString(),
       tenant: ctx.tenant,
-      // Identity provider tokens are removed (model.ts); everything else is the user's data.
+      // Profile, metadata, identities (linked accounts' profiles included); identity provider tokens removed (model.ts).
       user: user.raw,
-      user_blocks: userBlocks,
-      ...(notes.length > 0 ? { notes } : {}),
+      ...sections,
+      not_read: notRead,
+      truncated: truncated.map((section) => ({ section, reason: 'the Management API returns at most the first 1,000 entries; older ones are only in the tenant\'s log streams' })),
     };
-    return { status: 'done', userId: user.user_id, message: JSON.stringify(document, null, 2), data: document };
+    return {
+      status: 'done',
+      userId: user.user_id,
+      message: JSON.stringify(document, null, 2),
+      data: document,
+      audit: { sections: Object.keys(sections).filter((key) => sections[key] !== null), not_read: notRead.map((entry) => entry.section) },
+    };
   },
 };
 
 export const deleteUser: Command = {
   name: 'delete',
-  summary: 'erase a user and every account linked to it (requires --confirm <user_id>)',
+  summary: 'erase a user, every account linked to it, its sessions, refresh tokens and grants (requires --confirm <user_id>; resumable)',
   args: [],
   mutates: true,
-  bulk: false,
+  bulk: true,
   run: async (ctx, item): Promise<Outcome> => {
-    const user = await resolveUser(ctx.api, parseUserRef(item.user));
-    if (ctx.confirm !== user.user_id) {
+    if (!ctx.audit) {
+      throw new UsageError('delete needs the audit log: it keeps the erasure\'s progress (to resume after a failure) and its receipt', 'give --audit <file> (or USERS_AUDIT_LOG)');
+    }
+    const store = new ErasureStore(ctx.audit);
+    const ref = parseUserRef(item.user);
+    let user: User | undefined;
+    let missing: unknown;
+    try {
+      user = await resolveUser(ctx.api, ref);
+    } catch (error) {
+      if (!(error instanceof CommandError && error.kind === 'unknown_user')) throw error;
+      missing = error;
+    }
+    const primary = user?.user_id ?? (ref.kind === 'id' ? ref.userId : undefined);
+    const resumed = primary === undefined ? undefined : store.load(primary);
+    if (!user && !resumed) {
+      // Gone, and no unfinished erasure: an earlier run that stopped after its last step.
+      if (ctx.recheck) return { status: 'unchanged', userId: primary ?? '(erased)', message: `${item.user} is already erased` };
+      throw missing;
+    }
+    const target = primary as string;
+    if (!ctx.bulkConfirmed && ctx.confirm !== target) {
       throw new UsageError(
-        ctx.confirm === undefined ? `delete needs --confirm ${user.user_id}` : `--confirm ${ctx.confirm} does not match the user to delete (${user.user_id})`,
-        `repeat the exact user id: --confirm ${user.user_id} (check it first with --dry-run)`,
+        ctx.confirm === undefined ? `delete needs --confirm ${target}` : `--confirm ${ctx.confirm} does not match the user to delete (${target})`,
+        `repeat the exact user id: --confirm ${target} (check it first with --dry-run)`,
       );
     }
-    // Linked accounts live inside the primary: unlinking re-creates each as a standalone user,
-    // which is then deleted, so nothing of the person survives the primary's deletion.
-    const secondaries = user.identities.filter((identity) => !isOwnIdentity(user, identity));
-    const plan = [...secondaries.map((i) => `${i.provider}|${i.user_id}`), user.user_id];
+    const state = resumed ?? planErasure(user as User, new Date());
+    const left = state.planned.filter((id) => !state.deleted.includes(id));
     if (ctx.dryRun) {
-      return { status: 'planned', userId: user.user_id, message: `would delete ${plan.join(', ')}`, data: { would_remove: plan } };
+      return { status: 'planned', userId: target, message: `would ${resumed ? 'resume the erasure and ' : ''}revoke sessions, refresh tokens and grants, then delete ${left.join(', ')}`, data: { would_remove: left } };
     }
-    const removed: string[] = [];
-    let unlinkedNotDeleted: string | undefined;
-    try {
-      for (const identity of secondaries) {
-        const standalone = `${identity.provider}|${identity.user_id}`;
-        await ctx.api.unlink(user.user_id, identity.provider, identity.user_id);
-        unlinkedNotDeleted = standalone;
-        await ctx.api.deleteUser(standalone);
-        unlinkedNotDeleted = undefined;
-        removed.push(standalone);
-      }
-      await ctx.api.deleteUser(user.user_id);
-      removed.push(user.user_id);
-    } catch (error) {
-      const left = plan.filter((id) => !removed.includes(id));
-      const orphan = unlinkedNotDeleted ? ` ${unlinkedNotDeleted} was unlinked but not deleted: delete it with users delete ${unlinkedNotDeleted} --confirm ${unlinkedNotDeleted}.` : '';
-      throw new CommandError('api_error',
-        `deletion stopped: ${describeError(error).message}. Removed so far: ${removed.join(', ') || 'nothing'}; still present: ${left.join(', ')}.${orphan}`,
-        'run the same delete again for the primary once the cause is fixed');
-    }
-    return { status: 'done', userId: user.user_id, message: removed.map((id) => `deleted ${id}`).join('\n'), data: { removed } };
+    const receipt = await erase({ api: ctx.api, store, audit: ctx.audit, tenant: ctx.tenant, clientId: ctx.clientId }, state);
+    return {
+      status: 'done',
+      userId: target,
+      message: `${resumed ? 'resumed and completed the erasure: ' : ''}${state.deleted.map((id) => `deleted ${id}`).join('\n')}\nreceipt: ${JSON.stringify(receipt)}`,
+      data: receipt,
+      audit: receipt,
+    };
   },
 };

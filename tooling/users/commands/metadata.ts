@@ -14,7 +14,7 @@ const clientIdArg: ArgSpec = {
   parse: (value) => {
     const id = value.trim();
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) {
-      throw new UsageError(`"${value}" is not a client id`, 'pass the application\'s client id (Applications → Settings), not its name');
+      throw new UsageError(`${shown(value)} is not a client id`, 'pass the application\'s client id (Applications → Settings), not its name');
     }
     return id;
   },
@@ -25,11 +25,16 @@ const entitlementArg: ArgSpec = {
   description: 'the entitlement string a client\'s required_entitlement names',
   parse: (value) => {
     if (value.trim() !== value || value === '' || value.length > 255 || /\s/.test(value)) {
-      throw new UsageError(`"${value}" is not an entitlement`, 'entitlements are non-empty strings without spaces, matched exactly (e.g. premium)');
+      throw new UsageError(`${shown(value)} is not an entitlement`, 'entitlements are non-empty strings without spaces, matched exactly (e.g. premium), at most 255 characters');
     }
     return value;
   },
 };
+
+/** A bad value, quoted when short; a long one is not echoed (it may be a paste of anything). */
+function shown(value: string): string {
+  return value.length <= 64 ? `"${value}"` : `a value of ${value.length} characters`;
+}
 
 function arrayCommand(name: string, summary: string, key: ArrayKey, op: 'add' | 'remove', spec: ArgSpec, checkClient: boolean): Command {
   return {
@@ -72,8 +77,8 @@ export const resetTerms: Command = {
   mutates: true,
   bulk: true,
   run: async (ctx, item) => {
-    const { userId, user } = await subject(ctx, item, false);
-    if (user && user.app_metadata.terms === undefined) return { status: 'unchanged', userId, message: `${userId} has no accepted terms on record` };
+    const { userId, user } = await subject(ctx, item);
+    if (user.app_metadata.terms === undefined) return { status: 'unchanged', userId, message: `${userId} has no accepted terms on record` };
     if (ctx.dryRun) return { status: 'planned', userId, message: `would remove app_metadata.terms of ${userId}` };
     // null deletes the key; the merge leaves every other key as it is.
     await ctx.api.updateUser(userId, { app_metadata: { terms: null } });

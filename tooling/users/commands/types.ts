@@ -1,5 +1,6 @@
+import type { AuditLog } from '../audit';
 import type { UsersApi } from '../client';
-import type { JsonValue, User } from '../model';
+import type { JsonObject, JsonValue, User } from '../model';
 import { parseUserRef, resolveUser } from '../resolve';
 
 /** One unit of work: a command applied to one user (one line of a bulk input). */
@@ -22,8 +23,18 @@ export interface RunContext {
    * check the user's state before writing instead of writing blindly.
    */
   recheck: boolean;
-  /** `--confirm` for delete. */
+  /** `--confirm` for delete and link. */
   confirm: string | undefined;
+  /** A bulk delete confirmed as a whole (--confirm <number of users>). */
+  bulkConfirmed: boolean;
+  /** Options of one command (link's overrides, update's edits...). */
+  options: CommandOptions;
+  /** The audit trail; link and delete need it for the copies they keep or remove. */
+  audit: AuditLog | undefined;
+  /** The client the tool acts as, for erasure receipts. */
+  clientId: string;
+  /** A progress note for the operator (stderr). */
+  note(text: string): void;
   /** Wait between a metadata write and its verification read (see metadata.ts). */
   settleMs: number;
   clientExists(clientId: string): Promise<boolean>;
@@ -38,13 +49,50 @@ export interface Outcome {
   message: string;
   /** Machine-readable details (`--json`), and what `show` / `export` print. */
   data?: JsonValue;
+  /** What the audit line records besides the target id: ids, names and counts, never personal data. */
+  audit?: JsonObject;
 }
+
+/** Command-specific options from the command line. */
+export interface CommandOptions {
+  /** link: carry the secondary's blocks over to the primary instead of refusing. */
+  carryBlocks: boolean;
+  /** link: link although the two emails differ. */
+  allowEmailMismatch: boolean;
+  /** link: link although an email is not verified. */
+  allowUnverified: boolean;
+  /** unlink: restore the metadata the link discarded onto the detached account. */
+  restoreMetadata: boolean;
+  /** update: raw `field=value` / `key=json` edits, parsed by the command. */
+  set: readonly string[];
+  unset: readonly string[];
+  setMeta: readonly string[];
+  unsetMeta: readonly string[];
+  /** reset-password */
+  ttlSec: number | undefined;
+  resultUrl: string | undefined;
+  /** import-users: update users that exist already. */
+  upsert: boolean;
+  /** export-users */
+  output: string | undefined;
+  connection: string | undefined;
+  format: 'json' | 'csv';
+  fields: readonly string[];
+}
+
+export const NO_OPTIONS: CommandOptions = {
+  carryBlocks: false, allowEmailMismatch: false, allowUnverified: false, restoreMetadata: false,
+  set: [], unset: [], setMeta: [], unsetMeta: [], ttlSec: undefined, resultUrl: undefined,
+  upsert: false, output: undefined, connection: undefined, format: 'json', fields: [],
+};
 
 export interface Command {
   name: string;
   summary: string;
   /** Arguments after `<user>`, by name; in bulk mode, CSV columns or JSON fields of that name. */
   args: readonly ArgSpec[];
+  /** False for a command about the whole tenant (export-users): no <user>. */
+  takesUser?: false;
   /** Changes state: accepts --dry-run. */
   mutates: boolean;
   /** Runs over a list with --from. */
@@ -60,13 +108,11 @@ export interface ArgSpec {
 }
 
 /**
- * The user an item targets. With an id and no need to look first, the write goes out blind
- * (one request per user in bulk); with an email, a dry run or a recheck, the user is read.
+ * The user an item targets, always read first: whether named by id or by email, a write that
+ * would change nothing is reported "already ..." and not sent.
  */
-export async function subject(ctx: RunContext, item: Item, needUser: boolean): Promise<{ userId: string; user?: User }> {
-  const ref = parseUserRef(item.user);
-  if (ref.kind === 'id' && !needUser && !ctx.dryRun && !ctx.recheck) return { userId: ref.userId };
-  const user = await resolveUser(ctx.api, ref);
+export async function subject(ctx: RunContext, item: Item): Promise<{ userId: string; user: User }> {
+  const user = await resolveUser(ctx.api, parseUserRef(item.user));
   return { userId: user.user_id, user };
 }
 
