@@ -304,7 +304,7 @@ function runContext(api: UsersApi, target: Target, invocation: Invocation, audit
 
 /** Named arguments from the command line (`<user> <client_id>` → {client_id}). */
 function fixedArgs(command: Command, values: readonly string[]): Record<string, string> {
-  return Object.fromEntries(command.args.flatMap((spec, i) => (values[i] === undefined ? [] : [[spec.name, spec.parse(values[i] as string)]])));
+  return Object.fromEntries(command.args.flatMap((spec, i) => (values[i] === undefined ? [] : [[spec.name, spec.parse(values[i])]])));
 }
 
 async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'>, io: CliIo): Promise<number> {

@@ -4,6 +4,8 @@
  */
 import type { JsonObject, JsonValue } from '../../actions/platform/json';
 
+const text = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : '');
+
 export type { JsonObject, JsonValue } from '../../actions/platform/json';
 
 export interface Identity {
@@ -68,9 +70,10 @@ function withoutSecrets(identity: JsonObject): JsonObject {
 
 function parseIdentity(clean: JsonObject): Identity {
   return {
-    provider: String(clean.provider ?? ''),
-    user_id: String(clean.user_id ?? ''),
-    connection: String(clean.connection ?? ''),
+    provider: text(clean.provider),
+    // Auth0 sends numeric provider ids for some social connections.
+    user_id: typeof clean.user_id === 'number' ? String(clean.user_id) : text(clean.user_id),
+    connection: text(clean.connection),
     isSocial: clean.isSocial === true,
     ...(isJsonObject(clean.profileData) ? { profileData: clean.profileData } : {}),
   };
@@ -79,7 +82,7 @@ function parseIdentity(clean: JsonObject): Identity {
 export function parseUserBlocks(value: unknown): UserBlock[] {
   const list = isJsonObject(value) && Array.isArray(value.blocked_for) ? value.blocked_for : [];
   return list.filter(isJsonObject).map((block) => ({
-    identifier: String(block.identifier ?? ''),
+    identifier: text(block.identifier),
     ...(typeof block.ip === 'string' ? { ip: block.ip } : {}),
     ...(typeof block.connection === 'string' ? { connection: block.connection } : {}),
   }));

@@ -73,7 +73,8 @@ function describeUser(user: User): string {
     ...user.identities.map((i) => `    ${i.provider}|${i.user_id}  ${i.connection}${isOwnIdentity(user, i) ? ' (own)' : ' (linked)'}`),
   ];
   for (const field of ['name', 'created_at', 'updated_at', 'last_login', 'logins_count'] as const) {
-    if (raw[field] !== undefined) lines.push(`  ${field}: ${String(raw[field])}`);
+    const value = raw[field];
+    if (typeof value === 'string' || typeof value === 'number') lines.push(`  ${field}: ${value}`);
   }
   lines.push(`  app_metadata: ${JSON.stringify(user.app_metadata)}`, `  user_metadata: ${JSON.stringify(user.user_metadata)}`);
   return lines.join('\n');
