@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { Agent, setGlobalDispatcher } from 'undici';
+import { expect } from 'vitest';
 import { runCli } from '../../tooling/users/cli';
 import { startSandbox, type Sandbox, type SandboxOptions, type SeedUser } from '../../local/sandbox';
 import { OidcStore } from '../../local/sandbox/oidc/store';
@@ -191,4 +192,22 @@ export function removeTemporary(): void {
 
 export function tempDir(): string {
   return track(mkdtempSync(join(tmpdir(), 'users-test-')));
+}
+
+/** A CSV of user ids for --from (with a client_id column when `extra` is given). */
+export function csv(ids: readonly string[], extra = ''): string {
+  const path = join(tempDir(), 'users.csv');
+  writeFileSync(path, `user${extra ? ',client_id' : ''}\n${ids.map((id) => (extra ? `${id},${extra}` : id)).join('\n')}\n`);
+  return path;
+}
+
+export function journalLines(path: string): { i?: number; s?: string }[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { i?: number; s?: string }) : [];
+}
+
+/** Each user written exactly once, and blocked. */
+export function expectEachBlockedOnce(sandbox: UsersSandbox, ids: readonly string[]): void {
+  const writes = ids.map((id) => sandbox.writesTo(`/api/v2/users/${id}`));
+  expect(writes.filter((n) => n !== 1)).toEqual([]);
+  expect(ids.filter((id) => sandbox.store.users.get(id)?.blocked !== true)).toEqual([]);
 }
