@@ -46,6 +46,19 @@ export interface Messages {
   error: string;
   notFoundTitle: string;
   notFound: string;
+  linkTitle: string;
+  linkIntro: string;
+  /** The offered account, by provider only: the page shows no email or name. */
+  accountLabel: (provider: string, connection: string) => string;
+  linkSignIn: string;
+  linkDecline: string;
+  linked: string;
+  notLinked: string;
+  linkAnotherAccount: string;
+  linkSignInFailed: string;
+  linkBack: string;
+  notOfferedTitle: string;
+  notOffered: string;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -74,6 +87,25 @@ export const MESSAGES: Record<Locale, Messages> = {
     error: 'Please start the login again from the application.',
     notFoundTitle: 'Not found',
     notFound: 'There is no page at this address.',
+    linkTitle: 'Link your accounts',
+    linkIntro:
+      'You already have an account with the same email address. Sign in to it to link both: you will then reach the same profile whichever way you log in.',
+    accountLabel: (provider, connection) =>
+      provider === 'auth0'
+        ? 'Your account with a password'
+        : provider === 'google-oauth2'
+          ? 'Your Google account'
+          : `Your account on ${connection}`,
+    linkSignIn: 'Sign in and link',
+    linkDecline: 'Don\u2019t link',
+    linked: 'Accounts linked',
+    notLinked: 'Accounts not linked',
+    linkAnotherAccount:
+      'You signed in to another account than the one offered, so nothing was linked. Sign in to the offered account, or choose not to link.',
+    linkSignInFailed: 'The sign-in did not complete, so nothing was linked. Try again, or choose not to link.',
+    linkBack: 'Back to the accounts to link',
+    notOfferedTitle: 'Account not offered',
+    notOffered: 'This account was not offered for linking. Start the login again from the application.',
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -102,5 +134,26 @@ export const MESSAGES: Record<Locale, Messages> = {
     error: 'Recommencez la connexion depuis l\u2019application.',
     notFoundTitle: 'Page introuvable',
     notFound: 'Il n\u2019y a pas de page à cette adresse.',
+    linkTitle: 'Reliez vos comptes',
+    linkIntro:
+      'Vous avez déjà un compte avec la même adresse e-mail. Connectez-vous à ce compte pour relier les deux : vous retrouverez le même profil quelle que soit la façon dont vous vous connectez.',
+    accountLabel: (provider, connection) =>
+      provider === 'auth0'
+        ? 'Votre compte avec mot de passe'
+        : provider === 'google-oauth2'
+          ? 'Votre compte Google'
+          : `Votre compte ${connection}`,
+    linkSignIn: 'Se connecter et relier',
+    linkDecline: 'Ne pas relier',
+    linked: 'Comptes reliés',
+    notLinked: 'Comptes non reliés',
+    linkAnotherAccount:
+      'Vous vous êtes connecté à un autre compte que celui proposé : rien n\u2019a été relié. Connectez-vous au compte proposé, ou choisissez de ne pas relier.',
+    linkSignInFailed:
+      'La connexion n\u2019a pas abouti : rien n\u2019a été relié. Réessayez, ou choisissez de ne pas relier.',
+    linkBack: 'Revenir aux comptes à relier',
+    notOfferedTitle: 'Compte non proposé',
+    notOffered:
+      'Ce compte n\u2019a pas été proposé pour être relié. Recommencez la connexion depuis l\u2019application.',
   },
 };
