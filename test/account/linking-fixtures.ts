@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '../../local/sandbox';
+import { statePaths } from '../../local/sandbox/state';
 import { buildAccountApp } from '../../account/server';
 import { projectPaths } from '../../tooling/paths';
 import { deployAction } from '../sandbox/login-fixtures';
@@ -39,11 +41,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startLinkingSetup(): Promise<LinkingSetup> {
+/**
+ * `tls`: the service behind https with the sandbox's own certificate (what a load balancer does in
+ * production). The browser test needs it: the sandbox's transaction cookie is `SameSite=Lax`, so
+ * Chromium sends it on the answer's POST to /continue only from a same-site page, and
+ * http://127.0.0.1 is not same-site with https://127.0.0.1 (schemes count). Auth0's own cookies
+ * are `SameSite=None`, so there a cross-site page posts to /continue as well.
+ */
+export async function startLinkingSetup(options: { tls?: boolean } = {}): Promise<LinkingSetup> {
   const ctx = await startOidcSandbox();
   const { store } = ctx.sandbox;
   const port = await freePort();
-  const accountUrl = `http://127.0.0.1:${port}`;
+  const accountUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const accountClient = store.clients.create({
     name: 'Account Service',
     app_type: 'regular_web',
@@ -90,7 +99,19 @@ export async function startLinkingSetup(): Promise<LinkingSetup> {
     }),
     { tenantFetch: ctx.caFetch.fetch },
   );
-  await account.listen({ host: '127.0.0.1', port });
+  let tlsServer: Server | undefined;
+  if (options.tls) {
+    await account.ready();
+    const paths = statePaths(ctx.sandbox.stateDir);
+    const server = createHttpsServer(
+      { cert: readFileSync(paths.serverCert), key: readFileSync(paths.serverKey) },
+      (request, response) => account.routing(request, response),
+    );
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    tlsServer = server;
+  } else {
+    await account.listen({ host: '127.0.0.1', port });
+  }
   return {
     ctx,
     account,
@@ -98,6 +119,10 @@ export async function startLinkingSetup(): Promise<LinkingSetup> {
     accountClient,
     linkingSecret,
     close: async () => {
+      if (tlsServer) {
+        tlsServer.closeAllConnections();
+        await new Promise((resolve) => tlsServer?.close(resolve));
+      }
       await account.close();
       await ctx.close();
     },
