@@ -33,6 +33,15 @@ export interface AccountConfig {
   accountClient?: AccountClientConfig;
   /** prompt-account-linking's SESSION_TOKEN_SECRET (tenant.yaml: LINKING_SESSION_TOKEN_SECRET). */
   linkingSessionSecret?: string;
+  /** The Management API client of the profile pages (tenant.yaml's `Account Service M2M`). */
+  management?: ManagementConfig;
+}
+
+export interface ManagementConfig {
+  /** The tenant's canonical domain: the Management API is not served on custom domains. */
+  domain: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface AccountClientConfig {
@@ -162,6 +171,29 @@ function parseAccountClient(
   };
 }
 
+const MANAGEMENT_VARIABLES = ['ACCOUNT_MGMT_DOMAIN', 'ACCOUNT_MGMT_CLIENT_ID', 'ACCOUNT_MGMT_CLIENT_SECRET'] as const;
+
+/** The profile pages' Management API client: all three variables or none. */
+function parseManagement(env: Env, problems: string[]): ManagementConfig | undefined {
+  const present = MANAGEMENT_VARIABLES.filter((name) => !blank(env[name]));
+  if (present.length === 0) return undefined;
+  if (present.length < MANAGEMENT_VARIABLES.length) {
+    const missing = MANAGEMENT_VARIABLES.filter((name) => blank(env[name]));
+    problems.push(`${missing.join(', ')} required with ${present.join(', ')} (the profile pages need all of them)`);
+    return undefined;
+  }
+  const origin = parseTenantOrigin(env['ACCOUNT_MGMT_DOMAIN'] ?? '');
+  if (!origin) {
+    problems.push("ACCOUNT_MGMT_DOMAIN must be the tenant's canonical domain (e.g. acme.eu.auth0.com)");
+    return undefined;
+  }
+  return {
+    domain: new URL(origin).host,
+    clientId: (env['ACCOUNT_MGMT_CLIENT_ID'] ?? '').trim(),
+    clientSecret: env['ACCOUNT_MGMT_CLIENT_SECRET'] ?? '',
+  };
+}
+
 export function readAccountConfig(env: Env): AccountConfig {
   const problems: string[] = [];
   const port = parsePort(env['ACCOUNT_PORT'], problems);
@@ -182,6 +214,7 @@ export function readAccountConfig(env: Env): AccountConfig {
   const sessionKeys = parseSessionKeys(env['ACCOUNT_SESSION_KEYS'], problems);
   const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
   const linking = parseAccountClient(env, problems);
+  const management = parseManagement(env, problems);
   if (linking.linkingSessionSecret !== undefined && linking.linkingSessionSecret === termsSessionSecret)
     problems.push('LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)');
 
@@ -195,5 +228,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     trustProxy,
     termsContentDir: join(__dirname, 'terms', 'content'),
     ...linking,
+    ...(management ? { management } : {}),
   };
 }

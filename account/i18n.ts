@@ -59,6 +59,12 @@ export interface Messages {
   linkBack: string;
   notOfferedTitle: string;
   notOffered: string;
+  profileTitle: string;
+  profileSaved: string;
+  profileInvalid: string;
+  profileFields: Record<'given_name' | 'family_name' | 'name' | 'nickname' | 'picture' | 'preferred_language', string>;
+  save: string;
+  signedInWith: string;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -106,6 +112,19 @@ export const MESSAGES: Record<Locale, Messages> = {
     linkBack: 'Back to the accounts to link',
     notOfferedTitle: 'Account not offered',
     notOffered: 'This account was not offered for linking. Start the login again from the application.',
+    profileTitle: 'Your profile',
+    profileSaved: 'Your profile was saved.',
+    profileInvalid: 'Nothing was saved: correct the fields marked below.',
+    profileFields: {
+      given_name: 'First name',
+      family_name: 'Last name',
+      name: 'Full name',
+      nickname: 'Nickname',
+      picture: 'Picture (https address)',
+      preferred_language: 'Preferred language',
+    },
+    save: 'Save',
+    signedInWith: 'Sign-in methods',
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -155,5 +174,18 @@ export const MESSAGES: Record<Locale, Messages> = {
     notOfferedTitle: 'Compte non proposé',
     notOffered:
       'Ce compte n\u2019a pas été proposé pour être relié. Recommencez la connexion depuis l\u2019application.',
+    profileTitle: 'Votre profil',
+    profileSaved: 'Votre profil a été enregistré.',
+    profileInvalid: 'Rien n\u2019a été enregistré : corrigez les champs signalés ci-dessous.',
+    profileFields: {
+      given_name: 'Prénom',
+      family_name: 'Nom',
+      name: 'Nom complet',
+      nickname: 'Pseudonyme',
+      picture: 'Photo (adresse https)',
+      preferred_language: 'Langue préférée',
+    },
+    save: 'Enregistrer',
+    signedInWith: 'Méthodes de connexion',
   },
 };

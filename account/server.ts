@@ -5,7 +5,9 @@ import { errorPage, sendPage } from './pages';
 import { registerWebSecurity } from './security/web';
 import { loadTermsContent } from './terms/content';
 import { linkingRoutes } from './linking/routes';
+import { createProfileStore } from './management/users';
 import { createTenantLogin } from './oidc/tenant-login';
+import { profileRoutes } from './profile/routes';
 import { termsRoutes } from './terms/routes';
 
 /**
@@ -73,18 +75,30 @@ export async function buildAccountApp(
     now: options.now ?? Date.now,
     limits: RATE_LIMITS,
   });
-  const { accountClient, linkingSessionSecret } = config;
-  if (accountClient && linkingSessionSecret) {
+  const { accountClient, linkingSessionSecret, management } = config;
+  const login =
+    accountClient &&
+    createTenantLogin({
+      tenantOrigin: config.tenantOrigin,
+      clientId: accountClient.clientId,
+      clientSecret: accountClient.clientSecret,
+      ...(options.tenantFetch ? { fetch: options.tenantFetch } : {}),
+    });
+  if (accountClient && login && linkingSessionSecret) {
     await app.register(linkingRoutes, {
       secret: linkingSessionSecret,
       tenantOrigin: config.tenantOrigin,
       baseUrl: accountClient.baseUrl,
-      login: createTenantLogin({
-        tenantOrigin: config.tenantOrigin,
-        clientId: accountClient.clientId,
-        clientSecret: accountClient.clientSecret,
-        ...(options.tenantFetch ? { fetch: options.tenantFetch } : {}),
-      }),
+      login,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+  }
+  if (accountClient && login && management) {
+    await app.register(profileRoutes, {
+      baseUrl: accountClient.baseUrl,
+      login,
+      store: createProfileStore(management),
       now: options.now ?? Date.now,
       limits: RATE_LIMITS,
     });

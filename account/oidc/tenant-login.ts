@@ -24,18 +24,18 @@ export interface LoginChecks {
 
 export interface AuthorizationRequest {
   redirectUri: string;
-  /** The connection to sign in with (the offered account's). */
-  connection: string;
-  /** Ask for the credentials again, whatever SSO session the browser has. */
-  prompt: 'login';
-  /** Seconds since the user last authenticated; 0 with `prompt=login`: a fresh proof. */
-  maxAge: number;
+  /** The connection to sign in with (the linking proof: the offered account's). */
+  connection?: string;
+  /** `login`: ask for the credentials again, whatever SSO session the browser has. */
+  prompt?: 'login';
+  /** Seconds since the user last authenticated (0 with `prompt=login`: a fresh proof). */
+  maxAge?: number;
 }
 
 export interface TenantLogin {
   start(request: AuthorizationRequest): Promise<{ url: string; checks: LoginChecks }>;
   /** The verified ID token's `sub`; throws on any failure (the caller says "sign-in failed"). */
-  finish(callbackUrl: URL, checks: LoginChecks, maxAge: number): Promise<{ sub: string }>;
+  finish(callbackUrl: URL, checks: LoginChecks, maxAge?: number): Promise<{ sub: string }>;
 }
 
 export function createTenantLogin(options: TenantLoginOptions): TenantLogin {
@@ -76,9 +76,9 @@ export function createTenantLogin(options: TenantLoginOptions): TenantLogin {
         code_challenge_method: 'S256',
         state: checks.state,
         nonce: checks.nonce,
-        connection: request.connection,
-        prompt: request.prompt,
-        max_age: String(request.maxAge),
+        ...(request.connection === undefined ? {} : { connection: request.connection }),
+        ...(request.prompt === undefined ? {} : { prompt: request.prompt }),
+        ...(request.maxAge === undefined ? {} : { max_age: String(request.maxAge) }),
       });
       return { url: url.toString(), checks };
     },
@@ -89,7 +89,7 @@ export function createTenantLogin(options: TenantLoginOptions): TenantLogin {
         expectedState: checks.state,
         expectedNonce: checks.nonce,
         // auth_time must be within maxAge (plus openid-client's 30 s clock tolerance) of now.
-        maxAge,
+        ...(maxAge === undefined ? {} : { maxAge }),
         idTokenExpected: true,
       });
       const sub = tokens.claims()?.sub;

@@ -85,6 +85,17 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
       LINKING_COOLDOWN_DAYS: '30',
     },
   );
+  // The profile pages' least-privilege Management API client.
+  const profileM2m = store.clients.create({
+    name: 'Account Service M2M',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
+  store.clientGrants.create({
+    client_id: profileM2m.client_id,
+    audience: ctx.sandbox.managementAudience,
+    scope: ['read:users', 'update:users'],
+  });
   const account = await buildAccountApp(
     accountConfig({
       tenantOrigin: `https://${ctx.sandbox.domain}`,
@@ -96,6 +107,11 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
         clientSecret: accountClient.client_secret,
       },
       linkingSessionSecret: linkingSecret,
+      management: {
+        domain: ctx.sandbox.domain,
+        clientId: profileM2m.client_id,
+        clientSecret: profileM2m.client_secret ?? '',
+      },
     }),
     { tenantFetch: ctx.caFetch.fetch },
   );

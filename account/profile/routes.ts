@@ -1,0 +1,180 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { LOCALES, MESSAGES, pickLocale, type Locale } from '../i18n';
+import type { ProfileStore, ProfileUser } from '../management/users';
+import type { LoginChecks, TenantLogin } from '../oidc/tenant-login';
+import { errorPage, sendPage } from '../pages';
+import { EDITABLE_FIELDS, validateEdit, type EditableField } from './metadata';
+import { profilePage } from './pages';
+
+/**
+ * The self-service profile (docs/account.md, "The profile page"):
+ * - `GET /profile`: without a profile session, an OIDC login with this service's client (the
+ *   Actions leave it alone: `account_service`); with one, the profile and the metadata form;
+ * - `GET /profile/callback`: the login's answer; the verified `sub` opens a profile session;
+ * - `POST /profile` (CSRF, rate limits): the allow-listed user_metadata, all valid or nothing saved.
+ */
+
+export interface ProfileRoutesOptions {
+  baseUrl: string;
+  login: TenantLogin;
+  store: ProfileStore;
+  now: () => number;
+  limits: { perIpPerMinute: number };
+}
+
+export const PROFILE_CALLBACK_PATH = '/profile/callback';
+/** A profile session: the user signs in again after it (the pages change personal data). */
+const PROFILE_SESSION_SECONDS = 15 * 60;
+/** The tenant's enabled locales (tenant.yaml), which are the service's. */
+const ENABLED_LOCALES: readonly Locale[] = LOCALES;
+
+interface ProfileSession {
+  sub: string;
+  exp: number;
+}
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    profile: ProfileSession;
+    profileLogin: LoginChecks;
+  }
+}
+
+function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { sub, exp } = value as Partial<ProfileSession>;
+  return typeof sub === 'string' && sub !== '' && typeof exp === 'number' && exp > nowSeconds
+    ? { sub, exp }
+    : undefined;
+}
+
+function readChecks(value: unknown): LoginChecks | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { verifier, state, nonce } = value as Partial<LoginChecks>;
+  return typeof verifier === 'string' && typeof state === 'string' && typeof nonce === 'string'
+    ? { verifier, state, nonce }
+    : undefined;
+}
+
+const storedValues = (user: ProfileUser): Partial<Record<EditableField, string>> =>
+  Object.fromEntries(
+    EDITABLE_FIELDS.flatMap((field) => {
+      const value = user.userMetadata[field];
+      return typeof value === 'string' ? [[field, value]] : [];
+    }),
+  );
+
+export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (app, options) => {
+  const nowSeconds = (): number => Math.floor(options.now() / 1000);
+  const localeOf = (request: FastifyRequest): Locale => pickLocale(undefined, request.headers['accept-language']);
+
+  const signIn = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const locale = localeOf(request);
+    try {
+      const started = await options.login.start({ redirectUri: `${options.baseUrl}${PROFILE_CALLBACK_PATH}` });
+      request.loginSession.set('profileLogin', started.checks);
+      return reply.redirect(started.url, 303);
+    } catch (error) {
+      request.log.error({ err: { type: (error as Error).name } }, 'tenant discovery failed');
+      return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+    }
+  };
+
+  /** The signed-in user as the Management API has them, or the reply already sent. */
+  const signedInUser = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ session: ProfileSession; user: ProfileUser } | FastifyReply> => {
+    const session = readSession(request.session.get('profile'), nowSeconds());
+    if (!session) return signIn(request, reply);
+    const locale = localeOf(request);
+    let user: ProfileUser | undefined;
+    try {
+      user = await options.store.getUser(session.sub);
+    } catch (error) {
+      request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
+      return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+    }
+    if (!user) {
+      request.session.set('profile', undefined);
+      return sendPage(reply, locale, errorPage(locale, 'notFound'));
+    }
+    return { session, user };
+  };
+
+  app.get('/profile', async (request, reply) => {
+    const found = await signedInUser(request, reply);
+    if (!('user' in found)) return found;
+    const locale = localeOf(request);
+    return sendPage(
+      reply,
+      locale,
+      profilePage({
+        messages: MESSAGES[locale],
+        locales: ENABLED_LOCALES,
+        user: found.user,
+        csrfToken: reply.generateCsrf(),
+        values: storedValues(found.user),
+      }),
+    );
+  });
+
+  app.get<{ Querystring: Record<string, string> }>(
+    PROFILE_CALLBACK_PATH,
+    { onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }) },
+    async (request, reply) => {
+      // Used once, as the linking proof's.
+      const checks = readChecks(request.loginSession.get('profileLogin'));
+      request.loginSession.delete();
+      const locale = localeOf(request);
+      if (!checks) return sendPage(reply, locale, errorPage(locale, 'mismatch'));
+      let sub: string;
+      try {
+        ({ sub } = await options.login.finish(new URL(request.url, options.baseUrl), checks));
+      } catch (error) {
+        request.log.warn({ err: { type: (error as Error).name } }, 'profile sign-in failed');
+        return sendPage(reply, locale, errorPage(locale, 'invalidLink'));
+      }
+      request.session.set('profile', { sub, exp: nowSeconds() + PROFILE_SESSION_SECONDS });
+      return reply.redirect('/profile', 303);
+    },
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/profile',
+    {
+      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
+      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
+    },
+    async (request, reply) => {
+      const found = await signedInUser(request, reply);
+      if (!('user' in found)) return found;
+      const locale = localeOf(request);
+      const { _csrf: _ignored, ...submitted } = request.body ?? {};
+      const result = validateEdit(submitted, ENABLED_LOCALES);
+      const page = {
+        messages: MESSAGES[locale],
+        locales: ENABLED_LOCALES,
+        user: found.user,
+        csrfToken: reply.generateCsrf(),
+      };
+      if (!result.ok) {
+        const values = Object.fromEntries(
+          Object.entries(submitted).filter(
+            (entry): entry is [EditableField, string] =>
+              (EDITABLE_FIELDS as readonly string[]).includes(entry[0]) && typeof entry[1] === 'string',
+          ),
+        );
+        return sendPage(reply, locale, profilePage({ ...page, values, problems: result.problems }));
+      }
+      try {
+        await options.store.updateMetadata(found.session.sub, result.patch);
+      } catch (error) {
+        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
+        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+      }
+      const user = { ...found.user, userMetadata: { ...found.user.userMetadata, ...result.patch } };
+      return sendPage(reply, locale, profilePage({ ...page, user, values: storedValues(user), saved: true }));
+    },
+  );
+};

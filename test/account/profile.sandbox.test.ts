@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
+import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+
+// The profile page against the sandbox: an OIDC login with the account service's client (no
+// prompt from the Actions), the profile read and user_metadata written through the auth0 SDK with
+// the least-privilege M2M client; bad input stores nothing.
+
+let setup: LinkingSetup;
+let previousDispatcher: Dispatcher;
+
+beforeAll(async () => {
+  setup = await startLinkingSetup();
+  // The auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
+  previousDispatcher = getGlobalDispatcher();
+  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
+});
+
+afterAll(async () => {
+  setGlobalDispatcher(previousDispatcher);
+  await setup?.close();
+});
+
+async function signedIn(email: string) {
+  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+  const login = await b.visit(`${setup.accountUrl}/profile`);
+  expect(login.url).toContain('/u/login');
+  const profile = await b.submit(login, '/u/login', { email, password: PASSWORD });
+  return { b, profile };
+}
+
+describe('the profile page', () => {
+  test('sign in, see the profile, edit the allow-listed metadata: stored, app_metadata untouched', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'profile@example.com', {
+      app_metadata: { ...returningMetadata(), entitlements: ['shop'] },
+      user_metadata: { given_name: 'Ada', theme: 'dark' },
+    });
+    const { b, profile } = await signedIn('profile@example.com');
+    expect(profile.url).toBe(`${setup.accountUrl}/profile`);
+    expect(profile.status).toBe(200);
+    expect(profile.html).toContain('profile@example.com');
+    expect(profile.html).toContain('value="Ada"');
+    const saved = await b.submit(profile, '/profile', {
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      nickname: 'countess',
+      picture: 'https://cdn.example.com/ada.png',
+      preferred_language: 'fr',
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.html).toContain('id="saved"');
+    const stored = setup.ctx.sandbox.store.users.require(user.user_id);
+    expect(stored.user_metadata).toEqual({
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      nickname: 'countess',
+      picture: 'https://cdn.example.com/ada.png',
+      preferred_language: 'fr',
+      theme: 'dark',
+    });
+    expect(stored.app_metadata).toMatchObject({ entitlements: ['shop'] });
+  });
+
+  test('metadata outside the allow-list, over the caps, or a post without CSRF: refused, nothing stored', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'profile-bad@example.com', {
+      app_metadata: returningMetadata(),
+      user_metadata: { given_name: 'Grace' },
+    });
+    const { b, profile } = await signedIn('profile-bad@example.com');
+    const badInputs: Record<string, string>[] = [
+      { blocked_apps: 'none' },
+      { given_name: 'g'.repeat(151) },
+      { picture: 'http://cdn.example.com/x.png' },
+      { preferred_language: 'de' },
+    ];
+    for (const fields of badInputs) {
+      const refused = await b.submit(profile, '/profile', { given_name: 'Changed', ...fields });
+      expect(refused.status).toBe(400);
+      expect(refused.html).toContain('id="error"');
+    }
+    const forged = await b.visit(`${setup.accountUrl}/profile`, { given_name: 'Forged' });
+    expect(forged.status).toBe(403);
+    expect(setup.ctx.sandbox.store.users.require(user.user_id).user_metadata).toEqual({ given_name: 'Grace' });
+  });
+
+  test('without a sign-in the page starts one; the callback without a login in progress refuses', async () => {
+    const response = await fetch(`${setup.accountUrl}/profile`, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/\/authorize\?/);
+    const callback = await fetch(`${setup.accountUrl}/profile/callback?code=x&state=y`, { redirect: 'manual' });
+    expect(callback.status).toBe(400);
+  });
+});
