@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as client from 'openid-client';
+import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
@@ -8,11 +9,11 @@ import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixt
 import { CALLBACK } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
-// The linking page in headless Chromium (Debian's), between the sandbox tenant (the project's
+// The linking and profile pages in headless Chromium (Debian's), between the sandbox tenant (the project's
 // compiled Actions) and the account service (https with the sandbox's certificate, see
 // linking-fixtures): a Google login offered the database account with its email, the proof of
 // control through the tenant's login page, and a refusal when the proof signs in to another
-// account. Two sandbox gaps are bridged below (its single transaction cookie, its login pages'
+// account; then a profile edit (saved, and refused over a cap). Two sandbox gaps are bridged below (its single transaction cookie, its login pages'
 // form-action); the account service's pages keep their own CSP, and no violation may occur.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -20,6 +21,7 @@ const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
+let previousDispatcher: Dispatcher;
 
 function spkiHash(certPem: string): string {
   const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
@@ -30,6 +32,9 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup({ tls: true });
+  // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
+  previousDispatcher = getGlobalDispatcher();
+  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
@@ -55,6 +60,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await browser?.close();
   await setup?.close();
 });
@@ -201,5 +207,48 @@ describe('the linking page in headless Chromium', () => {
       expect(setup.ctx.sandbox.store.users.require(offered.user_id).identities).toHaveLength(1);
       expect(errors).toEqual([]);
     });
+  }, 60_000);
+});
+
+describe('the profile page in headless Chromium', () => {
+  test('sign in, edit the name and language: saved, shown, stored; no CSP violation', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'chromium-profile@example.com', {
+      app_metadata: returningMetadata(),
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await page.goto(`${setup.accountUrl}/profile`);
+      await page.waitForURL(/\/u\/login\?/);
+      await page.fill('input[name=email]', 'chromium-profile@example.com');
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button:text-is("Continue")');
+      await page.waitForURL(`${setup.accountUrl}/profile`);
+      expect(await page.textContent('#email')).toBe('chromium-profile@example.com');
+      await page.fill('input[name=given_name]', 'Grace');
+      await page.fill('input[name=family_name]', 'Hopper');
+      await page.selectOption('select[name=preferred_language]', 'fr');
+      await page.click('button:text-is("Save")');
+      await page.waitForSelector('#saved');
+      expect(await page.inputValue('input[name=given_name]')).toBe('Grace');
+      expect(setup.ctx.sandbox.store.users.require(user.user_id).user_metadata).toMatchObject({
+        given_name: 'Grace',
+        family_name: 'Hopper',
+        preferred_language: 'fr',
+      });
+      // Over the cap: refused, the previous values stay.
+      await page.fill('input[name=nickname]', 'n'.repeat(301));
+      await page.click('button:text-is("Save")');
+      await page.waitForSelector('#error');
+      expect(setup.ctx.sandbox.store.users.require(user.user_id).user_metadata).not.toHaveProperty('nickname');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });
