@@ -163,3 +163,29 @@ describe('readAccountConfig: the linking page (account client)', () => {
     ]);
   });
 });
+
+describe('readAccountConfig: the profile pages (Management API client)', () => {
+  const MGMT = {
+    ACCOUNT_MGMT_DOMAIN: 'acme.eu.auth0.com',
+    ACCOUNT_MGMT_CLIENT_ID: 'mgmt-id',
+    ACCOUNT_MGMT_CLIENT_SECRET: 'mgmt-secret-value',
+  };
+
+  it('reads the group when complete, and leaves it out when absent', () => {
+    expect(readAccountConfig({ ...VALID, ...MGMT }).management).toEqual({
+      domain: 'acme.eu.auth0.com',
+      clientId: 'mgmt-id',
+      clientSecret: 'mgmt-secret-value',
+    });
+    expect(readAccountConfig(VALID).management).toBeUndefined();
+  });
+
+  it('names what a partial group lacks and refuses a domain that is not one, never echoing the secret', () => {
+    expect(problems({ ...VALID, ACCOUNT_MGMT_CLIENT_SECRET: 'mgmt-secret-value' })).toEqual([
+      'ACCOUNT_MGMT_DOMAIN, ACCOUNT_MGMT_CLIENT_ID required with ACCOUNT_MGMT_CLIENT_SECRET (the profile pages need all of them)',
+    ]);
+    expect(problems({ ...VALID, ...MGMT, ACCOUNT_MGMT_DOMAIN: 'https://acme.eu.auth0.com/api/v2/' })).toEqual([
+      "ACCOUNT_MGMT_DOMAIN must be the tenant's canonical domain (e.g. acme.eu.auth0.com)",
+    ]);
+  });
+});
