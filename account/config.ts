@@ -35,6 +35,8 @@ export interface AccountConfig {
   linkingSessionSecret?: string;
   /** The Management API client of the profile pages (tenant.yaml's `Account Service M2M`). */
   management?: ManagementConfig;
+  /** The profile API's audience (tenant.yaml's PROFILE_API_AUDIENCE); needs `management`. */
+  profileApiAudience?: string;
 }
 
 export interface ManagementConfig {
@@ -215,6 +217,13 @@ export function readAccountConfig(env: Env): AccountConfig {
   const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
   const linking = parseAccountClient(env, problems);
   const management = parseManagement(env, problems);
+  const profileApiAudience = blank(env['ACCOUNT_PROFILE_API_AUDIENCE'])
+    ? undefined
+    : env['ACCOUNT_PROFILE_API_AUDIENCE'].trim();
+  if (profileApiAudience !== undefined && !management)
+    problems.push(
+      'ACCOUNT_PROFILE_API_AUDIENCE needs the ACCOUNT_MGMT_* variables (the profile API reads and writes the user)',
+    );
   if (linking.linkingSessionSecret !== undefined && linking.linkingSessionSecret === termsSessionSecret)
     problems.push('LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)');
 
@@ -229,5 +238,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     termsContentDir: join(__dirname, 'terms', 'content'),
     ...linking,
     ...(management ? { management } : {}),
+    ...(profileApiAudience ? { profileApiAudience } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { errorPage, sendPage } from './pages';
 import { registerWebSecurity } from './security/web';
 import { loadTermsContent } from './terms/content';
 import { linkingRoutes } from './linking/routes';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import { apiRoutes } from './api/routes';
 import { createProfileStore } from './management/users';
 import { createTenantLogin } from './oidc/tenant-login';
 import { profileRoutes } from './profile/routes';
@@ -94,11 +96,26 @@ export async function buildAccountApp(
       limits: RATE_LIMITS,
     });
   }
-  if (accountClient && login && management) {
+  const store = management && createProfileStore(management);
+  if (accountClient && login && store) {
     await app.register(profileRoutes, {
       baseUrl: accountClient.baseUrl,
       login,
-      store: createProfileStore(management),
+      store,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+  }
+  if (store && config.profileApiAudience) {
+    const jwks = new URL(`${config.tenantOrigin}/.well-known/jwks.json`);
+    await app.register(apiRoutes, {
+      policy: {
+        issuer: `${config.tenantOrigin}/`,
+        audience: config.profileApiAudience,
+        keys: createRemoteJWKSet(jwks, options.tenantFetch ? { [customFetch]: options.tenantFetch } : {}),
+        clockToleranceSeconds: 5,
+      },
+      store,
       now: options.now ?? Date.now,
       limits: RATE_LIMITS,
     });

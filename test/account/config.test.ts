@@ -189,3 +189,20 @@ describe('readAccountConfig: the profile pages (Management API client)', () => {
     ]);
   });
 });
+
+describe('readAccountConfig: the profile API', () => {
+  it('needs the Management API client', () => {
+    expect(problems({ ...VALID, ACCOUNT_PROFILE_API_AUDIENCE: 'https://profile-api.acme.example' })).toEqual([
+      'ACCOUNT_PROFILE_API_AUDIENCE needs the ACCOUNT_MGMT_* variables (the profile API reads and writes the user)',
+    ]);
+    expect(
+      readAccountConfig({
+        ...VALID,
+        ACCOUNT_MGMT_DOMAIN: 'acme.eu.auth0.com',
+        ACCOUNT_MGMT_CLIENT_ID: 'id',
+        ACCOUNT_MGMT_CLIENT_SECRET: 'secret',
+        ACCOUNT_PROFILE_API_AUDIENCE: 'https://profile-api.acme.example',
+      }).profileApiAudience,
+    ).toBe('https://profile-api.acme.example');
+  });
+});

@@ -18,6 +18,9 @@ import { accountConfig, CONTENT_DIR } from './helpers';
  * prompt-account-linking sending its offers to this service's /link.
  */
 
+/** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
+export const PROFILE_API = 'https://profile-api.sandbox.test';
+
 export interface LinkingSetup {
   ctx: OidcSandbox;
   account: FastifyInstance;
@@ -85,6 +88,11 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
       LINKING_COOLDOWN_DAYS: '30',
     },
   );
+  store.resourceServers.create({
+    identifier: PROFILE_API,
+    name: 'Profile API',
+    scopes: [{ value: 'read:profile' }, { value: 'update:profile' }],
+  });
   // The profile pages' least-privilege Management API client.
   const profileM2m = store.clients.create({
     name: 'Account Service M2M',
@@ -112,6 +120,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
         clientId: profileM2m.client_id,
         clientSecret: profileM2m.client_secret ?? '',
       },
+      profileApiAudience: PROFILE_API,
     }),
     { tenantFetch: ctx.caFetch.fetch },
   );
