@@ -5,8 +5,9 @@ import type { MetadataPatch } from '../profile/metadata';
 /**
  * The profile pages' Management API access, through the official SDK with the least-privilege
  * M2M client (tenant.yaml's `Account Service M2M`: read:users, update:users). The SDK gets the
- * client-credentials token and keeps it until it expires; it retries 429 and 5xx answers with
- * backoff (`maxRetries`), so a burst is absorbed before the page says "Temporarily unavailable".
+ * client-credentials token and keeps it until it expires; it retries 429 and 5xx answers
+ * (`maxRetries`), waiting as Retry-After / X-RateLimit-Reset say (else exponential backoff), so a
+ * burst is absorbed before the page says "Temporarily unavailable".
  */
 
 const MAX_RETRIES = 3;

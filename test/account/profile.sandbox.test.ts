@@ -92,4 +92,30 @@ describe('the profile page', () => {
     const callback = await fetch(`${setup.accountUrl}/profile/callback?code=x&state=y`, { redirect: 'manual' });
     expect(callback.status).toBe(400);
   });
+
+  test('the Management API: its token kept between requests, a 429 waited out as Retry-After says', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'profile-429@example.com', { app_metadata: returningMetadata() });
+    const { b, profile } = await signedIn('profile-429@example.com');
+    const { faults } = setup.ctx.sandbox;
+    faults.set([
+      // Matches every token request without changing it: counts them.
+      { method: 'POST', path: '/oauth/token', times: 'always', latencyMs: 0 },
+      { method: 'PATCH', path: '/api/v2/users/*', status: 429, retryAfter: 1 },
+    ]);
+    try {
+      const started = Date.now();
+      const saved = await b.submit(profile, '/profile', { nickname: 'patient' });
+      const waited = Date.now() - started;
+      expect(saved.html).toContain('id="saved"');
+      expect(waited).toBeGreaterThanOrEqual(1000);
+      const again = await b.submit(saved, '/profile', { nickname: 'still patient' });
+      expect(again.html).toContain('id="saved"');
+      const hits = faults.hits();
+      expect(hits.filter((hit) => hit.path === '/oauth/token')).toEqual([]);
+      expect(hits.filter((hit) => hit.status === 429)).toHaveLength(1);
+      expect(setup.ctx.sandbox.store.users.require(user.user_id).user_metadata).toEqual({ nickname: 'still patient' });
+    } finally {
+      faults.set([]);
+    }
+  });
 });
