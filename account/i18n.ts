@@ -65,6 +65,9 @@ export interface Messages {
   profileFields: Record<'given_name' | 'family_name' | 'name' | 'nickname' | 'picture' | 'preferred_language', string>;
   save: string;
   signedInWith: string;
+  unlink: string;
+  unlinked: string;
+  unlinkRefused: string;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -125,6 +128,9 @@ export const MESSAGES: Record<Locale, Messages> = {
     },
     save: 'Save',
     signedInWith: 'Sign-in methods',
+    unlink: 'Unlink',
+    unlinked: 'The sign-in method was unlinked: it is an account of its own again.',
+    unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -187,5 +193,9 @@ export const MESSAGES: Record<Locale, Messages> = {
     },
     save: 'Enregistrer',
     signedInWith: 'Méthodes de connexion',
+    unlink: 'Détacher',
+    unlinked: 'La méthode de connexion a été détachée : c\u2019est de nouveau un compte à part.',
+    unlinkRefused:
+      'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
   },
 };

@@ -1,4 +1,4 @@
-import { ManagementClient, ManagementError } from 'auth0';
+import { ManagementClient, ManagementError, type Management } from 'auth0';
 import type { ManagementConfig } from '../config';
 import type { MetadataPatch } from '../profile/metadata';
 
@@ -21,13 +21,24 @@ export interface ProfileUser {
   name?: string;
   picture?: string;
   userMetadata: Record<string, unknown>;
-  identities: { provider: string; connection: string }[];
+  identities: ProfileIdentity[];
+}
+
+export interface ProfileIdentity {
+  provider: string;
+  connection: string;
+  /** The identity's id at its provider (a user id is `provider|userId`). */
+  userId: string;
+  /** The identity the user id is made of: it cannot be unlinked from its own user. */
+  primary: boolean;
 }
 
 export interface ProfileStore {
   getUser(userId: string): Promise<ProfileUser | undefined>;
   /** Merges the patch into user_metadata (null removes a field); never touches app_metadata. */
   updateMetadata(userId: string, patch: MetadataPatch): Promise<void>;
+  /** Detaches a secondary identity: it becomes a user of its own again. */
+  unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -60,15 +71,31 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
         ...(text(user['name']) ? { name: text(user['name']) } : {}),
         ...(text(user['picture']) ? { picture: text(user['picture']) } : {}),
         userMetadata: record(user['user_metadata']),
-        identities: identities.map((identity) => ({
-          provider: text(record(identity)['provider']) ?? '',
-          connection: text(record(identity)['connection']) ?? '',
-        })),
+        identities: identities.map((item) => {
+          const identity = record(item);
+          const provider = text(identity['provider']) ?? '';
+          const id = identity['user_id'];
+          const identityUserId = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+          return {
+            provider,
+            connection: text(identity['connection']) ?? '',
+            userId: identityUserId,
+            primary: `${provider}|${identityUserId}` === userId,
+          };
+        }),
       };
     },
     async updateMetadata(userId, patch) {
       if (Object.keys(patch).length === 0) return;
       await sdk.users.update(userId, { user_metadata: patch });
+    },
+    async unlinkIdentity(userId, identity) {
+      // The provider is the Management API's own value for this identity, read just before.
+      await sdk.users.identities.delete(
+        userId,
+        identity.provider as Management.UserIdentityProviderEnum,
+        identity.userId,
+      );
     },
   };
 }

@@ -3,6 +3,7 @@ import { LOCALES, MESSAGES, pickLocale, type Locale } from '../i18n';
 import type { ProfileStore, ProfileUser } from '../management/users';
 import type { LoginChecks, TenantLogin } from '../oidc/tenant-login';
 import { errorPage, sendPage } from '../pages';
+import { decideUnlink } from './identities';
 import { EDITABLE_FIELDS, validateEdit, type EditableField } from './metadata';
 import { profilePage } from './pages';
 
@@ -175,6 +176,38 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       }
       const user = { ...found.user, userMetadata: { ...found.user.userMetadata, ...result.patch } };
       return sendPage(reply, locale, profilePage({ ...page, user, values: storedValues(user), saved: true }));
+    },
+  );
+
+  app.post<{ Body: { identity?: unknown } }>(
+    '/profile/unlink',
+    {
+      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
+      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
+    },
+    async (request, reply) => {
+      const found = await signedInUser(request, reply);
+      if (!('user' in found)) return found;
+      const locale = localeOf(request);
+      const page = {
+        messages: MESSAGES[locale],
+        locales: ENABLED_LOCALES,
+        csrfToken: reply.generateCsrf(),
+        values: storedValues(found.user),
+      };
+      const decision = decideUnlink(found.user, request.body?.identity);
+      if (!decision.ok) {
+        request.log.warn({ problem: decision.problem }, 'unlink refused');
+        return sendPage(reply, locale, profilePage({ ...page, user: found.user, unlink: 'refused' }));
+      }
+      try {
+        await options.store.unlinkIdentity(found.session.sub, decision.identity);
+      } catch (error) {
+        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
+        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+      }
+      const user = { ...found.user, identities: found.user.identities.filter((i) => i !== decision.identity) };
+      return sendPage(reply, locale, profilePage({ ...page, user, unlink: 'done' }));
     },
   );
 };

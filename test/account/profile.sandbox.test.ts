@@ -118,4 +118,39 @@ describe('the profile page', () => {
       faults.set([]);
     }
   });
+
+  test('linked identities: listed; a secondary one unlinked; the primary or an unknown one refused, nothing changed', async () => {
+    const { store } = setup.ctx.sandbox;
+    const user = databaseUser(setup.ctx.sandbox, 'profile-linked@example.com', { app_metadata: returningMetadata() });
+    const google = store.users.findOrCreateFromIdentity({
+      connection: 'google-oauth2',
+      identityId: '10769150350006150715113082367',
+      email: 'profile-linked@example.com',
+      email_verified: true,
+    });
+    store.users.link(user.user_id, { provider: 'google-oauth2', identityId: '10769150350006150715113082367' });
+    const { b, profile } = await signedIn('profile-linked@example.com');
+    expect(profile.html).toContain('google-oauth2');
+    const primaryKey = user.user_id;
+
+    for (const identity of [primaryKey, 'google-oauth2|someone-else', '']) {
+      const refused = await b.submit(profile, '/profile/unlink', { identity });
+      expect(refused.status).toBe(400);
+      expect(refused.html).toContain('id="unlink-refused"');
+    }
+    expect(store.users.require(user.user_id).identities).toHaveLength(2);
+    const forged = await b.visit(`${setup.accountUrl}/profile/unlink`, { identity: google.user_id });
+    expect(forged.status).toBe(403);
+    expect(store.users.require(user.user_id).identities).toHaveLength(2);
+
+    const unlinked = await b.submit(profile, '/profile/unlink', { identity: google.user_id });
+    expect(unlinked.status).toBe(200);
+    expect(unlinked.html).toContain('id="unlinked"');
+    expect(store.users.require(user.user_id).identities.map((i) => i.provider)).toEqual(['auth0']);
+    // The last identity: no unlink form, and a post for it is refused.
+    expect(unlinked.html).not.toContain('action="/profile/unlink"');
+    const last = await b.submit(profile, '/profile/unlink', { identity: primaryKey });
+    expect(last.status).toBe(400);
+    expect(store.users.require(user.user_id).identities).toHaveLength(1);
+  });
 });
