@@ -68,6 +68,7 @@ export interface Messages {
   unlink: string;
   unlinked: string;
   unlinkRefused: string;
+  downloadData: string;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -131,6 +132,7 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlink: 'Unlink',
     unlinked: 'The sign-in method was unlinked: it is an account of its own again.',
     unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
+    downloadData: 'Download my data (JSON)',
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -197,5 +199,6 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinked: 'La méthode de connexion a été détachée : c\u2019est de nouveau un compte à part.',
     unlinkRefused:
       'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
+    downloadData: 'Télécharger mes données (JSON)',
   },
 };

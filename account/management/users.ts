@@ -37,6 +37,13 @@ export interface ProfileStore {
   getUser(userId: string): Promise<ProfileUser | undefined>;
   /** Merges the patch into user_metadata (null removes a field); never touches app_metadata. */
   updateMetadata(userId: string, patch: MetadataPatch): Promise<void>;
+  /**
+   * Everything the tenant holds about the user, as the Management API returns it (profile,
+   * user_metadata, app_metadata with the terms history and the linking state, identities), or
+   * undefined when the user is gone. The M2M client has no read:user_idp_tokens: no provider
+   * token is in it.
+   */
+  exportUser(userId: string): Promise<Record<string, unknown> | undefined>;
   /** Detaches a secondary identity: it becomes a user of its own again. */
   unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
 }
@@ -54,15 +61,19 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
     timeoutInSeconds: TIMEOUT_SECONDS,
     clientInfo: { name: 'auth0-profile-actions/account' },
   });
+  const read = async (userId: string): Promise<Record<string, unknown> | undefined> => {
+    try {
+      return record(await sdk.users.get(userId));
+    } catch (error) {
+      if (error instanceof ManagementError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  };
   return {
+    exportUser: read,
     async getUser(userId) {
-      let user: Record<string, unknown>;
-      try {
-        user = record(await sdk.users.get(userId));
-      } catch (error) {
-        if (error instanceof ManagementError && error.statusCode === 404) return undefined;
-        throw error;
-      }
+      const user = await read(userId);
+      if (!user) return undefined;
       const identities = Array.isArray(user['identities']) ? (user['identities'] as unknown[]) : [];
       return {
         userId,

@@ -85,6 +85,7 @@ export function profilePage(input: ProfilePageInput): Page {
         <input type="hidden" name="_csrf" value="${input.csrfToken}" />
         ${EDITABLE_FIELDS.map(field)}
         <button type="submit">${messages.save}</button>
-      </form>`,
+      </form>
+      <p><a id="export" href="/profile/export">${messages.downloadData}</a></p>`,
   };
 }

@@ -210,4 +210,28 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       return sendPage(reply, locale, profilePage({ ...page, user, unlink: 'done' }));
     },
   );
+
+  // Download my data: one JSON file. A GET that only the session's owner can read (SameSite=Strict
+  // session, and a cross-site page cannot read the response).
+  app.get(
+    '/profile/export',
+    { onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }) },
+    async (request, reply) => {
+      const session = readSession(request.session.get('profile'), nowSeconds());
+      if (!session) return signIn(request, reply);
+      const locale = localeOf(request);
+      let held: Record<string, unknown> | undefined;
+      try {
+        held = await options.store.exportUser(session.sub);
+      } catch (error) {
+        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
+        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+      }
+      if (!held) return sendPage(reply, locale, errorPage(locale, 'notFound'));
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="my-account-data.json"')
+        .send(JSON.stringify({ exported_at: new Date(options.now()).toISOString(), user: held }, null, 2));
+    },
+  );
 };

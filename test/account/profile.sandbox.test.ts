@@ -153,4 +153,26 @@ describe('the profile page', () => {
     expect(last.status).toBe(400);
     expect(store.users.require(user.user_id).identities).toHaveLength(1);
   });
+
+  test('download my data: one JSON file with the profile, metadata, terms history and identities', async () => {
+    const { store } = setup.ctx.sandbox;
+    const user = databaseUser(setup.ctx.sandbox, 'profile-export@example.com', {
+      app_metadata: returningMetadata(),
+      user_metadata: { nickname: 'exporter' },
+    });
+    const { b } = await signedIn('profile-export@example.com');
+    const file = await b.visit(`${setup.accountUrl}/profile/export`);
+    expect(file.status).toBe(200);
+    const data = JSON.parse(file.html) as { user: Record<string, unknown> };
+    expect(data.user).toMatchObject({
+      user_id: user.user_id,
+      email: 'profile-export@example.com',
+      user_metadata: { nickname: 'exporter' },
+      app_metadata: { terms: { version: '2026-01' } },
+    });
+    expect((data.user['identities'] as unknown[]).length).toBe(store.users.require(user.user_id).identities.length);
+    // Without a profile session: a sign-in, not the data.
+    const anonymous = await fetch(`${setup.accountUrl}/profile/export`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+  });
 });
