@@ -19,7 +19,9 @@ function setup(clientMetadata: Record<string, string>, appMetadata: Record<strin
     { user: 'google', returning: false, flow: 'interactive', emailVerified: true, seed: 11, clientMetadata },
     { client: { client_id: ACCOUNT_CLIENT_ID }, user: { app_metadata: appMetadata } },
   );
-  const mgmt = createFakeManagementApi({ users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)] });
+  const mgmt = createFakeManagementApi({
+    users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)],
+  });
   return { ev, mgmt, login: () => runLogin({ actions: loadPipeline(mgmt.fetch), event: ev }) };
 }
 
