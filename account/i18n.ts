@@ -69,6 +69,10 @@ export interface Messages {
   unlinked: string;
   unlinkRefused: string;
   downloadData: string;
+  password: Record<
+    'title' | 'new' | 'confirm' | 'change' | 'changed' | 'weak' | 'mismatch' | 'stale' | 'reauth' | 'socialOnly',
+    string
+  >;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -133,6 +137,19 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinked: 'The sign-in method was unlinked: it is an account of its own again.',
     unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
     downloadData: 'Download my data (JSON)',
+    password: {
+      title: 'Password',
+      new: 'New password',
+      confirm: 'New password again',
+      change: 'Change password',
+      changed: 'Your password was changed.',
+      weak: 'Nothing was changed: this password does not meet the password rules (length, variety, not a recent or common one, no personal data).',
+      mismatch: 'Nothing was changed: the two passwords differ.',
+      stale: 'Nothing was changed: for your security, sign in again before changing your password.',
+      reauth: 'Sign in again',
+      socialOnly:
+        'You sign in with another provider (such as Google) only: there is no password here to change. Change it with that provider.',
+    },
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -200,5 +217,18 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinkRefused:
       'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
     downloadData: 'Télécharger mes données (JSON)',
+    password: {
+      title: 'Mot de passe',
+      new: 'Nouveau mot de passe',
+      confirm: 'Nouveau mot de passe, à nouveau',
+      change: 'Changer le mot de passe',
+      changed: 'Votre mot de passe a été changé.',
+      weak: 'Rien n\u2019a été changé : ce mot de passe ne respecte pas les règles (longueur, variété, ni récent ni courant, sans donnée personnelle).',
+      mismatch: 'Rien n\u2019a été changé : les deux mots de passe diffèrent.',
+      stale: 'Rien n\u2019a été changé : par sécurité, reconnectez-vous avant de changer votre mot de passe.',
+      reauth: 'Se reconnecter',
+      socialOnly:
+        'Vous vous connectez uniquement avec un autre fournisseur (comme Google) : il n\u2019y a pas de mot de passe à changer ici. Changez-le chez ce fournisseur.',
+    },
   },
 };

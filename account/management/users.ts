@@ -44,6 +44,11 @@ export interface ProfileStore {
    * token is in it.
    */
   exportUser(userId: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Sets the password of the user's database identity on `connection`; the tenant applies the
+   * connection's password policy. Resolves to 'weak' when the tenant refuses the password.
+   */
+  changePassword(userId: string, connection: string, password: string): Promise<'changed' | 'weak'>;
   /** Detaches a secondary identity: it becomes a user of its own again. */
   unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
 }
@@ -99,6 +104,16 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
     async updateMetadata(userId, patch) {
       if (Object.keys(patch).length === 0) return;
       await sdk.users.update(userId, { user_metadata: patch });
+    },
+    async changePassword(userId, connection, password) {
+      try {
+        await sdk.users.update(userId, { password, connection });
+        return 'changed';
+      } catch (error) {
+        // 400: the password policy (length, complexity, history, dictionary, personal data).
+        if (error instanceof ManagementError && error.statusCode === 400) return 'weak';
+        throw error;
+      }
     },
     async unlinkIdentity(userId, identity) {
       // The provider is the Management API's own value for this identity, read just before.

@@ -34,8 +34,11 @@ export interface AuthorizationRequest {
 
 export interface TenantLogin {
   start(request: AuthorizationRequest): Promise<{ url: string; checks: LoginChecks }>;
-  /** The verified ID token's `sub`; throws on any failure (the caller says "sign-in failed"). */
-  finish(callbackUrl: URL, checks: LoginChecks, maxAge?: number): Promise<{ sub: string }>;
+  /**
+   * The verified ID token's `sub` and `auth_time` (epoch seconds, when the tenant says the user
+   * last authenticated); throws on any failure (the caller says "sign-in failed").
+   */
+  finish(callbackUrl: URL, checks: LoginChecks, maxAge?: number): Promise<{ sub: string; authTime?: number }>;
 }
 
 export function createTenantLogin(options: TenantLoginOptions): TenantLogin {
@@ -92,9 +95,11 @@ export function createTenantLogin(options: TenantLoginOptions): TenantLogin {
         ...(maxAge === undefined ? {} : { maxAge }),
         idTokenExpected: true,
       });
-      const sub = tokens.claims()?.sub;
+      const claims = tokens.claims();
+      const sub = claims?.sub;
       if (typeof sub !== 'string' || sub === '') throw new Error('no sub in the ID token');
-      return { sub };
+      const authTime = claims?.auth_time;
+      return typeof authTime === 'number' ? { sub, authTime } : { sub };
     },
   };
 }

@@ -18,6 +18,23 @@ export interface ProfilePageInput {
   saved?: boolean;
   /** After an unlink: done, or refused (400). */
   unlink?: 'done' | 'refused';
+  /** After a password change: its outcome (the page's status follows it). */
+  password?: PasswordOutcome;
+}
+
+export type PasswordOutcome = 'changed' | 'weak' | 'mismatch' | 'stale' | 'none';
+
+const PASSWORD_STATUS: Record<PasswordOutcome, number> = {
+  changed: 200,
+  weak: 400,
+  mismatch: 400,
+  none: 400,
+  stale: 401,
+};
+
+/** The connection of the user's database identity, if they have one (only those have a password). */
+export function passwordConnection(user: ProfileUser): string | undefined {
+  return user.identities.find((identity) => identity.provider === 'auth0')?.connection;
 }
 
 export function profilePage(input: ProfilePageInput): Page {
@@ -51,7 +68,12 @@ export function profilePage(input: ProfilePageInput): Page {
     </p>`;
   };
   return {
-    status: rejected || input.unlink === 'refused' ? 400 : 200,
+    status:
+      input.password !== undefined
+        ? PASSWORD_STATUS[input.password]
+        : rejected || input.unlink === 'refused'
+          ? 400
+          : 200,
     title: messages.profileTitle,
     body: html`<h1>${messages.profileTitle}</h1>
       ${input.saved ? html`<p id="saved" role="status">${messages.profileSaved}</p>` : undefined}
@@ -86,6 +108,41 @@ export function profilePage(input: ProfilePageInput): Page {
         ${EDITABLE_FIELDS.map(field)}
         <button type="submit">${messages.save}</button>
       </form>
+      <h2>${messages.password.title}</h2>
+      ${passwordSection(input)}
       <p><a id="export" href="/profile/export">${messages.downloadData}</a></p>`,
   };
+}
+
+function passwordSection(input: ProfilePageInput) {
+  const { messages } = input;
+  if (!passwordConnection(input.user)) return html`<p id="password-none">${messages.password.socialOnly}</p>`;
+  const outcome = input.password;
+  return html`${outcome === 'changed' ? html`<p id="password-changed" role="status">${messages.password.changed}</p>` : undefined}
+    ${
+      outcome === 'weak' || outcome === 'mismatch'
+        ? html`<p class="error" id="password-error" data-problem="${outcome}" role="alert">
+            ${messages.password[outcome]}
+          </p>`
+        : undefined
+    }
+    ${
+      outcome === 'stale'
+        ? html`<p class="error" id="password-error" data-problem="stale" role="alert">
+            ${messages.password.stale} <a id="reauth" href="/profile/reauth">${messages.password.reauth}</a>
+          </p>`
+        : undefined
+    }
+    <form method="post" action="/profile/password">
+      <input type="hidden" name="_csrf" value="${input.csrfToken}" />
+      <p>
+        <label for="password">${messages.password.new}</label><br />
+        <input id="password" type="password" name="password" autocomplete="new-password" required />
+      </p>
+      <p>
+        <label for="confirm">${messages.password.confirm}</label><br />
+        <input id="confirm" type="password" name="confirm" autocomplete="new-password" required />
+      </p>
+      <button type="submit">${messages.password.change}</button>
+    </form>`;
 }

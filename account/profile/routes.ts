@@ -5,7 +5,7 @@ import type { LoginChecks, TenantLogin } from '../oidc/tenant-login';
 import { errorPage, sendPage } from '../pages';
 import { decideUnlink } from './identities';
 import { EDITABLE_FIELDS, validateEdit, type EditableField } from './metadata';
-import { profilePage } from './pages';
+import { passwordConnection, profilePage, type PasswordOutcome } from './pages';
 
 /**
  * The self-service profile (docs/account.md, "The profile page"):
@@ -29,9 +29,15 @@ const PROFILE_SESSION_SECONDS = 15 * 60;
 /** The tenant's enabled locales (tenant.yaml), which are the service's. */
 const ENABLED_LOCALES: readonly Locale[] = LOCALES;
 
+/** A password change needs a sign-in at most this old (the page offers a fresh one, max_age=0). */
+export const REAUTH_SECONDS = 5 * 60;
+const MAX_PASSWORD_CHARS = 128;
+
 interface ProfileSession {
   sub: string;
   exp: number;
+  /** Epoch seconds: the ID token's auth_time, when the user last authenticated. */
+  authAt: number;
 }
 
 declare module '@fastify/secure-session' {
@@ -43,9 +49,13 @@ declare module '@fastify/secure-session' {
 
 function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { sub, exp } = value as Partial<ProfileSession>;
-  return typeof sub === 'string' && sub !== '' && typeof exp === 'number' && exp > nowSeconds
-    ? { sub, exp }
+  const { sub, exp, authAt } = value as Partial<ProfileSession>;
+  return typeof sub === 'string' &&
+    sub !== '' &&
+    typeof exp === 'number' &&
+    exp > nowSeconds &&
+    typeof authAt === 'number'
+    ? { sub, exp, authAt }
     : undefined;
 }
 
@@ -69,10 +79,14 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
   const nowSeconds = (): number => Math.floor(options.now() / 1000);
   const localeOf = (request: FastifyRequest): Locale => pickLocale(undefined, request.headers['accept-language']);
 
-  const signIn = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, fresh = false): Promise<FastifyReply> => {
     const locale = localeOf(request);
     try {
-      const started = await options.login.start({ redirectUri: `${options.baseUrl}${PROFILE_CALLBACK_PATH}` });
+      const started = await options.login.start({
+        redirectUri: `${options.baseUrl}${PROFILE_CALLBACK_PATH}`,
+        // A fresh sign-in: the credentials asked again, whatever SSO session the browser has.
+        ...(fresh ? { prompt: 'login' as const, maxAge: 0 } : {}),
+      });
       request.loginSession.set('profileLogin', started.checks);
       return reply.redirect(started.url, 303);
     } catch (error) {
@@ -129,14 +143,20 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       request.loginSession.delete();
       const locale = localeOf(request);
       if (!checks) return sendPage(reply, locale, errorPage(locale, 'mismatch'));
-      let sub: string;
+      let signedIn: { sub: string; authTime?: number };
       try {
-        ({ sub } = await options.login.finish(new URL(request.url, options.baseUrl), checks));
+        signedIn = await options.login.finish(new URL(request.url, options.baseUrl), checks);
       } catch (error) {
         request.log.warn({ err: { type: (error as Error).name } }, 'profile sign-in failed');
         return sendPage(reply, locale, errorPage(locale, 'invalidLink'));
       }
-      request.session.set('profile', { sub, exp: nowSeconds() + PROFILE_SESSION_SECONDS });
+      const now = nowSeconds();
+      request.session.set('profile', {
+        sub: signedIn.sub,
+        exp: now + PROFILE_SESSION_SECONDS,
+        // No auth_time: counted as not recent.
+        authAt: Math.min(signedIn.authTime ?? 0, now),
+      });
       return reply.redirect('/profile', 303);
     },
   );
@@ -232,6 +252,49 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         .type('application/json; charset=utf-8')
         .header('content-disposition', 'attachment; filename="my-account-data.json"')
         .send(JSON.stringify({ exported_at: new Date(options.now()).toISOString(), user: held }, null, 2));
+    },
+  );
+
+  // A fresh sign-in (prompt=login, max_age=0) before a sensitive change; back to /profile after.
+  app.get('/profile/reauth', async (request, reply) => signIn(request, reply, true));
+
+  app.post<{ Body: { password?: unknown; confirm?: unknown } }>(
+    '/profile/password',
+    {
+      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
+      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
+    },
+    async (request, reply) => {
+      const found = await signedInUser(request, reply);
+      if (!('user' in found)) return found;
+      const locale = localeOf(request);
+      const show = (password: PasswordOutcome) =>
+        sendPage(
+          reply,
+          locale,
+          profilePage({
+            messages: MESSAGES[locale],
+            locales: ENABLED_LOCALES,
+            user: found.user,
+            csrfToken: reply.generateCsrf(),
+            values: storedValues(found.user),
+            password,
+          }),
+        );
+      const connection = passwordConnection(found.user);
+      if (!connection) return show('none');
+      if (nowSeconds() - found.session.authAt > REAUTH_SECONDS) return show('stale');
+      const { password, confirm } = request.body ?? {};
+      if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD_CHARS) return show('weak');
+      if (password !== confirm) return show('mismatch');
+      let outcome: 'changed' | 'weak';
+      try {
+        outcome = await options.store.changePassword(found.session.sub, connection, password);
+      } catch (error) {
+        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
+        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+      }
+      return show(outcome);
     },
   );
 };

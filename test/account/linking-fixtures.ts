@@ -28,6 +28,8 @@ export interface LinkingSetup {
   accountUrl: string;
   accountClient: Client & { client_secret: string };
   linkingSecret: string;
+  /** The service's clock is Date.now() + offsetMs (the tenant's stays real). */
+  clock: { offsetMs: number };
   close(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
     audience: ctx.sandbox.managementAudience,
     scope: ['read:users', 'update:users'],
   });
+  const clock = { offsetMs: 0 };
   const account = await buildAccountApp(
     accountConfig({
       tenantOrigin: `https://${ctx.sandbox.domain}`,
@@ -122,7 +125,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
       },
       profileApiAudience: PROFILE_API,
     }),
-    { tenantFetch: ctx.caFetch.fetch },
+    { tenantFetch: ctx.caFetch.fetch, now: () => Date.now() + clock.offsetMs },
   );
   let tlsServer: Server | undefined;
   if (options.tls) {
@@ -143,6 +146,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
     accountUrl,
     accountClient,
     linkingSecret,
+    clock,
     close: async () => {
       if (tlsServer) {
         tlsServer.closeAllConnections();

@@ -175,4 +175,66 @@ describe('the profile page', () => {
     const anonymous = await fetch(`${setup.accountUrl}/profile/export`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
   });
+
+  test('password change: against the connection policy, only after a recent sign-in', async () => {
+    const { store } = setup.ctx.sandbox;
+    const user = databaseUser(setup.ctx.sandbox, 'profile-password@example.com', { app_metadata: returningMetadata() });
+    const { b, profile } = await signedIn('profile-password@example.com');
+    const changePassword = (page: typeof profile, password: string, confirm = password) =>
+      b.submit(page, '/profile/password', { password, confirm });
+
+    const weak = await changePassword(profile, 'short');
+    expect(weak.status).toBe(400);
+    expect(weak.html).toContain('data-problem="weak"');
+    const mismatch = await changePassword(profile, 'Another-Horse-12', 'Another-Horse-13');
+    expect(mismatch.html).toContain('data-problem="mismatch"');
+    expect(store.users.verifyDatabasePassword('customers', 'profile-password@example.com', PASSWORD)).toBeDefined();
+
+    const changed = await changePassword(profile, 'Another-Horse-12');
+    expect(changed.status).toBe(200);
+    expect(changed.html).toContain('id="password-changed"');
+    expect(
+      store.users.verifyDatabasePassword('customers', 'profile-password@example.com', 'Another-Horse-12')?.user_id,
+    ).toBe(user.user_id);
+
+    // Six minutes later the sign-in is no longer recent: refused, and a fresh sign-in is offered.
+    setup.clock.offsetMs = 6 * 60_000;
+    try {
+      const stale = await changePassword(profile, 'Third-Horse-123');
+      expect(stale.status).toBe(401);
+      expect(stale.html).toContain('data-problem="stale"');
+      expect(
+        store.users.verifyDatabasePassword('customers', 'profile-password@example.com', 'Another-Horse-12'),
+      ).toBeDefined();
+      const reauth = await b.visit(`${setup.accountUrl}/profile/reauth`);
+      expect(reauth.url).toContain('/u/login');
+      expect(new URL(reauth.url).searchParams.get('state')).toBeTruthy();
+    } finally {
+      setup.clock.offsetMs = 0;
+    }
+  });
+
+  test('a user without a database identity is told why there is no password, and a post is refused', async () => {
+    const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+    const login = await b.visit(`${setup.accountUrl}/profile`);
+    const socialLink = /href="([^"]*\/u\/social\/google-oauth2[^"]*)"/.exec(login.html)?.[1]?.replace(/&amp;/g, '&');
+    expect(socialLink).toBeDefined();
+    const google = await b.visit(new URL(socialLink ?? '', login.url).toString());
+    const profile = await b.submit(google, '/u/social/google-oauth2', {
+      email: 'profile-social@example.com',
+      name: 'Social Only',
+      email_verified: 'true',
+    });
+    expect(profile.url).toBe(`${setup.accountUrl}/profile`);
+    expect(profile.html).toContain('id="password-none"');
+    expect(profile.html).not.toContain('action="/profile/password"');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(profile.html)?.[1] ?? '';
+    const refused = await b.visit(`${setup.accountUrl}/profile/password`, {
+      _csrf: csrf,
+      password: 'Another-Horse-12',
+      confirm: 'Another-Horse-12',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('id="password-none"');
+  });
 });
