@@ -146,3 +146,14 @@ function passwordSection(input: ProfilePageInput) {
       <button type="submit">${messages.password.change}</button>
     </form>`;
 }
+
+/** After the sign-in: on to /profile at once with JavaScript, on a click without. */
+export function signedInPage(messages: Messages): Page {
+  return {
+    status: 200,
+    title: messages.profileTitle,
+    body: html`<h1>${messages.profileTitle}</h1>
+      <p><a id="continue" href="/profile">${messages.continue}</a></p>`,
+    script: "location.replace('/profile');",
+  };
+}

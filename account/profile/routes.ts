@@ -5,7 +5,7 @@ import type { LoginChecks, TenantLogin } from '../oidc/tenant-login';
 import { errorPage, sendPage } from '../pages';
 import { decideUnlink } from './identities';
 import { EDITABLE_FIELDS, validateEdit, type EditableField } from './metadata';
-import { passwordConnection, profilePage, type PasswordOutcome } from './pages';
+import { passwordConnection, profilePage, signedInPage, type PasswordOutcome } from './pages';
 
 /**
  * The self-service profile (docs/account.md, "The profile page"):
@@ -157,7 +157,10 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         // No auth_time: counted as not recent.
         authAt: Math.min(signedIn.authTime ?? 0, now),
       });
-      return reply.redirect('/profile', 303);
+      // Not a redirect: this response ends a navigation that started on the tenant (cross-site),
+      // and browsers keep the Strict session cookie off the whole redirect chain. A page of ours
+      // that moves on to /profile starts a same-site navigation, which carries it.
+      return sendPage(reply, locale, signedInPage(MESSAGES[locale]));
     },
   );
 

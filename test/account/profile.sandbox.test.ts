@@ -27,7 +27,11 @@ async function signedIn(email: string) {
   const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const login = await b.visit(`${setup.accountUrl}/profile`);
   expect(login.url).toContain('/u/login');
-  const profile = await b.submit(login, '/u/login', { email, password: PASSWORD });
+  const signedInPage = await b.submit(login, '/u/login', { email, password: PASSWORD });
+  // The callback's page moves on to /profile itself (a same-site navigation), as a browser does.
+  expect(signedInPage.url.startsWith(`${setup.accountUrl}/profile/callback?`)).toBe(true);
+  expect(signedInPage.html).toContain('href="/profile"');
+  const profile = await b.visit(`${setup.accountUrl}/profile`);
   return { b, profile };
 }
 
@@ -220,11 +224,12 @@ describe('the profile page', () => {
     const socialLink = /href="([^"]*\/u\/social\/google-oauth2[^"]*)"/.exec(login.html)?.[1]?.replace(/&amp;/g, '&');
     expect(socialLink).toBeDefined();
     const google = await b.visit(new URL(socialLink ?? '', login.url).toString());
-    const profile = await b.submit(google, '/u/social/google-oauth2', {
+    await b.submit(google, '/u/social/google-oauth2', {
       email: 'profile-social@example.com',
       name: 'Social Only',
       email_verified: 'true',
     });
+    const profile = await b.visit(`${setup.accountUrl}/profile`);
     expect(profile.url).toBe(`${setup.accountUrl}/profile`);
     expect(profile.html).toContain('id="password-none"');
     expect(profile.html).not.toContain('action="/profile/password"');
