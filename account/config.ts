@@ -26,6 +26,31 @@ export interface AccountConfig {
   trustProxy: false | string[];
   /** account/terms/content/<version>/<locale>.html */
   termsContentDir: string;
+  /**
+   * The account service's own client (tenant.yaml's `Account Service`), for the logins it starts
+   * itself (the linking page's proof of control). Absent: those pages are not served.
+   */
+  accountClient?: AccountClientConfig;
+  /** prompt-account-linking's SESSION_TOKEN_SECRET (tenant.yaml: LINKING_SESSION_TOKEN_SECRET). */
+  linkingSessionSecret?: string;
+  /** The Management API client of the profile pages (tenant.yaml's `Account Service M2M`). */
+  management?: ManagementConfig;
+  /** The profile API's audience (tenant.yaml's PROFILE_API_AUDIENCE); needs `management`. */
+  profileApiAudience?: string;
+}
+
+export interface ManagementConfig {
+  /** The tenant's canonical domain: the Management API is not served on custom domains. */
+  domain: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface AccountClientConfig {
+  /** The service's public origin (`https://account.acme.example`): callbacks are built on it. */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +119,83 @@ function parseTrustProxy(value: string | undefined, problems: string[]): Account
   return false;
 }
 
+/** A public origin: https, or http on loopback only (as Auth0 allows for callbacks). */
+export function parseBaseUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return undefined;
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && loopback);
+  const bare =
+    url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return schemeOk && bare ? url.origin : undefined;
+}
+
+const ACCOUNT_CLIENT_VARIABLES = [
+  'ACCOUNT_BASE_URL',
+  'ACCOUNT_CLIENT_ID',
+  'ACCOUNT_CLIENT_SECRET',
+  'LINKING_SESSION_TOKEN_SECRET',
+] as const;
+
+/**
+ * The linking page's variables come as a group: all of them (the page is served) or none (only
+ * the consent page is); a partial group is a mistake, reported by name.
+ */
+function parseAccountClient(
+  env: Env,
+  problems: string[],
+): Pick<AccountConfig, 'accountClient' | 'linkingSessionSecret'> {
+  const present = ACCOUNT_CLIENT_VARIABLES.filter((name) => !blank(env[name]));
+  if (present.length === 0) return {};
+  if (present.length < ACCOUNT_CLIENT_VARIABLES.length) {
+    const missing = ACCOUNT_CLIENT_VARIABLES.filter((name) => blank(env[name]));
+    problems.push(`${missing.join(', ')} required with ${present.join(', ')} (the linking page needs all of them)`);
+    return {};
+  }
+  const baseUrl = parseBaseUrl(env['ACCOUNT_BASE_URL'] ?? '');
+  if (!baseUrl)
+    problems.push("ACCOUNT_BASE_URL must be the service's public origin: https://host[:port] (http only on loopback)");
+  const linkingSessionSecret = env['LINKING_SESSION_TOKEN_SECRET'] ?? '';
+  if (linkingSessionSecret.length < MIN_TOKEN_SECRET_LENGTH)
+    problems.push(`LINKING_SESSION_TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  if (!baseUrl) return {};
+  return {
+    accountClient: {
+      baseUrl,
+      clientId: (env['ACCOUNT_CLIENT_ID'] ?? '').trim(),
+      clientSecret: env['ACCOUNT_CLIENT_SECRET'] ?? '',
+    },
+    linkingSessionSecret,
+  };
+}
+
+const MANAGEMENT_VARIABLES = ['ACCOUNT_MGMT_DOMAIN', 'ACCOUNT_MGMT_CLIENT_ID', 'ACCOUNT_MGMT_CLIENT_SECRET'] as const;
+
+/** The profile pages' Management API client: all three variables or none. */
+function parseManagement(env: Env, problems: string[]): ManagementConfig | undefined {
+  const present = MANAGEMENT_VARIABLES.filter((name) => !blank(env[name]));
+  if (present.length === 0) return undefined;
+  if (present.length < MANAGEMENT_VARIABLES.length) {
+    const missing = MANAGEMENT_VARIABLES.filter((name) => blank(env[name]));
+    problems.push(`${missing.join(', ')} required with ${present.join(', ')} (the profile pages need all of them)`);
+    return undefined;
+  }
+  const origin = parseTenantOrigin(env['ACCOUNT_MGMT_DOMAIN'] ?? '');
+  if (!origin) {
+    problems.push("ACCOUNT_MGMT_DOMAIN must be the tenant's canonical domain (e.g. acme.eu.auth0.com)");
+    return undefined;
+  }
+  return {
+    domain: new URL(origin).host,
+    clientId: (env['ACCOUNT_MGMT_CLIENT_ID'] ?? '').trim(),
+    clientSecret: env['ACCOUNT_MGMT_CLIENT_SECRET'] ?? '',
+  };
+}
+
 export function readAccountConfig(env: Env): AccountConfig {
   const problems: string[] = [];
   const port = parsePort(env['ACCOUNT_PORT'], problems);
@@ -113,6 +215,17 @@ export function readAccountConfig(env: Env): AccountConfig {
 
   const sessionKeys = parseSessionKeys(env['ACCOUNT_SESSION_KEYS'], problems);
   const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
+  const linking = parseAccountClient(env, problems);
+  const management = parseManagement(env, problems);
+  const profileApiAudience = blank(env['ACCOUNT_PROFILE_API_AUDIENCE'])
+    ? undefined
+    : env['ACCOUNT_PROFILE_API_AUDIENCE'].trim();
+  if (profileApiAudience !== undefined && !management)
+    problems.push(
+      'ACCOUNT_PROFILE_API_AUDIENCE needs the ACCOUNT_MGMT_* variables (the profile API reads and writes the user)',
+    );
+  if (linking.linkingSessionSecret !== undefined && linking.linkingSessionSecret === termsSessionSecret)
+    problems.push('LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)');
 
   if (problems.length > 0 || !tenantOrigin || blank(termsSessionSecret)) throw new ConfigError(problems);
   return {
@@ -123,5 +236,8 @@ export function readAccountConfig(env: Env): AccountConfig {
     sessionKeys,
     trustProxy,
     termsContentDir: join(__dirname, 'terms', 'content'),
+    ...linking,
+    ...(management ? { management } : {}),
+    ...(profileApiAudience ? { profileApiAudience } : {}),
   };
 }

@@ -46,6 +46,33 @@ export interface Messages {
   error: string;
   notFoundTitle: string;
   notFound: string;
+  linkTitle: string;
+  linkIntro: string;
+  /** The offered account, by provider only: the page shows no email or name. */
+  accountLabel: (provider: string, connection: string) => string;
+  linkSignIn: string;
+  linkDecline: string;
+  linked: string;
+  notLinked: string;
+  linkAnotherAccount: string;
+  linkSignInFailed: string;
+  linkBack: string;
+  notOfferedTitle: string;
+  notOffered: string;
+  profileTitle: string;
+  profileSaved: string;
+  profileInvalid: string;
+  profileFields: Record<'given_name' | 'family_name' | 'name' | 'nickname' | 'picture' | 'preferred_language', string>;
+  save: string;
+  signedInWith: string;
+  unlink: string;
+  unlinked: string;
+  unlinkRefused: string;
+  downloadData: string;
+  password: Record<
+    'title' | 'new' | 'confirm' | 'change' | 'changed' | 'weak' | 'mismatch' | 'stale' | 'reauth' | 'socialOnly',
+    string
+  >;
 }
 
 export const MESSAGES: Record<Locale, Messages> = {
@@ -74,6 +101,55 @@ export const MESSAGES: Record<Locale, Messages> = {
     error: 'Please start the login again from the application.',
     notFoundTitle: 'Not found',
     notFound: 'There is no page at this address.',
+    linkTitle: 'Link your accounts',
+    linkIntro:
+      'You already have an account with the same email address. Sign in to it to link both: you will then reach the same profile whichever way you log in.',
+    accountLabel: (provider, connection) =>
+      provider === 'auth0'
+        ? 'Your account with a password'
+        : provider === 'google-oauth2'
+          ? 'Your Google account'
+          : `Your account on ${connection}`,
+    linkSignIn: 'Sign in and link',
+    linkDecline: 'Don\u2019t link',
+    linked: 'Accounts linked',
+    notLinked: 'Accounts not linked',
+    linkAnotherAccount:
+      'You signed in to another account than the one offered, so nothing was linked. Sign in to the offered account, or choose not to link.',
+    linkSignInFailed: 'The sign-in did not complete, so nothing was linked. Try again, or choose not to link.',
+    linkBack: 'Back to the accounts to link',
+    notOfferedTitle: 'Account not offered',
+    notOffered: 'This account was not offered for linking. Start the login again from the application.',
+    profileTitle: 'Your profile',
+    profileSaved: 'Your profile was saved.',
+    profileInvalid: 'Nothing was saved: correct the fields marked below.',
+    profileFields: {
+      given_name: 'First name',
+      family_name: 'Last name',
+      name: 'Full name',
+      nickname: 'Nickname',
+      picture: 'Picture (https address)',
+      preferred_language: 'Preferred language',
+    },
+    save: 'Save',
+    signedInWith: 'Sign-in methods',
+    unlink: 'Unlink',
+    unlinked: 'The sign-in method was unlinked: it is an account of its own again.',
+    unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
+    downloadData: 'Download my data (JSON)',
+    password: {
+      title: 'Password',
+      new: 'New password',
+      confirm: 'New password again',
+      change: 'Change password',
+      changed: 'Your password was changed.',
+      weak: 'Nothing was changed: this password does not meet the password rules (length, variety, not a recent or common one, no personal data).',
+      mismatch: 'Nothing was changed: the two passwords differ.',
+      stale: 'Nothing was changed: for your security, sign in again before changing your password.',
+      reauth: 'Sign in again',
+      socialOnly:
+        'You sign in with another provider (such as Google) only: there is no password here to change. Change it with that provider.',
+    },
   },
   fr: {
     termsTitle: 'Conditions générales',
@@ -102,5 +178,57 @@ export const MESSAGES: Record<Locale, Messages> = {
     error: 'Recommencez la connexion depuis l\u2019application.',
     notFoundTitle: 'Page introuvable',
     notFound: 'Il n\u2019y a pas de page à cette adresse.',
+    linkTitle: 'Reliez vos comptes',
+    linkIntro:
+      'Vous avez déjà un compte avec la même adresse e-mail. Connectez-vous à ce compte pour relier les deux : vous retrouverez le même profil quelle que soit la façon dont vous vous connectez.',
+    accountLabel: (provider, connection) =>
+      provider === 'auth0'
+        ? 'Votre compte avec mot de passe'
+        : provider === 'google-oauth2'
+          ? 'Votre compte Google'
+          : `Votre compte ${connection}`,
+    linkSignIn: 'Se connecter et relier',
+    linkDecline: 'Ne pas relier',
+    linked: 'Comptes reliés',
+    notLinked: 'Comptes non reliés',
+    linkAnotherAccount:
+      'Vous vous êtes connecté à un autre compte que celui proposé : rien n\u2019a été relié. Connectez-vous au compte proposé, ou choisissez de ne pas relier.',
+    linkSignInFailed:
+      'La connexion n\u2019a pas abouti : rien n\u2019a été relié. Réessayez, ou choisissez de ne pas relier.',
+    linkBack: 'Revenir aux comptes à relier',
+    notOfferedTitle: 'Compte non proposé',
+    notOffered:
+      'Ce compte n\u2019a pas été proposé pour être relié. Recommencez la connexion depuis l\u2019application.',
+    profileTitle: 'Votre profil',
+    profileSaved: 'Votre profil a été enregistré.',
+    profileInvalid: 'Rien n\u2019a été enregistré : corrigez les champs signalés ci-dessous.',
+    profileFields: {
+      given_name: 'Prénom',
+      family_name: 'Nom',
+      name: 'Nom complet',
+      nickname: 'Pseudonyme',
+      picture: 'Photo (adresse https)',
+      preferred_language: 'Langue préférée',
+    },
+    save: 'Enregistrer',
+    signedInWith: 'Méthodes de connexion',
+    unlink: 'Détacher',
+    unlinked: 'La méthode de connexion a été détachée : c\u2019est de nouveau un compte à part.',
+    unlinkRefused:
+      'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
+    downloadData: 'Télécharger mes données (JSON)',
+    password: {
+      title: 'Mot de passe',
+      new: 'Nouveau mot de passe',
+      confirm: 'Nouveau mot de passe, à nouveau',
+      change: 'Changer le mot de passe',
+      changed: 'Votre mot de passe a été changé.',
+      weak: 'Rien n\u2019a été changé : ce mot de passe ne respecte pas les règles (longueur, variété, ni récent ni courant, sans donnée personnelle).',
+      mismatch: 'Rien n\u2019a été changé : les deux mots de passe diffèrent.',
+      stale: 'Rien n\u2019a été changé : par sécurité, reconnectez-vous avant de changer votre mot de passe.',
+      reauth: 'Se reconnecter',
+      socialOnly:
+        'Vous vous connectez uniquement avec un autre fournisseur (comme Google) : il n\u2019y a pas de mot de passe à changer ici. Changez-le chez ce fournisseur.',
+    },
   },
 };

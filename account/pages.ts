@@ -12,6 +12,7 @@ const STYLE = `
   .terms { border: 1px solid #ddd; padding: 0 1rem; max-height: 50vh; overflow-y: auto; }
   button { margin: 1rem .5rem 0 0; padding: .6rem 1.2rem; font-size: 1rem; }
   .note { color: #555; font-size: .9rem; }
+  .error { color: #b00020; }
 `;
 
 export interface Page {
@@ -44,7 +45,15 @@ ${script === undefined ? undefined : html`<script nonce="${nonce.script}">${scri
 }
 
 type ErrorKind =
-  'invalidLink' | 'expired' | 'mismatch' | 'forbidden' | 'tooMany' | 'unavailable' | 'error' | 'notFound';
+  | 'invalidLink'
+  | 'expired'
+  | 'mismatch'
+  | 'forbidden'
+  | 'tooMany'
+  | 'unavailable'
+  | 'error'
+  | 'notFound'
+  | 'notOffered';
 
 const ERROR_STATUS: Record<ErrorKind, number> = {
   invalidLink: 400,
@@ -55,6 +64,7 @@ const ERROR_STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
   error: 500,
   notFound: 404,
+  notOffered: 400,
 };
 
 /** A page that says what went wrong in the user's words: never a token, an id or an internal. */
@@ -66,5 +76,32 @@ export function errorPage(locale: Locale, kind: ErrorKind): Page {
     title,
     body: html`<h1 id="error" data-error="${kind}">${title}</h1>
       <p>${messages[kind]}</p>`,
+  };
+}
+
+/**
+ * Posts a page's signed answer to the tenant's /continue: at once with JavaScript (like a
+ * form_post response), on a click without. Its response needs the CSP without form-action
+ * (security/web.ts).
+ */
+export function continuePage(input: {
+  messages: Messages;
+  title: string;
+  continueUrl: string;
+  state: string;
+  answer: string;
+}): Page {
+  const { messages } = input;
+  return {
+    status: 200,
+    title: input.title,
+    body: html`<h1>${input.title}</h1>
+      <p class="note">${messages.continueNote}</p>
+      <form id="continue" method="post" action="${input.continueUrl}">
+        <input type="hidden" name="state" value="${input.state}" />
+        <input type="hidden" name="session_token" value="${input.answer}" />
+        <button type="submit">${messages.continue}</button>
+      </form>`,
+    script: "document.getElementById('continue').submit();",
   };
 }

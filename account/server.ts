@@ -4,11 +4,17 @@ import { pickLocale } from './i18n';
 import { errorPage, sendPage } from './pages';
 import { registerWebSecurity } from './security/web';
 import { loadTermsContent } from './terms/content';
+import { linkingRoutes } from './linking/routes';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import { apiRoutes } from './api/routes';
+import { createProfileStore } from './management/users';
+import { createTenantLogin } from './oidc/tenant-login';
+import { profileRoutes } from './profile/routes';
 import { termsRoutes } from './terms/routes';
 
 /**
  * The account service: the pages a B2C tenant's post-login Actions send users to (today the
- * consent page). Stateless: sessions live in encrypted cookies, so it runs as many instances as
+ * consent page and the linking page). Stateless: sessions live in encrypted cookies, so it runs as many instances as
  * needed behind a load balancer. See docs/account.md.
  */
 
@@ -17,6 +23,8 @@ export interface AccountAppOptions {
   logger?: boolean;
   /** The clock, for tests. */
   now?: () => number;
+  /** The HTTP client for the tenant's OIDC endpoints (tests: one that trusts the sandbox's CA). */
+  tenantFetch?: typeof fetch;
 }
 
 /** Sensitive posts per minute: per client address, and per user of a verified token (per instance). */
@@ -69,5 +77,48 @@ export async function buildAccountApp(
     now: options.now ?? Date.now,
     limits: RATE_LIMITS,
   });
+  const { accountClient, linkingSessionSecret, management } = config;
+  const login =
+    accountClient &&
+    createTenantLogin({
+      tenantOrigin: config.tenantOrigin,
+      clientId: accountClient.clientId,
+      clientSecret: accountClient.clientSecret,
+      ...(options.tenantFetch ? { fetch: options.tenantFetch } : {}),
+    });
+  if (accountClient && login && linkingSessionSecret) {
+    await app.register(linkingRoutes, {
+      secret: linkingSessionSecret,
+      tenantOrigin: config.tenantOrigin,
+      baseUrl: accountClient.baseUrl,
+      login,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+  }
+  const store = management && createProfileStore(management);
+  if (accountClient && login && store) {
+    await app.register(profileRoutes, {
+      baseUrl: accountClient.baseUrl,
+      login,
+      store,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+  }
+  if (store && config.profileApiAudience) {
+    const jwks = new URL(`${config.tenantOrigin}/.well-known/jwks.json`);
+    await app.register(apiRoutes, {
+      policy: {
+        issuer: `${config.tenantOrigin}/`,
+        audience: config.profileApiAudience,
+        keys: createRemoteJWKSet(jwks, options.tenantFetch ? { [customFetch]: options.tenantFetch } : {}),
+        clockToleranceSeconds: 5,
+      },
+      store,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+  }
   return app;
 }

@@ -2,7 +2,7 @@ import csrfProtection from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import secureSession from '@fastify/secure-session';
+import secureSession, { type Session } from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -20,6 +20,20 @@ import type { FastifyInstance } from 'fastify';
 export const SESSION_COOKIE = '__Host-account';
 /** The session holds the CSRF secret and the consents in progress: an hour is plenty. */
 const SESSION_SECONDS = 60 * 60;
+/**
+ * The logins this service starts (the linking page's proof) keep their OIDC checks in a second
+ * encrypted cookie, `SameSite=Lax`: the tenant's redirect back to the callback is a cross-site
+ * navigation, on which browsers do not send the `Strict` session cookie. It holds nothing else
+ * (no CSRF secret), lives as long as a login page may stay open, and is used once.
+ */
+export const LOGIN_COOKIE = '__Host-account-login';
+const LOGIN_SECONDS = 10 * 60;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    loginSession: Session;
+  }
+}
 
 export interface WebSecurityOptions {
   sessionKeys: Buffer[];
@@ -62,12 +76,22 @@ export async function registerWebSecurity(app: FastifyInstance, options: WebSecu
     reply.header('cache-control', 'no-store');
   });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
-  await app.register(secureSession, {
-    key: options.sessionKeys,
-    cookieName: SESSION_COOKIE,
-    expiry: SESSION_SECONDS,
-    cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: SESSION_SECONDS },
-  });
+  await app.register(secureSession, [
+    {
+      sessionName: 'session',
+      key: options.sessionKeys,
+      cookieName: SESSION_COOKIE,
+      expiry: SESSION_SECONDS,
+      cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: SESSION_SECONDS },
+    },
+    {
+      sessionName: 'loginSession',
+      key: options.sessionKeys,
+      cookieName: LOGIN_COOKIE,
+      expiry: LOGIN_SECONDS,
+      cookie: { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: LOGIN_SECONDS },
+    },
+  ]);
   await app.register(csrfProtection, { sessionPlugin: '@fastify/secure-session' });
   await app.register(rateLimit, { global: false });
 }

@@ -1,5 +1,5 @@
 import type { Messages } from '../i18n';
-import type { Page } from '../pages';
+import { continuePage, type Page } from '../pages';
 import { html, type SafeHtml } from '../security/html';
 
 /** The consent page and the page that carries the signed answer to the tenant's /continue. */
@@ -33,8 +33,8 @@ export function termsPage(input: TermsPageInput): Page {
   };
 }
 
-/** Posts the answer at once with JavaScript (like a form_post response), on a click without. */
-export function continuePage(input: {
+/** The signed answer's page, titled with the user's answer. */
+export function termsContinuePage(input: {
   messages: Messages;
   accepted: boolean;
   continueUrl: string;
@@ -42,17 +42,5 @@ export function continuePage(input: {
   answer: string;
 }): Page {
   const { messages } = input;
-  const title = input.accepted ? messages.accepted : messages.declined;
-  return {
-    status: 200,
-    title,
-    body: html`<h1>${title}</h1>
-      <p class="note">${messages.continueNote}</p>
-      <form id="continue" method="post" action="${input.continueUrl}">
-        <input type="hidden" name="state" value="${input.state}" />
-        <input type="hidden" name="session_token" value="${input.answer}" />
-        <button type="submit">${messages.continue}</button>
-      </form>`,
-    script: "document.getElementById('continue').submit();",
-  };
+  return continuePage({ ...input, title: input.accepted ? messages.accepted : messages.declined });
 }

@@ -3,7 +3,7 @@ import { MESSAGES, pickLocale, type Locale } from '../i18n';
 import { errorPage, sendPage } from '../pages';
 import { contentSecurityPolicy } from '../security/web';
 import type { TermsContent } from './content';
-import { continuePage, termsPage } from './pages';
+import { termsContinuePage, termsPage } from './pages';
 import { forget, readPending, remember, stateFor, tokenKey } from './pending';
 import { signTermsAnswer, verifyTermsToken, type TermsRequest } from './session-token';
 
@@ -153,7 +153,7 @@ export const termsRoutes: FastifyPluginAsync<TermsRoutesOptions> = async (app, o
       return sendPage(
         reply,
         locale,
-        continuePage({
+        termsContinuePage({
           messages: MESSAGES[locale],
           accepted,
           continueUrl: `${options.tenantOrigin}/continue`,

@@ -1,4 +1,5 @@
 import type { Event, JsonObject } from '../platform/post-login';
+import { isAccountService } from '../lib/account-service';
 import { canRedirect } from '../lib/redirect';
 import { asRecord } from '../lib/untrusted';
 import type { TermsConfig } from './config';
@@ -14,8 +15,9 @@ export type ExecuteOutcome =
   | { kind: 'prompt'; payload: JsonObject }
   | { kind: 'deny'; reason: 'terms_acceptance_required' };
 
+/** `terms_exempt: "true"`, or the account service's client (see lib/account-service). */
 export function isExempt(event: Event): boolean {
-  return asRecord(event.client?.metadata)?.terms_exempt === 'true';
+  return asRecord(event.client?.metadata)?.terms_exempt === 'true' || isAccountService(event);
 }
 
 export function hasAccepted(event: Event, version: string): boolean {

@@ -2,6 +2,7 @@ import type { Event, JsonObject, JsonValue } from '../platform/post-login';
 import { decide as gate } from '../gate-apps/decide';
 import { LIMITS } from '../platform/limits';
 import type { ManagedUser } from '../lib/management';
+import { isAccountService } from '../lib/account-service';
 import { canRedirect } from '../lib/redirect';
 import { asNonEmptyString, asRecord, readStringList } from '../lib/untrusted';
 import type { LinkingConfig } from './config';
@@ -17,10 +18,11 @@ import { MAX_CANDIDATES, readState, type LinkingState } from './state';
 const COOLDOWN_STATUSES = new Set(['declined', 'no_candidates', 'linked']);
 
 export type ExecuteOutcome =
-  | { kind: 'skip'; why: 'not_interactive' | 'email_unverified' | 'already_linked' | 'cooldown' }
+  | { kind: 'skip'; why: 'account_service' | 'not_interactive' | 'email_unverified' | 'already_linked' | 'cooldown' }
   | { kind: 'lookup'; email: string };
 
 export function decideExecute(event: Event, config: LinkingConfig, now: number): ExecuteOutcome {
+  if (isAccountService(event)) return { kind: 'skip', why: 'account_service' };
   if (!canRedirect(event)) return { kind: 'skip', why: 'not_interactive' };
   const email = asNonEmptyString(event.user?.email);
   if (!email || event.user.email_verified !== true) return { kind: 'skip', why: 'email_unverified' };

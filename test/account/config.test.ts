@@ -111,3 +111,98 @@ describe('loadTermsContent', () => {
     expect(() => loadTermsContent(join(tmpdir(), 'no-such-terms-folder'))).toThrow(/does not exist/);
   });
 });
+
+describe('readAccountConfig: the linking page (account client)', () => {
+  const LINKING = {
+    ACCOUNT_BASE_URL: 'https://account.acme.example',
+    ACCOUNT_CLIENT_ID: 'account-client-id',
+    ACCOUNT_CLIENT_SECRET: 'account-client-secret',
+    LINKING_SESSION_TOKEN_SECRET: 'y'.repeat(40),
+  };
+
+  it('reads the group when complete, and leaves it out when absent', () => {
+    expect(readAccountConfig({ ...VALID, ...LINKING })).toMatchObject({
+      accountClient: {
+        baseUrl: 'https://account.acme.example',
+        clientId: 'account-client-id',
+        clientSecret: 'account-client-secret',
+      },
+      linkingSessionSecret: 'y'.repeat(40),
+    });
+    expect(readAccountConfig(VALID).accountClient).toBeUndefined();
+    expect(
+      readAccountConfig({ ...VALID, ...LINKING, ACCOUNT_BASE_URL: 'http://127.0.0.1:8444/' }).accountClient?.baseUrl,
+    ).toBe('http://127.0.0.1:8444');
+  });
+
+  it('names what a partial group lacks, never a value', () => {
+    const found = problems({ ...VALID, ACCOUNT_CLIENT_ID: 'id', LINKING_SESSION_TOKEN_SECRET: 'z'.repeat(40) });
+    expect(found).toEqual([
+      'ACCOUNT_BASE_URL, ACCOUNT_CLIENT_SECRET required with ACCOUNT_CLIENT_ID, LINKING_SESSION_TOKEN_SECRET (the linking page needs all of them)',
+    ]);
+    expect(found.join()).not.toContain('z'.repeat(40));
+  });
+
+  it.each([
+    ['http off loopback', 'http://account.acme.example'],
+    ['a path', 'https://account.acme.example/account'],
+    ['a query', 'https://account.acme.example/?x=1'],
+    ['not a URL', 'account.acme.example'],
+  ])('refuses an ACCOUNT_BASE_URL with %s', (_name, value) => {
+    expect(problems({ ...VALID, ...LINKING, ACCOUNT_BASE_URL: value })).toEqual([
+      "ACCOUNT_BASE_URL must be the service's public origin: https://host[:port] (http only on loopback)",
+    ]);
+  });
+
+  it('refuses a short linking secret, and the consent page secret (one key per page)', () => {
+    expect(problems({ ...VALID, ...LINKING, LINKING_SESSION_TOKEN_SECRET: 'short' })).toEqual([
+      'LINKING_SESSION_TOKEN_SECRET must be at least 32 characters',
+    ]);
+    expect(problems({ ...VALID, ...LINKING, LINKING_SESSION_TOKEN_SECRET: SECRET })).toEqual([
+      'LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)',
+    ]);
+  });
+});
+
+describe('readAccountConfig: the profile pages (Management API client)', () => {
+  const MGMT = {
+    ACCOUNT_MGMT_DOMAIN: 'acme.eu.auth0.com',
+    ACCOUNT_MGMT_CLIENT_ID: 'mgmt-id',
+    ACCOUNT_MGMT_CLIENT_SECRET: 'mgmt-secret-value',
+  };
+
+  it('reads the group when complete, and leaves it out when absent', () => {
+    expect(readAccountConfig({ ...VALID, ...MGMT }).management).toEqual({
+      domain: 'acme.eu.auth0.com',
+      clientId: 'mgmt-id',
+      clientSecret: 'mgmt-secret-value',
+    });
+    expect(readAccountConfig(VALID).management).toBeUndefined();
+  });
+
+  it('names what a partial group lacks and refuses a domain that is not one, never echoing the secret', () => {
+    expect(problems({ ...VALID, ACCOUNT_MGMT_CLIENT_SECRET: 'mgmt-secret-value' })).toEqual([
+      'ACCOUNT_MGMT_DOMAIN, ACCOUNT_MGMT_CLIENT_ID required with ACCOUNT_MGMT_CLIENT_SECRET (the profile pages need all of them)',
+    ]);
+    expect(problems({ ...VALID, ...MGMT, ACCOUNT_MGMT_DOMAIN: 'https://acme.eu.auth0.com/api/v2/' })).toEqual([
+      "ACCOUNT_MGMT_DOMAIN must be the tenant's canonical domain (e.g. acme.eu.auth0.com)",
+    ]);
+  });
+});
+
+describe('readAccountConfig: the profile API', () => {
+  it('needs the Management API client', () => {
+    expect(problems({ ...VALID, ACCOUNT_PROFILE_API_AUDIENCE: 'https://profile-api.acme.example' })).toEqual([
+      'ACCOUNT_PROFILE_API_AUDIENCE needs the ACCOUNT_MGMT_* variables (the profile API reads and writes the user)',
+    ]);
+    expect(
+      readAccountConfig({
+        ...VALID,
+        ACCOUNT_MGMT_DOMAIN: 'acme.eu.auth0.com',
+        ACCOUNT_MGMT_CLIENT_ID: 'id',
+        ACCOUNT_MGMT_CLIENT_SECRET: 'secret',
+        ACCOUNT_PROFILE_API_AUDIENCE: 'https://profile-api.acme.example',
+      }).profileApiAudience,
+    ).toBe('https://profile-api.acme.example');
+  });
+});

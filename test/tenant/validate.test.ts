@@ -216,13 +216,13 @@ describe('clients and grants', () => {
   it('fails when a grant names a client that does not exist', async () => {
     const copy = tenantCopy();
     copy.edit(TENANT, (t) => replaceOnce(t, 'client_id: Account Linking M2M', 'client_id: Linking M2M'));
-    expect(await copy.check()).toEqual([`${TENANT}:${pos(TENANT, 'client_id: Account Linking M2M', 'Account')}: clientGrants[0].client_id: no client named Linking M2M — use one of: Customer Web App, Profile SPA, Account Linking M2M (deploy-cli maps names to ids)`]);
+    expect(await copy.check()).toEqual([`${TENANT}:${pos(TENANT, 'client_id: Account Linking M2M', 'Account')}: clientGrants[0].client_id: no client named Linking M2M — use one of: Customer Web App, Profile SPA, Account Service, Account Linking M2M, Account Service M2M (deploy-cli maps names to ids)`]);
   });
 
   it('fails when a connection is enabled for a client that does not exist', async () => {
     const copy = tenantCopy();
-    copy.edit(TENANT, (t) => replaceOnce(t, 'enabled_clients: [Customer Web App, Profile SPA]', 'enabled_clients: [Customer Web App, Profile App]'));
-    expect(await copy.check()).toEqual([`${TENANT}:${pos(TENANT, 'enabled_clients: [Customer Web App, Profile SPA]', 'Profile')}: databases[0].enabled_clients[1]: no client named Profile App — use one of: Customer Web App, Profile SPA, Account Linking M2M`]);
+    copy.edit(TENANT, (t) => replaceOnce(t, 'enabled_clients: [Customer Web App, Profile SPA, Account Service]', 'enabled_clients: [Customer Web App, Profile App, Account Service]'));
+    expect(await copy.check()).toEqual([`${TENANT}:${pos(TENANT, 'enabled_clients: [Customer Web App, Profile SPA, Account Service]', 'Profile')}: databases[0].enabled_clients[1]: no client named Profile App — use one of: Customer Web App, Profile SPA, Account Service, Account Linking M2M, Account Service M2M`]);
   });
 
   it('fails when a grant is for an API the tenant does not have', async () => {

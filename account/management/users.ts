@@ -1,0 +1,127 @@
+import { ManagementClient, ManagementError, type Management } from 'auth0';
+import type { ManagementConfig } from '../config';
+import type { MetadataPatch } from '../profile/metadata';
+
+/**
+ * The profile pages' Management API access, through the official SDK with the least-privilege
+ * M2M client (tenant.yaml's `Account Service M2M`: read:users, update:users). The SDK gets the
+ * client-credentials token and keeps it until it expires; it retries 429 and 5xx answers
+ * (`maxRetries`), waiting as Retry-After / X-RateLimit-Reset say (else exponential backoff), so a
+ * burst is absorbed before the page says "Temporarily unavailable".
+ */
+
+const MAX_RETRIES = 3;
+const TIMEOUT_SECONDS = 10;
+
+/** What the profile page shows: the normalized profile, the user's own metadata, the identities. */
+export interface ProfileUser {
+  userId: string;
+  email?: string;
+  emailVerified: boolean;
+  name?: string;
+  picture?: string;
+  userMetadata: Record<string, unknown>;
+  identities: ProfileIdentity[];
+}
+
+export interface ProfileIdentity {
+  provider: string;
+  connection: string;
+  /** The identity's id at its provider (a user id is `provider|userId`). */
+  userId: string;
+  /** The identity the user id is made of: it cannot be unlinked from its own user. */
+  primary: boolean;
+}
+
+export interface ProfileStore {
+  getUser(userId: string): Promise<ProfileUser | undefined>;
+  /** Merges the patch into user_metadata (null removes a field); never touches app_metadata. */
+  updateMetadata(userId: string, patch: MetadataPatch): Promise<void>;
+  /**
+   * Everything the tenant holds about the user, as the Management API returns it (profile,
+   * user_metadata, app_metadata with the terms history and the linking state, identities), or
+   * undefined when the user is gone. The M2M client has no read:user_idp_tokens: no provider
+   * token is in it.
+   */
+  exportUser(userId: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Sets the password of the user's database identity on `connection`; the tenant applies the
+   * connection's password policy. Resolves to 'weak' when the tenant refuses the password.
+   */
+  changePassword(userId: string, connection: string, password: string): Promise<'changed' | 'weak'>;
+  /** Detaches a secondary identity: it becomes a user of its own again. */
+  unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+export function createProfileStore(config: ManagementConfig): ProfileStore {
+  const sdk = new ManagementClient({
+    domain: config.domain,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    maxRetries: MAX_RETRIES,
+    timeoutInSeconds: TIMEOUT_SECONDS,
+    clientInfo: { name: 'auth0-profile-actions/account' },
+  });
+  const read = async (userId: string): Promise<Record<string, unknown> | undefined> => {
+    try {
+      return record(await sdk.users.get(userId));
+    } catch (error) {
+      if (error instanceof ManagementError && error.statusCode === 404) return undefined;
+      throw error;
+    }
+  };
+  return {
+    exportUser: read,
+    async getUser(userId) {
+      const user = await read(userId);
+      if (!user) return undefined;
+      const identities = Array.isArray(user['identities']) ? (user['identities'] as unknown[]) : [];
+      return {
+        userId,
+        ...(text(user['email']) ? { email: text(user['email']) } : {}),
+        emailVerified: user['email_verified'] === true,
+        ...(text(user['name']) ? { name: text(user['name']) } : {}),
+        ...(text(user['picture']) ? { picture: text(user['picture']) } : {}),
+        userMetadata: record(user['user_metadata']),
+        identities: identities.map((item) => {
+          const identity = record(item);
+          const provider = text(identity['provider']) ?? '';
+          const id = identity['user_id'];
+          const identityUserId = typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+          return {
+            provider,
+            connection: text(identity['connection']) ?? '',
+            userId: identityUserId,
+            primary: `${provider}|${identityUserId}` === userId,
+          };
+        }),
+      };
+    },
+    async updateMetadata(userId, patch) {
+      if (Object.keys(patch).length === 0) return;
+      await sdk.users.update(userId, { user_metadata: patch });
+    },
+    async changePassword(userId, connection, password) {
+      try {
+        await sdk.users.update(userId, { password, connection });
+        return 'changed';
+      } catch (error) {
+        // 400: the password policy (length, complexity, history, dictionary, personal data).
+        if (error instanceof ManagementError && error.statusCode === 400) return 'weak';
+        throw error;
+      }
+    },
+    async unlinkIdentity(userId, identity) {
+      // The provider is the Management API's own value for this identity, read just before.
+      await sdk.users.identities.delete(
+        userId,
+        identity.provider as Management.UserIdentityProviderEnum,
+        identity.userId,
+      );
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Client } from '../../local/sandbox';
+import { statePaths } from '../../local/sandbox/state';
+import { buildAccountApp } from '../../account/server';
+import { projectPaths } from '../../tooling/paths';
+import { deployAction } from '../sandbox/login-fixtures';
+import { hiddenFields, startOidcSandbox, type OidcSandbox, type Visit } from '../sandbox/oidc-fixtures';
+import { accountConfig, CONTENT_DIR } from './helpers';
+
+/**
+ * The account service on a real port in front of a sandbox tenant (the project's four Actions,
+ * a relying party), with tenant.yaml's `Account Service` client (`account_service: "true"`) and
+ * prompt-account-linking sending its offers to this service's /link.
+ */
+
+/** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
+export const PROFILE_API = 'https://profile-api.sandbox.test';
+
+export interface LinkingSetup {
+  ctx: OidcSandbox;
+  account: FastifyInstance;
+  /** `http://127.0.0.1:<port>` */
+  accountUrl: string;
+  accountClient: Client & { client_secret: string };
+  linkingSecret: string;
+  /** The service's clock is Date.now() + offsetMs (the tenant's stays real). */
+  clock: { offsetMs: number };
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/**
+ * `tls`: the service behind https with the sandbox's own certificate (what a load balancer does in
+ * production). The browser test needs it: the sandbox's transaction cookie is `SameSite=Lax`, so
+ * Chromium sends it on the answer's POST to /continue only from a same-site page, and
+ * http://127.0.0.1 is not same-site with https://127.0.0.1 (schemes count). Auth0's own cookies
+ * are `SameSite=None`, so there a cross-site page posts to /continue as well.
+ */
+export async function startLinkingSetup(options: { tls?: boolean } = {}): Promise<LinkingSetup> {
+  const ctx = await startOidcSandbox();
+  const { store } = ctx.sandbox;
+  const port = await freePort();
+  const accountUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const accountClient = store.clients.create({
+    name: 'Account Service',
+    app_type: 'regular_web',
+    grant_types: ['authorization_code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    callbacks: [`${accountUrl}/link/callback`, `${accountUrl}/profile/callback`],
+    allowed_logout_urls: [`${accountUrl}/`],
+    jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 600 },
+    client_metadata: { account_service: 'true' },
+  }) as Client & { client_secret: string };
+  for (const name of ['customers', 'google-oauth2']) {
+    const connection = store.connections.getByName(name);
+    if (!connection) throw new Error(`no ${name} connection`);
+    store.connections.changeEnabledClients(connection.id, [{ client_id: accountClient.client_id, status: true }]);
+  }
+  // prompt-account-linking with this service's /link and its own secret (not the terms page's).
+  const linkingSecret = randomBytes(32).toString('base64url');
+  const m2m = store.clients.list().find((client) => client.name === 'Account Linking M2M');
+  if (!m2m) throw new Error('no Account Linking M2M client');
+  deployAction(
+    ctx.sandbox,
+    'prompt-account-linking',
+    readFileSync(join(projectPaths().distDir, 'prompt-account-linking.js'), 'utf8'),
+    {
+      LINKING_URL: `${accountUrl}/link`,
+      SESSION_TOKEN_SECRET: linkingSecret,
+      MGMT_DOMAIN: ctx.sandbox.domain,
+      MGMT_CLIENT_ID: m2m.client_id,
+      MGMT_CLIENT_SECRET: m2m.client_secret ?? '',
+      LINKING_COOLDOWN_DAYS: '30',
+    },
+  );
+  store.resourceServers.create({
+    identifier: PROFILE_API,
+    name: 'Profile API',
+    scopes: [{ value: 'read:profile' }, { value: 'update:profile' }],
+  });
+  // The profile pages' least-privilege Management API client.
+  const profileM2m = store.clients.create({
+    name: 'Account Service M2M',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
+  store.clientGrants.create({
+    client_id: profileM2m.client_id,
+    audience: ctx.sandbox.managementAudience,
+    scope: ['read:users', 'update:users'],
+  });
+  const clock = { offsetMs: 0 };
+  const account = await buildAccountApp(
+    accountConfig({
+      tenantOrigin: `https://${ctx.sandbox.domain}`,
+      termsSessionSecret: ctx.sessionSecret,
+      termsContentDir: CONTENT_DIR,
+      accountClient: {
+        baseUrl: accountUrl,
+        clientId: accountClient.client_id,
+        clientSecret: accountClient.client_secret,
+      },
+      linkingSessionSecret: linkingSecret,
+      management: {
+        domain: ctx.sandbox.domain,
+        clientId: profileM2m.client_id,
+        clientSecret: profileM2m.client_secret ?? '',
+      },
+      profileApiAudience: PROFILE_API,
+    }),
+    { tenantFetch: ctx.caFetch.fetch, now: () => Date.now() + clock.offsetMs },
+  );
+  let tlsServer: Server | undefined;
+  if (options.tls) {
+    await account.ready();
+    const paths = statePaths(ctx.sandbox.stateDir);
+    const server = createHttpsServer(
+      { cert: readFileSync(paths.serverCert), key: readFileSync(paths.serverKey) },
+      (request, response) => account.routing(request, response),
+    );
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    tlsServer = server;
+  } else {
+    await account.listen({ host: '127.0.0.1', port });
+  }
+  return {
+    ctx,
+    account,
+    accountUrl,
+    accountClient,
+    linkingSecret,
+    clock,
+    close: async () => {
+      if (tlsServer) {
+        tlsServer.closeAllConnections();
+        await new Promise((resolve) => tlsServer?.close(resolve));
+      }
+      await account.close();
+      await ctx.close();
+    },
+  };
+}
+
+/**
+ * A cookie-keeping HTTP client that follows redirects between the sandbox and the account service
+ * (both on 127.0.0.1, so they share cookies, as in a browser) and stops where the browser would
+ * leave them (the application's callback). Not a browser: SameSite is the Chromium test's job.
+ */
+export class Agent {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    private readonly fetcher: typeof fetch,
+    private readonly origins: readonly string[],
+  ) {}
+
+  async visit(url: string, form?: Record<string, string>): Promise<Visit> {
+    let method = form ? 'POST' : 'GET';
+    let current = url;
+    let body = form ? new URLSearchParams(form).toString() : undefined;
+    for (let hops = 0; hops < 20; hops++) {
+      // The sandbox is https with its own CA; the account service is plain http on loopback.
+      const fetcher = current.startsWith('https:') ? this.fetcher : fetch;
+      const response = await fetcher(current, {
+        method,
+        redirect: 'manual',
+        headers: {
+          accept: 'text/html',
+          ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...(this.cookies.size > 0
+            ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
+            : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
+      this.store(response.headers.getSetCookie());
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        const next = new URL(location, current);
+        if (!this.origins.includes(next.origin))
+          return { status: response.status, leftTo: next.toString(), url: current, html: '' };
+        current = next.toString();
+        method = 'GET';
+        body = undefined;
+        continue;
+      }
+      return { status: response.status, url: current, html: await response.text() };
+    }
+    throw new Error('too many redirects');
+  }
+
+  /** Submits the page's (first) form whose action is `action`, with its hidden fields and `fields`. */
+  submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
+    return this.visit(new URL(action, page.url).toString(), { ...hiddenFields(page, action), ...fields });
+  }
+
+  private store(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair = '', ...attributes] = line.split(';');
+      const separator = pair.indexOf('=');
+      const name = pair.slice(0, separator).trim();
+      const value = pair.slice(separator + 1).trim();
+      const expired =
+        value === '' || attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a));
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
