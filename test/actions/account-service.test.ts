@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../actions/platform/post-login';
 import { runLogin } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom } from './fake-management-api';
-import { event, loadPipeline, unexpectedErrors } from './harness';
+import { createFakeManagementApi, databaseUser, event, fakeUserFrom, loadPipeline, unexpectedErrors } from '../../tooling/harness';
 
 /**
  * The account service's own client (`account_service: "true"` in its client metadata): its logins
