@@ -25,6 +25,11 @@ export interface Request {
 
 export interface UsersSandbox extends Sandbox {
   requests: Request[];
+  /**
+   * Calls `listener` with each request right after the sandbox answered it, before the client's
+   * next request reaches it: a concurrent writer at a chosen moment. `undefined` removes it.
+   */
+  onServed(listener: ((request: Request) => void) | undefined): void;
   /** Successful writes (PATCH/POST/DELETE, 2xx) per decoded path. */
   writesTo(path: string): number;
   /** Database users `auth0|<prefix><n>` with emails `<prefix><n>@example.com`. */
@@ -38,11 +43,16 @@ export interface UsersSandbox extends Sandbox {
 export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port' | 'log'> = {}): Promise<UsersSandbox> {
   const stateDir = mkdtempSync(join(tmpdir(), 'users-sandbox-'));
   const requests: Request[] = [];
+  let served: ((request: Request) => void) | undefined;
   const sandbox = await startSandbox({
     ...options,
     stateDir,
     port: 0,
-    log: ({ method, path, status }) => requests.push({ method, path: decodeURIComponent(path), status }),
+    log: ({ method, path, status }) => {
+      const request = { method, path: decodeURIComponent(path), status };
+      requests.push(request);
+      served?.(request);
+    },
   });
   trustInProcess(sandbox.caPath);
   sandbox.store.connections.create({ name: DB, strategy: 'auth0', options: {} });
@@ -50,6 +60,7 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
   return {
     ...sandbox,
     requests,
+    onServed: (listener) => { served = listener; },
     writesTo: (path) => requests.filter((r) => r.method !== 'GET' && r.path === path && r.status >= 200 && r.status < 300).length,
     seedDb: (prefix, count, extra = {}) => {
       const users = Array.from({ length: count }, (_, n): SeedUser => ({
