@@ -12,10 +12,7 @@ const outside = (...folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
 const layer = (files, ...patterns) => ({
   files,
   rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: patterns.map(([regex, message]) => ({ regex, message })) },
-    ],
+    'no-restricted-imports': ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }],
   },
 });
 
@@ -48,9 +45,27 @@ export default tseslint.config(
       '@typescript-eslint/no-base-to-string': 'off',
     },
   },
-  layer(['actions/**'], [outside('local', 'tooling', 'scripts', 'test', 'tenant', 'account'), 'Actions are bundled alone: they import nothing outside actions/.']),
-  layer(['local/runtime/**'], [outside('sandbox', 'tooling', 'scripts', 'test', 'account'), 'The runtime sits below the sandbox and the tooling.']),
-  layer(['local/sandbox/**'], [outside('tooling', 'scripts', 'test', 'account'), 'The sandbox never imports tooling/, scripts/, test/ or the account service.']),
+  layer(
+    ['actions/**'],
+    [
+      outside('local', 'tooling', 'scripts', 'test', 'tenant', 'account'),
+      'Actions are bundled alone: they import nothing outside actions/.',
+    ],
+  ),
+  layer(
+    ['local/runtime/**'],
+    [
+      outside('sandbox', 'tooling', 'scripts', 'test', 'account'),
+      'The runtime sits below the sandbox and the tooling.',
+    ],
+  ),
+  layer(
+    ['local/sandbox/**'],
+    [
+      outside('tooling', 'scripts', 'test', 'account'),
+      'The sandbox never imports tooling/, scripts/, test/ or the account service.',
+    ],
+  ),
   layer(
     ['tooling/**'],
     [outside('scripts', 'test', 'account'), 'tooling/ never imports scripts/, test/ or the account service.'],
@@ -61,5 +76,11 @@ export default tseslint.config(
     [outside('test'), 'Scripts never import test/.'],
     [INTERNALS, 'Reach the sandbox and the runtime through their public entry (local/sandbox, local/runtime).'],
   ),
-  layer(['account/**'], [outside('actions', 'local', 'tooling', 'scripts', 'test', 'tenant'), 'The account service is deployed alone: it imports nothing outside account/.']),
+  layer(
+    ['account/**'],
+    [
+      outside('actions', 'local', 'tooling', 'scripts', 'test', 'tenant'),
+      'The account service is deployed alone: it imports nothing outside account/.',
+    ],
+  ),
 );

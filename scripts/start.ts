@@ -22,8 +22,11 @@ function main(): Promise<number> {
   return runStart({ exit: args.includes('--exit'), port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT });
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof Stopped) process.exit(130);
-  console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof Stopped) process.exit(130);
+    console.error(`npm start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -20,7 +20,12 @@ export async function runCheck(argv: string[], mode: 'validate' | 'build'): Prom
   });
   const env = String(values.env);
   const paths = projectPaths();
-  const result = await checkTenant({ paths, env, vars: process.env, requireSecrets: values['require-secrets'] === true });
+  const result = await checkTenant({
+    paths,
+    env,
+    vars: process.env,
+    requireSecrets: values['require-secrets'] === true,
+  });
 
   console.log(`${mode} --env ${env}`);
   for (const note of result.notes) console.log(`  ${note}`);

@@ -33,5 +33,8 @@ export type FieldPath = readonly (string | number)[];
 
 /** `['actions', 2, 'secrets']` → `actions[2].secrets` */
 export function formatPath(path: FieldPath): string {
-  return path.reduce<string>((out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out === '' ? seg : `${out}.${seg}`), '');
+  return path.reduce<string>(
+    (out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out === '' ? seg : `${out}.${seg}`),
+    '',
+  );
 }

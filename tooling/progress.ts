@@ -30,12 +30,15 @@ export class ProgressDisplay {
     // cli-progress writes to a Node stream and reads its isTTY; ours may be a test's capture.
     // It also saves the cursor at start and restores it at stop, which would put the final line
     // back over anything printed meanwhile (Ctrl-C's "stopping" notice): those two are dropped.
-    const target = Object.assign(new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        stream.write(chunk.toString('utf8').replace(SAVE_OR_RESTORE_CURSOR, ''));
-        done();
-      },
-    }), { isTTY: stream.isTTY });
+    const target = Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          stream.write(chunk.toString('utf8').replace(SAVE_OR_RESTORE_CURSOR, ''));
+          done();
+        },
+      }),
+      { isTTY: stream.isTTY },
+    );
     this.bar = new SingleBar({
       stream: target,
       noTTYOutput: true,
@@ -47,11 +50,12 @@ export class ProgressDisplay {
       // would leave them changed. A line wider than the terminal is cut instead.
       hideCursor: false,
       linewrap: true,
-      format: (_options, params) => options.line({
-        value: params.value,
-        total: params.total,
-        elapsedMs: (params.stopTime ?? Date.now()) - params.startTime,
-      }),
+      format: (_options, params) =>
+        options.line({
+          value: params.value,
+          total: params.total,
+          elapsedMs: (params.stopTime ?? Date.now()) - params.startTime,
+        }),
     });
   }
 

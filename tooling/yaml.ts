@@ -65,7 +65,9 @@ export function loadYaml(file: string): YamlFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new IssueError([{ file, problem: 'file is missing or unreadable', fix: 'create it, or fix the path that refers to it' }]);
+    throw new IssueError([
+      { file, problem: 'file is missing or unreadable', fix: 'create it, or fix the path that refers to it' },
+    ]);
   }
   return parseYaml(file, text);
 }

@@ -19,7 +19,9 @@ export function readSandboxTermsSecret(stateDir: string): string {
   if (!existsSync(file)) throw new Error(missing);
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const secret =
-    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[termsSecretVariable] : undefined;
+    typeof parsed === 'object' && parsed !== null
+      ? (parsed as Record<string, unknown>)[termsSecretVariable]
+      : undefined;
   if (typeof secret !== 'string' || secret === '') throw new Error(missing);
   return secret;
 }

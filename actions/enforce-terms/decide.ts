@@ -36,7 +36,11 @@ export type ContinueOutcome =
   | { kind: 'deny'; reason: 'terms_declined' | 'terms_acceptance_required' | 'terms_invalid_session' };
 
 /** `claims` are those of a validated token, or undefined when validation failed. */
-export function decideContinue(claims: Record<string, unknown> | undefined, config: TermsConfig, now: number): ContinueOutcome {
+export function decideContinue(
+  claims: Record<string, unknown> | undefined,
+  config: TermsConfig,
+  now: number,
+): ContinueOutcome {
   if (!claims) return { kind: 'deny', reason: 'terms_invalid_session' };
   if (claims.accepted === false) return { kind: 'deny', reason: 'terms_declined' };
   if (claims.accepted !== true) return { kind: 'deny', reason: 'terms_invalid_session' };

@@ -19,37 +19,49 @@ function configOrDeny(event: Event, api: API): TermsConfig | undefined {
 }
 
 export async function onExecutePostLogin(event: Event, api: API): Promise<void> {
-  await guarded(log, async () => {
-    // An exempt client needs none of the configuration.
-    if (isExempt(event)) return;
-    const config = configOrDeny(event, api);
-    if (!config) return;
-    const outcome = decideExecute(event, config, Date.now());
-    switch (outcome.kind) {
-      case 'allow':
-        if (outcome.why === 'grace') log('not accepted, allowed by TERMS_GRACE_UNTIL');
-        return;
-      case 'deny':
-        api.access.deny(outcome.reason);
-        return;
-      case 'prompt': {
-        const token = api.redirect.encodeToken({ secret: config.sessionSecret, payload: outcome.payload, expiresInSeconds: SESSION_TOKEN_TTL_SECONDS });
-        api.redirect.sendUserTo(config.url.toString(), { query: { session_token: token } });
-        return;
+  await guarded(
+    log,
+    async () => {
+      // An exempt client needs none of the configuration.
+      if (isExempt(event)) return;
+      const config = configOrDeny(event, api);
+      if (!config) return;
+      const outcome = decideExecute(event, config, Date.now());
+      switch (outcome.kind) {
+        case 'allow':
+          if (outcome.why === 'grace') log('not accepted, allowed by TERMS_GRACE_UNTIL');
+          return;
+        case 'deny':
+          api.access.deny(outcome.reason);
+          return;
+        case 'prompt': {
+          const token = api.redirect.encodeToken({
+            secret: config.sessionSecret,
+            payload: outcome.payload,
+            expiresInSeconds: SESSION_TOKEN_TTL_SECONDS,
+          });
+          api.redirect.sendUserTo(config.url.toString(), { query: { session_token: token } });
+          return;
+        }
       }
-    }
-  }, () => api.access.deny('internal_error'));
+    },
+    () => api.access.deny('internal_error'),
+  );
 }
 
 export async function onContinuePostLogin(event: Event, api: API): Promise<void> {
-  await guarded(log, async () => {
-    const config = configOrDeny(event, api);
-    if (!config) return;
-    const outcome = decideContinue(readReturnedToken(api, config.sessionSecret), config, Date.now());
-    if (outcome.kind === 'deny') {
-      api.access.deny(outcome.reason);
-      return;
-    }
-    api.user.setAppMetadata('terms', outcome.terms);
-  }, () => api.access.deny('internal_error'));
+  await guarded(
+    log,
+    async () => {
+      const config = configOrDeny(event, api);
+      if (!config) return;
+      const outcome = decideContinue(readReturnedToken(api, config.sessionSecret), config, Date.now());
+      if (outcome.kind === 'deny') {
+        api.access.deny(outcome.reason);
+        return;
+      }
+      api.user.setAppMetadata('terms', outcome.terms);
+    },
+    () => api.access.deny('internal_error'),
+  );
 }

@@ -29,9 +29,11 @@ export function decide(event: Event): GateOutcome {
   if (Object.hasOwn(clientMetadata, 'required_entitlement')) {
     const required = asNonEmptyString(clientMetadata.required_entitlement);
     const entitlements = readStringList(appMetadata.entitlements);
-    if (entitlements.kind === 'malformed') return { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' };
+    if (entitlements.kind === 'malformed')
+      return { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' };
     if (!required) return { kind: 'deny', reason: 'entitlement_required', malformed: 'required_entitlement' };
-    if (entitlements.kind === 'absent' || !entitlements.items.includes(required)) return { kind: 'deny', reason: 'entitlement_required' };
+    if (entitlements.kind === 'absent' || !entitlements.items.includes(required))
+      return { kind: 'deny', reason: 'entitlement_required' };
   }
 
   if (clientMetadata.require_verified_email === 'true' && event.user?.email_verified !== true) {

@@ -8,10 +8,14 @@ import { decide } from './decide';
 const log = createLog('gate-apps');
 
 export async function onExecutePostLogin(event: Event, api: API): Promise<void> {
-  await guarded(log, async () => {
-    const outcome = decide(event);
-    if (outcome.kind === 'allow') return;
-    if (outcome.malformed) log(`malformed ${outcome.malformed}`);
-    api.access.deny(outcome.reason);
-  }, () => api.access.deny('internal_error')); // fail closed
+  await guarded(
+    log,
+    async () => {
+      const outcome = decide(event);
+      if (outcome.kind === 'allow') return;
+      if (outcome.malformed) log(`malformed ${outcome.malformed}`);
+      api.access.deny(outcome.reason);
+    },
+    () => api.access.deny('internal_error'),
+  ); // fail closed
 }

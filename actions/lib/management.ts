@@ -93,12 +93,17 @@ export function createManagementClient(settings: ManagementSettings, cache: Cach
     if (token) return token;
     const cached = cache.get(cacheKey);
     if (cached && typeof cached.value === 'string' && cached.value !== '') return (token = cached.value);
-    const response = await send('POST', '/oauth/token', { 'content-type': 'application/json' }, JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: settings.clientId,
-      client_secret: settings.clientSecret,
-      audience: `${settings.origin}/api/v2/`,
-    }));
+    const response = await send(
+      'POST',
+      '/oauth/token',
+      { 'content-type': 'application/json' },
+      JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: settings.clientId,
+        client_secret: settings.clientSecret,
+        audience: `${settings.origin}/api/v2/`,
+      }),
+    );
     if (!response.ok) throw new ManagementError(`http_${response.status}`);
     const answer = asRecord(await readJson(response));
     const fresh = asNonEmptyString(answer?.access_token);

@@ -20,7 +20,9 @@ const INTERACTIVE: ReadonlySet<Protocol> = new Set<Protocol>([
 export function canRedirect(event: Event): boolean {
   const transaction = event.transaction;
   if (!transaction || !transaction.protocol || !INTERACTIVE.has(transaction.protocol)) return false;
-  const promptNone = (Array.isArray(transaction.prompt) && transaction.prompt.includes('none')) || event.request?.query?.['prompt'] === 'none';
+  const promptNone =
+    (Array.isArray(transaction.prompt) && transaction.prompt.includes('none')) ||
+    event.request?.query?.['prompt'] === 'none';
   return !promptNone;
 }
 

@@ -27,7 +27,10 @@ export function parsePageUrl(value: unknown): URL | undefined {
 /** A tenant domain (`host` or `host:port`, optionally written with `https://`) as an https origin. */
 export function parseDomain(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const host = value.trim().replace(/^https:\/\//i, '').replace(/\/$/, '');
+  const host = value
+    .trim()
+    .replace(/^https:\/\//i, '')
+    .replace(/\/$/, '');
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) return undefined;
   return `https://${host.toLowerCase()}`;
 }

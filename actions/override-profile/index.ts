@@ -11,9 +11,13 @@ import { decide } from './decide';
 const log = createLog('override-profile');
 
 export async function onExecutePostLogin(event: Event, api: API): Promise<void> {
-  await guarded(log, async () => {
-    const { claims, invalid } = decide(event);
-    if (invalid.length > 0) log(`ignored invalid user_metadata: ${invalid.join(',')}`);
-    for (const [claim, value] of Object.entries(claims)) api.idToken.setCustomClaim(claim, value);
-  }, () => undefined);
+  await guarded(
+    log,
+    async () => {
+      const { claims, invalid } = decide(event);
+      if (invalid.length > 0) log(`ignored invalid user_metadata: ${invalid.join(',')}`);
+      for (const [claim, value] of Object.entries(claims)) api.idToken.setCustomClaim(claim, value);
+    },
+    () => undefined,
+  );
 }

@@ -168,14 +168,35 @@ export interface RiskAssessment {
   /** Overall. */
   confidence: RiskConfidence;
   assessments: {
-    AgentDetection?: { code: 'unknown' | 'verified_agent'; confidence: RiskConfidence; details?: { provider?: string } };
+    AgentDetection?: {
+      code: 'unknown' | 'verified_agent';
+      confidence: RiskConfidence;
+      details?: { provider?: string };
+    };
     ImpossibleTravel?: {
-      code: 'minimal_travel_from_last_login' | 'travel_from_last_login' | 'substantial_travel_from_last_login' | 'impossible_travel_from_last_login'
-        | 'invalid_travel' | 'missing_geoip' | 'anonymous_proxy' | 'unknown_location' | 'initial_login' | 'location_history_not_found' | 'assessment_not_available';
+      code:
+        | 'minimal_travel_from_last_login'
+        | 'travel_from_last_login'
+        | 'substantial_travel_from_last_login'
+        | 'impossible_travel_from_last_login'
+        | 'invalid_travel'
+        | 'missing_geoip'
+        | 'anonymous_proxy'
+        | 'unknown_location'
+        | 'initial_login'
+        | 'location_history_not_found'
+        | 'assessment_not_available';
       confidence: RiskConfidence;
     };
     NewDevice?: {
-      code: 'match' | 'partial_match' | 'no_match' | 'initial_login' | 'unknown_device' | 'no_device_history' | 'assessment_not_available';
+      code:
+        | 'match'
+        | 'partial_match'
+        | 'no_match'
+        | 'initial_login'
+        | 'unknown_device'
+        | 'no_device_history'
+        | 'assessment_not_available';
       confidence: RiskConfidence;
       details?: { device?: 'known' | 'unknown'; useragent?: 'known' | 'unknown' };
     };
@@ -305,13 +326,9 @@ export type CacheErrorCode =
   | 'FailedToDeleteCacheRecord'
   | 'CacheKeyDoesNotExist';
 
-export type CacheWriteResult =
-  | { type: 'success'; record: CacheRecord }
-  | { type: 'error'; code: CacheErrorCode };
+export type CacheWriteResult = { type: 'success'; record: CacheRecord } | { type: 'error'; code: CacheErrorCode };
 
-export type CacheDeleteResult =
-  | { type: 'success' }
-  | { type: 'error'; code: CacheErrorCode };
+export type CacheDeleteResult = { type: 'success' } | { type: 'error'; code: CacheErrorCode };
 
 export interface CacheSetOptions {
   /** Time to live in **milliseconds** (default 15 minutes, at most 24 hours). */
@@ -390,7 +407,10 @@ export interface API {
     enrollWithAny(factors: FactorSelector[]): void;
   };
   multifactor: {
-    enable(provider: MultifactorProvider, options?: { allowRememberBrowser?: boolean; providerOptions?: Record<string, unknown> }): API;
+    enable(
+      provider: MultifactorProvider,
+      options?: { allowRememberBrowser?: boolean; providerOptions?: Record<string, unknown> },
+    ): API;
   };
   cache: {
     get(key: string): CacheRecord | undefined;

@@ -27,9 +27,11 @@ export function decideExecute(event: Event, config: LinkingConfig, now: number):
   const email = asNonEmptyString(event.user?.email);
   if (!email || event.user.email_verified !== true) return { kind: 'skip', why: 'email_unverified' };
   // A user who already has linked identities cannot become someone's secondary without orphaning them.
-  if (Array.isArray(event.user.identities) && event.user.identities.length > 1) return { kind: 'skip', why: 'already_linked' };
+  if (Array.isArray(event.user.identities) && event.user.identities.length > 1)
+    return { kind: 'skip', why: 'already_linked' };
   const state = readState(event.user.app_metadata, now);
-  if (state && COOLDOWN_STATUSES.has(state.status) && now - state.checkedAt < config.cooldownMs) return { kind: 'skip', why: 'cooldown' };
+  if (state && COOLDOWN_STATUSES.has(state.status) && now - state.checkedAt < config.cooldownMs)
+    return { kind: 'skip', why: 'cooldown' };
   return { kind: 'lookup', email };
 }
 
@@ -41,8 +43,7 @@ export interface Candidate {
 }
 
 export type OfferOutcome =
-  | { kind: 'none'; state: LinkingState }
-  | { kind: 'offer'; candidates: Candidate[]; state: LinkingState };
+  { kind: 'none'; state: LinkingState } | { kind: 'offer'; candidates: Candidate[]; state: LinkingState };
 
 export function decideOffer(event: Event, found: ManagedUser[], now: number): OfferOutcome {
   const email = event.user.email ?? '';
@@ -57,19 +58,33 @@ export function decideOffer(event: Event, found: ManagedUser[], now: number): Of
     candidates.push({ user_id: user.user_id, connection: identity.connection ?? '', provider: identity.provider });
   }
   if (candidates.length === 0) return { kind: 'none', state: { status: 'no_candidates', checkedAt: now } };
-  return { kind: 'offer', candidates, state: { status: 'pending', checkedAt: now, offered: candidates.map((c) => c.user_id) } };
+  return {
+    kind: 'offer',
+    candidates,
+    state: { status: 'pending', checkedAt: now, offered: candidates.map((c) => c.user_id) },
+  };
 }
 
-type UnfitPrimary = 'candidate_blocked' | 'candidate_ineligible' | 'primary_id_too_long' | 'primary_gated' | 'would_lift_block';
+type UnfitPrimary =
+  'candidate_blocked' | 'candidate_ineligible' | 'primary_id_too_long' | 'primary_gated' | 'would_lift_block';
 
 /**
  * Why `candidate` may not become the primary of the identity that logged in (whose email is
  * `email` and whose `blocked_apps` are `blocks`), or undefined. The offer and the link apply the
  * same checks (the link on fresh reads), so nobody is offered an account the link would refuse.
  */
-function unfitPrimary(event: Event, email: string, candidate: ManagedUser, blocks: readonly string[]): UnfitPrimary | undefined {
+function unfitPrimary(
+  event: Event,
+  email: string,
+  candidate: ManagedUser,
+  blocks: readonly string[],
+): UnfitPrimary | undefined {
   if (candidate.blocked) return 'candidate_blocked';
-  if (!candidate.email_verified || candidate.email?.toLowerCase() !== email.toLowerCase() || candidate.user_id === event.user.user_id) {
+  if (
+    !candidate.email_verified ||
+    candidate.email?.toLowerCase() !== email.toLowerCase() ||
+    candidate.user_id === event.user.user_id
+  ) {
     return 'candidate_ineligible';
   }
   // setPrimaryUser refuses it, and only after the link, which leaves the login on a deleted user.
@@ -77,7 +92,14 @@ function unfitPrimary(event: Event, email: string, candidate: ManagedUser, block
   // After the link the application gets tokens for the primary, which gate-apps (run on the
   // identity that logged in) never checked: a link must not hand over an account that is blocked
   // from, or not entitled to, this application. An unreadable blocked_apps is denied here too.
-  const asPrimary: Event = { ...event, user: { ...event.user, app_metadata: candidate.app_metadata as JsonObject, email_verified: candidate.email_verified } };
+  const asPrimary: Event = {
+    ...event,
+    user: {
+      ...event.user,
+      app_metadata: candidate.app_metadata as JsonObject,
+      email_verified: candidate.email_verified,
+    },
+  };
   if (gate(asPrimary).kind === 'deny') return 'primary_gated';
   // The secondary's metadata does not survive the link, so its blocks must already be the
   // primary's. A link never writes blocked_apps itself: it is an administrator's list, and with no
@@ -89,7 +111,9 @@ function unfitPrimary(event: Event, email: string, candidate: ManagedUser, block
 }
 
 export function offerPayload(candidates: Candidate[]): JsonObject {
-  return { candidates: candidates.map((c) => ({ user_id: c.user_id, connection: c.connection, provider: c.provider })) };
+  return {
+    candidates: candidates.map((c) => ({ user_id: c.user_id, connection: c.connection, provider: c.provider })),
+  };
 }
 
 export type ContinueOutcome =
@@ -103,19 +127,34 @@ export type ContinueOutcome =
  * recorded in app_metadata before the redirect (api.cache may not survive it; app_metadata does,
  * and the user cannot edit it).
  */
-export function decideContinue(claims: Record<string, unknown> | undefined, event: Event, now: number): ContinueOutcome {
+export function decideContinue(
+  claims: Record<string, unknown> | undefined,
+  event: Event,
+  now: number,
+): ContinueOutcome {
   if (!claims) return { kind: 'invalid', why: 'token' };
   const declined = claims.declined === true;
   const linkTo = claims.link_to;
   if (declined && linkTo === undefined) return { kind: 'declined', state: { status: 'declined', checkedAt: now } };
-  if (declined || typeof linkTo !== 'string' || claims.declined !== undefined) return { kind: 'invalid', why: 'answer' };
+  if (declined || typeof linkTo !== 'string' || claims.declined !== undefined)
+    return { kind: 'invalid', why: 'answer' };
   const state = readState(event.user?.app_metadata, now);
   if (state?.status !== 'pending' || !state.offered.includes(linkTo)) return { kind: 'invalid', why: 'not_offered' };
   return { kind: 'verify', linkTo };
 }
 
 export type LinkOutcome =
-  | { kind: 'skip'; why: UnfitPrimary | 'user_gone' | 'user_blocked' | 'candidate_gone' | 'email_unverified' | 'bad_user_id' | 'restrictions_unreadable' }
+  | {
+      kind: 'skip';
+      why:
+        | UnfitPrimary
+        | 'user_gone'
+        | 'user_blocked'
+        | 'candidate_gone'
+        | 'email_unverified'
+        | 'bad_user_id'
+        | 'restrictions_unreadable';
+    }
   | { kind: 'link'; primaryId: string; secondary: { provider: string; user_id: string }; patch: JsonObject };
 
 /**
@@ -124,7 +163,12 @@ export type LinkOutcome =
  * account during the round trip, and a link would hand out tokens for a blocked primary, or drop a
  * blocked secondary's record (and so its block).
  */
-export function decideLink(event: Event, primary: ManagedUser | undefined, self: ManagedUser | undefined, now: number): LinkOutcome {
+export function decideLink(
+  event: Event,
+  primary: ManagedUser | undefined,
+  self: ManagedUser | undefined,
+  now: number,
+): LinkOutcome {
   if (!primary) return { kind: 'skip', why: 'candidate_gone' };
   if (primary.blocked) return { kind: 'skip', why: 'candidate_blocked' };
   if (!self) return { kind: 'skip', why: 'user_gone' };
@@ -162,5 +206,7 @@ export function mergePatch(secondary: ManagedUser, primary: ManagedUser, now: nu
     // Management API metadata is JSON; only its shape is untrusted.
     if (!Object.hasOwn(primary.user_metadata, key)) userMetadata[key] = value as JsonValue;
   }
-  return Object.keys(userMetadata).length > 0 ? { app_metadata: appMetadata, user_metadata: userMetadata } : { app_metadata: appMetadata };
+  return Object.keys(userMetadata).length > 0
+    ? { app_metadata: appMetadata, user_metadata: userMetadata }
+    : { app_metadata: appMetadata };
 }

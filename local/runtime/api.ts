@@ -1,9 +1,23 @@
 import type {
-  API, ClaimValue, Event, FactorSelector, JsonObject, JsonValue, MultifactorProvider, SamlAttributeValue, TransactionMetadataValue, User,
+  API,
+  ClaimValue,
+  Event,
+  FactorSelector,
+  JsonObject,
+  JsonValue,
+  MultifactorProvider,
+  SamlAttributeValue,
+  TransactionMetadataValue,
+  User,
 } from '../../actions/platform/post-login';
 import type { CacheStore } from './cache';
 import { copyData, setOwn } from './copy';
-import { LIMITS, NON_INTERACTIVE_PROTOCOLS, RESERVED_APP_METADATA_NAMES, RESTRICTED_CLAIMS } from '../../actions/platform/limits';
+import {
+  LIMITS,
+  NON_INTERACTIVE_PROTOCOLS,
+  RESERVED_APP_METADATA_NAMES,
+  RESTRICTED_CLAIMS,
+} from '../../actions/platform/limits';
 import { encodeSessionToken, validateSessionToken } from './session-token';
 
 /**
@@ -56,20 +70,31 @@ export class Transaction {
   private readonly pending = { app: {} as MetadataWrites, user: {} as MetadataWrites };
   private primaryUserSet = false;
 
-  constructor(readonly event: Event, readonly now: () => number) {
+  constructor(
+    readonly event: Event,
+    readonly now: () => number,
+  ) {
     this.visibleUser = copyData(event.user);
     this.effects = {
       user: copyData(event.user),
-      idTokenClaims: {}, accessTokenClaims: {}, scopesAdded: [], scopesRemoved: [],
-      appMetadataWrites: {}, userMetadataWrites: {}, persistedWrites: { app_metadata: {}, user_metadata: {} },
+      idTokenClaims: {},
+      accessTokenClaims: {},
+      scopesAdded: [],
+      scopesRemoved: [],
+      appMetadataWrites: {},
+      userMetadataWrites: {},
+      persistedWrites: { app_metadata: {}, user_metadata: {} },
       transactionMetadata: { ...event.transaction?.metadata },
-      calls: [], logs: [], executed: [],
+      calls: [],
+      logs: [],
+      executed: [],
     };
   }
 
   get canRedirect(): boolean {
     const protocol = this.event.transaction?.protocol;
-    const promptNone = this.event.transaction?.prompt?.includes('none') || this.event.request.query['prompt'] === 'none';
+    const promptNone =
+      this.event.transaction?.prompt?.includes('none') || this.event.request.query['prompt'] === 'none';
     return !(protocol && NON_INTERACTIVE_PROTOCOLS.has(protocol)) && !promptNone;
   }
 
@@ -95,7 +120,10 @@ export class Transaction {
   }
 
   sessionWrites(kind: 'app' | 'user'): MetadataWrites {
-    return { ...(kind === 'app' ? this.effects.appMetadataWrites : this.effects.userMetadataWrites), ...this.pending[kind] };
+    return {
+      ...(kind === 'app' ? this.effects.appMetadataWrites : this.effects.userMetadataWrites),
+      ...this.pending[kind],
+    };
   }
 
   claimPrimaryUser(): void {
@@ -125,7 +153,11 @@ export class ActionExecution {
   render?: { formId: string; fields?: Record<string, unknown>; vars?: Record<string, unknown> };
   private logChars = 0;
 
-  constructor(readonly action: string, readonly handler: Handler, readonly continueRequest?: { state: string; query: Record<string, unknown>; body: Record<string, unknown> }) {}
+  constructor(
+    readonly action: string,
+    readonly handler: Handler,
+    readonly continueRequest?: { state: string; query: Record<string, unknown>; body: Record<string, unknown> },
+  ) {}
 
   /** Auth0 keeps 256 characters of console output per Action. */
   log(tx: Transaction, message: string): void {
@@ -142,14 +174,17 @@ const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(v
 function assertMetadataKeys(value: JsonValue | undefined, path: string): void {
   if (value === null || typeof value !== 'object') return;
   for (const [key, child] of Object.entries(value)) {
-    if (key.includes('.') || key.includes('$')) throw new Error(`Invalid metadata field name "${path}${key}": names cannot contain "." or "$"`);
+    if (key.includes('.') || key.includes('$'))
+      throw new Error(`Invalid metadata field name "${path}${key}": names cannot contain "." or "$"`);
     assertMetadataKeys(child, `${path}${key}.`);
   }
 }
 
 function assertScope(scope: string): void {
   if (typeof scope !== 'string' || scope.length === 0 || /\s/.test(scope) || scope.length > LIMITS.scopeChars) {
-    throw new Error(`Invalid scope "${String(scope).slice(0, 40)}": non-empty, no whitespace, at most ${LIMITS.scopeChars} characters`);
+    throw new Error(
+      `Invalid scope "${String(scope).slice(0, 40)}": non-empty, no whitespace, at most ${LIMITS.scopeChars} characters`,
+    );
   }
 }
 
@@ -172,7 +207,8 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
   };
 
   const setClaim = (target: Record<string, JsonValue>, name: string, value: ClaimValue): void => {
-    if (name === 'scope') throw new Error('Cannot set the "scope" claim with setCustomClaim: use api.accessToken.addScope/removeScope');
+    if (name === 'scope')
+      throw new Error('Cannot set the "scope" claim with setCustomClaim: use api.accessToken.addScope/removeScope');
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('Claim name must be a non-empty string');
     if (isIgnoredClaim(name)) return;
     if (value === undefined) delete target[name];
@@ -181,8 +217,10 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
 
   const setMetadata = (kind: 'app' | 'user', key: string, value: JsonValue | undefined): void => {
     if (typeof key !== 'string' || key.length === 0) throw new TypeError('Metadata key must be a non-empty string');
-    if (key.includes('.') || key.includes('$')) throw new Error(`Invalid metadata field name "${key}": names cannot contain "." or "$"`);
-    if (kind === 'app' && RESERVED_APP_METADATA_NAMES.has(key)) throw new Error(`"${key}" is a reserved app_metadata name`);
+    if (key.includes('.') || key.includes('$'))
+      throw new Error(`Invalid metadata field name "${key}": names cannot contain "." or "$"`);
+    if (kind === 'app' && RESERVED_APP_METADATA_NAMES.has(key))
+      throw new Error(`"${key}" is a reserved app_metadata name`);
     const stored = value === undefined ? null : value;
     assertMetadataKeys(stored, `${key}.`);
     const session = { ...tx.sessionWrites(kind), ...exec.metadataWrites[kind], [key]: stored };
@@ -201,7 +239,10 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
       },
     },
     accessToken: {
-      setCustomClaim(name, value) { setClaim(tx.effects.accessTokenClaims, name, value); return api; },
+      setCustomClaim(name, value) {
+        setClaim(tx.effects.accessTokenClaims, name, value);
+        return api;
+      },
       addScope(scope) {
         assertScope(scope);
         tx.effects.scopesRemoved = tx.effects.scopesRemoved.filter((s) => s !== scope);
@@ -214,17 +255,31 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
       },
     },
     idToken: {
-      setCustomClaim(name, value) { setClaim(tx.effects.idTokenClaims, name, value); return api; },
+      setCustomClaim(name, value) {
+        setClaim(tx.effects.idTokenClaims, name, value);
+        return api;
+      },
     },
     user: {
-      setAppMetadata(key, value) { setMetadata('app', key, value); return api; },
-      setUserMetadata(key, value) { setMetadata('user', key, value); return api; },
+      setAppMetadata(key, value) {
+        setMetadata('app', key, value);
+        return api;
+      },
+      setUserMetadata(key, value) {
+        setMetadata('user', key, value);
+        return api;
+      },
     },
     redirect: {
       encodeToken({ secret, payload, expiresInSeconds = 900 }) {
         return encodeSessionToken({
-          secret, payload, expiresInSeconds, subject: tx.event.user.user_id,
-          issuer: tx.event.request.hostname ?? 'localhost', ip: tx.event.request.ip, nowMs: tx.now(),
+          secret,
+          payload,
+          expiresInSeconds,
+          subject: tx.event.user.user_id,
+          issuer: tx.event.request.hostname ?? 'localhost',
+          ip: tx.event.request.ip,
+          nowMs: tx.now(),
         });
       },
       sendUserTo(url, options = {}) {
@@ -238,34 +293,63 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
         const request = exec.continueRequest;
         if (!request) throw new Error('validateToken can only be used in onContinuePostLogin');
         const token = request.body[tokenParameterName] ?? request.query[tokenParameterName];
-        if (typeof token !== 'string' || token.length === 0) throw new Error(`The session token is invalid: no "${tokenParameterName}" parameter in the /continue request`);
-        return validateSessionToken({ token, secret, state: request.state, subject: tx.event.user.user_id, nowMs: tx.now() });
+        if (typeof token !== 'string' || token.length === 0)
+          throw new Error(
+            `The session token is invalid: no "${tokenParameterName}" parameter in the /continue request`,
+          );
+        return validateSessionToken({
+          token,
+          secret,
+          state: request.state,
+          subject: tx.event.user.user_id,
+          nowMs: tx.now(),
+        });
       },
-      canRedirect() { return tx.canRedirect; },
+      canRedirect() {
+        return tx.canRedirect;
+      },
     },
     authentication: {
       setPrimaryUser(primaryUserId) {
-        if (typeof primaryUserId !== 'string' || primaryUserId.length === 0 || primaryUserId.length > LIMITS.primaryUserIdChars) {
-          throw new Error(`setPrimaryUser: the user id must be a non-empty string of at most ${LIMITS.primaryUserIdChars} characters`);
+        if (
+          typeof primaryUserId !== 'string' ||
+          primaryUserId.length === 0 ||
+          primaryUserId.length > LIMITS.primaryUserIdChars
+        ) {
+          throw new Error(
+            `setPrimaryUser: the user id must be a non-empty string of at most ${LIMITS.primaryUserIdChars} characters`,
+          );
         }
         tx.claimPrimaryUser();
         tx.effects.primaryUserId = primaryUserId;
         exec.setsPrimaryUser = true;
       },
       recordMethod(providerUrl) {
-        if (exec.handler !== 'onContinuePostLogin') throw new Error('recordMethod can only be called in onContinuePostLogin');
+        if (exec.handler !== 'onContinuePostLogin')
+          throw new Error('recordMethod can only be called in onContinuePostLogin');
         const url = new URL(providerUrl);
         tx.effects.calls.push({ action: exec.action, method: 'authentication.recordMethod', args: [url.toString()] });
         return api;
       },
-      challengeWith(factor: FactorSelector, options) { record('authentication.challengeWith', [factor, options]); },
-      challengeWithAny(factors) { record('authentication.challengeWithAny', [factors]); },
-      enrollWith(factor, options) { record('authentication.enrollWith', [factor, options]); },
-      enrollWithAny(factors) { record('authentication.enrollWithAny', [factors]); },
+      challengeWith(factor: FactorSelector, options) {
+        record('authentication.challengeWith', [factor, options]);
+      },
+      challengeWithAny(factors) {
+        record('authentication.challengeWithAny', [factors]);
+      },
+      enrollWith(factor, options) {
+        record('authentication.enrollWith', [factor, options]);
+      },
+      enrollWithAny(factors) {
+        record('authentication.enrollWithAny', [factors]);
+      },
     },
     multifactor: {
       enable(provider, options = {}) {
-        tx.effects.multifactor = { provider, ...(options.allowRememberBrowser === undefined ? {} : { allowRememberBrowser: options.allowRememberBrowser }) };
+        tx.effects.multifactor = {
+          provider,
+          ...(options.allowRememberBrowser === undefined ? {} : { allowRememberBrowser: options.allowRememberBrowser }),
+        };
         return api;
       },
     },
@@ -284,47 +368,82 @@ export function createApi(tx: Transaction, exec: ActionExecution, cache: CacheSt
     transaction: {
       setMetadata(key, value) {
         const L = LIMITS.transactionMetadata;
-        if (typeof key !== 'string' || key.length === 0 || key.length > L.keyChars) throw new Error(`Transaction metadata keys are 1 to ${L.keyChars} characters`);
+        if (typeof key !== 'string' || key.length === 0 || key.length > L.keyChars)
+          throw new Error(`Transaction metadata keys are 1 to ${L.keyChars} characters`);
         if (value === null) {
           const { [key]: _removed, ...rest } = tx.effects.transactionMetadata;
           tx.effects.transactionMetadata = rest;
           if (event.transaction) event.transaction.metadata = { ...rest };
           return;
         }
-        if (!['string', 'number', 'boolean'].includes(typeof value)) throw new TypeError('Transaction metadata values are strings, numbers, booleans or null');
-        if (jsonBytes(value) > L.valueBytes) throw new Error(`Transaction metadata values are at most ${L.valueBytes / 1024} KB`);
+        if (!['string', 'number', 'boolean'].includes(typeof value))
+          throw new TypeError('Transaction metadata values are strings, numbers, booleans or null');
+        if (jsonBytes(value) > L.valueBytes)
+          throw new Error(`Transaction metadata values are at most ${L.valueBytes / 1024} KB`);
         const next = { ...tx.effects.transactionMetadata, [key]: value };
-        if (jsonBytes(next) > L.totalBytes) throw new Error(`Transaction metadata is at most ${L.totalBytes / 1024} KB in total`);
+        if (jsonBytes(next) > L.totalBytes)
+          throw new Error(`Transaction metadata is at most ${L.totalBytes / 1024} KB in total`);
         tx.effects.transactionMetadata = next;
         if (event.transaction) event.transaction.metadata = { ...next };
       },
     },
     session: {
-      setExpiresAt(epochMs) { record('session.setExpiresAt', [epochMs]); },
-      setIdleExpiresAt(epochMs) { record('session.setIdleExpiresAt', [epochMs]); },
-      revoke(reason, options) { record('session.revoke', [reason, options]); },
+      setExpiresAt(epochMs) {
+        record('session.setExpiresAt', [epochMs]);
+      },
+      setIdleExpiresAt(epochMs) {
+        record('session.setIdleExpiresAt', [epochMs]);
+      },
+      revoke(reason, options) {
+        record('session.revoke', [reason, options]);
+      },
       setCookieMode(mode) {
-        if (mode !== 'persistent' && mode !== 'non-persistent') throw new TypeError('session.setCookieMode: the mode is "persistent" or "non-persistent"');
+        if (mode !== 'persistent' && mode !== 'non-persistent')
+          throw new TypeError('session.setCookieMode: the mode is "persistent" or "non-persistent"');
         record('session.setCookieMode', [mode]);
       },
-      setMetadata(key, value) { record('session.setMetadata', [key, value]); },
-      deleteMetadata(key) { record('session.deleteMetadata', [key]); },
-      evictMetadata() { record('session.evictMetadata', []); },
+      setMetadata(key, value) {
+        record('session.setMetadata', [key, value]);
+      },
+      deleteMetadata(key) {
+        record('session.deleteMetadata', [key]);
+      },
+      evictMetadata() {
+        record('session.evictMetadata', []);
+      },
     },
     refreshToken: {
-      setExpiresAt(epochMs) { record('refreshToken.setExpiresAt', [epochMs]); },
-      setIdleExpiresAt(epochMs) { record('refreshToken.setIdleExpiresAt', [epochMs]); },
-      revoke(reason) { record('refreshToken.revoke', [reason]); },
-      setMetadata(key, value) { record('refreshToken.setMetadata', [key, value]); },
-      deleteMetadata(key) { record('refreshToken.deleteMetadata', [key]); },
-      evictMetadata() { record('refreshToken.evictMetadata', []); },
+      setExpiresAt(epochMs) {
+        record('refreshToken.setExpiresAt', [epochMs]);
+      },
+      setIdleExpiresAt(epochMs) {
+        record('refreshToken.setIdleExpiresAt', [epochMs]);
+      },
+      revoke(reason) {
+        record('refreshToken.revoke', [reason]);
+      },
+      setMetadata(key, value) {
+        record('refreshToken.setMetadata', [key, value]);
+      },
+      deleteMetadata(key) {
+        record('refreshToken.deleteMetadata', [key]);
+      },
+      evictMetadata() {
+        record('refreshToken.evictMetadata', []);
+      },
     },
     samlResponse: new SamlResponseApi(record),
     validation: {
-      error(code, message) { record('validation.error', [code, message]); return api; },
+      error(code, message) {
+        record('validation.error', [code, message]);
+        return api;
+      },
     },
     rules: {
-      wasExecuted(ruleId) { record('rules.wasExecuted', [ruleId]); return false; },
+      wasExecuted(ruleId) {
+        record('rules.wasExecuted', [ruleId]);
+        return false;
+      },
     },
   };
   return api;
@@ -336,18 +455,35 @@ type Recorder = (method: string, args: unknown[]) => void;
 
 const isString = (value: unknown): boolean => typeof value === 'string';
 const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
-const oneOf = (...allowed: string[]) => (value: unknown): boolean => typeof value === 'string' && allowed.includes(value);
+const oneOf =
+  (...allowed: string[]) =>
+  (value: unknown): boolean =>
+    typeof value === 'string' && allowed.includes(value);
 const isSamlScalar = (value: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof value);
 
 /** What each SAML setter accepts; Auth0 refuses anything else. */
 const SAML_SETTERS: Record<SamlSetter, (value: unknown) => boolean> = {
-  setAudience: isString, setIssuer: isString, setRecipient: isString, setDestination: isString, setRelayState: isString,
-  setNameIdentifierFormat: isString, setAuthnContextClassRef: isString,
-  setSigningCert: isString, setEncryptionCert: isString, setEncryptionPublicKey: isString, setCert: isString, setKey: isString,
+  setAudience: isString,
+  setIssuer: isString,
+  setRecipient: isString,
+  setDestination: isString,
+  setRelayState: isString,
+  setNameIdentifierFormat: isString,
+  setAuthnContextClassRef: isString,
+  setSigningCert: isString,
+  setEncryptionCert: isString,
+  setEncryptionPublicKey: isString,
+  setCert: isString,
+  setKey: isString,
   setLifetimeInSeconds: (value) => Number.isInteger(value) && (value as number) > 0,
   setNameIdentifierProbes: (value) => Array.isArray(value) && value.every(isString),
-  setCreateUpnClaim: isBoolean, setPassthroughClaimsWithNoMapping: isBoolean, setMapUnknownClaimsAsIs: isBoolean, setMapIdentities: isBoolean,
-  setSignResponse: isBoolean, setIncludeAttributeNameFormat: isBoolean, setTypedAttributes: isBoolean,
+  setCreateUpnClaim: isBoolean,
+  setPassthroughClaimsWithNoMapping: isBoolean,
+  setMapUnknownClaimsAsIs: isBoolean,
+  setMapIdentities: isBoolean,
+  setSignResponse: isBoolean,
+  setIncludeAttributeNameFormat: isBoolean,
+  setTypedAttributes: isBoolean,
   setSignatureAlgorithm: oneOf('rsa-sha256', 'rsa-sha1'),
   setDigestAlgorithm: oneOf('sha256', 'sha1'),
   setEncryptionAlgorithm: oneOf('aes256-gcm', 'aes256-cbc'),
@@ -359,40 +495,91 @@ const SAML_SETTERS: Record<SamlSetter, (value: unknown) => boolean> = {
  */
 class SamlResponseApi implements SamlResponseMethods {
   readonly #record: Recorder;
-  constructor(record: Recorder) { this.#record = record; }
+  constructor(record: Recorder) {
+    this.#record = record;
+  }
 
   setAttribute(attribute: string, value: SamlAttributeValue): void {
-    if (typeof attribute !== 'string' || attribute === '') throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
+    if (typeof attribute !== 'string' || attribute === '')
+      throw new TypeError('samlResponse.setAttribute: the attribute is a non-empty string');
     if (value !== null && !isSamlScalar(value) && !(Array.isArray(value) && value.every(isSamlScalar))) {
       throw new TypeError('samlResponse.setAttribute: values are strings, numbers, booleans, arrays of those, or null');
     }
     this.#record('samlResponse.setAttribute', [attribute, value]);
   }
 
-  setAudience(value: string): void { this.#set('setAudience', value); }
-  setIssuer(value: string): void { this.#set('setIssuer', value); }
-  setRecipient(value: string): void { this.#set('setRecipient', value); }
-  setDestination(value: string): void { this.#set('setDestination', value); }
-  setRelayState(value: string): void { this.#set('setRelayState', value); }
-  setLifetimeInSeconds(value: number): void { this.#set('setLifetimeInSeconds', value); }
-  setNameIdentifierFormat(value: string): void { this.#set('setNameIdentifierFormat', value); }
-  setNameIdentifierProbes(value: string[]): void { this.#set('setNameIdentifierProbes', value); }
-  setAuthnContextClassRef(value: string): void { this.#set('setAuthnContextClassRef', value); }
-  setCreateUpnClaim(value: boolean): void { this.#set('setCreateUpnClaim', value); }
-  setPassthroughClaimsWithNoMapping(value: boolean): void { this.#set('setPassthroughClaimsWithNoMapping', value); }
-  setMapUnknownClaimsAsIs(value: boolean): void { this.#set('setMapUnknownClaimsAsIs', value); }
-  setMapIdentities(value: boolean): void { this.#set('setMapIdentities', value); }
-  setSignResponse(value: boolean): void { this.#set('setSignResponse', value); }
-  setIncludeAttributeNameFormat(value: boolean): void { this.#set('setIncludeAttributeNameFormat', value); }
-  setTypedAttributes(value: boolean): void { this.#set('setTypedAttributes', value); }
-  setSignatureAlgorithm(value: 'rsa-sha256' | 'rsa-sha1'): void { this.#set('setSignatureAlgorithm', value); }
-  setDigestAlgorithm(value: 'sha256' | 'sha1'): void { this.#set('setDigestAlgorithm', value); }
-  setEncryptionAlgorithm(value: 'aes256-gcm' | 'aes256-cbc'): void { this.#set('setEncryptionAlgorithm', value); }
-  setSigningCert(value: string): void { this.#set('setSigningCert', value); }
-  setEncryptionCert(value: string): void { this.#set('setEncryptionCert', value); }
-  setEncryptionPublicKey(value: string): void { this.#set('setEncryptionPublicKey', value); }
-  setCert(value: string): void { this.#set('setCert', value); }
-  setKey(value: string): void { this.#set('setKey', value); }
+  setAudience(value: string): void {
+    this.#set('setAudience', value);
+  }
+  setIssuer(value: string): void {
+    this.#set('setIssuer', value);
+  }
+  setRecipient(value: string): void {
+    this.#set('setRecipient', value);
+  }
+  setDestination(value: string): void {
+    this.#set('setDestination', value);
+  }
+  setRelayState(value: string): void {
+    this.#set('setRelayState', value);
+  }
+  setLifetimeInSeconds(value: number): void {
+    this.#set('setLifetimeInSeconds', value);
+  }
+  setNameIdentifierFormat(value: string): void {
+    this.#set('setNameIdentifierFormat', value);
+  }
+  setNameIdentifierProbes(value: string[]): void {
+    this.#set('setNameIdentifierProbes', value);
+  }
+  setAuthnContextClassRef(value: string): void {
+    this.#set('setAuthnContextClassRef', value);
+  }
+  setCreateUpnClaim(value: boolean): void {
+    this.#set('setCreateUpnClaim', value);
+  }
+  setPassthroughClaimsWithNoMapping(value: boolean): void {
+    this.#set('setPassthroughClaimsWithNoMapping', value);
+  }
+  setMapUnknownClaimsAsIs(value: boolean): void {
+    this.#set('setMapUnknownClaimsAsIs', value);
+  }
+  setMapIdentities(value: boolean): void {
+    this.#set('setMapIdentities', value);
+  }
+  setSignResponse(value: boolean): void {
+    this.#set('setSignResponse', value);
+  }
+  setIncludeAttributeNameFormat(value: boolean): void {
+    this.#set('setIncludeAttributeNameFormat', value);
+  }
+  setTypedAttributes(value: boolean): void {
+    this.#set('setTypedAttributes', value);
+  }
+  setSignatureAlgorithm(value: 'rsa-sha256' | 'rsa-sha1'): void {
+    this.#set('setSignatureAlgorithm', value);
+  }
+  setDigestAlgorithm(value: 'sha256' | 'sha1'): void {
+    this.#set('setDigestAlgorithm', value);
+  }
+  setEncryptionAlgorithm(value: 'aes256-gcm' | 'aes256-cbc'): void {
+    this.#set('setEncryptionAlgorithm', value);
+  }
+  setSigningCert(value: string): void {
+    this.#set('setSigningCert', value);
+  }
+  setEncryptionCert(value: string): void {
+    this.#set('setEncryptionCert', value);
+  }
+  setEncryptionPublicKey(value: string): void {
+    this.#set('setEncryptionPublicKey', value);
+  }
+  setCert(value: string): void {
+    this.#set('setCert', value);
+  }
+  setKey(value: string): void {
+    this.#set('setKey', value);
+  }
 
   #set(method: SamlSetter, value: unknown): void {
     if (!SAML_SETTERS[method](value)) throw new TypeError(`samlResponse.${method}: invalid value`);

@@ -1,4 +1,9 @@
-import type { CacheDeleteResult, CacheRecord, CacheSetOptions, CacheWriteResult } from '../../actions/platform/post-login';
+import type {
+  CacheDeleteResult,
+  CacheRecord,
+  CacheSetOptions,
+  CacheWriteResult,
+} from '../../actions/platform/post-login';
 import { LIMITS } from '../../actions/platform/limits';
 
 const { cache: L } = LIMITS;
@@ -28,7 +33,8 @@ export class CacheStore {
     const now = this.now();
     let expiresAt: number;
     if (options.expires_at !== undefined) {
-      if (!Number.isFinite(options.expires_at) || options.expires_at > now + L.maxTtlMs) return { type: 'error', code: 'InvalidExpiry' };
+      if (!Number.isFinite(options.expires_at) || options.expires_at > now + L.maxTtlMs)
+        return { type: 'error', code: 'InvalidExpiry' };
       if (options.expires_at <= now) return { type: 'error', code: 'ItemAlreadyExpired' };
       expiresAt = options.expires_at;
     } else {

@@ -8,7 +8,11 @@ import { setOwn } from './copy';
  * (organization, riskAssessment, custom_domain, ...) are left to `overrides`.
  */
 
-export type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
 export type UserKind = 'database' | 'google' | 'linked';
 export type Flow = 'interactive' | 'refresh-token' | 'prompt-none' | 'password';
@@ -62,12 +66,26 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
   const email = `${given}.${family}.${hex(4)}@example.com`.toLowerCase();
   const createdAt = returning ? BASE_TIME - Math.floor(random() * 365) * DAY : BASE_TIME;
 
-  const dbIdentity: Identity = { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: hex(24), isSocial: false };
-  const googleIdentity: Identity = {
-    connection: 'google-oauth2', provider: 'google-oauth2', user_id: digits(21), isSocial: true,
-    profileData: { email, email_verified: scenario.emailVerified ?? true, name: `${given} ${family}`, picture: `https://lh3.googleusercontent.com/a/${hex(16)}` },
+  const dbIdentity: Identity = {
+    connection: 'Username-Password-Authentication',
+    provider: 'auth0',
+    user_id: hex(24),
+    isSocial: false,
   };
-  const identities = kind === 'database' ? [dbIdentity] : kind === 'google' ? [googleIdentity] : [dbIdentity, googleIdentity];
+  const googleIdentity: Identity = {
+    connection: 'google-oauth2',
+    provider: 'google-oauth2',
+    user_id: digits(21),
+    isSocial: true,
+    profileData: {
+      email,
+      email_verified: scenario.emailVerified ?? true,
+      name: `${given} ${family}`,
+      picture: `https://lh3.googleusercontent.com/a/${hex(16)}`,
+    },
+  };
+  const identities =
+    kind === 'database' ? [dbIdentity] : kind === 'google' ? [googleIdentity] : [dbIdentity, googleIdentity];
   const primary = identities[0] as Identity;
   const loggedInWith = kind === 'linked' ? googleIdentity : primary;
 
@@ -79,7 +97,10 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
     given_name: given,
     family_name: family,
     nickname: given.toLowerCase(),
-    picture: kind === 'database' ? `https://s.gravatar.com/avatar/${hex(32)}` : `https://lh3.googleusercontent.com/a/${hex(16)}`,
+    picture:
+      kind === 'database'
+        ? `https://s.gravatar.com/avatar/${hex(32)}`
+        : `https://lh3.googleusercontent.com/a/${hex(16)}`,
     created_at: new Date(createdAt).toISOString(),
     updated_at: new Date(BASE_TIME).toISOString(),
     app_metadata: {},
@@ -104,11 +125,24 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
       ip: `203.0.113.${1 + Math.floor(random() * 250)}`,
       method: browser ? 'GET' : 'POST',
       query: flow === 'prompt-none' ? { prompt: 'none' } : {},
-      body: flow === 'refresh-token' ? { grant_type: 'refresh_token' } : flow === 'password' ? { grant_type: 'password' } : {},
+      body:
+        flow === 'refresh-token'
+          ? { grant_type: 'refresh_token' }
+          : flow === 'password'
+            ? { grant_type: 'password' }
+            : {},
       asn: 'AS64496',
       geoip: {
-        cityName: 'Paris', continentCode: 'EU', countryCode: 'FR', countryCode3: 'FRA', countryName: 'France',
-        latitude: 48.8566, longitude: 2.3522, subdivisionCode: 'IDF', subdivisionName: 'Île-de-France', timeZone: 'Europe/Paris',
+        cityName: 'Paris',
+        continentCode: 'EU',
+        countryCode: 'FR',
+        countryCode3: 'FRA',
+        countryName: 'France',
+        latitude: 48.8566,
+        longitude: 2.3522,
+        subdivisionCode: 'IDF',
+        subdivisionName: 'Île-de-France',
+        timeZone: 'Europe/Paris',
       },
       hostname: 'login.example.com',
       language: 'en',
@@ -120,7 +154,8 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
       protocol: PROTOCOL[flow],
       acr_values: [],
       ui_locales: [],
-      requested_scopes: flow === 'refresh-token' ? ['openid', 'profile', 'email', 'offline_access'] : ['openid', 'profile', 'email'],
+      requested_scopes:
+        flow === 'refresh-token' ? ['openid', 'profile', 'email', 'offline_access'] : ['openid', 'profile', 'email'],
       redirect_uri: browser ? 'https://app.example.com/callback' : undefined,
       prompt: flow === 'prompt-none' ? ['none'] : undefined,
       locale: 'en',
@@ -136,13 +171,17 @@ export function buildEvent(scenario: Scenario = {}, overrides: DeepPartial<Event
     stats: { logins_count: returning ? 2 + Math.floor(random() * 200) : 1 },
     tenant: { id: 'profile-sandbox' },
     session: flow === 'password' ? undefined : { id: hex(32) },
-    refresh_token: flow === 'refresh-token' ? { id: `rt_${hex(20)}`, client_id: undefined, created_at: new Date(createdAt).toISOString() } : undefined,
+    refresh_token:
+      flow === 'refresh-token'
+        ? { id: `rt_${hex(20)}`, client_id: undefined, created_at: new Date(createdAt).toISOString() }
+        : undefined,
   };
   if (event.refresh_token) event.refresh_token.client_id = event.client.client_id;
   return merge(event, overrides);
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep merge: plain objects merge, arrays and scalars replace, `undefined` leaves the base. */
 function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {

@@ -63,7 +63,10 @@ class ActionDate extends Date {
 }
 
 export class ActionLoadError extends Error {
-  constructor(readonly action: string, message: string) {
+  constructor(
+    readonly action: string,
+    message: string,
+  ) {
     super(`Action "${action}": ${message}`);
     this.name = 'ActionLoadError';
   }
@@ -74,12 +77,18 @@ const projectRequire = createRequire(join(__dirname, '..', '..', 'package.json')
 
 function checkSecrets(action: string, secrets: Record<string, string>): void {
   const names = Object.keys(secrets);
-  if (names.length > LIMITS.secretsPerAction) throw new ActionLoadError(action, `${names.length} secrets, Auth0 allows ${LIMITS.secretsPerAction}`);
+  if (names.length > LIMITS.secretsPerAction)
+    throw new ActionLoadError(action, `${names.length} secrets, Auth0 allows ${LIMITS.secretsPerAction}`);
   for (const name of names) {
-    if (name.length === 0 || name.length > LIMITS.secretNameChars) throw new ActionLoadError(action, `secret name "${name.slice(0, 40)}" must be 1 to ${LIMITS.secretNameChars} characters`);
+    if (name.length === 0 || name.length > LIMITS.secretNameChars)
+      throw new ActionLoadError(
+        action,
+        `secret name "${name.slice(0, 40)}" must be 1 to ${LIMITS.secretNameChars} characters`,
+      );
     const value = secrets[name];
     if (typeof value !== 'string') throw new ActionLoadError(action, `secret ${name} must be a string`);
-    if (value.length > LIMITS.secretValueChars) throw new ActionLoadError(action, `secret ${name} is longer than ${LIMITS.secretValueChars} characters`);
+    if (value.length > LIMITS.secretValueChars)
+      throw new ActionLoadError(action, `secret ${name} is longer than ${LIMITS.secretValueChars} characters`);
   }
 }
 
@@ -90,7 +99,11 @@ function resolveDependency(action: string, dep: Dependency): unknown {
   } catch {
     throw new ActionLoadError(action, `dependency ${dep.name}@${dep.version} is not installed`);
   }
-  if (pkg.version !== dep.version) throw new ActionLoadError(action, `dependency ${dep.name} is declared at ${dep.version} but ${pkg.version ?? 'unknown'} is installed`);
+  if (pkg.version !== dep.version)
+    throw new ActionLoadError(
+      action,
+      `dependency ${dep.name} is declared at ${dep.version} but ${pkg.version ?? 'unknown'} is installed`,
+    );
   return projectRequire(dep.name);
 }
 
@@ -99,11 +112,16 @@ const isAsyncFunction = (fn: unknown): boolean => typeof fn === 'function' && fn
 export function loadAction(options: LoadOptions): LoadedAction {
   const { name, code } = options;
   const codeBytes = Buffer.byteLength(code, 'utf8');
-  if (codeBytes > LIMITS.codeSizeBytes) throw new ActionLoadError(name, `code is ${codeBytes} bytes, over Auth0's ${LIMITS.codeSizeBytes}-byte limit`);
+  if (codeBytes > LIMITS.codeSizeBytes)
+    throw new ActionLoadError(name, `code is ${codeBytes} bytes, over Auth0's ${LIMITS.codeSizeBytes}-byte limit`);
   const secrets = Object.freeze({ ...options.secrets });
   checkSecrets(name, secrets);
   const dependencies = options.dependencies ?? [];
-  if (dependencies.length > LIMITS.dependenciesPerAction) throw new ActionLoadError(name, `${dependencies.length} dependencies, Auth0 allows ${LIMITS.dependenciesPerAction}`);
+  if (dependencies.length > LIMITS.dependenciesPerAction)
+    throw new ActionLoadError(
+      name,
+      `${dependencies.length} dependencies, Auth0 allows ${LIMITS.dependenciesPerAction}`,
+    );
   const declared = new Map(dependencies.map((d) => [d.name, d]));
   const loaded = new Map<string, unknown>();
 
@@ -115,7 +133,8 @@ export function loadAction(options: LoadOptions): LoadedAction {
     return loaded.get(id);
   };
 
-  const write = (...args: unknown[]): void => executionScope.getStore()?.log(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
+  const write = (...args: unknown[]): void =>
+    executionScope.getStore()?.log(args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
   const actionConsole: ActionConsole = { log: write, info: write, warn: write, error: write, debug: write };
 
   const module = { exports: {} as Record<string, unknown> };
@@ -128,15 +147,29 @@ export function loadAction(options: LoadOptions): LoadedAction {
   }
   // Module-level code runs once per instance and is reused across executions, as on node22.
   try {
-    factory(module.exports, actionRequire, module, `/${name}.js`, '/', options.fetch ?? globalThis.fetch, actionConsole, ActionDate);
+    factory(
+      module.exports,
+      actionRequire,
+      module,
+      `/${name}.js`,
+      '/',
+      options.fetch ?? globalThis.fetch,
+      actionConsole,
+      ActionDate,
+    );
   } catch (error) {
     throw new ActionLoadError(name, `module code threw: ${(error as Error).message}`);
   }
 
   const exported = module.exports;
-  if (!isAsyncFunction(exported['onExecutePostLogin'])) throw new ActionLoadError(name, 'Invalid function signature: exports.onExecutePostLogin must be an async function');
+  if (!isAsyncFunction(exported['onExecutePostLogin']))
+    throw new ActionLoadError(name, 'Invalid function signature: exports.onExecutePostLogin must be an async function');
   const onContinue = exported['onContinuePostLogin'];
-  if (onContinue !== undefined && !isAsyncFunction(onContinue)) throw new ActionLoadError(name, 'Invalid function signature: exports.onContinuePostLogin must be an async function');
+  if (onContinue !== undefined && !isAsyncFunction(onContinue))
+    throw new ActionLoadError(
+      name,
+      'Invalid function signature: exports.onContinuePostLogin must be an async function',
+    );
 
   return {
     name,

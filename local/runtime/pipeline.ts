@@ -35,12 +35,13 @@ export interface FormResult {
   vars?: Record<string, unknown>;
 }
 
-export type LoginResult = Effects & (
-  | { outcome: 'allowed' }
-  | ({ outcome: 'denied' } & Denial)
-  | { outcome: 'redirect'; url: string; state: string; continue(request: ContinueRequest): Promise<LoginResult> }
-  | { outcome: 'form'; formId: string; state: string; continue(result: FormResult): Promise<LoginResult> }
-);
+export type LoginResult = Effects &
+  (
+    | { outcome: 'allowed' }
+    | ({ outcome: 'denied' } & Denial)
+    | { outcome: 'redirect'; url: string; state: string; continue(request: ContinueRequest): Promise<LoginResult> }
+    | { outcome: 'form'; formId: string; state: string; continue(result: FormResult): Promise<LoginResult> }
+  );
 
 interface Phase {
   start: number;
@@ -56,7 +57,12 @@ class BudgetExceeded extends Error {}
 export function runLogin(options: LoginOptions): Promise<LoginResult> {
   const now = options.now ?? Date.now;
   const tx = new Transaction(options.event, now); // read-only: each Action gets its own copy
-  const phase: Phase = { start: 0, handler: 'onExecutePostLogin', request: tx.event.request, cache: options.cache ?? new CacheStore(now) };
+  const phase: Phase = {
+    start: 0,
+    handler: 'onExecutePostLogin',
+    request: tx.event.request,
+    cache: options.cache ?? new CacheStore(now),
+  };
   return runPhase(options, tx, phase);
 }
 
@@ -72,16 +78,24 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
       tx.denial = { error: 'access_denied', reason: `Action "${action.name}" has no ${handlerName}` };
       return finish(tx);
     }
-    const exec = new ActionExecution(action.name, handlerName, index === phase.start ? phase.continueRequest : undefined);
+    const exec = new ActionExecution(
+      action.name,
+      handlerName,
+      index === phase.start ? phase.continueRequest : undefined,
+    );
     const event = eventFor(tx, action, phase, index);
     const api = createApi(tx, exec, phase.cache, event);
     tx.effects.executed.push({ action: action.name, handler: handlerName });
     try {
-      await withinBudget(executionScope.run({ log: (line) => exec.log(tx, line), now: tx.now }, () => handler(event, api)), deadline - Date.now());
+      await withinBudget(
+        executionScope.run({ log: (line) => exec.log(tx, line), now: tx.now }, () => handler(event, api)),
+        deadline - Date.now(),
+      );
     } catch (error) {
-      tx.denial ??= error instanceof BudgetExceeded
-        ? { error: 'access_denied', reason: 'Script execution time exceeded' }
-        : { error: 'access_denied', reason: error instanceof Error ? error.message : String(error) };
+      tx.denial ??=
+        error instanceof BudgetExceeded
+          ? { error: 'access_denied', reason: 'Script execution time exceeded' }
+          : { error: 'access_denied', reason: error instanceof Error ? error.message : String(error) };
       return finish(tx);
     }
     tx.commit(exec);
@@ -89,7 +103,10 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
 
     if (exec.redirect || exec.render) {
       if (!tx.canRedirect) {
-        tx.denial = { error: 'interaction_required', reason: 'The login needs user interaction, which this request does not allow' };
+        tx.denial = {
+          error: 'interaction_required',
+          reason: 'The login needs user interaction, which this request does not allow',
+        };
         return finish(tx);
       }
       tx.persist(); // Auth0 saves metadata before the browser leaves, so onContinuePostLogin sees it
@@ -97,9 +114,15 @@ async function runPhase(options: LoginOptions, tx: Transaction, phase: Phase): P
     }
   }
 
-  for (const [token, claims] of [['ID', tx.effects.idTokenClaims], ['access', tx.effects.accessTokenClaims]] as const) {
+  for (const [token, claims] of [
+    ['ID', tx.effects.idTokenClaims],
+    ['access', tx.effects.accessTokenClaims],
+  ] as const) {
     if (Buffer.byteLength(JSON.stringify(claims), 'utf8') > LIMITS.customClaimsBytesPerToken) {
-      tx.denial = { error: 'access_denied', reason: `Custom claims of the ${token} token exceed ${LIMITS.customClaimsBytesPerToken / 1024} KB` };
+      tx.denial = {
+        error: 'access_denied',
+        reason: `Custom claims of the ${token} token exceed ${LIMITS.customClaimsBytesPerToken / 1024} KB`,
+      };
     }
   }
   return finish(tx);
@@ -111,7 +134,13 @@ function finish(tx: Transaction): LoginResult {
   return tx.denial ? { ...effects, outcome: 'denied', ...tx.denial } : { ...effects, outcome: 'allowed' };
 }
 
-function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: number, exec: ActionExecution): LoginResult {
+function suspend(
+  options: LoginOptions,
+  tx: Transaction,
+  phase: Phase,
+  index: number,
+  exec: ActionExecution,
+): LoginResult {
   const state = randomBytes(16).toString('base64url');
   let continued = false;
   const once = (): void => {
@@ -119,13 +148,22 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
     continued = true;
   };
   // The /continue request may land on another instance: api.cache is not carried over.
-  const nextPhase = (overrides: Partial<Phase>): Phase => ({ ...phase, start: index, handler: 'onContinuePostLogin', cache: new CacheStore(tx.now), ...overrides });
+  const nextPhase = (overrides: Partial<Phase>): Phase => ({
+    ...phase,
+    start: index,
+    handler: 'onContinuePostLogin',
+    cache: new CacheStore(tx.now),
+    ...overrides,
+  });
 
   if (exec.redirect) {
     const url = new URL(exec.redirect.url);
     url.searchParams.set('state', state);
     return {
-      ...copyData(tx.effects), outcome: 'redirect', url: url.toString(), state,
+      ...copyData(tx.effects),
+      outcome: 'redirect',
+      url: url.toString(),
+      state,
       async continue(request) {
         once();
         const query: Record<string, unknown> = { ...request.query };
@@ -134,7 +172,10 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
         // another one, Auth0 fails the login.
         const presented = body['state'] ?? query['state'];
         if (presented !== state) {
-          tx.denial = { error: 'invalid_request', reason: 'The state parameter of the /continue request is missing or invalid' };
+          tx.denial = {
+            error: 'invalid_request',
+            reason: 'The state parameter of the /continue request is missing or invalid',
+          };
           return finish(tx);
         }
         const continueRequest = { ...tx.event.request, method: request.method ?? 'GET', query, body };
@@ -144,7 +185,10 @@ function suspend(options: LoginOptions, tx: Transaction, phase: Phase, index: nu
   }
   const render = exec.render as NonNullable<ActionExecution['render']>;
   return {
-    ...copyData(tx.effects), outcome: 'form', formId: render.formId, state,
+    ...copyData(tx.effects),
+    outcome: 'form',
+    formId: render.formId,
+    state,
     async continue(result) {
       once();
       return runPhase(options, tx, nextPhase({ prompt: { id: render.formId, ...result } }));

@@ -20,11 +20,20 @@ export interface EncodeInput {
 }
 
 export function encodeSessionToken(input: EncodeInput): string {
-  if (typeof input.secret !== 'string' || input.secret.length === 0) throw new TypeError('encodeToken: secret must be a non-empty string');
-  if (!Number.isFinite(input.expiresInSeconds) || input.expiresInSeconds <= 0) throw new TypeError('encodeToken: expiresInSeconds must be a positive number');
+  if (typeof input.secret !== 'string' || input.secret.length === 0)
+    throw new TypeError('encodeToken: secret must be a non-empty string');
+  if (!Number.isFinite(input.expiresInSeconds) || input.expiresInSeconds <= 0)
+    throw new TypeError('encodeToken: expiresInSeconds must be a positive number');
   const iat = Math.floor(input.nowMs / 1000);
   // Standard claims win over payload keys of the same name: a payload cannot forge `sub` or `exp`.
-  const claims = { ...input.payload, iat, iss: input.issuer, sub: input.subject, exp: iat + input.expiresInSeconds, ip: input.ip };
+  const claims = {
+    ...input.payload,
+    iat,
+    iss: input.issuer,
+    sub: input.subject,
+    exp: iat + input.expiresInSeconds,
+    ip: input.ip,
+  };
   return jwt.sign(claims, input.secret, { algorithm: ALGORITHM });
 }
 
@@ -40,7 +49,10 @@ export function validateSessionToken(input: ValidateInput): SessionTokenClaims {
   const invalid = (why: string): Error => new Error(`The session token is invalid: ${why}`);
   let decoded: string | jwt.JwtPayload;
   try {
-    decoded = jwt.verify(input.token, input.secret, { algorithms: [ALGORITHM], clockTimestamp: Math.floor(input.nowMs / 1000) });
+    decoded = jwt.verify(input.token, input.secret, {
+      algorithms: [ALGORITHM],
+      clockTimestamp: Math.floor(input.nowMs / 1000),
+    });
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : 'verification failed');
   }
@@ -64,6 +76,13 @@ export interface SignInput {
 /** What a customer's redirect page does before posting back to /continue. */
 export function signSessionToken(input: SignInput): string {
   const iat = Math.floor((input.nowMs ?? Date.now()) / 1000);
-  const claims = { ...input.payload, iat, iss: input.issuer ?? 'localhost', sub: input.subject, state: input.state, exp: iat + (input.expiresInSeconds ?? 300) };
+  const claims = {
+    ...input.payload,
+    iat,
+    iss: input.issuer ?? 'localhost',
+    sub: input.subject,
+    state: input.state,
+    exp: iat + (input.expiresInSeconds ?? 300),
+  };
   return jwt.sign(claims, input.secret, { algorithm: ALGORITHM });
 }

@@ -21,7 +21,11 @@ export const adminApi: FastifyPluginAsync<AdminOptions> = async (app, options) =
   app.put<{ Body: { rules: FaultRule[] } }>('/faults', async (request) => {
     const rules: unknown = request.body?.rules;
     if (!Array.isArray(rules) || !rules.every(isFaultRule)) {
-      throw new ApiError(400, 'Expected {"rules": [{path, method?, times?, status?, retryAfter?, latencyMs?, message?}]}', 'invalid_body');
+      throw new ApiError(
+        400,
+        'Expected {"rules": [{path, method?, times?, status?, retryAfter?, latencyMs?, message?}]}',
+        'invalid_body',
+      );
     }
     options.faults.set(rules);
     return { rules: options.faults.describe() };
@@ -34,7 +38,10 @@ export const adminApi: FastifyPluginAsync<AdminOptions> = async (app, options) =
 };
 
 /** onRequest hook: a Management API token of the bootstrap deploy client, and no other. */
-export function deployClientOnly(authenticate: Authenticate, deployClientId: () => string): (request: FastifyRequest) => Promise<void> {
+export function deployClientOnly(
+  authenticate: Authenticate,
+  deployClientId: () => string,
+): (request: FastifyRequest) => Promise<void> {
   return async (request) => {
     await authenticate(request);
     if (request.caller?.clientId !== deployClientId()) {

@@ -49,7 +49,10 @@ export class TokenSigner {
     }
     this.privateKey = readFileSync(keyPath, 'utf8');
     this.publicKey = createPublicKey(this.privateKey);
-    this.kid = createHash('sha256').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 32);
+    this.kid = createHash('sha256')
+      .update(this.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url')
+      .slice(0, 32);
   }
 
   sign(claims: Omit<AccessTokenClaims, 'iat' | 'exp'>, lifetimeSeconds: number): string {
@@ -68,7 +71,12 @@ export class TokenSigner {
 
   verify(token: string, issuer: string, audience: string): AccessTokenClaims {
     const payload = jwt.verify(token, this.publicKey, { algorithms: ['RS256'], issuer, audience });
-    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.azp !== 'string' || typeof payload.scope !== 'string') {
+    if (
+      typeof payload === 'string' ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.azp !== 'string' ||
+      typeof payload.scope !== 'string'
+    ) {
       throw new jwt.JsonWebTokenError('unexpected token payload');
     }
     return payload as AccessTokenClaims;
@@ -114,12 +122,19 @@ export interface OtherGrants {
 }
 
 /** POST /oauth/token (client credentials here, other grants routed by grant_type) and GET /.well-known/jwks.json. */
-export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer: TokenSigner, endpoint: () => TenantEndpoint, otherGrants?: OtherGrants): void {
+export function registerTokenEndpoint(
+  app: FastifyInstance,
+  store: Store,
+  signer: TokenSigner,
+  endpoint: () => TenantEndpoint,
+  otherGrants?: OtherGrants,
+): void {
   app.get('/.well-known/jwks.json', async () => signer.jwks());
 
   app.post<{ Body: unknown }>('/oauth/token', async (request, reply) => {
     const grantType = isJsonObject(request.body) ? request.body.grant_type : undefined;
-    if (otherGrants && typeof grantType === 'string' && otherGrants.grantTypes.includes(grantType)) return otherGrants.handle(request, reply);
+    if (otherGrants && typeof grantType === 'string' && otherGrants.grantTypes.includes(grantType))
+      return otherGrants.handle(request, reply);
     try {
       const body = parseTokenRequest(request.body);
       const { clientId, clientSecret } = clientCredentials(request, body);
@@ -136,27 +151,48 @@ export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer
       }
       const audience = body.audience ?? store.tenant.settings().default_audience;
       if (typeof audience !== 'string' || audience === '') {
-        throw new OAuthError(403, 'access_denied', 'No audience parameter was provided, and no default audience has been configured');
+        throw new OAuthError(
+          403,
+          'access_denied',
+          'No audience parameter was provided, and no default audience has been configured',
+        );
       }
       const api = store.resourceServers.get(audience);
-      if (!api || api.identifier !== audience) throw new OAuthError(403, 'access_denied', `Service not found: ${audience}`);
+      if (!api || api.identifier !== audience)
+        throw new OAuthError(403, 'access_denied', `Service not found: ${audience}`);
       const granted = store.clientGrants.grantedScopes(client.client_id, audience);
       if (!granted) {
-        throw new OAuthError(403, 'access_denied',
-          `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`);
+        throw new OAuthError(
+          403,
+          'access_denied',
+          `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
+        );
       }
       const requested = body.scope ? body.scope.split(' ').filter(Boolean) : granted;
       const missing = requested.filter((scope) => !granted.includes(scope));
-      if (missing.length > 0) throw new OAuthError(403, 'access_denied', `Client has not been granted scopes: ${missing.join(',')}`);
+      if (missing.length > 0)
+        throw new OAuthError(403, 'access_denied', `Client has not been granted scopes: ${missing.join(',')}`);
       const lifetime = api.token_lifetime;
       const scope = requested.join(' ');
       const token = signer.sign(
-        { iss: endpoint().issuer, sub: `${client.client_id}@clients`, aud: audience, azp: client.client_id, gty: 'client-credentials', scope },
+        {
+          iss: endpoint().issuer,
+          sub: `${client.client_id}@clients`,
+          aud: audience,
+          azp: client.client_id,
+          gty: 'client-credentials',
+          scope,
+        },
         lifetime,
       );
       store.logs.record({
-        type: 'seccft', description: 'Client Credentials for Access Token', client_id: client.client_id, audience, scope,
-        ip: request.ip, user_agent: request.headers['user-agent'] ?? '',
+        type: 'seccft',
+        description: 'Client Credentials for Access Token',
+        client_id: client.client_id,
+        audience,
+        scope,
+        ip: request.ip,
+        user_agent: request.headers['user-agent'] ?? '',
       });
       return { access_token: token, scope, expires_in: lifetime, token_type: 'Bearer' };
     } catch (error) {
@@ -172,13 +208,15 @@ export function registerTokenEndpoint(app: FastifyInstance, store: Store, signer
  */
 export function parseTokenRequest(body: unknown): TokenRequest {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new OAuthError(400, 'invalid_request', 'The request body must be a set of parameters');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new OAuthError(400, 'invalid_request', 'The request body must be a set of parameters');
   const parameters = body as Record<string, unknown>;
   const parsed: TokenRequest = {};
   for (const name of TOKEN_PARAMETERS) {
     const value = parameters[name];
     if (value === undefined) continue;
-    if (typeof value !== 'string') throw new OAuthError(400, 'invalid_request', `Parameter ${name} must be a single string`);
+    if (typeof value !== 'string')
+      throw new OAuthError(400, 'invalid_request', `Parameter ${name} must be a single string`);
     parsed[name] = value;
   }
   return parsed;
@@ -192,7 +230,10 @@ function clientCredentials(request: FastifyRequest, body: TokenRequest): { clien
   const separator = decoded.indexOf(':');
   try {
     if (separator <= 0) throw new URIError('no client id');
-    return { clientId: decodeURIComponent(decoded.slice(0, separator)), clientSecret: decodeURIComponent(decoded.slice(separator + 1)) };
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, separator)),
+      clientSecret: decodeURIComponent(decoded.slice(separator + 1)),
+    };
   } catch {
     throw new OAuthError(401, 'invalid_client', 'Client authentication failed: malformed HTTP Basic credentials');
   }
@@ -215,8 +256,10 @@ export function managementAuth(signer: TokenSigner, endpoint: () => TenantEndpoi
       const { issuer, managementAudience } = endpoint();
       claims = signer.verify(match[1], issuer, managementAudience);
     } catch (error) {
-      if (error instanceof jwt.TokenExpiredError) throw new ApiError(401, 'Expired token received for JSON Web Token validation');
-      if (error instanceof jwt.JsonWebTokenError && /audience/.test(error.message)) throw new ApiError(401, 'Bad audience');
+      if (error instanceof jwt.TokenExpiredError)
+        throw new ApiError(401, 'Expired token received for JSON Web Token validation');
+      if (error instanceof jwt.JsonWebTokenError && /audience/.test(error.message))
+        throw new ApiError(401, 'Bad audience');
       throw new ApiError(401, 'Invalid token');
     }
     const scopes = new Set(claims.scope.split(' ').filter(Boolean));

@@ -13,7 +13,11 @@ const DEPLOY_CLIENT_NAME = 'Sandbox Deploy Client';
  * for every Management API scope; its credentials live in the state folder (mode 0600) and are
  * never printed. Other clients only get what tenant.yaml's clientGrants give them.
  */
-export function ensureDeployClient(store: Store, credentialsPath: string, managementAudience: string): DeployClientCredentials {
+export function ensureDeployClient(
+  store: Store,
+  credentialsPath: string,
+  managementAudience: string,
+): DeployClientCredentials {
   return store.db.transaction(() => {
     let credentials = readCredentials(credentialsPath);
     const existing = credentials && store.clients.get(credentials.client_id);
@@ -41,7 +45,13 @@ export function ensureDeployClient(store: Store, credentialsPath: string, manage
  */
 export function ensureGlobalClient(store: Store): void {
   if (store.clients.list().some((client) => client.global)) return;
-  store.clients.create({ name: 'All Applications', global: true, grant_types: [], callbacks: [], custom_login_page_on: false });
+  store.clients.create({
+    name: 'All Applications',
+    global: true,
+    grant_types: [],
+    callbacks: [],
+    custom_login_page_on: false,
+  });
 }
 
 function readCredentials(path: string): DeployClientCredentials | undefined {
@@ -49,5 +59,7 @@ function readCredentials(path: string): DeployClientCredentials | undefined {
   const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const { client_id: clientId, client_secret: clientSecret } = parsed as Record<string, unknown>;
-  return typeof clientId === 'string' && typeof clientSecret === 'string' ? { client_id: clientId, client_secret: clientSecret } : undefined;
+  return typeof clientId === 'string' && typeof clientSecret === 'string'
+    ? { client_id: clientId, client_secret: clientSecret }
+    : undefined;
 }

@@ -73,9 +73,15 @@ export class SandboxClient {
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
         });
       });
-      req.on('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ECONNREFUSED'
-        ? new Error(`nothing listens on https://${this.target.domain}: start the sandbox (npm start or npm run sandbox), or set SANDBOX_PORT`)
-        : error));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'ECONNREFUSED'
+            ? new Error(
+                `nothing listens on https://${this.target.domain}: start the sandbox (npm start or npm run sandbox), or set SANDBOX_PORT`,
+              )
+            : error,
+        ),
+      );
       req.end(payload);
     });
   }
@@ -83,7 +89,12 @@ export class SandboxClient {
   /** A Management API access token by client credentials. */
   async managementToken(client: DeployClientCredentials): Promise<string> {
     const response = await this.request<{ access_token?: string; error_description?: string }>('POST', '/oauth/token', {
-      json: { grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, audience: `${this.url}/api/v2/` },
+      json: {
+        grant_type: 'client_credentials',
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        audience: `${this.url}/api/v2/`,
+      },
     });
     if (response.status !== 200 || !response.body.access_token) {
       throw new Error(`token request refused: ${response.status} ${response.body.error_description ?? ''}`.trim());
@@ -95,15 +106,18 @@ export class SandboxClient {
 /** The deploy client's credentials from a sandbox state folder (written on first start, mode 0600). */
 export function readDeployClient(stateDir: string): DeployClientCredentials {
   const file = statePaths(stateDir).deployClient;
-  if (!existsSync(file)) throw new Error(`${file} does not exist: start the sandbox first (npm start or npm run sandbox)`);
+  if (!existsSync(file))
+    throw new Error(`${file} does not exist: start the sandbox first (npm start or npm run sandbox)`);
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<DeployClientCredentials>;
-  if (typeof parsed.client_id !== 'string' || typeof parsed.client_secret !== 'string') throw new Error(`${file} is not a deploy client credentials file`);
+  if (typeof parsed.client_id !== 'string' || typeof parsed.client_secret !== 'string')
+    throw new Error(`${file} is not a deploy client credentials file`);
   return { client_id: parsed.client_id, client_secret: parsed.client_secret };
 }
 
 /** Where a sandbox started from `stateDir` on `port` is reached, and which CA to trust. */
 export function sandboxTarget(stateDir: string, port: number): SandboxTarget {
   const caPath = statePaths(stateDir).caCert;
-  if (!existsSync(caPath)) throw new Error(`${caPath} does not exist: start the sandbox first (npm start or npm run sandbox)`);
+  if (!existsSync(caPath))
+    throw new Error(`${caPath} does not exist: start the sandbox first (npm start or npm run sandbox)`);
   return { domain: `127.0.0.1:${port}`, caPath };
 }

@@ -28,7 +28,8 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, errorCode = 'invalid_body'): ApiError => new ApiError(400, message, errorCode);
+export const badRequest = (message: string, errorCode = 'invalid_body'): ApiError =>
+  new ApiError(400, message, errorCode);
 export const notFound = (message: string, errorCode?: string): ApiError => new ApiError(404, message, errorCode);
 export const conflict = (message: string, errorCode?: string): ApiError => new ApiError(409, message, errorCode);
 export const forbidden = (message: string, errorCode?: string): ApiError => new ApiError(403, message, errorCode);

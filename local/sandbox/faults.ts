@@ -59,19 +59,30 @@ export class FaultInjector {
 
   /** Rules as configured, with what is left of each. */
   describe(): (FaultRule & { remaining: number | 'always' })[] {
-    return this.rules.map(({ rule, remaining }) => ({ ...rule, remaining: Number.isFinite(remaining) ? remaining : 'always' }));
+    return this.rules.map(({ rule, remaining }) => ({
+      ...rule,
+      remaining: Number.isFinite(remaining) ? remaining : 'always',
+    }));
   }
 
   /** Fastify onRequest hook; registered first so faults apply before authentication. */
   readonly hook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const path = request.url.split('?')[0] ?? request.url;
-    const index = this.rules.findIndex(({ rule, pattern, remaining }) =>
-      remaining > 0 && (!rule.method || rule.method.toUpperCase() === request.method) && pattern.test(path));
+    const index = this.rules.findIndex(
+      ({ rule, pattern, remaining }) =>
+        remaining > 0 && (!rule.method || rule.method.toUpperCase() === request.method) && pattern.test(path),
+    );
     const active = this.rules[index];
     if (!active) return;
     active.remaining -= 1;
     const { rule } = active;
-    this.recorded.push({ rule: index, method: request.method, path, ...(rule.status ? { status: rule.status } : {}), at: Date.now() });
+    this.recorded.push({
+      rule: index,
+      method: request.method,
+      path,
+      ...(rule.status ? { status: rule.status } : {}),
+      at: Date.now(),
+    });
     if (rule.latencyMs) await sleep(rule.latencyMs);
     if (!rule.status) return;
     if (rule.retryAfter !== undefined) reply.header('Retry-After', String(rule.retryAfter));
@@ -80,8 +91,11 @@ export class FaultInjector {
       reply.header('X-RateLimit-Remaining', '0');
       reply.header('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + (rule.retryAfter ?? 1)));
     }
-    const message = rule.message
-      ?? (rule.status === 429 ? 'Global limit has been reached' : `Injected fault: sandbox rule #${index} (${rule.method ?? '*'} ${rule.path})`);
+    const message =
+      rule.message ??
+      (rule.status === 429
+        ? 'Global limit has been reached'
+        : `Injected fault: sandbox rule #${index} (${rule.method ?? '*'} ${rule.path})`);
     await reply.code(rule.status).send({
       statusCode: rule.status,
       error: STATUS_CODES[rule.status] ?? 'Error',
@@ -103,7 +117,9 @@ function globToRegExp(glob: string): RegExp {
 export function parseFaultRules(json: string): FaultRule[] {
   const parsed: unknown = JSON.parse(json);
   if (!Array.isArray(parsed) || !parsed.every(isFaultRule)) {
-    throw new Error('SANDBOX_FAULTS must be a JSON array of {path, method?, times?, status?, retryAfter?, latencyMs?, message?}');
+    throw new Error(
+      'SANDBOX_FAULTS must be a JSON array of {path, method?, times?, status?, retryAfter?, latencyMs?, message?}',
+    );
   }
   return parsed;
 }
@@ -112,11 +128,13 @@ export function isFaultRule(value: unknown): value is FaultRule {
   if (typeof value !== 'object' || value === null) return false;
   const rule = value as Record<string, unknown>;
   const optional = (key: string, type: string): boolean => rule[key] === undefined || typeof rule[key] === type;
-  return typeof rule.path === 'string'
-    && optional('method', 'string')
-    && (rule.times === undefined || rule.times === 'always' || (typeof rule.times === 'number' && rule.times >= 1))
-    && optional('status', 'number')
-    && optional('retryAfter', 'number')
-    && optional('latencyMs', 'number')
-    && optional('message', 'string');
+  return (
+    typeof rule.path === 'string' &&
+    optional('method', 'string') &&
+    (rule.times === undefined || rule.times === 'always' || (typeof rule.times === 'number' && rule.times >= 1)) &&
+    optional('status', 'number') &&
+    optional('retryAfter', 'number') &&
+    optional('latencyMs', 'number') &&
+    optional('message', 'string')
+  );
 }

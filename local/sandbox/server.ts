@@ -63,7 +63,10 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const paths = prepareStateDir(options.stateDir ?? DEFAULT_STATE_DIR, { reset: options.reset ?? false });
   const tls = await loadOrCreateTls(paths);
-  const store = openStore(paths.database, { tenantName: TENANT_NAME, actionBuildDelayMs: options.actionBuildDelayMs ?? 200 });
+  const store = openStore(paths.database, {
+    tenantName: TENANT_NAME,
+    actionBuildDelayMs: options.actionBuildDelayMs ?? 200,
+  });
   const signer = new TokenSigner(paths.signingKey);
   const faults = new FaultInjector(options.faults);
 
@@ -76,21 +79,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   const app = buildApp({
-    tls, store, signer, faults, endpoint, deployClientId: () => deployClientId, log: options.log, pendingLoginTtlMs: options.pendingLoginTtlMs,
+    tls,
+    store,
+    signer,
+    faults,
+    endpoint,
+    deployClientId: () => deployClientId,
+    log: options.log,
+    pendingLoginTtlMs: options.pendingLoginTtlMs,
   });
   try {
     await app.listen({ port: options.port ?? DEFAULT_PORT, host: HOST });
   } catch (error) {
     store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`, { cause: error });
+      throw new Error(`Port ${options.port ?? DEFAULT_PORT} on ${HOST} is in use; set SANDBOX_PORT to another port`, {
+        cause: error,
+      });
     }
     throw error;
   }
   const { port } = app.server.address() as AddressInfo;
   const domain = `${HOST}:${port}`;
   const managementAudience = `https://${domain}/api/v2/`;
-  store.resourceServers.ensureManagementApi(managementAudience, MANAGEMENT_API_SCOPES.map((value) => ({ value })));
+  store.resourceServers.ensureManagementApi(
+    managementAudience,
+    MANAGEMENT_API_SCOPES.map((value) => ({ value })),
+  );
   ensureGlobalClient(store);
   const deployClient = ensureDeployClient(store, paths.deployClient, managementAudience);
   deployClientId = deployClient.client_id;
@@ -130,7 +145,14 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     // Payloads are validated strictly: no stripping of unknown fields, no type coercion
     // (query strings are coerced per schema in management-api/validation.ts).
     ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, verbose: true, allowUnionTypes: true },
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+        verbose: true,
+        allowUnionTypes: true,
+      },
     },
     schemaErrorFormatter: formatValidationError,
     bodyLimit: 1024 * 1024,
@@ -146,7 +168,12 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   if (deps.log) {
     const log = deps.log;
     app.addHook('onResponse', async (request, reply) => {
-      log({ method: request.method, path: request.url.split('?')[0] ?? '', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+      log({
+        method: request.method,
+        path: request.url.split('?')[0] ?? '',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      });
     });
   }
 
@@ -168,15 +195,26 @@ function buildApp(deps: AppDependencies): FastifyInstance {
       return reply.code(error.statusCode).send(new ApiError(error.statusCode, error.message).body);
     }
     // A bug in the sandbox, not a modelled Auth0 error: say so where the operator looks.
-    process.stderr.write(`sandbox: unexpected error on ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}\n`);
+    process.stderr.write(
+      `sandbox: unexpected error on ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}\n`,
+    );
     return reply.code(500).send(new ApiError(500, 'An internal server error occurred').body);
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(new ApiError(404, 'Not Found').body));
 
   const authenticate = managementAuth(deps.signer, deps.endpoint);
   const oidcStore = new OidcStore(deps.store.db);
-  void app.register(managementApi, { prefix: '/api/v2', context: { store: deps.store, oidc: oidcStore, endpoint: deps.endpoint }, authenticate });
-  void app.register(adminApi, { prefix: '/sandbox', faults: deps.faults, authenticate, deployClientId: deps.deployClientId });
+  void app.register(managementApi, {
+    prefix: '/api/v2',
+    context: { store: deps.store, oidc: oidcStore, endpoint: deps.endpoint },
+    authenticate,
+  });
+  void app.register(adminApi, {
+    prefix: '/sandbox',
+    faults: deps.faults,
+    authenticate,
+    deployClientId: deps.deployClientId,
+  });
 
   // Logins run the deployed Actions, whose Management API calls come back here over HTTPS.
   const actionFetch = caFetch(readFileSync(deps.tls.caPath));
@@ -189,20 +227,37 @@ function buildApp(deps: AppDependencies): FastifyInstance {
     endpoint: deps.endpoint,
     fetch: actionFetch.fetch,
     tenantName: TENANT_NAME,
-    onAccountBlocked: (user, block) => mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
+    onAccountBlocked: (user, block) =>
+      mailer.sendEmail({ template: 'blocked_account', user, location: { source_ip: block.ip } }),
     ...(deps.pendingLoginTtlMs !== undefined ? { pendingTtlMs: deps.pendingLoginTtlMs } : {}),
   });
-  const oidc = createOidcProvider({ store: deps.store, oidc: oidcStore, signer: deps.signer, engine, mailer, endpoint: deps.endpoint });
+  const oidc = createOidcProvider({
+    store: deps.store,
+    oidc: oidcStore,
+    signer: deps.signer,
+    engine,
+    mailer,
+    endpoint: deps.endpoint,
+  });
   registerTokenEndpoint(app, deps.store, deps.signer, deps.endpoint, oidc.tokenGrants);
   void app.register(oidc.routes, oidc.routeOptions);
   void app.register(emailRoutes, {
-    store: deps.store, outbox, mailer, endpoint: deps.endpoint, endSessions: (userId) => oidcStore.deleteSessionsOf(userId),
-    requireDeployClient: deployClientOnly(authenticate, deps.deployClientId), deployClientId: deps.deployClientId,
+    store: deps.store,
+    outbox,
+    mailer,
+    endpoint: deps.endpoint,
+    endSessions: (userId) => oidcStore.deleteSessionsOf(userId),
+    requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
+    deployClientId: deps.deployClientId,
   });
   void app.register(loginRoutes, {
-    engine, store: deps.store, endpoint: deps.endpoint, requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
-    resumeAuthorization: oidc.resumeAuthorization, continueAllowed: oidc.continueAllowed, callbackOrigin: oidc.callbackOrigin,
+    engine,
+    store: deps.store,
+    endpoint: deps.endpoint,
+    requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
+    resumeAuthorization: oidc.resumeAuthorization,
+    continueAllowed: oidc.continueAllowed,
+    callbackOrigin: oidc.callbackOrigin,
   });
   return app;
 }
-

@@ -50,8 +50,11 @@ export function prepareStateDir(dir: string, options: { reset: ResetMode }): Sta
     }
     if (options.reset === true) rmSync(paths.dir, { recursive: true, force: true });
     if (options.reset === 'tenant') {
-      const keep = new Set([paths.caCert, paths.caKey, paths.serverCert, paths.serverKey, paths.signingKey].map((file) => basename(file)));
-      for (const entry of entries) if (!keep.has(entry)) rmSync(join(paths.dir, entry), { recursive: true, force: true });
+      const keep = new Set(
+        [paths.caCert, paths.caKey, paths.serverCert, paths.serverKey, paths.signingKey].map((file) => basename(file)),
+      );
+      for (const entry of entries)
+        if (!keep.has(entry)) rmSync(join(paths.dir, entry), { recursive: true, force: true });
     }
   }
   // The database holds client secrets and Action secret values: owner-only, like the key files.

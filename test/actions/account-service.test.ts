@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../actions/platform/post-login';
 import { runLogin } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, event, fakeUserFrom, loadPipeline, unexpectedErrors } from '../../tooling/harness';
+import {
+  createFakeManagementApi,
+  databaseUser,
+  event,
+  fakeUserFrom,
+  loadPipeline,
+  unexpectedErrors,
+} from '../../tooling/harness';
 
 /**
  * The account service's own client (`account_service: "true"` in its client metadata): its logins

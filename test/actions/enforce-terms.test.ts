@@ -1,17 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, type TermsConfig } from '../../actions/enforce-terms/config';
-import { decideContinue, decideExecute, type ContinueOutcome, type ExecuteOutcome } from '../../actions/enforce-terms/decide';
+import {
+  decideContinue,
+  decideExecute,
+  type ContinueOutcome,
+  type ExecuteOutcome,
+} from '../../actions/enforce-terms/decide';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import type { Flow } from '../../local/runtime';
-import { answer, asRedirect, event, loadBundle, recordingApi, runOne, SECRETS, sentToken, SESSION_SECRET, TERMS_URL, TERMS_VERSION, unexpectedErrors } from '../../tooling/harness';
+import {
+  answer,
+  asRedirect,
+  event,
+  loadBundle,
+  recordingApi,
+  runOne,
+  SECRETS,
+  sentToken,
+  SESSION_SECRET,
+  TERMS_URL,
+  TERMS_VERSION,
+  unexpectedErrors,
+} from '../../tooling/harness';
 
 const NOW = Date.UTC(2026, 5, 1);
 const FUTURE = Date.UTC(2026, 6, 1);
 const PAST = Date.UTC(2026, 4, 1);
-const config = (graceUntil?: number): TermsConfig => ({ version: TERMS_VERSION, url: new URL(TERMS_URL), sessionSecret: SESSION_SECRET, graceUntil });
+const config = (graceUntil?: number): TermsConfig => ({
+  version: TERMS_VERSION,
+  url: new URL(TERMS_URL),
+  sessionSecret: SESSION_SECRET,
+  graceUntil,
+});
 const accepted = { terms: { version: TERMS_VERSION, accepted_at: '2026-01-02T00:00:00.000Z' } };
 
-function termsEvent(flow: Flow, appMetadata: Record<string, JsonValue> = {}, clientMetadata: Record<string, string> = {}): Event {
+function termsEvent(
+  flow: Flow,
+  appMetadata: Record<string, JsonValue> = {},
+  clientMetadata: Record<string, string> = {},
+): Event {
   return event({ flow, clientMetadata }, { user: { app_metadata: appMetadata } });
 }
 
@@ -31,14 +58,26 @@ describe('enforce-terms decideExecute', () => {
     ['never accepted, refresh, in grace', 'refresh-token', {}, FUTURE, allow('grace')],
     ['never accepted, refresh, grace over', 'refresh-token', {}, PAST, deny],
     ['grace ends exactly now', 'refresh-token', {}, NOW, deny],
-    ['older version, refresh, no grace (no dodging by refreshing)', 'refresh-token', { terms: { version: '2025-01' } }, undefined, deny],
+    [
+      'older version, refresh, no grace (no dodging by refreshing)',
+      'refresh-token',
+      { terms: { version: '2025-01' } },
+      undefined,
+      deny,
+    ],
     ['older version, prompt=none, in grace', 'prompt-none', { terms: { version: '2025-01' } }, FUTURE, allow('grace')],
     ['older version, prompt=none, grace over', 'prompt-none', { terms: { version: '2025-01' } }, PAST, deny],
     ['never accepted, password, no grace', 'password', {}, undefined, deny],
     ['terms is a string', 'interactive', { terms: TERMS_VERSION }, undefined, prompt],
     ['terms is an array', 'interactive', { terms: [TERMS_VERSION] }, undefined, prompt],
     ['version is a number', 'refresh-token', { terms: { version: 2026 } }, undefined, deny],
-    ['version differs in case', 'interactive', { terms: { version: TERMS_VERSION.toUpperCase() + 'X' } }, undefined, prompt],
+    [
+      'version differs in case',
+      'interactive',
+      { terms: { version: TERMS_VERSION.toUpperCase() + 'X' } },
+      undefined,
+      prompt,
+    ],
     ['terms null', 'interactive', { terms: null }, undefined, prompt],
   ];
   it.each(cases)('%s', (_name, flow, appMetadata, grace, expected) => {
@@ -56,14 +95,25 @@ describe('enforce-terms decideExecute', () => {
 });
 
 describe('enforce-terms decideContinue', () => {
-  const record: ContinueOutcome = { kind: 'record', terms: { version: TERMS_VERSION, accepted_at: new Date(NOW).toISOString() } };
+  const record: ContinueOutcome = {
+    kind: 'record',
+    terms: { version: TERMS_VERSION, accepted_at: new Date(NOW).toISOString() },
+  };
   const cases: [string, Record<string, unknown> | undefined, ContinueOutcome][] = [
     ['accepted, current version', { accepted: true, terms_version: TERMS_VERSION }, record],
     ['declined', { accepted: false, terms_version: TERMS_VERSION }, { kind: 'deny', reason: 'terms_declined' }],
     ['declined without version', { accepted: false }, { kind: 'deny', reason: 'terms_declined' }],
-    ['accepted, older version', { accepted: true, terms_version: '2025-01' }, { kind: 'deny', reason: 'terms_acceptance_required' }],
+    [
+      'accepted, older version',
+      { accepted: true, terms_version: '2025-01' },
+      { kind: 'deny', reason: 'terms_acceptance_required' },
+    ],
     ['accepted, no version', { accepted: true }, { kind: 'deny', reason: 'terms_acceptance_required' }],
-    ['accepted as a string', { accepted: 'true', terms_version: TERMS_VERSION }, { kind: 'deny', reason: 'terms_invalid_session' }],
+    [
+      'accepted as a string',
+      { accepted: 'true', terms_version: TERMS_VERSION },
+      { kind: 'deny', reason: 'terms_invalid_session' },
+    ],
     ['no answer', { terms_version: TERMS_VERSION }, { kind: 'deny', reason: 'terms_invalid_session' }],
     ['invalid token', undefined, { kind: 'deny', reason: 'terms_invalid_session' }],
   ];
@@ -73,10 +123,19 @@ describe('enforce-terms decideContinue', () => {
 });
 
 describe('enforce-terms readConfig', () => {
-  const withSecrets = (secrets: Record<string, string>): ReturnType<typeof readConfig> => readConfig(event({ secrets }));
+  const withSecrets = (secrets: Record<string, string>): ReturnType<typeof readConfig> =>
+    readConfig(event({ secrets }));
   it('reads a complete configuration', () => {
     const result = withSecrets({ ...SECRETS['enforce-terms'], TERMS_GRACE_UNTIL: '2026-07-01' });
-    expect(result).toEqual({ ok: true, config: { version: TERMS_VERSION, url: new URL(TERMS_URL), sessionSecret: SESSION_SECRET, graceUntil: Date.UTC(2026, 6, 1) } });
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        version: TERMS_VERSION,
+        url: new URL(TERMS_URL),
+        sessionSecret: SESSION_SECRET,
+        graceUntil: Date.UTC(2026, 6, 1),
+      },
+    });
   });
   it.each([
     ['nothing', {}, ['TERMS_VERSION', 'TERMS_URL', 'SESSION_TOKEN_SECRET']],
@@ -91,7 +150,11 @@ describe('enforce-terms readConfig', () => {
     expect(withSecrets(secrets)).toEqual({ ok: false, problems });
   });
   it('allows http on loopback for local pages, and an empty grace means no grace', () => {
-    const result = withSecrets({ ...SECRETS['enforce-terms'], TERMS_URL: 'http://localhost:3000/terms', TERMS_GRACE_UNTIL: '' });
+    const result = withSecrets({
+      ...SECRETS['enforce-terms'],
+      TERMS_URL: 'http://localhost:3000/terms',
+      TERMS_GRACE_UNTIL: '',
+    });
     expect(result.ok && result.config.url.href).toBe('http://localhost:3000/terms');
     expect(result.ok && result.config.graceUntil).toBeUndefined();
   });
@@ -124,7 +187,10 @@ describe('enforce-terms bundle', () => {
 
   it('records acceptance of the current version in app_metadata', async () => {
     const before = Date.now();
-    const done = await answer(await runOne(action, termsEvent('interactive')), { accepted: true, terms_version: TERMS_VERSION });
+    const done = await answer(await runOne(action, termsEvent('interactive')), {
+      accepted: true,
+      terms_version: TERMS_VERSION,
+    });
     expect(done.outcome).toBe('allowed');
     const terms = done.appMetadataWrites.terms as { version: string; accepted_at: string };
     expect(Object.keys(terms).sort()).toEqual(['accepted_at', 'version']);
@@ -136,7 +202,10 @@ describe('enforce-terms bundle', () => {
   });
 
   it('re-prompts after a version bump, then records the new version', async () => {
-    const first = await runOne(action, termsEvent('interactive', { terms: { version: '2025-01', accepted_at: '2025-01-01T00:00:00.000Z' } }));
+    const first = await runOne(
+      action,
+      termsEvent('interactive', { terms: { version: '2025-01', accepted_at: '2025-01-01T00:00:00.000Z' } }),
+    );
     expect(sentToken(first).claims.terms_version).toBe(TERMS_VERSION);
     const done = await answer(first, { accepted: true, terms_version: TERMS_VERSION });
     expect((done.appMetadataWrites.terms as { version: string }).version).toBe(TERMS_VERSION);
@@ -161,19 +230,37 @@ describe('enforce-terms bundle', () => {
     it('tampered payload', async () => {
       const first = asRedirect(await runOne(action, termsEvent('interactive')));
       const { signSessionToken } = await import('../../local/runtime');
-      const token = signSessionToken({ secret: SESSION_SECRET, subject: first.user.user_id, state: first.state, payload: { accepted: false, terms_version: TERMS_VERSION } });
+      const token = signSessionToken({
+        secret: SESSION_SECRET,
+        subject: first.user.user_id,
+        state: first.state,
+        payload: { accepted: false, terms_version: TERMS_VERSION },
+      });
       const [header, , signature] = token.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()), accepted: true })).toString('base64url');
-      const done = await first.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}`, state: first.state } });
+      const forged = Buffer.from(
+        JSON.stringify({
+          ...JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()),
+          accepted: true,
+        }),
+      ).toString('base64url');
+      const done = await first.continue({
+        method: 'POST',
+        body: { session_token: `${header}.${forged}.${signature}`, state: first.state },
+      });
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
       expect(done.appMetadataWrites).toEqual({});
     });
     it('expired', async () => {
-      const done = await answer(await runOne(action, termsEvent('interactive')), ok, { nowMs: Date.now() - 20 * 60_000, expiresInSeconds: 300 });
+      const done = await answer(await runOne(action, termsEvent('interactive')), ok, {
+        nowMs: Date.now() - 20 * 60_000,
+        expiresInSeconds: 300,
+      });
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('issued for another transaction (foreign state)', async () => {
-      const done = await answer(await runOne(action, termsEvent('interactive')), ok, { state: 'another-transaction-state' });
+      const done = await answer(await runOne(action, termsEvent('interactive')), ok, {
+        state: 'another-transaction-state',
+      });
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('issued for another user', async () => {
@@ -181,7 +268,9 @@ describe('enforce-terms bundle', () => {
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('missing', async () => {
-      const done = await (async (r) => r.continue({ method: 'POST', body: { state: r.state } }))(asRedirect(await runOne(action, termsEvent('interactive'))));
+      const done = await (async (r) => r.continue({ method: 'POST', body: { state: r.state } }))(
+        asRedirect(await runOne(action, termsEvent('interactive'))),
+      );
       expect(done).toMatchObject({ outcome: 'denied', reason: 'terms_invalid_session' });
     });
     it('our own outgoing token echoed back', async () => {
@@ -193,16 +282,31 @@ describe('enforce-terms bundle', () => {
   });
 
   describe('where no redirect is possible', () => {
-    it.each(['refresh-token', 'prompt-none', 'password'] as const)('%s without acceptance and without grace: terms_acceptance_required', async (flow) => {
-      const result = await runOne(action, termsEvent(flow));
-      expect(result).toMatchObject({ outcome: 'denied', error: 'access_denied', reason: 'terms_acceptance_required' });
-    });
-    it.each(['refresh-token', 'prompt-none', 'password'] as const)('%s within TERMS_GRACE_UNTIL: allowed and logged', async (flow) => {
-      const inGrace = withSecrets({ ...SECRETS['enforce-terms'], TERMS_GRACE_UNTIL: new Date(Date.now() + 86_400_000).toISOString() });
-      const result = await runOne(inGrace, termsEvent(flow, { terms: { version: '2025-01' } }));
-      expect(result.outcome).toBe('allowed');
-      expect(result.logs.map((l) => l.message)).toEqual(['enforce-terms: not accepted, allowed by TERMS_GRACE_UNTIL']);
-    });
+    it.each(['refresh-token', 'prompt-none', 'password'] as const)(
+      '%s without acceptance and without grace: terms_acceptance_required',
+      async (flow) => {
+        const result = await runOne(action, termsEvent(flow));
+        expect(result).toMatchObject({
+          outcome: 'denied',
+          error: 'access_denied',
+          reason: 'terms_acceptance_required',
+        });
+      },
+    );
+    it.each(['refresh-token', 'prompt-none', 'password'] as const)(
+      '%s within TERMS_GRACE_UNTIL: allowed and logged',
+      async (flow) => {
+        const inGrace = withSecrets({
+          ...SECRETS['enforce-terms'],
+          TERMS_GRACE_UNTIL: new Date(Date.now() + 86_400_000).toISOString(),
+        });
+        const result = await runOne(inGrace, termsEvent(flow, { terms: { version: '2025-01' } }));
+        expect(result.outcome).toBe('allowed');
+        expect(result.logs.map((l) => l.message)).toEqual([
+          'enforce-terms: not accepted, allowed by TERMS_GRACE_UNTIL',
+        ]);
+      },
+    );
     it('a refresh after the grace period: denied (new terms cannot be dodged by refreshing)', async () => {
       const over = withSecrets({ ...SECRETS['enforce-terms'], TERMS_GRACE_UNTIL: '2020-01-01' });
       const result = await runOne(over, termsEvent('refresh-token', { terms: { version: '2025-01' } }));
@@ -228,11 +332,18 @@ describe('enforce-terms bundle', () => {
       expect(result.logs.map((l) => l.message)).toEqual([`enforce-terms: missing or invalid secrets: ${name}`]);
     });
     it('empty values, and no value ever reaches the log', async () => {
-      const secrets = { TERMS_VERSION: '', TERMS_URL: 'not a url', SESSION_TOKEN_SECRET: ' ', TERMS_GRACE_UNTIL: 'soon' };
+      const secrets = {
+        TERMS_VERSION: '',
+        TERMS_URL: 'not a url',
+        SESSION_TOKEN_SECRET: ' ',
+        TERMS_GRACE_UNTIL: 'soon',
+      };
       const result = await runOne(withSecrets(secrets), termsEvent('refresh-token'));
       expect(result).toMatchObject({ outcome: 'denied', reason: 'configuration_error' });
       const logged = result.logs.map((l) => l.message).join('\n');
-      expect(logged).toBe('enforce-terms: missing or invalid secrets: TERMS_VERSION,TERMS_URL,SESSION_TOKEN_SECRET,TERMS_GRACE_UNTIL');
+      expect(logged).toBe(
+        'enforce-terms: missing or invalid secrets: TERMS_VERSION,TERMS_URL,SESSION_TOKEN_SECRET,TERMS_GRACE_UNTIL',
+      );
       expect(logged).not.toContain('not a url');
       expect(logged).not.toContain('soon');
     });
@@ -247,7 +358,11 @@ describe('enforce-terms bundle', () => {
 
   it('an unexpected error denies internal_error', async () => {
     const ev = termsEvent('interactive');
-    Object.defineProperty(ev.client, 'metadata', { get() { throw new TypeError('boom'); } });
+    Object.defineProperty(ev.client, 'metadata', {
+      get() {
+        throw new TypeError('boom');
+      },
+    });
     const api = recordingApi();
     await action.onExecutePostLogin(ev, api);
     expect(api.denials).toEqual(['internal_error']);

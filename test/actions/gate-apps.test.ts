@@ -5,8 +5,16 @@ import { event, loadBundle, recordingApi, runOne, unexpectedErrors } from '../..
 
 const CLIENT = 'client-under-test';
 
-function gateEvent(appMetadata: Record<string, JsonValue>, clientMetadata: Record<string, string> = {}, emailVerified = true, flow: 'interactive' | 'refresh-token' | 'prompt-none' | 'password' = 'interactive'): Event {
-  return event({ emailVerified, flow, clientMetadata }, { client: { client_id: CLIENT }, user: { app_metadata: appMetadata } });
+function gateEvent(
+  appMetadata: Record<string, JsonValue>,
+  clientMetadata: Record<string, string> = {},
+  emailVerified = true,
+  flow: 'interactive' | 'refresh-token' | 'prompt-none' | 'password' = 'interactive',
+): Event {
+  return event(
+    { emailVerified, flow, clientMetadata },
+    { client: { client_id: CLIENT }, user: { app_metadata: appMetadata } },
+  );
 }
 
 describe('gate-apps decide', () => {
@@ -17,28 +25,124 @@ describe('gate-apps decide', () => {
     ['blocked for other clients only', { blocked_apps: ['other'] }, {}, true, allow],
     ['empty blocked list', { blocked_apps: [] }, {}, true, allow],
     ['non-string entries are ignored', { blocked_apps: [42, null, { id: CLIENT }, ['x']] }, {}, true, allow],
-    ['non-string entries next to a match', { blocked_apps: [42, CLIENT] }, {}, true, { kind: 'deny', reason: 'app_blocked' }],
-    ['blocked_apps a string (fails closed)', { blocked_apps: CLIENT }, {}, true, { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' }],
-    ['blocked_apps another string (fails closed)', { blocked_apps: 'other' }, {}, true, { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' }],
-    ['blocked_apps an object (fails closed)', { blocked_apps: { [CLIENT]: true } }, {}, true, { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' }],
-    ['blocked_apps a number (fails closed)', { blocked_apps: 1 }, {}, true, { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' }],
+    [
+      'non-string entries next to a match',
+      { blocked_apps: [42, CLIENT] },
+      {},
+      true,
+      { kind: 'deny', reason: 'app_blocked' },
+    ],
+    [
+      'blocked_apps a string (fails closed)',
+      { blocked_apps: CLIENT },
+      {},
+      true,
+      { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' },
+    ],
+    [
+      'blocked_apps another string (fails closed)',
+      { blocked_apps: 'other' },
+      {},
+      true,
+      { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' },
+    ],
+    [
+      'blocked_apps an object (fails closed)',
+      { blocked_apps: { [CLIENT]: true } },
+      {},
+      true,
+      { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' },
+    ],
+    [
+      'blocked_apps a number (fails closed)',
+      { blocked_apps: 1 },
+      {},
+      true,
+      { kind: 'deny', reason: 'app_blocked', malformed: 'blocked_apps' },
+    ],
     ['blocked_apps null is absent', { blocked_apps: null }, {}, true, allow],
     ['entitled', { entitlements: ['basic', 'premium'] }, { required_entitlement: 'premium' }, true, allow],
-    ['not entitled', { entitlements: ['basic'] }, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required' }],
-    ['entitlements missing', {}, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required' }],
-    ['entitlements empty', { entitlements: [] }, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required' }],
-    ['entitlements a matching string (fails closed)', { entitlements: 'premium' }, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' }],
-    ['entitlements an object (fails closed)', { entitlements: { premium: true } }, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' }],
-    ['entitlements with non-string entries', { entitlements: [1, true, 'premium'] }, { required_entitlement: 'premium' }, true, allow],
-    ['entitlement match is exact (case)', { entitlements: ['Premium'] }, { required_entitlement: 'premium' }, true, { kind: 'deny', reason: 'entitlement_required' }],
-    ['empty required_entitlement (fails closed)', { entitlements: ['premium'] }, { required_entitlement: '' }, true, { kind: 'deny', reason: 'entitlement_required', malformed: 'required_entitlement' }],
+    [
+      'not entitled',
+      { entitlements: ['basic'] },
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required' },
+    ],
+    [
+      'entitlements missing',
+      {},
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required' },
+    ],
+    [
+      'entitlements empty',
+      { entitlements: [] },
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required' },
+    ],
+    [
+      'entitlements a matching string (fails closed)',
+      { entitlements: 'premium' },
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' },
+    ],
+    [
+      'entitlements an object (fails closed)',
+      { entitlements: { premium: true } },
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required', malformed: 'entitlements' },
+    ],
+    [
+      'entitlements with non-string entries',
+      { entitlements: [1, true, 'premium'] },
+      { required_entitlement: 'premium' },
+      true,
+      allow,
+    ],
+    [
+      'entitlement match is exact (case)',
+      { entitlements: ['Premium'] },
+      { required_entitlement: 'premium' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required' },
+    ],
+    [
+      'empty required_entitlement (fails closed)',
+      { entitlements: ['premium'] },
+      { required_entitlement: '' },
+      true,
+      { kind: 'deny', reason: 'entitlement_required', malformed: 'required_entitlement' },
+    ],
     ['malformed entitlements ignored when none is required', { entitlements: 'junk' }, {}, true, allow],
     ['verified email required and verified', {}, { require_verified_email: 'true' }, true, allow],
-    ['verified email required, not verified', {}, { require_verified_email: 'true' }, false, { kind: 'deny', reason: 'email_not_verified' }],
+    [
+      'verified email required, not verified',
+      {},
+      { require_verified_email: 'true' },
+      false,
+      { kind: 'deny', reason: 'email_not_verified' },
+    ],
     ['require_verified_email other than "true"', {}, { require_verified_email: 'false' }, false, allow],
     ['unverified email allowed when not required', {}, {}, false, allow],
-    ['blocked wins over entitlement and email', { blocked_apps: [CLIENT] }, { required_entitlement: 'premium', require_verified_email: 'true' }, false, { kind: 'deny', reason: 'app_blocked' }],
-    ['entitlement wins over email', {}, { required_entitlement: 'premium', require_verified_email: 'true' }, false, { kind: 'deny', reason: 'entitlement_required' }],
+    [
+      'blocked wins over entitlement and email',
+      { blocked_apps: [CLIENT] },
+      { required_entitlement: 'premium', require_verified_email: 'true' },
+      false,
+      { kind: 'deny', reason: 'app_blocked' },
+    ],
+    [
+      'entitlement wins over email',
+      {},
+      { required_entitlement: 'premium', require_verified_email: 'true' },
+      false,
+      { kind: 'deny', reason: 'entitlement_required' },
+    ],
   ];
   it.each(cases)('%s', (_name, appMetadata, clientMetadata, verified, expected) => {
     expect(decide(gateEvent(appMetadata, clientMetadata, verified))).toEqual(expected);
@@ -65,13 +169,19 @@ describe('gate-apps bundle', () => {
     expect(result.logs).toEqual([]);
   });
 
-  it.each(['interactive', 'refresh-token', 'prompt-none', 'password'] as const)('denies app_blocked on the %s flow', async (flow) => {
-    const result = await runOne(action, gateEvent({ blocked_apps: [CLIENT] }, {}, true, flow));
-    expect(result).toMatchObject({ outcome: 'denied', error: 'access_denied', reason: 'app_blocked' });
-  });
+  it.each(['interactive', 'refresh-token', 'prompt-none', 'password'] as const)(
+    'denies app_blocked on the %s flow',
+    async (flow) => {
+      const result = await runOne(action, gateEvent({ blocked_apps: [CLIENT] }, {}, true, flow));
+      expect(result).toMatchObject({ outcome: 'denied', error: 'access_denied', reason: 'app_blocked' });
+    },
+  );
 
   it('denies entitlement_required, also on refresh', async () => {
-    const result = await runOne(action, gateEvent({ entitlements: ['basic'] }, { required_entitlement: 'premium' }, true, 'refresh-token'));
+    const result = await runOne(
+      action,
+      gateEvent({ entitlements: ['basic'] }, { required_entitlement: 'premium' }, true, 'refresh-token'),
+    );
     expect(result).toMatchObject({ outcome: 'denied', reason: 'entitlement_required' });
   });
 
@@ -104,7 +214,11 @@ describe('gate-apps bundle', () => {
   it('an unexpected error denies internal_error, never the message', async () => {
     // The runtime clones events, so call the compiled handler directly with a booby-trapped event.
     const ev = gateEvent({});
-    Object.defineProperty(ev.user, 'app_metadata', { get() { throw new Error('boom: alice@example.com'); } });
+    Object.defineProperty(ev.user, 'app_metadata', {
+      get() {
+        throw new Error('boom: alice@example.com');
+      },
+    });
     const api = recordingApi();
     await expect(action.onExecutePostLogin(ev, api)).resolves.toBeUndefined();
     expect(api.denials).toEqual(['internal_error']);

@@ -7,12 +7,15 @@ import { answer, event, loadBundle, unexpectedErrors } from '../../tooling/harne
 /** prompt-account-linking against a failing Management API: it retries 429s within budget, and otherwise skips. */
 function setup() {
   const ev = event({ user: 'google', returning: false, seed: 11 });
-  const mgmt = createFakeManagementApi({ users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)] });
+  const mgmt = createFakeManagementApi({
+    users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)],
+  });
   const action = loadBundle('prompt-account-linking', { fetch: mgmt.fetch });
   return { mgmt, login: () => runLogin({ actions: [action], event: ev }) };
 }
 
-const routes = (calls: { route: Route; status: number | 'aborted' }[]): string[] => calls.map((c) => `${c.route}:${c.status}`);
+const routes = (calls: { route: Route; status: number | 'aborted' }[]): string[] =>
+  calls.map((c) => `${c.route}:${c.status}`);
 const messages = (result: LoginResult): string[] => result.logs.map((l) => l.message);
 
 describe('retryDelayMs', () => {
@@ -53,11 +56,26 @@ describe('Management API faults on the offer', () => {
   });
 
   const skipped: [string, Fault, string[], string][] = [
-    ['persistent 5xx on users-by-email', { route: 'users-by-email', kind: 'error', status: 503 }, ['token:200', 'users-by-email:503'], 'http_503'],
+    [
+      'persistent 5xx on users-by-email',
+      { route: 'users-by-email', kind: 'error', status: 503 },
+      ['token:200', 'users-by-email:503'],
+      'http_503',
+    ],
     ['persistent 5xx on the token endpoint', { route: 'token', kind: 'error', status: 500 }, ['token:500'], 'http_500'],
     ['rejected client credentials', { route: 'token', kind: 'error', status: 401 }, ['token:401'], 'http_401'],
-    ['429 on every attempt', { route: 'users-by-email', kind: 'rate-limit', times: 99, retryAfter: '0' }, ['token:200', 'users-by-email:429', 'users-by-email:429', 'users-by-email:429'], 'rate_limited'],
-    ['a Retry-After beyond the budget', { route: 'users-by-email', kind: 'rate-limit', times: 1, retryAfter: '30' }, ['token:200', 'users-by-email:429'], 'rate_limited'],
+    [
+      '429 on every attempt',
+      { route: 'users-by-email', kind: 'rate-limit', times: 99, retryAfter: '0' },
+      ['token:200', 'users-by-email:429', 'users-by-email:429', 'users-by-email:429'],
+      'rate_limited',
+    ],
+    [
+      'a Retry-After beyond the budget',
+      { route: 'users-by-email', kind: 'rate-limit', times: 1, retryAfter: '30' },
+      ['token:200', 'users-by-email:429'],
+      'rate_limited',
+    ],
   ];
   it.each(skipped)('%s: skips the prompt and lets the login continue', async (_name, fault, expectedCalls, code) => {
     const { mgmt, login } = setup();

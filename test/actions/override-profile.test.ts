@@ -95,12 +95,40 @@ describe('override-profile decide', () => {
   const cases: [string, Record<string, JsonValue>, Overrides][] = [
     ['nothing to override', {}, { claims: {}, invalid: [] }],
     ['unrelated keys are ignored silently', { theme: 'dark', newsletter: true }, { claims: {}, invalid: [] }],
-    ['every field valid', {
-      name: 'Ada L.', given_name: 'Ada', family_name: 'Lovelace', nickname: 'ada', picture: 'https://cdn.example.com/ada.png', preferred_language: 'en-gb',
-    }, { claims: { name: 'Ada L.', given_name: 'Ada', family_name: 'Lovelace', nickname: 'ada', picture: 'https://cdn.example.com/ada.png', locale: 'en-GB' }, invalid: [] }],
-    ['invalid values are ignored and named', {
-      name: '', given_name: 12, family_name: ['x'], nickname: 'ok', picture: 'http://insecure.example.com/x.png', preferred_language: 'klingon-language',
-    }, { claims: { nickname: 'ok' }, invalid: ['name', 'given_name', 'family_name', 'picture', 'preferred_language'] }],
+    [
+      'every field valid',
+      {
+        name: 'Ada L.',
+        given_name: 'Ada',
+        family_name: 'Lovelace',
+        nickname: 'ada',
+        picture: 'https://cdn.example.com/ada.png',
+        preferred_language: 'en-gb',
+      },
+      {
+        claims: {
+          name: 'Ada L.',
+          given_name: 'Ada',
+          family_name: 'Lovelace',
+          nickname: 'ada',
+          picture: 'https://cdn.example.com/ada.png',
+          locale: 'en-GB',
+        },
+        invalid: [],
+      },
+    ],
+    [
+      'invalid values are ignored and named',
+      {
+        name: '',
+        given_name: 12,
+        family_name: ['x'],
+        nickname: 'ok',
+        picture: 'http://insecure.example.com/x.png',
+        preferred_language: 'klingon-language',
+      },
+      { claims: { nickname: 'ok' }, invalid: ['name', 'given_name', 'family_name', 'picture', 'preferred_language'] },
+    ],
     ['null values are invalid', { name: null }, { claims: {}, invalid: ['name'] }],
     ['a `locale` key is not the language preference', { locale: 'fr' }, { claims: {}, invalid: [] }],
   ];
@@ -121,38 +149,76 @@ describe('override-profile bundle', () => {
   const action = loadBundle('override-profile');
 
   it('sets the ID token claims from user_metadata over the provider profile', async () => {
-    const ev = profileEvent({ given_name: 'Augusta', family_name: 'King', name: 'Augusta Ada King', nickname: 'countess', picture: 'https://cdn.example.com/ada.png', preferred_language: 'fr-fr' });
+    const ev = profileEvent({
+      given_name: 'Augusta',
+      family_name: 'King',
+      name: 'Augusta Ada King',
+      nickname: 'countess',
+      picture: 'https://cdn.example.com/ada.png',
+      preferred_language: 'fr-fr',
+    });
     expect(ev.user.given_name).not.toBe('Augusta');
     const result = await runOne(action, ev);
     expect(result.outcome).toBe('allowed');
     expect(result.idTokenClaims).toEqual({
-      given_name: 'Augusta', family_name: 'King', name: 'Augusta Ada King', nickname: 'countess', picture: 'https://cdn.example.com/ada.png', locale: 'fr-FR',
+      given_name: 'Augusta',
+      family_name: 'King',
+      name: 'Augusta Ada King',
+      nickname: 'countess',
+      picture: 'https://cdn.example.com/ada.png',
+      locale: 'fr-FR',
     });
     expect(result.accessTokenClaims).toEqual({});
     expect(result.logs).toEqual([]);
   });
 
-  it.each(['refresh-token', 'prompt-none', 'password'] as const)('applies on %s too (no redirect needed)', async (flow) => {
-    const result = await runOne(action, profileEvent({ nickname: 'countess' }, flow));
-    expect(result).toMatchObject({ outcome: 'allowed', idTokenClaims: { nickname: 'countess' } });
-  });
+  it.each(['refresh-token', 'prompt-none', 'password'] as const)(
+    'applies on %s too (no redirect needed)',
+    async (flow) => {
+      const result = await runOne(action, profileEvent({ nickname: 'countess' }, flow));
+      expect(result).toMatchObject({ outcome: 'allowed', idTokenClaims: { nickname: 'countess' } });
+    },
+  );
 
   it('ignores invalid values, logging field names but never values', async () => {
-    const result = await runOne(action, profileEvent({ name: 'Ada', picture: 'javascript:alert("ada@example.com")', given_name: '', preferred_language: 42 }));
+    const result = await runOne(
+      action,
+      profileEvent({
+        name: 'Ada',
+        picture: 'javascript:alert("ada@example.com")',
+        given_name: '',
+        preferred_language: 42,
+      }),
+    );
     expect(result.outcome).toBe('allowed');
     expect(result.idTokenClaims).toEqual({ name: 'Ada' });
-    expect(result.logs.map((l) => l.message)).toEqual(['override-profile: ignored invalid user_metadata: given_name,picture,preferred_language']);
+    expect(result.logs.map((l) => l.message)).toEqual([
+      'override-profile: ignored invalid user_metadata: given_name,picture,preferred_language',
+    ]);
   });
 
   it('sets nothing, writes nothing and calls nothing when there is nothing to override', async () => {
     const result = await runOne(action, profileEvent({}));
-    expect(result).toMatchObject({ outcome: 'allowed', idTokenClaims: {}, appMetadataWrites: {}, userMetadataWrites: {} });
+    expect(result).toMatchObject({
+      outcome: 'allowed',
+      idTokenClaims: {},
+      appMetadataWrites: {},
+      userMetadataWrites: {},
+    });
     expect(result.calls).toEqual([]);
   });
 
   it('never throws on garbage metadata', async () => {
-    const garbage: Record<string, JsonValue>[] = [{ name: { $ne: 1 } }, { picture: ['https://x.example.com'] }, { preferred_language: 'x'.repeat(10_000) }, { nickname: '\u202e\u0007' },
-      { picture: `https://cdn.example.com/${'\u20AC'.repeat(1996)}` }, { name: 'Ad\u200Bmin' }, { given_name: 'Ada\uD800' }, { preferred_language: 'zxx' }];
+    const garbage: Record<string, JsonValue>[] = [
+      { name: { $ne: 1 } },
+      { picture: ['https://x.example.com'] },
+      { preferred_language: 'x'.repeat(10_000) },
+      { nickname: '\u202e\u0007' },
+      { picture: `https://cdn.example.com/${'\u20AC'.repeat(1996)}` },
+      { name: 'Ad\u200Bmin' },
+      { given_name: 'Ada\uD800' },
+      { preferred_language: 'zxx' },
+    ];
     for (const metadata of garbage) {
       const result = await runOne(action, profileEvent(metadata));
       expect(result.outcome).toBe('allowed');
@@ -163,7 +229,11 @@ describe('override-profile bundle', () => {
 
   it('an unexpected error lets the login go on without overrides (it decides no access)', async () => {
     const ev = profileEvent({});
-    Object.defineProperty(ev.user, 'user_metadata', { get() { throw new Error('boom'); } });
+    Object.defineProperty(ev.user, 'user_metadata', {
+      get() {
+        throw new Error('boom');
+      },
+    });
     const api = recordingApi();
     await expect(action.onExecutePostLogin(ev, api)).resolves.toBeUndefined();
     expect(api.denials).toEqual([]);

@@ -4,7 +4,8 @@ import { createJourneyContext, journey, JOURNEYS } from '../../tooling/harness';
 
 /** All four compiled Actions in binding order: gate-apps → prompt-account-linking → enforce-terms → override-profile. */
 
-const executed = (steps: { executed: { action: string; handler: string }[] }): string[] => steps.executed.map((e) => `${e.action}.${e.handler.replace('PostLogin', '')}`);
+const executed = (steps: { executed: { action: string; handler: string }[] }): string[] =>
+  steps.executed.map((e) => `${e.action}.${e.handler.replace('PostLogin', '')}`);
 
 describe('pipeline journeys', () => {
   it('loads the four Actions in binding order', () => {
@@ -18,13 +19,22 @@ describe('pipeline journeys', () => {
     expect(run.steps.map((s) => s.outcome)).toEqual(['redirect', 'redirect', 'allowed']);
     const { result } = run;
     expect(executed(result)).toEqual([
-      'gate-apps.onExecute', 'prompt-account-linking.onExecute',
-      'prompt-account-linking.onContinue', 'enforce-terms.onExecute',
-      'enforce-terms.onContinue', 'override-profile.onExecute',
+      'gate-apps.onExecute',
+      'prompt-account-linking.onExecute',
+      'prompt-account-linking.onContinue',
+      'enforce-terms.onExecute',
+      'enforce-terms.onContinue',
+      'override-profile.onExecute',
     ]);
     expect(result.primaryUserId).toBe('auth0|existing1');
-    expect(context.mgmt.users.get('auth0|existing1')?.identities.map((i) => i.provider)).toEqual(['auth0', 'google-oauth2']);
-    expect(context.mgmt.users.get('auth0|existing1')?.user_metadata).toEqual({ theme: 'dark', preferred_language: 'fr' });
+    expect(context.mgmt.users.get('auth0|existing1')?.identities.map((i) => i.provider)).toEqual([
+      'auth0',
+      'google-oauth2',
+    ]);
+    expect(context.mgmt.users.get('auth0|existing1')?.user_metadata).toEqual({
+      theme: 'dark',
+      preferred_language: 'fr',
+    });
     expect(result.appMetadataWrites.terms).toEqual({ version: TERMS_VERSION, accepted_at: expect.any(String) });
     expect(result.idTokenClaims).toEqual({ locale: 'fr' });
     // Offer: token + users-by-email. Continue (cold cache after the redirect): token, re-read both accounts, merge, link.
@@ -47,7 +57,12 @@ describe('pipeline journeys', () => {
     expect(run.result.outcome).toBe('allowed');
     expect(run.managementCalls).toBe(0);
     expect(run.result.appMetadataWrites).toEqual({});
-    expect(run.result.idTokenClaims).toEqual({ given_name: 'Augusta', nickname: 'countess', picture: 'https://cdn.example.com/ada.png', locale: 'en-GB' });
+    expect(run.result.idTokenClaims).toEqual({
+      given_name: 'Augusta',
+      nickname: 'countess',
+      picture: 'https://cdn.example.com/ada.png',
+      locale: 'en-GB',
+    });
     expect(run.result.logs).toEqual([]);
   });
 

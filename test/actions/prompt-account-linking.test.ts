@@ -1,18 +1,57 @@
 import { describe, expect, it } from 'vitest';
 import type { Event, JsonValue } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, signSessionToken, type Flow, type LoginResult } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom, FAKE_CLIENT_ID, type FakeManagementApi, type FakeUser } from '../../tooling/harness';
-import { answer, asRedirect, event, isoAgo, LINKING_URL, loadBundle, SECRETS, sentToken, SESSION_SECRET, unexpectedErrors } from '../../tooling/harness';
+import {
+  createFakeManagementApi,
+  databaseUser,
+  fakeUserFrom,
+  FAKE_CLIENT_ID,
+  type FakeManagementApi,
+  type FakeUser,
+} from '../../tooling/harness';
+import {
+  answer,
+  asRedirect,
+  event,
+  isoAgo,
+  LINKING_URL,
+  loadBundle,
+  SECRETS,
+  sentToken,
+  SESSION_SECRET,
+  unexpectedErrors,
+} from '../../tooling/harness';
 
 /** A new Google user whose email also belongs to an existing, verified database account. */
-function setup(options: { flow?: Flow; verified?: boolean; appMetadata?: Record<string, JsonValue>; userMetadata?: Record<string, JsonValue>; others?: (email: string) => FakeUser[]; secrets?: Record<string, string>; tokenExpiresIn?: number } = {}) {
-  const ev = event({ user: 'google', returning: false, flow: options.flow, emailVerified: options.verified ?? true, seed: 7 },
-    { user: { app_metadata: options.appMetadata ?? {}, user_metadata: options.userMetadata ?? {} } });
+function setup(
+  options: {
+    flow?: Flow;
+    verified?: boolean;
+    appMetadata?: Record<string, JsonValue>;
+    userMetadata?: Record<string, JsonValue>;
+    others?: (email: string) => FakeUser[];
+    secrets?: Record<string, string>;
+    tokenExpiresIn?: number;
+  } = {},
+) {
+  const ev = event(
+    { user: 'google', returning: false, flow: options.flow, emailVerified: options.verified ?? true, seed: 7 },
+    { user: { app_metadata: options.appMetadata ?? {}, user_metadata: options.userMetadata ?? {} } },
+  );
   const email = ev.user.email as string;
   const others = options.others ? options.others(email) : [databaseUser('db1', email)];
-  const mgmt = createFakeManagementApi({ users: [fakeUserFrom(ev.user), ...others], tokenExpiresIn: options.tokenExpiresIn });
+  const mgmt = createFakeManagementApi({
+    users: [fakeUserFrom(ev.user), ...others],
+    tokenExpiresIn: options.tokenExpiresIn,
+  });
   const action = loadBundle('prompt-account-linking', { fetch: mgmt.fetch, secrets: options.secrets });
-  return { ev, email, mgmt, action, login: (e: Event = ev, cache = createCacheStore()) => runLogin({ actions: [action], event: e, cache }) };
+  return {
+    ev,
+    email,
+    mgmt,
+    action,
+    login: (e: Event = ev, cache = createCacheStore()) => runLogin({ actions: [action], event: e, cache }),
+  };
 }
 
 const routes = (mgmt: FakeManagementApi): string[] => mgmt.calls.map((c) => `${c.route}:${c.status}`);
@@ -24,17 +63,20 @@ describe('prompt-account-linking: the offer', () => {
     const result = await login();
     const { url, claims } = sentToken(result);
     expect(url.origin + url.pathname).toBe(LINKING_URL);
-    expect(claims.candidates).toEqual([{ user_id: 'auth0|db1', connection: 'Username-Password-Authentication', provider: 'auth0' }]);
+    expect(claims.candidates).toEqual([
+      { user_id: 'auth0|db1', connection: 'Username-Password-Authentication', provider: 'auth0' },
+    ]);
     expect(claims.sub).toBe(ev.user.user_id);
     expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(600);
     const everything = JSON.stringify(claims);
-    for (const personal of [email, 'Existing Account', ev.user.name as string]) expect(everything).not.toContain(personal);
+    for (const personal of [email, 'Existing Account', ev.user.name as string])
+      expect(everything).not.toContain(personal);
     expect(result.appMetadataWrites.account_linking).toMatchObject({ status: 'pending', offered: ['auth0|db1'] });
     expect(routes(mgmt)).toEqual(['token:200', 'users-by-email:200']);
     expect(mgmt.calls[1]?.path).toBe(`/api/v2/users-by-email?email=${encodeURIComponent(email)}`);
   });
 
-  it('records no_candidates when the email is nobody else\'s, then makes zero calls until the cooldown passes', async () => {
+  it("records no_candidates when the email is nobody else's, then makes zero calls until the cooldown passes", async () => {
     const { mgmt, login, ev } = setup({ others: () => [] });
     const first = await login();
     expect(first.outcome).toBe('allowed');
@@ -45,7 +87,10 @@ describe('prompt-account-linking: the offer', () => {
     const returning = await login({ ...ev, user: first.user });
     expect(returning.outcome).toBe('allowed');
     expect(mgmt.count()).toBe(0);
-    const later = await login({ ...ev, user: { ...first.user, app_metadata: { account_linking: { status: 'no_candidates', checked_at: isoAgo(31) } } } });
+    const later = await login({
+      ...ev,
+      user: { ...first.user, app_metadata: { account_linking: { status: 'no_candidates', checked_at: isoAgo(31) } } },
+    });
     expect(later.outcome).toBe('redirect');
     expect(mgmt.count('users-by-email')).toBe(1);
   });
@@ -66,7 +111,7 @@ describe('prompt-account-linking: the offer', () => {
     expect(mgmt.count('link')).toBe(0);
   });
 
-  it('neither offers nor links an account whose id is over Auth0\'s 128 characters for setPrimaryUser', async () => {
+  it("neither offers nor links an account whose id is over Auth0's 128 characters for setPrimaryUser", async () => {
     const long = `x${'y'.repeat(122)}`; // auth0|… is 129 characters
     const { mgmt, login } = setup({ others: (email) => [databaseUser(long, email)] });
     const result = await login();
@@ -102,15 +147,23 @@ describe('prompt-account-linking: the offer', () => {
     const result = await login();
     expect(result).toMatchObject({ outcome: 'allowed', appMetadataWrites: {} });
     expect(mgmt.count()).toBe(0);
-    expect(messages(result)).toEqual(['prompt-account-linking: skipped, missing or invalid secrets: LINKING_URL,MGMT_CLIENT_SECRET']);
+    expect(messages(result)).toEqual([
+      'prompt-account-linking: skipped, missing or invalid secrets: LINKING_URL,MGMT_CLIENT_SECRET',
+    ]);
   });
 
   it('honours LINKING_COOLDOWN_DAYS', async () => {
     const secrets = { ...SECRETS['prompt-account-linking'], LINKING_COOLDOWN_DAYS: '3' };
-    const { mgmt, login, ev } = setup({ secrets, appMetadata: { account_linking: { status: 'declined', checked_at: isoAgo(4) } } });
+    const { mgmt, login, ev } = setup({
+      secrets,
+      appMetadata: { account_linking: { status: 'declined', checked_at: isoAgo(4) } },
+    });
     expect((await login()).outcome).toBe('redirect');
     mgmt.reset();
-    const recent = await login({ ...ev, user: { ...ev.user, app_metadata: { account_linking: { status: 'declined', checked_at: isoAgo(2) } } } });
+    const recent = await login({
+      ...ev,
+      user: { ...ev.user, app_metadata: { account_linking: { status: 'declined', checked_at: isoAgo(2) } } },
+    });
     expect(recent.outcome).toBe('allowed');
     expect(mgmt.count()).toBe(0);
   });
@@ -126,9 +179,19 @@ describe('prompt-account-linking: the answer', () => {
     expect(done.primaryUserId).toBe('auth0|db1');
     // The cache may not survive the redirect: a new token, then re-read both accounts, merge, link.
     expect(routes(mgmt)).toEqual(['token:200', 'get-user:200', 'get-user:200', 'update-user:200', 'link:201']);
-    expect(mgmt.calls.slice(1, 3).map((c) => c.path)).toEqual(['/api/v2/users/auth0%7Cdb1', `/api/v2/users/${encodeURIComponent(ev.user.user_id)}`]);
-    const [provider, id] = [ev.user.user_id.slice(0, ev.user.user_id.indexOf('|')), ev.user.user_id.slice(ev.user.user_id.indexOf('|') + 1)];
-    expect(mgmt.calls[4]).toMatchObject({ method: 'POST', path: '/api/v2/users/auth0%7Cdb1/identities', body: { provider, user_id: id } });
+    expect(mgmt.calls.slice(1, 3).map((c) => c.path)).toEqual([
+      '/api/v2/users/auth0%7Cdb1',
+      `/api/v2/users/${encodeURIComponent(ev.user.user_id)}`,
+    ]);
+    const [provider, id] = [
+      ev.user.user_id.slice(0, ev.user.user_id.indexOf('|')),
+      ev.user.user_id.slice(ev.user.user_id.indexOf('|') + 1),
+    ];
+    expect(mgmt.calls[4]).toMatchObject({
+      method: 'POST',
+      path: '/api/v2/users/auth0%7Cdb1/identities',
+      body: { provider, user_id: id },
+    });
     expect(mgmt.users.has(ev.user.user_id)).toBe(false);
     expect(mgmt.users.get('auth0|db1')?.identities.map((i) => i.provider)).toEqual(['auth0', 'google-oauth2']);
     expect(unexpectedErrors(done)).toEqual([]);
@@ -137,8 +200,17 @@ describe('prompt-account-linking: the answer', () => {
   it('applies the metadata policy to the primary', async () => {
     const { mgmt, login } = setup({
       userMetadata: { theme: 'dark', preferred_language: 'fr' },
-      appMetadata: { blocked_apps: ['app-b'], entitlements: ['premium'], terms: { version: 'v1', accepted_at: '2026-01-01T00:00:00.000Z' } },
-      others: (email) => [databaseUser('db1', email, { user_metadata: { preferred_language: 'en' }, app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] } })],
+      appMetadata: {
+        blocked_apps: ['app-b'],
+        entitlements: ['premium'],
+        terms: { version: 'v1', accepted_at: '2026-01-01T00:00:00.000Z' },
+      },
+      others: (email) => [
+        databaseUser('db1', email, {
+          user_metadata: { preferred_language: 'en' },
+          app_metadata: { blocked_apps: ['app-a', 'app-b'], entitlements: ['basic'] },
+        }),
+      ],
     });
     const done = await answer(await login(), { link_to: 'auth0|db1' });
     expect(done.primaryUserId).toBe('auth0|db1');
@@ -151,7 +223,7 @@ describe('prompt-account-linking: the answer', () => {
     });
   });
 
-  it('never undoes a block an administrator adds to the primary between the Action\'s read and its write', async () => {
+  it("never undoes a block an administrator adds to the primary between the Action's read and its write", async () => {
     const { mgmt, login } = setup({
       appMetadata: { blocked_apps: ['app-b'] },
       others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
@@ -160,9 +232,13 @@ describe('prompt-account-linking: the answer', () => {
     // During the round trip an administrator lifts app-b from the candidate, then blocks app-c
     // just after the Action has read it: a PATCH computed from that read would drop app-c.
     (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a'];
-    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
-      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-c'];
-    } });
+    mgmt.inject({
+      route: 'get-user',
+      kind: 'concurrent-write',
+      write: (users) => {
+        (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-c'];
+      },
+    });
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(expect.arrayContaining(['app-a', 'app-c']));
     // Linking would lift app-b from the identity that logged in: not without the primary carrying it.
@@ -170,16 +246,20 @@ describe('prompt-account-linking: the answer', () => {
     expect(messages(done)).toEqual(['prompt-account-linking: link skipped: would_lift_block']);
   });
 
-  it('writes only the keys it adds, so an administrator\'s concurrent write to blocked_apps stands', async () => {
+  it("writes only the keys it adds, so an administrator's concurrent write to blocked_apps stands", async () => {
     const { mgmt, login } = setup({
       userMetadata: { theme: 'dark' },
       appMetadata: { blocked_apps: ['app-b'] },
       others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a', 'app-b'] } })],
     });
     const offer = await login();
-    mgmt.inject({ route: 'get-user', kind: 'concurrent-write', write: (users) => {
-      (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-b', 'app-c'];
-    } });
+    mgmt.inject({
+      route: 'get-user',
+      kind: 'concurrent-write',
+      write: (users) => {
+        (users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-b', 'app-c'];
+      },
+    });
     const done = await answer(offer, { link_to: 'auth0|db1' });
     expect(done.primaryUserId).toBe('auth0|db1');
     expect(mgmt.users.get('auth0|db1')?.app_metadata.blocked_apps).toEqual(['app-a', 'app-b', 'app-c']);
@@ -200,7 +280,9 @@ describe('prompt-account-linking: the answer', () => {
   });
 
   it('does not link when an administrator blocked the logged-in identity from an app during the round trip', async () => {
-    const { ev, mgmt, login } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })] });
+    const { ev, mgmt, login } = setup({
+      others: (email) => [databaseUser('db1', email, { app_metadata: { blocked_apps: ['app-a'] } })],
+    });
     const offer = await login();
     (mgmt.users.get(ev.user.user_id) as FakeUser).app_metadata.blocked_apps = ['app-c'];
     (mgmt.users.get('auth0|db1') as FakeUser).app_metadata.blocked_apps = ['app-a', 'app-d'];
@@ -237,7 +319,7 @@ describe('prompt-account-linking: the answer', () => {
     expect(messages(done)).toEqual(['prompt-account-linking: invalid answer: not_offered']);
   });
 
-  it('does not link when the candidate\'s email is no longer verified at continue', async () => {
+  it("does not link when the candidate's email is no longer verified at continue", async () => {
     const { mgmt, login } = setup();
     const offer = await login();
     (mgmt.users.get('auth0|db1') as FakeUser).email_verified = false;
@@ -276,20 +358,27 @@ describe('prompt-account-linking: the answer', () => {
   it.each([
     ['blocked from this application', { blocked_apps: ['this-client'] }, {}],
     ['not entitled to this application', { entitlements: ['basic'] }, { required_entitlement: 'premium' }],
-  ])('does not hand over a primary that is %s (gate-apps never checked it): not offered, nor linked if it became so meanwhile', async (_, primaryApp, clientMetadata) => {
-    const { ev, mgmt, action } = setup({ others: (email) => [databaseUser('db1', email, { app_metadata: primaryApp })] });
-    const gated: Event = { ...ev, client: { ...ev.client, client_id: 'this-client', metadata: clientMetadata } };
-    expect((await runLogin({ actions: [action], event: gated })).appMetadataWrites.account_linking).toMatchObject({ status: 'no_candidates' });
-    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = { entitlements: ['premium'] };
-    const offer = await runLogin({ actions: [action], event: gated });
-    (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = primaryApp;
-    const done = await answer(offer, { link_to: 'auth0|db1' });
-    expect(done.outcome).toBe('allowed');
-    expect(done.primaryUserId).toBeUndefined();
-    expect(mgmt.count('link')).toBe(0);
-    expect(mgmt.count('update-user')).toBe(0);
-    expect(messages(done)).toEqual(['prompt-account-linking: link skipped: primary_gated']);
-  });
+  ])(
+    'does not hand over a primary that is %s (gate-apps never checked it): not offered, nor linked if it became so meanwhile',
+    async (_, primaryApp, clientMetadata) => {
+      const { ev, mgmt, action } = setup({
+        others: (email) => [databaseUser('db1', email, { app_metadata: primaryApp })],
+      });
+      const gated: Event = { ...ev, client: { ...ev.client, client_id: 'this-client', metadata: clientMetadata } };
+      expect((await runLogin({ actions: [action], event: gated })).appMetadataWrites.account_linking).toMatchObject({
+        status: 'no_candidates',
+      });
+      (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = { entitlements: ['premium'] };
+      const offer = await runLogin({ actions: [action], event: gated });
+      (mgmt.users.get('auth0|db1') as FakeUser).app_metadata = primaryApp;
+      const done = await answer(offer, { link_to: 'auth0|db1' });
+      expect(done.outcome).toBe('allowed');
+      expect(done.primaryUserId).toBeUndefined();
+      expect(mgmt.count('link')).toBe(0);
+      expect(mgmt.count('update-user')).toBe(0);
+      expect(messages(done)).toEqual(['prompt-account-linking: link skipped: primary_gated']);
+    },
+  );
 
   it('still switches to the primary when the link happened but its answer was lost', async () => {
     const { mgmt, login } = setup();
@@ -314,8 +403,18 @@ describe('prompt-account-linking: the answer', () => {
   });
 
   it('links an identity whose id contains | at the first | only', async () => {
-    const ev = event({ user: 'google', returning: false, seed: 7 }, { user: { user_id: 'oidc|acme|user|42', identities: [{ provider: 'oidc', user_id: 'acme|user|42', connection: 'acme' }] } });
-    const mgmt = createFakeManagementApi({ users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)] });
+    const ev = event(
+      { user: 'google', returning: false, seed: 7 },
+      {
+        user: {
+          user_id: 'oidc|acme|user|42',
+          identities: [{ provider: 'oidc', user_id: 'acme|user|42', connection: 'acme' }],
+        },
+      },
+    );
+    const mgmt = createFakeManagementApi({
+      users: [fakeUserFrom(ev.user), databaseUser('db1', ev.user.email as string)],
+    });
     const action = loadBundle('prompt-account-linking', { fetch: mgmt.fetch });
     const done = await answer(await runLogin({ actions: [action], event: ev }), { link_to: 'auth0|db1' });
     expect(done.primaryUserId).toBe('auth0|db1');
@@ -325,22 +424,56 @@ describe('prompt-account-linking: the answer', () => {
   describe('denies linking_invalid_session for a bad token, with no Management API call', () => {
     const cases: [string, (offer: LoginResult) => Promise<LoginResult>][] = [
       ['signed with another secret', (offer) => answer(offer, { link_to: 'auth0|db1' }, { secret: 'not-the-secret' })],
-      ['expired', (offer) => answer(offer, { link_to: 'auth0|db1' }, { nowMs: Date.now() - 30 * 60_000, expiresInSeconds: 600 })],
-      ['for another transaction (foreign state)', (offer) => answer(offer, { link_to: 'auth0|db1' }, { state: 'someone-elses-state' })],
+      [
+        'expired',
+        (offer) => answer(offer, { link_to: 'auth0|db1' }, { nowMs: Date.now() - 30 * 60_000, expiresInSeconds: 600 }),
+      ],
+      [
+        'for another transaction (foreign state)',
+        (offer) => answer(offer, { link_to: 'auth0|db1' }, { state: 'someone-elses-state' }),
+      ],
       ['for another user', (offer) => answer(offer, { link_to: 'auth0|db1' }, { subject: 'google-oauth2|attacker' })],
-      ['tampered', (offer) => {
-        const redirect = asRedirect(offer);
-        const token = signSessionToken({ secret: SESSION_SECRET, subject: redirect.user.user_id, state: redirect.state, payload: { declined: true } });
-        const [header, body, signature] = token.split('.') as [string, string, string];
-        const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
-        const forged = Buffer.from(JSON.stringify({ ...claims, declined: undefined, link_to: 'auth0|db1' })).toString('base64url');
-        return redirect.continue({ method: 'POST', body: { session_token: `${header}.${forged}.${signature}`, state: redirect.state } });
-      }],
-      ['our own outgoing token sent back', (offer) => {
-        const redirect = asRedirect(offer);
-        return redirect.continue({ method: 'GET', query: { state: redirect.state, session_token: new URL(redirect.url).searchParams.get('session_token') as string } });
-      }],
-      ['missing', (offer) => { const r = asRedirect(offer); return r.continue({ method: 'POST', body: { state: r.state } }); }],
+      [
+        'tampered',
+        (offer) => {
+          const redirect = asRedirect(offer);
+          const token = signSessionToken({
+            secret: SESSION_SECRET,
+            subject: redirect.user.user_id,
+            state: redirect.state,
+            payload: { declined: true },
+          });
+          const [header, body, signature] = token.split('.') as [string, string, string];
+          const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
+          const forged = Buffer.from(JSON.stringify({ ...claims, declined: undefined, link_to: 'auth0|db1' })).toString(
+            'base64url',
+          );
+          return redirect.continue({
+            method: 'POST',
+            body: { session_token: `${header}.${forged}.${signature}`, state: redirect.state },
+          });
+        },
+      ],
+      [
+        'our own outgoing token sent back',
+        (offer) => {
+          const redirect = asRedirect(offer);
+          return redirect.continue({
+            method: 'GET',
+            query: {
+              state: redirect.state,
+              session_token: new URL(redirect.url).searchParams.get('session_token') as string,
+            },
+          });
+        },
+      ],
+      [
+        'missing',
+        (offer) => {
+          const r = asRedirect(offer);
+          return r.continue({ method: 'POST', body: { state: r.state } });
+        },
+      ],
       ['with no answer in it', (offer) => answer(offer, { link: 'auth0|db1' })],
     ];
     it.each(cases)('%s', async (_name, respond) => {

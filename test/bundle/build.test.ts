@@ -1,4 +1,14 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,7 +34,8 @@ function addAction(paths: ProjectPaths, name: string, source: string): void {
   writeFileSync(join(paths.actionsDir, name, 'index.ts'), source);
 }
 
-const build = (paths: ProjectPaths, options: Omit<BuildOptions, 'paths'> = {}) => buildActions({ paths, dependencies: {}, ...options });
+const build = (paths: ProjectPaths, options: Omit<BuildOptions, 'paths'> = {}) =>
+  buildActions({ paths, dependencies: {}, ...options });
 
 async function buildErrors(paths: ProjectPaths, options: Omit<BuildOptions, 'paths'> = {}): Promise<string[]> {
   try {
@@ -64,7 +75,9 @@ describe('buildActions', () => {
     const paths = fixtureRoot();
     const [hello] = (await build(paths)).actions;
     const banner = hello?.code.split('\n')[0];
-    expect(banner).toBe(`// Auth0 Action hello | sources sha256:${hello?.sourceHash} | generated from actions/hello/ by npm run build: edit the sources, not this file`);
+    expect(banner).toBe(
+      `// Auth0 Action hello | sources sha256:${hello?.sourceHash} | generated from actions/hello/ by npm run build: edit the sources, not this file`,
+    );
     expect(hello?.sourceHash).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -84,28 +97,44 @@ describe('buildActions', () => {
   it('changes the hash of exactly the Actions whose sources changed (shared code included)', async () => {
     const paths = fixtureRoot();
     const before = await build(paths, { write: false });
-    writeFileSync(join(paths.actionsDir, 'hello', 'index.ts'), `${readFileSync(join(paths.actionsDir, 'hello', 'index.ts'), 'utf8')}\n// edited\n`);
+    writeFileSync(
+      join(paths.actionsDir, 'hello', 'index.ts'),
+      `${readFileSync(join(paths.actionsDir, 'hello', 'index.ts'), 'utf8')}\n// edited\n`,
+    );
     const after = await build(paths, { write: false });
     expect(after.actions[0]?.sourceHash).not.toBe(before.actions[0]?.sourceHash);
     expect(after.actions[1]?.sourceHash).toBe(before.actions[1]?.sourceHash);
 
-    writeFileSync(join(paths.actionsDir, 'lib', 'greeting.ts'), 'export function greeting(name: string | undefined): string { return `hi ${name}`; }\n');
+    writeFileSync(
+      join(paths.actionsDir, 'lib', 'greeting.ts'),
+      'export function greeting(name: string | undefined): string { return `hi ${name}`; }\n',
+    );
     const shared = await build(paths, { write: false });
     expect(shared.actions[1]?.sourceHash).not.toBe(after.actions[1]?.sourceHash);
   });
 
   it(`fails when a bundle exceeds Auth0's ${LIMITS.codeSizeBytes}-byte limit`, async () => {
     const paths = fixtureRoot();
-    addAction(paths, 'huge', `const TABLE = ${JSON.stringify('x'.repeat(LIMITS.codeSizeBytes))};\nexport async function onExecutePostLogin(event: { user: { user_id: string } }): Promise<void> {\n  if (event.user.user_id === TABLE) throw new Error('no');\n}\n`);
+    addAction(
+      paths,
+      'huge',
+      `const TABLE = ${JSON.stringify('x'.repeat(LIMITS.codeSizeBytes))};\nexport async function onExecutePostLogin(event: { user: { user_id: string } }): Promise<void> {\n  if (event.user.user_id === TABLE) throw new Error('no');\n}\n`,
+    );
     const errors = await buildErrors(paths);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^actions\/huge\/index\.ts: Action huge: bundle is \d+ bytes, over Auth0's 102400-byte limit — /);
+    expect(errors[0]).toMatch(
+      /^actions\/huge\/index\.ts: Action huge: bundle is \d+ bytes, over Auth0's 102400-byte limit — /,
+    );
   });
 
   it('accepts a bundle just under the limit', async () => {
     const paths = fixtureRoot();
     const filler = LIMITS.codeSizeBytes - 2000;
-    addAction(paths, 'big', `const TABLE = ${JSON.stringify('x'.repeat(filler))};\nexport async function onExecutePostLogin(event: { user: { user_id: string } }): Promise<void> {\n  if (event.user.user_id === TABLE) throw new Error('no');\n}\n`);
+    addAction(
+      paths,
+      'big',
+      `const TABLE = ${JSON.stringify('x'.repeat(filler))};\nexport async function onExecutePostLogin(event: { user: { user_id: string } }): Promise<void> {\n  if (event.user.user_id === TABLE) throw new Error('no');\n}\n`,
+    );
     const big = (await build(paths, { write: false })).actions.find((a) => a.name === 'big');
     expect(big?.bytes).toBeGreaterThan(filler);
     expect(big?.bytes).toBeLessThanOrEqual(LIMITS.codeSizeBytes);
@@ -122,10 +151,16 @@ describe('buildActions', () => {
 
   it('fails when an Action redirects but lacks onContinuePostLogin', async () => {
     const paths = fixtureRoot();
-    addAction(paths, 'one-way', "export async function onExecutePostLogin(_event: unknown, api: { redirect: { sendUserTo(url: string): void } }): Promise<void> {\n  api.redirect.sendUserTo('https://example.com');\n}\n");
+    addAction(
+      paths,
+      'one-way',
+      "export async function onExecutePostLogin(_event: unknown, api: { redirect: { sendUserTo(url: string): void } }): Promise<void> {\n  api.redirect.sendUserTo('https://example.com');\n}\n",
+    );
     const errors = await buildErrors(paths);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('actions/one-way/index.ts: Action one-way: redirects the user (sendUserTo / prompt.render) but does not export onContinuePostLogin');
+    expect(errors[0]).toContain(
+      'actions/one-way/index.ts: Action one-way: redirects the user (sendUserTo / prompt.render) but does not export onContinuePostLogin',
+    );
   });
 
   it('reports compile errors with file, line and column, and writes nothing', async () => {
@@ -139,8 +174,15 @@ describe('buildActions', () => {
   it('leaves declared npm dependencies to Auth0 and bundles everything else', async () => {
     const paths = fixtureRoot();
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(paths.root, 'node_modules'));
-    addAction(paths, 'uses-ms', "import ms from 'ms';\nexport async function onExecutePostLogin(event: { stats: { logins_count: number } }): Promise<void> {\n  if (event.stats.logins_count > ms('1d')) throw new Error('no');\n}\n");
-    const declared = await build(paths, { write: false, dependencies: { 'uses-ms': [{ name: 'ms', version: '2.1.3' }] } });
+    addAction(
+      paths,
+      'uses-ms',
+      "import ms from 'ms';\nexport async function onExecutePostLogin(event: { stats: { logins_count: number } }): Promise<void> {\n  if (event.stats.logins_count > ms('1d')) throw new Error('no');\n}\n",
+    );
+    const declared = await build(paths, {
+      write: false,
+      dependencies: { 'uses-ms': [{ name: 'ms', version: '2.1.3' }] },
+    });
     const external = declared.actions.find((a) => a.name === 'uses-ms');
     expect(external?.requires).toEqual(['ms']);
     expect(external?.code).toMatch(/require\("ms"\)/);
@@ -161,7 +203,17 @@ describe('buildActions', () => {
   it('records what the code reads for validation', async () => {
     const paths = fixtureRoot();
     const [hello, redirecting] = (await build(paths, { write: false })).actions;
-    expect(hello?.scan).toEqual({ secrets: ['GREETING_SOURCE'], untraceableSecrets: [], appMetadataKeys: [], redirects: false });
-    expect(redirecting?.scan).toEqual({ secrets: [], untraceableSecrets: [], appMetadataKeys: ['visited_page'], redirects: true });
+    expect(hello?.scan).toEqual({
+      secrets: ['GREETING_SOURCE'],
+      untraceableSecrets: [],
+      appMetadataKeys: [],
+      redirects: false,
+    });
+    expect(redirecting?.scan).toEqual({
+      secrets: [],
+      untraceableSecrets: [],
+      appMetadataKeys: ['visited_page'],
+      redirects: true,
+    });
   });
 });

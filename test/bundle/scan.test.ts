@@ -13,17 +13,43 @@ describe('scanCode: secrets', () => {
       '}',
       'const { DESTRUCTURED, RENAMED: renamed } = event.secrets;',
     ].join('\n');
-    expect(scanCode(code).secrets).toEqual(['ALIASED', 'ALIASED_INDEXED', 'ALIASED_OPTIONAL', 'DESTRUCTURED', 'DIRECT', 'INDEXED', 'OPTIONAL', 'RENAMED']);
+    expect(scanCode(code).secrets).toEqual([
+      'ALIASED',
+      'ALIASED_INDEXED',
+      'ALIASED_OPTIONAL',
+      'DESTRUCTURED',
+      'DIRECT',
+      'INDEXED',
+      'OPTIONAL',
+      'RENAMED',
+    ]);
     expect(scanCode(code).untraceableSecrets).toEqual([]);
   });
 
   it('reports reads it cannot follow instead of guessing', () => {
-    const code = ['const v = event.secrets[name];', 'readAll(event.secrets);', 'const s = event.secrets;', 'send(s);', 'const { A, ...rest } = event.secrets;'].join('\n');
-    expect(scanCode(code).untraceableSecrets).toEqual(['const v = event.secrets[name];', 'readAll(event.secrets);', 'const { A, ...rest } = event.secrets;', 'send(s);']);
+    const code = [
+      'const v = event.secrets[name];',
+      'readAll(event.secrets);',
+      'const s = event.secrets;',
+      'send(s);',
+      'const { A, ...rest } = event.secrets;',
+    ].join('\n');
+    expect(scanCode(code).untraceableSecrets).toEqual([
+      'const v = event.secrets[name];',
+      'readAll(event.secrets);',
+      'const { A, ...rest } = event.secrets;',
+      'send(s);',
+    ]);
   });
 
   it('ignores comments and strings', () => {
-    const code = ['// event.secrets.IN_COMMENT', '/* event.secrets.IN_BLOCK */', 'log("event.secrets.IN_STRING");', 'log(`missing secrets: ${event.secrets.IN_TEMPLATE}`);', 'const re = /event.secrets.IN_REGEX/;'].join('\n');
+    const code = [
+      '// event.secrets.IN_COMMENT',
+      '/* event.secrets.IN_BLOCK */',
+      'log("event.secrets.IN_STRING");',
+      'log(`missing secrets: ${event.secrets.IN_TEMPLATE}`);',
+      'const re = /event.secrets.IN_REGEX/;',
+    ].join('\n');
     expect(scanCode(code).secrets).toEqual(['IN_TEMPLATE']);
   });
 });

@@ -16,7 +16,11 @@ import { TargetError, type Target } from '../../tooling/deploy/target';
 // NODE_EXTRA_CA_CERTS) must stay reachable from it, alongside the sandbox's own CA. Each check
 // spawns plain Node with the environment deploy-cli would get and makes one HTTPS request.
 
-interface TlsServer { caPath: string; port: number; server: Server }
+interface TlsServer {
+  caPath: string;
+  port: number;
+  server: Server;
+}
 
 const dirs: string[] = [];
 let privateCa: TlsServer;
@@ -31,19 +35,33 @@ async function sandboxTls(dir: string): Promise<{ key: string; cert: string; caP
 async function privateTls(dir: string): Promise<{ key: string; cert: string; caPath: string }> {
   const year = new Date(Date.now() + 365 * 86_400_000);
   const ca = await generate([{ name: 'commonName', value: 'Example Corp Private CA' }], {
-    keySize: 2048, algorithm: 'sha256', notAfterDate: year,
-    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: year,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
   });
   const server = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
-    keySize: 2048, algorithm: 'sha256', notAfterDate: year, ca: { key: ca.private, cert: ca.cert },
-    extensions: [{ name: 'basicConstraints', cA: false }, { name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: year,
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
   });
   const caPath = join(dir, 'private-ca.pem');
   writeFileSync(caPath, ca.cert);
   return { key: server.private, cert: server.cert, caPath };
 }
 
-async function tlsServer(material: (dir: string) => Promise<{ key: string; cert: string; caPath: string }>): Promise<TlsServer> {
+async function tlsServer(
+  material: (dir: string) => Promise<{ key: string; cert: string; caPath: string }>,
+): Promise<TlsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ca-test-'));
   dirs.push(dir);
   const tls = await material(dir);
@@ -60,7 +78,12 @@ async function reach(env: NodeJS.ProcessEnv, port: number): Promise<string> {
 }
 
 function target(caPath?: string): Target {
-  return { domain: 'tenant.example', clientId: 'id', clientSecret: 'secret', ...(caPath === undefined ? {} : { caPath }) };
+  return {
+    domain: 'tenant.example',
+    clientId: 'id',
+    clientSecret: 'secret',
+    ...(caPath === undefined ? {} : { caPath }),
+  };
 }
 
 beforeAll(async () => {
@@ -72,8 +95,8 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('deploy-cli\'s trusted CAs', () => {
-  it('include the caller\'s NODE_EXTRA_CA_CERTS (a tenant behind a private CA)', async () => {
+describe("deploy-cli's trusted CAs", () => {
+  it("include the caller's NODE_EXTRA_CA_CERTS (a tenant behind a private CA)", async () => {
     const work = mkdtempSync(join(tmpdir(), 'ca-work-'));
     dirs.push(work);
     const env = childEnvironment(target(), { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: privateCa.caPath }, work);
@@ -81,18 +104,23 @@ describe('deploy-cli\'s trusted CAs', () => {
     expect(Object.keys(env).sort()).toEqual(['HOME', 'NODE_EXTRA_CA_CERTS', 'PATH']);
   });
 
-  it('add the caller\'s CA to the target\'s, never replace it: one combined PEM for the run', async () => {
+  it("add the caller's CA to the target's, never replace it: one combined PEM for the run", async () => {
     const work = mkdtempSync(join(tmpdir(), 'ca-work-'));
     dirs.push(work);
-    const env = childEnvironment(target(sandboxCa.caPath), { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: privateCa.caPath }, work);
+    const env = childEnvironment(
+      target(sandboxCa.caPath),
+      { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: privateCa.caPath },
+      work,
+    );
     expect(env.NODE_EXTRA_CA_CERTS).toBe(join(work, 'extra-ca.pem'));
     const combined = readFileSync(env.NODE_EXTRA_CA_CERTS ?? '', 'utf8');
-    for (const file of [privateCa.caPath, sandboxCa.caPath]) expect(combined).toContain(readFileSync(file, 'utf8').trim());
+    for (const file of [privateCa.caPath, sandboxCa.caPath])
+      expect(combined).toContain(readFileSync(file, 'utf8').trim());
     expect(await reach(env, privateCa.port)).toBe('ok');
     expect(await reach(env, sandboxCa.port)).toBe('ok');
   });
 
-  it('are the target\'s alone without a caller CA, and nothing else trusts a private CA', async () => {
+  it("are the target's alone without a caller CA, and nothing else trusts a private CA", async () => {
     const work = mkdtempSync(join(tmpdir(), 'ca-work-'));
     dirs.push(work);
     const env = childEnvironment(target(sandboxCa.caPath), { PATH: process.env.PATH }, work);
@@ -102,6 +130,8 @@ describe('deploy-cli\'s trusted CAs', () => {
   });
 
   it('name an unreadable CA file clearly', () => {
-    expect(() => childEnvironment(target(), { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' }, tmpdir())).toThrow(new TargetError('cannot read the CA certificates in /nonexistent/ca.pem (NODE_EXTRA_CA_CERTS): ENOENT'));
+    expect(() => childEnvironment(target(), { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' }, tmpdir())).toThrow(
+      new TargetError('cannot read the CA certificates in /nonexistent/ca.pem (NODE_EXTRA_CA_CERTS): ENOENT'),
+    );
   });
 });

@@ -27,9 +27,15 @@ export async function startTestTenant(): Promise<TestTenant> {
   const requests: string[] = [];
   const sandbox = await startTestSandbox({ log: (entry) => requests.push(formatRequestLogEntry(entry)) });
   const copy = tenantCopy();
-  copy.edit('tenant/environments/sandbox.yaml', (text) => text.replace('AUTH0_DOMAIN: 127.0.0.1:8443', `AUTH0_DOMAIN: ${sandbox.domain}`));
+  copy.edit('tenant/environments/sandbox.yaml', (text) =>
+    text.replace('AUTH0_DOMAIN: 127.0.0.1:8443', `AUTH0_DOMAIN: ${sandbox.domain}`),
+  );
   // Auth0 issues the linking client's credentials when it is created; the Action needs them as secrets.
-  const linking = sandbox.store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+  const linking = sandbox.store.clients.create({
+    name: 'Account Linking M2M',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
   const vars = {
     TENANT_LINKING_SESSION_TOKEN_SECRET: 'linking-session-token-secret-value-0123456789ab',
     TENANT_TERMS_SESSION_TOKEN_SECRET: 'terms-session-token-secret-value-0123456789abcd',
@@ -39,7 +45,12 @@ export async function startTestTenant(): Promise<TestTenant> {
     TENANT_SMTP_PASSWORD: 'smtp-password-value-42',
     DEPLOY_FINGERPRINT_KEY: FINGERPRINT_KEY,
   };
-  const target: Target = { domain: sandbox.domain, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret, caPath: sandbox.caPath };
+  const target: Target = {
+    domain: sandbox.domain,
+    clientId: sandbox.deployClient.client_id,
+    clientSecret: sandbox.deployClient.client_secret,
+    caPath: sandbox.caPath,
+  };
   const close = async (): Promise<void> => {
     await sandbox.close();
     removeCopies();
@@ -54,5 +65,9 @@ export function writes(requests: readonly string[]): string[] {
 
 /** Every secret value a test uses: none may ever appear in output. */
 export function secretValues(t: TestTenant, extra: EnvVars = {}): string[] {
-  return [...Object.values(t.vars), ...Object.values(extra).filter((v): v is string => typeof v === 'string'), t.target.clientSecret];
+  return [
+    ...Object.values(t.vars),
+    ...Object.values(extra).filter((v): v is string => typeof v === 'string'),
+    t.target.clientSecret,
+  ];
 }

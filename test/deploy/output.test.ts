@@ -4,7 +4,7 @@ import { describeFailure, failureOf, parseLog, redactor, summarise } from '../..
 // deploy-cli 8.44's output, as captured from runs against the sandbox (colours included).
 const FAILED = [
   '2026-11-25T18:25:28.386Z - \u001b[32minfo\u001b[39m: Getting access token for pHWG6L2HrTHrHDcYgbN3U2olMUyrL1bB/127.0.0.1:43049',
-  "2026-11-25T18:25:41.960Z - \u001b[33mwarn\u001b[39m: Detected the following actions should be deleted. Doing so may be destructive.",
+  '2026-11-25T18:25:41.960Z - \u001b[33mwarn\u001b[39m: Detected the following actions should be deleted. Doing so may be destructive.',
   "You can enable deletes by setting 'AUTH0_ALLOW_DELETE' to true in the config",
   '        ',
   '{"id":"9529c985","name":"prompt-account-linking"}',
@@ -35,13 +35,28 @@ const SUCCEEDED = [
 describe('deploy-cli output', () => {
   it('names a failure by resource and by the Management API message', () => {
     const failure = failureOf(parseLog(FAILED));
-    expect(failure).toEqual({ type: 'actions', resource: 'gate-apps', operation: 'updating', status: 400, message: "Payload validation error: 'Expected type string' on property runtime." });
-    expect(failure && describeFailure(failure)).toBe("actions gate-apps: update failed: 400 Payload validation error: 'Expected type string' on property runtime.");
+    expect(failure).toEqual({
+      type: 'actions',
+      resource: 'gate-apps',
+      operation: 'updating',
+      status: 400,
+      message: "Payload validation error: 'Expected type string' on property runtime.",
+    });
+    expect(failure && describeFailure(failure)).toBe(
+      "actions gate-apps: update failed: 400 Payload validation error: 'Expected type string' on property runtime.",
+    );
   });
 
-  it('falls back to deploy-cli\'s last words when there is no API answer', () => {
-    const log = '2026-11-25T18:25:41.966Z - error: Problem running command import during stage load when processing type clients\n2026-11-25T18:25:41.966Z - error: fetch failed';
-    expect(failureOf(parseLog(log))).toEqual({ type: 'clients', resource: undefined, operation: undefined, status: undefined, message: 'fetch failed' });
+  it("falls back to deploy-cli's last words when there is no API answer", () => {
+    const log =
+      '2026-11-25T18:25:41.966Z - error: Problem running command import during stage load when processing type clients\n2026-11-25T18:25:41.966Z - error: fetch failed';
+    expect(failureOf(parseLog(log))).toEqual({
+      type: 'clients',
+      resource: undefined,
+      operation: undefined,
+      status: undefined,
+      message: 'fetch failed',
+    });
   });
 
   it('condenses what was done into one line per resource', () => {
@@ -56,7 +71,11 @@ describe('deploy-cli output', () => {
   });
 
   it('redacts every secret value (longest first) and credential fields echoed by the API', () => {
-    const redact = redactor([{ name: 'SHORT', value: 'abc' }, { name: 'LONG', value: 'abcdef' }, { name: 'EMPTY', value: '' }]);
+    const redact = redactor([
+      { name: 'SHORT', value: 'abc' },
+      { name: 'LONG', value: 'abcdef' },
+      { name: 'EMPTY', value: '' },
+    ]);
     expect(redact('x abcdef y abc z')).toBe('x [redacted:LONG] y [redacted:SHORT] z');
     expect(redact(SUCCEEDED)).toContain('"client_secret":"[redacted]"');
     expect(redact(SUCCEEDED)).not.toContain('s3cr3t-from-the-api');

@@ -27,7 +27,10 @@ async function listen(server: Server): Promise<number> {
 
 async function failure(port: number): Promise<string> {
   const target = sandboxTarget(sandbox.stateDir, String(port));
-  const error = await sandboxVars(sandbox.stateDir, target, managementApi(target), { create: true }).then(() => undefined, (e: unknown) => e);
+  const error = await sandboxVars(sandbox.stateDir, target, managementApi(target), { create: true }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(TargetError);
   const message = (error as TargetError).message;
   expect(message.split('\n')).toHaveLength(1);
@@ -58,7 +61,7 @@ describe('SANDBOX_PORT pointing at the wrong server', () => {
     expect(await failure(port)).toMatch(/something answers, but not in HTTPS/);
   });
 
-  it('an HTTPS server of another CA (another sandbox\'s state, another server)', async () => {
+  it("an HTTPS server of another CA (another sandbox's state, another server)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'other-ca-'));
     dirs.push(dir);
     const tls = await loadOrCreateTls(statePaths(dir));
@@ -68,15 +71,19 @@ describe('SANDBOX_PORT pointing at the wrong server', () => {
 
   it('an HTTPS server trusted by the CA that is not the sandbox', async () => {
     const tls = await loadOrCreateTls(statePaths(sandbox.stateDir));
-    const port = await listen(createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
-      res.statusCode = 404;
-      res.end('not found');
-    }));
+    const port = await listen(
+      createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
+        res.statusCode = 404;
+        res.end('not found');
+      }),
+    );
     expect(await failure(port)).toContain('a server that is not the sandbox (POST /oauth/token answered 404)');
   });
 
   it('the sandbox itself passes', async () => {
     const target = sandboxTarget(sandbox.stateDir, String(new URL(`https://${sandbox.domain}`).port));
-    await expect(sandboxVars(sandbox.stateDir, target, managementApi(target), { create: false })).resolves.toHaveProperty('DEPLOY_FINGERPRINT_KEY');
+    await expect(
+      sandboxVars(sandbox.stateDir, target, managementApi(target), { create: false }),
+    ).resolves.toHaveProperty('DEPLOY_FINGERPRINT_KEY');
   });
 });

@@ -7,10 +7,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { loadOrCreateTls } from '../../local/sandbox/tls';
 import { planEnvironment } from '../../tooling/deploy/deploy';
-import { httpsTransport, ManagementApi, ManagementApiError, type HttpRequest, type HttpResponse } from '../../tooling/plan/management-api';
+import {
+  httpsTransport,
+  ManagementApi,
+  ManagementApiError,
+  type HttpRequest,
+  type HttpResponse,
+} from '../../tooling/plan/management-api';
 import { startTestTenant, type TestTenant } from '../deploy/helpers';
 
-const answer = (status: number, body: object): HttpResponse => ({ status, headers: { 'content-type': 'application/json' }, text: JSON.stringify(body) });
+const answer = (status: number, body: object): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  text: JSON.stringify(body),
+});
 
 describe('the Management API reader of plan and deploy', () => {
   it('does not remember a failed token request: the next call asks again', async () => {
@@ -20,7 +30,9 @@ describe('the Management API reader of plan and deploy', () => {
       requests.push(`${req.method} ${req.path}`);
       if (req.path === '/oauth/token') {
         tokenAnswers += 1;
-        return tokenAnswers === 1 ? answer(401, { error_description: 'Unauthorized' }) : answer(200, { access_token: 'token' });
+        return tokenAnswers === 1
+          ? answer(401, { error_description: 'Unauthorized' })
+          : answer(200, { access_token: 'token' });
       }
       return answer(200, { friendly_name: 'Acme' });
     };
@@ -28,14 +40,24 @@ describe('the Management API reader of plan and deploy', () => {
     await expect(api.get('/tenants/settings')).rejects.toBeInstanceOf(ManagementApiError);
     await expect(api.get('/tenants/settings')).resolves.toEqual({ friendly_name: 'Acme' });
     await api.get('/tenants/settings');
-    expect(requests).toEqual(['POST /oauth/token', 'POST /oauth/token', 'GET /api/v2/tenants/settings', 'GET /api/v2/tenants/settings']);
+    expect(requests).toEqual([
+      'POST /oauth/token',
+      'POST /oauth/token',
+      'GET /api/v2/tenants/settings',
+      'GET /api/v2/tenants/settings',
+    ]);
   });
 });
 
 describe('retries: 429, 5xx and dropped connections, within a budget', () => {
   let t: TestTenant;
   let slept: number[];
-  const api = (): ManagementApi => new ManagementApi(t.target, httpsTransport(t.target.domain, readFileSync(t.sandbox.caPath)), { sleep: async (ms) => { slept.push(ms); } });
+  const api = (): ManagementApi =>
+    new ManagementApi(t.target, httpsTransport(t.target.domain, readFileSync(t.sandbox.caPath)), {
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
 
   beforeAll(async () => {
     t = await startTestTenant();
@@ -49,22 +71,37 @@ describe('retries: 429, 5xx and dropped connections, within a budget', () => {
   });
 
   it('a plan survives one 500 and one 503 (real waits: 1 s backoff each)', async () => {
-    t.sandbox.faults.set([{ method: 'GET', path: '/api/v2/clients', status: 500 }, { method: 'GET', path: '/api/v2/actions/actions', status: 503 }]);
+    t.sandbox.faults.set([
+      { method: 'GET', path: '/api/v2/clients', status: 500 },
+      { method: 'GET', path: '/api/v2/actions/actions', status: 503 },
+    ]);
     const { plan } = await planEnvironment({ paths: t.copy.paths, env: 'sandbox', vars: {}, target: t.target });
     expect(plan.changes.length).toBeGreaterThan(0);
-    expect(t.sandbox.faults.hits().map((h) => `${h.status} ${h.path}`).sort()).toEqual(['500 /api/v2/clients', '503 /api/v2/actions/actions']);
+    expect(
+      t.sandbox.faults
+        .hits()
+        .map((h) => `${h.status} ${h.path}`)
+        .sort(),
+    ).toEqual(['500 /api/v2/clients', '503 /api/v2/actions/actions']);
   });
 
   it('backs off exponentially on a persistent 5xx, then names how often it tried', async () => {
     t.sandbox.faults.set([{ method: 'GET', path: '/api/v2/tenants/settings', status: 503, times: 'always' }]);
-    const error = await api().get('/tenants/settings').catch((e: unknown) => e);
+    const error = await api()
+      .get('/tenants/settings')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManagementApiError);
-    expect((error as ManagementApiError).message).toMatch(/^GET \/api\/v2\/tenants\/settings: 503 .*\(gave up after 5 attempts\)$/);
+    expect((error as ManagementApiError).message).toMatch(
+      /^GET \/api\/v2\/tenants\/settings: 503 .*\(gave up after 5 attempts\)$/,
+    );
     expect(slept).toEqual([1000, 2000, 4000, 8000]);
   });
 
   it('honours a Retry-After beyond 10 s while it fits the budget', async () => {
-    t.sandbox.faults.set([{ method: 'GET', path: '/api/v2/tenants/settings', status: 503, retryAfter: 15 }, { method: 'GET', path: '/api/v2/clients', status: 429, retryAfter: 30 }]);
+    t.sandbox.faults.set([
+      { method: 'GET', path: '/api/v2/tenants/settings', status: 503, retryAfter: 15 },
+      { method: 'GET', path: '/api/v2/clients', status: 429, retryAfter: 30 },
+    ]);
     await expect(api().get('/tenants/settings')).resolves.toBeDefined();
     await expect(api().get('/clients')).resolves.toBeDefined();
     expect(slept).toEqual([15_000, 30_000]);
@@ -79,7 +116,11 @@ describe('retries: 429, 5xx and dropped connections, within a budget', () => {
   it('does not retry what another attempt cannot fix: a 4xx, nothing listening', async () => {
     t.sandbox.faults.set([{ method: 'GET', path: '/api/v2/tenants/settings', status: 404 }]);
     await expect(api().get('/tenants/settings')).rejects.toThrow(/404/);
-    const closed = new ManagementApi({ ...t.target, domain: '127.0.0.1:1' }, httpsTransport('127.0.0.1:1'), { sleep: async (ms) => { slept.push(ms); } });
+    const closed = new ManagementApi({ ...t.target, domain: '127.0.0.1:1' }, httpsTransport('127.0.0.1:1'), {
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
     await expect(closed.get('/tenants/settings')).rejects.toThrow(/ECONNREFUSED/);
     expect(slept).toEqual([]);
   });
@@ -100,7 +141,15 @@ describe('retries after a dropped connection (a local HTTPS server)', () => {
     try {
       const domain = `127.0.0.1:${(server.address() as AddressInfo).port}`;
       const slept: number[] = [];
-      const api = new ManagementApi({ domain, clientId: 'id', clientSecret: 'secret' }, httpsTransport(domain, readFileSync(tls.caPath)), { sleep: async (ms) => { slept.push(ms); } });
+      const api = new ManagementApi(
+        { domain, clientId: 'id', clientSecret: 'secret' },
+        httpsTransport(domain, readFileSync(tls.caPath)),
+        {
+          sleep: async (ms) => {
+            slept.push(ms);
+          },
+        },
+      );
       await expect(api.get('/tenants/settings')).resolves.toEqual({ friendly_name: 'Acme' });
       expect(gets).toBe(2);
       expect(slept).toEqual([1000]);

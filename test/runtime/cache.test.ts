@@ -6,7 +6,10 @@ describe('api.cache', () => {
   it('stores values with a TTL in milliseconds (default 15 minutes)', () => {
     let now = 1_000_000;
     const cache = new CacheStore(() => now);
-    expect(cache.set('short', 'v', { ttl: 1500 })).toEqual({ type: 'success', record: { value: 'v', expires_at: now + 1500 } });
+    expect(cache.set('short', 'v', { ttl: 1500 })).toEqual({
+      type: 'success',
+      record: { value: 'v', expires_at: now + 1500 },
+    });
     expect(cache.set('default', 'v')).toMatchObject({ record: { expires_at: now + 15 * 60 * 1000 } });
     now += 1499;
     expect(cache.get('short')?.value).toBe('v');
@@ -19,7 +22,10 @@ describe('api.cache', () => {
     const cache = new CacheStore(() => now);
     expect(cache.set('a', 'v', { expires_at: now + 10 }).type).toBe('success');
     expect(cache.set('b', 'v', { expires_at: now })).toEqual({ type: 'error', code: 'ItemAlreadyExpired' });
-    expect(cache.set('c', 'v', { expires_at: now + LIMITS.cache.maxTtlMs + 1 })).toEqual({ type: 'error', code: 'InvalidExpiry' });
+    expect(cache.set('c', 'v', { expires_at: now + LIMITS.cache.maxTtlMs + 1 })).toEqual({
+      type: 'error',
+      code: 'InvalidExpiry',
+    });
     expect(cache.set('d', 'v', { ttl: LIMITS.cache.maxTtlMs + 1 })).toEqual({ type: 'error', code: 'InvalidExpiry' });
     expect(cache.set('e', 'v', { ttl: 0 })).toEqual({ type: 'error', code: 'InvalidExpiry' });
     expect(cache.set('f', 'v', { ttl: LIMITS.cache.maxTtlMs }).type).toBe('success');

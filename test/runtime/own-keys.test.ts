@@ -7,7 +7,8 @@ import { action } from './helpers';
  * Auth0 hands an Action a JSON-parsed event, where `"__proto__"` is an ordinary own key. The
  * runtime's copies and merges must keep it one, or an Action decides differently locally.
  */
-const parsed = (): Record<string, unknown> => JSON.parse('{"theme":"dark","__proto__":{"blocked_apps":["web"]}}') as Record<string, unknown>;
+const parsed = (): Record<string, unknown> =>
+  JSON.parse('{"theme":"dark","__proto__":{"blocked_apps":["web"]}}') as Record<string, unknown>;
 
 function expectOwnProto(value: unknown): void {
   const record = value as Record<string, unknown>;
@@ -24,8 +25,10 @@ describe('an own "__proto__" key of untrusted data', () => {
     expect(JSON.stringify(copy.top)).toBe(JSON.stringify(parsed()));
   });
 
-  it('survives the event factory\'s deep merge as an own key', () => {
-    const overrides = JSON.parse('{"user":{"app_metadata":{"__proto__":{"blocked_apps":["web"]}},"user_metadata":{"__proto__":{"x":1}}}}') as object;
+  it("survives the event factory's deep merge as an own key", () => {
+    const overrides = JSON.parse(
+      '{"user":{"app_metadata":{"__proto__":{"blocked_apps":["web"]}},"user_metadata":{"__proto__":{"x":1}}}}',
+    ) as object;
     const ev = buildEvent({}, overrides);
     expectOwnProto(ev.user.app_metadata);
     expect(Object.keys(ev.user.user_metadata)).toEqual(['__proto__']);
@@ -35,7 +38,10 @@ describe('an own "__proto__" key of untrusted data', () => {
     const ev = buildEvent({ seed: 3 });
     ev.user.app_metadata = parsed() as typeof ev.user.app_metadata;
     ev.client.client_id = 'web';
-    const gate = action('gate', 'if ((event.user.app_metadata.blocked_apps ?? []).includes(event.client.client_id)) api.access.deny("app_blocked");');
+    const gate = action(
+      'gate',
+      'if ((event.user.app_metadata.blocked_apps ?? []).includes(event.client.client_id)) api.access.deny("app_blocked");',
+    );
     expect((await runLogin({ actions: [gate], event: ev })).outcome).toBe('allowed');
   });
 

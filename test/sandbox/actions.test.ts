@@ -4,7 +4,8 @@ import { MAX_ACTION_VERSIONS, type Action, type ActionVersion, type Sandbox } fr
 import { call, deployToken, startTestSandbox } from './helpers';
 
 const BUILD_MS = 150;
-const CODE = 'exports.onExecutePostLogin = async (event, api) => { if (!event.secrets.KEY) api.access.deny("no key"); };';
+const CODE =
+  'exports.onExecutePostLogin = async (event, api) => { if (!event.secrets.KEY) api.access.deny("no key"); };';
 
 let sandbox: Sandbox;
 let token: string;
@@ -29,7 +30,11 @@ async function built(id: string): Promise<void> {
 
 async function bind(bindings: { ref: { type: string; value: string }; display_name?: string }[]) {
   return call<{ bindings: { action: Action; display_name: string }[]; message?: string }>(
-    sandbox, 'PATCH', '/api/v2/actions/triggers/post-login/bindings', { token, body: { bindings } });
+    sandbox,
+    'PATCH',
+    '/api/v2/actions/triggers/post-login/bindings',
+    { token, body: { bindings } },
+  );
 }
 
 beforeAll(async () => {
@@ -44,16 +49,29 @@ afterAll(async () => {
 describe('action lifecycle', () => {
   test('created pending, built shortly after; deploying before that is refused like Auth0', async () => {
     const action = await createAction('lifecycle', { secrets: [{ name: 'KEY', value: 's3cr3t-value' }] });
-    expect(action).toMatchObject({ status: 'pending', all_changes_deployed: false, supported_triggers: [{ id: 'post-login', version: 'v3' }] });
+    expect(action).toMatchObject({
+      status: 'pending',
+      all_changes_deployed: false,
+      supported_triggers: [{ id: 'post-login', version: 'v3' }],
+    });
     const early = await deploy(action.id);
     expect(early.status).toBe(400);
     expect(early.body.message).toContain("must be in the 'built' state");
     await built(action.id);
     const version = await deploy(action.id);
     expect(version.status).toBe(200);
-    expect(version.body).toMatchObject({ number: 1, deployed: true, status: 'built', action_id: action.id, code: CODE });
+    expect(version.body).toMatchObject({
+      number: 1,
+      deployed: true,
+      status: 'built',
+      action_id: action.id,
+      code: CODE,
+    });
     const after = await call<Action>(sandbox, 'GET', `/api/v2/actions/actions/${action.id}`, { token });
-    expect(after.body).toMatchObject({ all_changes_deployed: true, deployed_version: { id: version.body.id, number: 1 } });
+    expect(after.body).toMatchObject({
+      all_changes_deployed: true,
+      deployed_version: { id: version.body.id, number: 1 },
+    });
   });
 
   test('secret values are stored but never returned (names and updated_at only)', async () => {
@@ -70,12 +88,18 @@ describe('action lifecycle', () => {
   });
 
   test('PATCH makes a new draft: secrets without a value keep theirs, omitted ones go; the deployed version is untouched', async () => {
-    const action = await createAction('drafts', { secrets: [{ name: 'KEY', value: 'v1' }, { name: 'OLD', value: 'old' }] });
+    const action = await createAction('drafts', {
+      secrets: [
+        { name: 'KEY', value: 'v1' },
+        { name: 'OLD', value: 'old' },
+      ],
+    });
     await built(action.id);
     await deploy(action.id);
     await bind([{ ref: { type: 'action_name', value: 'drafts' } }]);
     const patched = await call<Action>(sandbox, 'PATCH', `/api/v2/actions/actions/${action.id}`, {
-      token, body: { code: `${CODE}\n// v2`, secrets: [{ name: 'KEY' }, { name: 'NEW', value: 'n' }] },
+      token,
+      body: { code: `${CODE}\n// v2`, secrets: [{ name: 'KEY' }, { name: 'NEW', value: 'n' }] },
     });
     expect(patched.body).toMatchObject({ status: 'pending', all_changes_deployed: false });
     expect(patched.body.secrets.map((s) => s.name)).toEqual(['KEY', 'NEW']);
@@ -85,7 +109,10 @@ describe('action lifecycle', () => {
     await deploy(action.id);
     const redeployed = sandbox.store.actions.deployedBindings('post-login').find((b) => b.name === 'drafts');
     expect(redeployed).toMatchObject({ code: `${CODE}\n// v2`, secrets: { KEY: 'v1', NEW: 'n' }, versionNumber: 2 });
-    const missingValue = await call(sandbox, 'PATCH', `/api/v2/actions/actions/${action.id}`, { token, body: { secrets: [{ name: 'NOPE' }] } });
+    const missingValue = await call(sandbox, 'PATCH', `/api/v2/actions/actions/${action.id}`, {
+      token,
+      body: { secrets: [{ name: 'NOPE' }] },
+    });
     expect(missingValue.status).toBe(400);
   });
 
@@ -100,22 +127,33 @@ describe('action lifecycle', () => {
   });
 
   test('payload checks: unknown trigger, trigger version, duplicate name, oversized code, deploy on create', async () => {
-    const unknownTrigger = await call(sandbox, 'POST', '/api/v2/actions/actions', { token, body: { name: 'x', supported_triggers: [{ id: 'post-logon' }] } });
+    const unknownTrigger = await call(sandbox, 'POST', '/api/v2/actions/actions', {
+      token,
+      body: { name: 'x', supported_triggers: [{ id: 'post-logon' }] },
+    });
     expect(unknownTrigger.status).toBe(400);
     const wrongVersion = await call<{ message: string }>(sandbox, 'POST', '/api/v2/actions/actions', {
-      token, body: { name: 'x', supported_triggers: [{ id: 'post-login', version: 'v1' }] },
+      token,
+      body: { name: 'x', supported_triggers: [{ id: 'post-login', version: 'v1' }] },
     });
     expect(wrongVersion.body.message).toBe('Trigger post-login version v1 is not available; use v3');
     await createAction('unique-name');
-    expect((await call(sandbox, 'POST', '/api/v2/actions/actions', {
-      token, body: { name: 'unique-name', supported_triggers: [{ id: 'post-login' }] },
-    })).status).toBe(409);
+    expect(
+      (
+        await call(sandbox, 'POST', '/api/v2/actions/actions', {
+          token,
+          body: { name: 'unique-name', supported_triggers: [{ id: 'post-login' }] },
+        })
+      ).status,
+    ).toBe(409);
     const huge = await call(sandbox, 'POST', '/api/v2/actions/actions', {
-      token, body: { name: 'huge', code: 'x'.repeat(100 * 1024 + 1), supported_triggers: [{ id: 'post-login' }] },
+      token,
+      body: { name: 'huge', code: 'x'.repeat(100 * 1024 + 1), supported_triggers: [{ id: 'post-login' }] },
     });
     expect(huge.status).toBe(400);
     const deployOnCreate = await call(sandbox, 'POST', '/api/v2/actions/actions', {
-      token, body: { name: 'eager', deploy: true, supported_triggers: [{ id: 'post-login' }] },
+      token,
+      body: { name: 'eager', deploy: true, supported_triggers: [{ id: 'post-login' }] },
     });
     expect(deployOnCreate.status).toBe(400);
   });
@@ -128,7 +166,12 @@ describe('action lifecycle', () => {
     expect(versions).toHaveLength(MAX_ACTION_VERSIONS);
     expect(versions[0]).toMatchObject({ number: MAX_ACTION_VERSIONS + 3, deployed: true });
     expect(versions.filter((v) => v.deployed)).toHaveLength(1);
-    const page = await call<{ total: number; versions: ActionVersion[] }>(sandbox, 'GET', `/api/v2/actions/actions/${action.id}/versions?per_page=5`, { token });
+    const page = await call<{ total: number; versions: ActionVersion[] }>(
+      sandbox,
+      'GET',
+      `/api/v2/actions/actions/${action.id}/versions?per_page=5`,
+      { token },
+    );
     expect(page.body).toMatchObject({ total: MAX_ACTION_VERSIONS, per_page: 5 });
     expect(page.body.versions).toHaveLength(5);
   });
@@ -152,20 +195,34 @@ describe('trigger bindings', () => {
       { ref: { type: 'action_name', value: 'first' } },
     ]);
     expect(result.status).toBe(200);
-    expect(result.body.bindings.map((b) => [b.action.name, b.display_name])).toEqual([['second', 'Second first'], ['first', 'first']]);
+    expect(result.body.bindings.map((b) => [b.action.name, b.display_name])).toEqual([
+      ['second', 'Second first'],
+      ['first', 'first'],
+    ]);
     expect(sandbox.store.actions.deployedBindings('post-login').map((b) => b.name)).toEqual(['second', 'first']);
-    const listed = await call<{ total: number; bindings: { action: { name: string } }[] }>(sandbox, 'GET', '/api/v2/actions/triggers/post-login/bindings', { token });
+    const listed = await call<{ total: number; bindings: { action: { name: string } }[] }>(
+      sandbox,
+      'GET',
+      '/api/v2/actions/triggers/post-login/bindings',
+      { token },
+    );
     expect(listed.body.bindings.map((b) => b.action.name)).toEqual(['second', 'first']);
   });
 
   test('an unknown or undeployed action, or one for another trigger, is refused and nothing changes', async () => {
     const before = sandbox.store.actions.deployedBindings('post-login').map((b) => b.name);
-    const unknown = await bind([{ ref: { type: 'action_name', value: 'first' } }, { ref: { type: 'action_name', value: 'ghost' } }]);
+    const unknown = await bind([
+      { ref: { type: 'action_name', value: 'first' } },
+      { ref: { type: 'action_name', value: 'ghost' } },
+    ]);
     expect(unknown).toMatchObject({ status: 404, body: { message: 'Action not found: ghost' } });
     const undeployed = await createAction('never-deployed');
     await sleep(BUILD_MS + 20);
     const notDeployed = await bind([{ ref: { type: 'action_id', value: undeployed.id } }]);
-    expect(notDeployed).toMatchObject({ status: 400, body: { message: "Action 'never-deployed' must be deployed before it can be bound." } });
+    expect(notDeployed).toMatchObject({
+      status: 400,
+      body: { message: "Action 'never-deployed' must be deployed before it can be bound." },
+    });
     const m2m = await createAction('m2m-only', { supported_triggers: [{ id: 'credentials-exchange', version: 'v2' }] });
     await sleep(BUILD_MS + 20);
     await deploy(m2m.id);
@@ -175,15 +232,25 @@ describe('trigger bindings', () => {
   });
 
   test('unknown triggers are rejected; the trigger list names the supported ones', async () => {
-    expect((await call(sandbox, 'PATCH', '/api/v2/actions/triggers/post-logon/bindings', { token, body: { bindings: [] } })).status).toBe(400);
-    const triggers = await call<{ triggers: { id: string; version: string }[] }>(sandbox, 'GET', '/api/v2/actions/triggers', { token });
+    expect(
+      (await call(sandbox, 'PATCH', '/api/v2/actions/triggers/post-logon/bindings', { token, body: { bindings: [] } }))
+        .status,
+    ).toBe(400);
+    const triggers = await call<{ triggers: { id: string; version: string }[] }>(
+      sandbox,
+      'GET',
+      '/api/v2/actions/triggers',
+      { token },
+    );
     expect(triggers.body.triggers).toContainEqual(expect.objectContaining({ id: 'post-login', version: 'v3' }));
   });
 
   test('a bound action is only deleted with force=true, which unbinds it', async () => {
     await bind([{ ref: { type: 'action_name', value: 'first' } }, { ref: { type: 'action_name', value: 'second' } }]);
     expect((await call(sandbox, 'DELETE', `/api/v2/actions/actions/${first.id}`, { token })).status).toBe(400);
-    expect((await call(sandbox, 'DELETE', `/api/v2/actions/actions/${first.id}?force=true`, { token })).status).toBe(204);
+    expect((await call(sandbox, 'DELETE', `/api/v2/actions/actions/${first.id}?force=true`, { token })).status).toBe(
+      204,
+    );
     expect(sandbox.store.actions.deployedBindings('post-login').map((b) => b.name)).toEqual(['second']);
   });
 });

@@ -35,7 +35,11 @@ afterAll(async () => {
 
 beforeEach(() => {
   ctx.sandbox.store.tenant.updateAttackProtection('brute-force-protection', {
-    enabled: true, shields: ['block', 'user_notification'], mode: 'count_per_identifier_and_ip', max_attempts: 3, allowlist: [],
+    enabled: true,
+    shields: ['block', 'user_notification'],
+    mode: 'count_per_identifier_and_ip',
+    max_attempts: 3,
+    allowlist: [],
   });
 });
 
@@ -43,8 +47,11 @@ beforeEach(() => {
 async function loginPage(): Promise<{ browser: Browser; page: Visit }> {
   const browser = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
   const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK, scope: 'openid', state: 's',
-    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    redirect_uri: CALLBACK,
+    scope: 'openid',
+    state: 's',
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
   });
   return { browser, page: await browser.visit(url.toString()) };
 }
@@ -54,7 +61,8 @@ async function signIn(email: string, password: string): Promise<Visit> {
   return browser.submit(page, '/u/login', { email, password });
 }
 
-const api = <T = unknown>(method: string, path: string) => call<T>(ctx.sandbox, method, `/api/v2${path}`, { token: ctx.token });
+const api = <T = unknown>(method: string, path: string) =>
+  call<T>(ctx.sandbox, method, `/api/v2${path}`, { token: ctx.token });
 
 describe('brute-force protection on the login page', () => {
   test('max_attempts failures block the identifier from that IP: a user block, limit_wc, blocked_account; unblock-brute-force lifts it', async () => {
@@ -69,12 +77,24 @@ describe('brute-force protection on the login page', () => {
     expect(blocked.html).toContain('Your account has been blocked after multiple consecutive login attempts.');
 
     const id = encodeURIComponent(user.user_id);
-    const expected = { blocked_for: [{ identifier: 'attacked@example.com', ip: '127.0.0.1', connection: 'customers' }] };
+    const expected = {
+      blocked_for: [{ identifier: 'attacked@example.com', ip: '127.0.0.1', connection: 'customers' }],
+    };
     expect((await api(`GET`, `/user-blocks/${id}`)).body).toMatchObject(expected);
-    expect((await api('GET', `/user-blocks?identifier=${encodeURIComponent('Attacked@example.com')}`)).body).toMatchObject(expected);
-    const limits = await api<{ type: string; user_id?: string }[]>('GET', `/logs?q=${encodeURIComponent(`type:limit_wc user_id:"${user.user_id}"`)}`);
+    expect(
+      (await api('GET', `/user-blocks?identifier=${encodeURIComponent('Attacked@example.com')}`)).body,
+    ).toMatchObject(expected);
+    const limits = await api<{ type: string; user_id?: string }[]>(
+      'GET',
+      `/logs?q=${encodeURIComponent(`type:limit_wc user_id:"${user.user_id}"`)}`,
+    );
     expect(limits.body.length).toBeGreaterThanOrEqual(2); // the block, then the refused login
-    const mails = await call<{ template: string }[]>(ctx.sandbox, 'GET', `/sandbox/outbox.json?to=${encodeURIComponent('attacked@example.com')}`, { token: ctx.token });
+    const mails = await call<{ template: string }[]>(
+      ctx.sandbox,
+      'GET',
+      `/sandbox/outbox.json?to=${encodeURIComponent('attacked@example.com')}`,
+      { token: ctx.token },
+    );
     expect(mails.body.map((mail) => mail.template)).toEqual(['blocked_account']);
 
     const cli = await startUsers(['unblock-brute-force', 'attacked@example.com'], cliEnv(ctx.sandbox)).result;
@@ -91,12 +111,18 @@ describe('brute-force protection on the login page', () => {
       login(ctx, { client: ctx.rp.client_id, connection: 'customers', flow: 'interactive', email, password, ip });
 
     for (let n = 0; n < 3; n++) await attempt('per-ip@example.com', 'wrong', '203.0.113.1');
-    expect(await attempt('per-ip@example.com', PASSWORD, '203.0.113.1')).toMatchObject({ outcome: 'denied', error: 'too_many_attempts' });
+    expect(await attempt('per-ip@example.com', PASSWORD, '203.0.113.1')).toMatchObject({
+      outcome: 'denied',
+      error: 'too_many_attempts',
+    });
     expect(await attempt('per-ip@example.com', PASSWORD, '203.0.113.2')).toMatchObject({ outcome: 'allowed' });
 
     ctx.sandbox.store.tenant.updateAttackProtection('brute-force-protection', { mode: 'count_per_identifier' });
     for (let n = 0; n < 3; n++) await attempt('per-identifier@example.com', 'wrong', `198.51.100.${n}`);
-    expect(await attempt('per-identifier@example.com', PASSWORD, '192.0.2.77')).toMatchObject({ outcome: 'denied', error: 'too_many_attempts' });
+    expect(await attempt('per-identifier@example.com', PASSWORD, '192.0.2.77')).toMatchObject({
+      outcome: 'denied',
+      error: 'too_many_attempts',
+    });
   });
 
   test('without the block shield nothing is blocked (the email still goes); an allowlisted IP is never counted', async () => {
@@ -104,11 +130,19 @@ describe('brute-force protection on the login page', () => {
     ctx.sandbox.store.tenant.updateAttackProtection('brute-force-protection', { shields: ['user_notification'] });
     for (let n = 0; n < 4; n++) await signIn('notified@example.com', 'wrong-password');
     expect((await signIn('notified@example.com', PASSWORD)).leftTo).toBeDefined();
-    const mails = await call<{ template: string }[]>(ctx.sandbox, 'GET', `/sandbox/outbox.json?to=${encodeURIComponent('notified@example.com')}`, { token: ctx.token });
+    const mails = await call<{ template: string }[]>(
+      ctx.sandbox,
+      'GET',
+      `/sandbox/outbox.json?to=${encodeURIComponent('notified@example.com')}`,
+      { token: ctx.token },
+    );
     expect(mails.body.map((mail) => mail.template)).toEqual(['blocked_account']);
 
     const user = databaseUser(ctx.sandbox, 'allowlisted@example.com', { app_metadata: returningMetadata() });
-    ctx.sandbox.store.tenant.updateAttackProtection('brute-force-protection', { shields: ['block'], allowlist: ['127.0.0.0/8'] });
+    ctx.sandbox.store.tenant.updateAttackProtection('brute-force-protection', {
+      shields: ['block'],
+      allowlist: ['127.0.0.0/8'],
+    });
     for (let n = 0; n < 4; n++) await signIn('allowlisted@example.com', 'wrong-password');
     expect((await signIn('allowlisted@example.com', PASSWORD)).leftTo).toBeDefined();
     expect((await api('GET', `/user-blocks/${encodeURIComponent(user.user_id)}`)).body).toEqual({ blocked_for: [] });

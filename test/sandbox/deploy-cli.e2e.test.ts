@@ -9,7 +9,15 @@ import { runDeployCli, type DeployCliResult } from '../../tooling/deploy/deploy-
 import type { Target } from '../../tooling/deploy/target';
 import { SandboxClient } from '../../local/sandbox/client';
 import { demoUserPassword, sandboxDeployment } from '../../tooling/deploy/sandbox-environment';
-import { GOOGLE, isManagementApiRequest, NEW_GOOGLE_PROFILE, runJourneys, seedUsers, WEB_APP, type JourneyContext } from '../../local/sandbox';
+import {
+  GOOGLE,
+  isManagementApiRequest,
+  NEW_GOOGLE_PROFILE,
+  runJourneys,
+  seedUsers,
+  WEB_APP,
+  type JourneyContext,
+} from '../../local/sandbox';
 import type { LoginResponse } from '../../local/sandbox/login/types';
 import { projectPaths } from '../../tooling/paths';
 import { replaceKeywords, type KeywordMappings } from '../../tooling/tenant';
@@ -73,7 +81,11 @@ function omit(object: Yaml, keys: string[]): Yaml {
 }
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox({ log: (line) => { if (isManagementApiRequest(line)) managementCalls += 1; } });
+  sandbox = await startTestSandbox({
+    log: (line) => {
+      if (isManagementApiRequest(line)) managementCalls += 1;
+    },
+  });
   // What npm start does: the sandbox environment's secrets, with the linking client created first
   // (Auth0 issues its credentials on creation and the Action needs them as secrets; deploy-cli then
   // matches it by name and updates it), and the keyword values moved to this sandbox's free port.
@@ -89,123 +101,192 @@ afterAll(async () => {
 });
 
 describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
-  test('deploys tenant.yaml into a fresh sandbox', async () => {
-    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
-    expect(result.exitCode, output(result)).toBe(0);
-    const { store } = sandbox;
-
-    // Actions: every one deployed, with the secret values from the environment, bound in order.
-    const bindings = store.actions.deployedBindings('post-login');
-    const expectedOrder = (deployed.triggers as { 'post-login': { action_name: string }[] })['post-login'].map((b) => b.action_name);
-    expect(bindings.map((binding) => binding.name)).toEqual(expectedOrder);
-    for (const action of items(deployed, 'actions')) {
-      const binding = bindings.find((b) => b.name === action.name);
-      expect(binding, String(action.name)).toBeDefined();
-      const secrets = Object.fromEntries((action.secrets as { name: string; value: string }[]).map((s) => [s.name, s.value]));
-      expect(binding?.secrets).toEqual(secrets);
-      expect(binding?.code).toBe(readFileSync(resolve(dirname(TENANT_FILE), String(action.code)), 'utf8'));
-      expect(store.actions.getByName(String(action.name))?.all_changes_deployed).toBe(true);
-    }
-    expect(bindings.find((b) => b.name === 'prompt-account-linking')?.secrets.MGMT_CLIENT_ID).toBe(linkingClient.client_id);
-
-    // Clients, connections (with their enabled clients), grants, templates, settings.
-    const clients = store.clients.list();
-    const clientId = (name: string): string => clients.find((c) => c.name === name)?.client_id ?? `missing ${name}`;
-    for (const client of items(deployed, 'clients')) expectSubset(clients.find((c) => c.name === client.name), client, `clients.${String(client.name)}`);
-    expect(clientId('Account Linking M2M')).toBe(linkingClient.client_id);
-    for (const connection of [...items(deployed, 'databases'), ...items(deployed, 'connections')]) {
-      const stored = store.connections.getByName(String(connection.name));
-      expect(stored, String(connection.name)).toBeDefined();
-      expect(stored?.strategy).toBe(connection.strategy);
-      const enabled = (connection.enabled_clients as string[]).map(clientId).sort();
-      expect(store.connections.enabledClients(stored?.id ?? '').sort()).toEqual(enabled);
-    }
-    expect(store.emailTemplates.list().map((t) => t.template).sort())
-      .toEqual(items(deployed, 'emailTemplates').map((t) => t.template).sort());
-    expect(store.tenant.settings().friendly_name).toBe((deployed.tenant as Yaml).friendly_name);
-    expect(store.tenant.emailProvider()?.name).toBe('smtp');
-
-    // The linking client gets exactly its grant, and the API enforces it.
-    const token = await clientToken(sandbox, linkingClient.client_id, linkingClient.client_secret);
-    expect(token.status).toBe(200);
-    expect(token.body.scope.split(' ').sort()).toEqual(['read:users', 'update:users']);
-    const lookup = await call(sandbox, 'GET', '/api/v2/users-by-email?email=nobody%40example.com', { token: token.body.access_token });
-    expect(lookup.status).toBe(200);
-    const remove = await call(sandbox, 'DELETE', '/api/v2/users/auth0%7Cabc', { token: token.body.access_token });
-    expect(remove.status).toBe(403);
-  }, IMPORT_TIMEOUT);
-
-  test('a second deploy with no change is clean, riding out an injected 429 and 503', async () => {
-    const before = {
-      clients: sandbox.store.clients.list().map((c) => c.client_id).sort(),
-      connections: sandbox.store.connections.list().map((c) => c.connection.id).sort(),
-      grants: sandbox.store.clientGrants.list().map((g) => g.grant.id).sort(),
-      bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
-    };
-    // One rate limit on a client update and one outage on the bindings update: the SDK retries both.
-    sandbox.faults.set([
-      { method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1 },
-      { method: 'PATCH', path: '/api/v2/actions/triggers/post-login/bindings', status: 503 },
-    ]);
-    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
-    const hits = sandbox.faults.hits();
-    sandbox.faults.set([]);
-    expect(result.exitCode, output(result)).toBe(0);
-    expect(hits.map((hit) => hit.status).sort()).toEqual([429, 503]);
-    // Nothing created or deleted, no error logged (ANSI colours stripped from winston's level).
-    expect(stripVTControlCharacters(result.stdout)).not.toMatch(/Created \[|Deleted \[| - error:/);
-    expect({
-      clients: sandbox.store.clients.list().map((c) => c.client_id).sort(),
-      connections: sandbox.store.connections.list().map((c) => c.connection.id).sort(),
-      grants: sandbox.store.clientGrants.list().map((g) => g.grant.id).sort(),
-      bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
-    }).toEqual(before);
-    // deploy-cli re-deploys every `deployed: true` Action on each run (Auth0 then keeps a new version).
-    expect(sandbox.store.actions.deployedBindings('post-login').every((b) => b.versionNumber === 2)).toBe(true);
-  }, IMPORT_TIMEOUT);
-
-  test('export succeeds and its YAML matches what was deployed (secrets aside)', async () => {
-    const outputFolder = mkdtempSync(join(tmpdir(), 'sandbox-export-'));
-    try {
-      const result = await runDeployCli(target, { command: 'export', outputFolder });
+  test(
+    'deploys tenant.yaml into a fresh sandbox',
+    async () => {
+      const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
       expect(result.exitCode, output(result)).toBe(0);
-      const exported = parse(readFileSync(join(outputFolder, 'tenant.yaml'), 'utf8')) as Yaml;
-      const deployedDir = dirname(TENANT_FILE);
+      const { store } = sandbox;
 
-      expectSubset(exported.tenant, deployed.tenant, 'tenant');
-      expectSubset(exported.attackProtection, deployed.attackProtection, 'attackProtection');
-      for (const key of ['clients', 'databases', 'resourceServers']) {
-        for (const item of items(deployed, key)) expectSubset(byName(items(exported, key), String(item.name)), item, `${key}.${String(item.name)}`);
-      }
-      for (const connection of items(deployed, 'connections')) {
-        const options = omit(connection.options as Yaml, ['client_secret']);
-        expectSubset(byName(items(exported, 'connections'), String(connection.name)), { ...connection, options }, `connections.${String(connection.name)}`);
-      }
-      for (const grant of items(deployed, 'clientGrants')) {
-        const found = items(exported, 'clientGrants').find((g) => g.client_id === grant.client_id && g.audience === grant.audience);
-        expectSubset(found, grant, `clientGrants.${String(grant.client_id)}`);
-      }
-      const provider = deployed.emailProvider as Yaml;
-      expectSubset(exported.emailProvider, { ...provider, credentials: omit(provider.credentials as Yaml, ['smtp_user', 'smtp_pass']) }, 'emailProvider');
-      for (const template of items(deployed, 'emailTemplates')) {
-        const found = byName(items(exported, 'emailTemplates'), String(template.template), 'template');
-        expectSubset(omit(found, ['body']), omit(template, ['body']), `emailTemplates.${String(template.template)}`);
-        const body = replaceKeywords(readFileSync(resolve(deployedDir, String(template.body)), 'utf8'), mappings);
-        expect(readFileSync(resolve(outputFolder, String(found.body)), 'utf8')).toBe(body);
-      }
+      // Actions: every one deployed, with the secret values from the environment, bound in order.
+      const bindings = store.actions.deployedBindings('post-login');
+      const expectedOrder = (deployed.triggers as { 'post-login': { action_name: string }[] })['post-login'].map(
+        (b) => b.action_name,
+      );
+      expect(bindings.map((binding) => binding.name)).toEqual(expectedOrder);
       for (const action of items(deployed, 'actions')) {
-        const found = byName(items(exported, 'actions'), String(action.name));
-        expectSubset(omit(found, ['code', 'secrets']), omit(action, ['code', 'secrets']), `actions.${String(action.name)}`);
-        // Secret values are never exported: names only.
-        expect((found.secrets as { name: string }[]).map((s) => s.name).sort())
-          .toEqual((action.secrets as { name: string }[]).map((s) => s.name).sort());
-        expect(readFileSync(resolve(outputFolder, String(found.code)), 'utf8')).toBe(readFileSync(resolve(deployedDir, String(action.code)), 'utf8'));
+        const binding = bindings.find((b) => b.name === action.name);
+        expect(binding, String(action.name)).toBeDefined();
+        const secrets = Object.fromEntries(
+          (action.secrets as { name: string; value: string }[]).map((s) => [s.name, s.value]),
+        );
+        expect(binding?.secrets).toEqual(secrets);
+        expect(binding?.code).toBe(readFileSync(resolve(dirname(TENANT_FILE), String(action.code)), 'utf8'));
+        expect(store.actions.getByName(String(action.name))?.all_changes_deployed).toBe(true);
       }
-      expect(exported.triggers).toEqual(deployed.triggers);
-    } finally {
-      rmSync(outputFolder, { recursive: true, force: true });
-    }
-  }, IMPORT_TIMEOUT);
+      expect(bindings.find((b) => b.name === 'prompt-account-linking')?.secrets.MGMT_CLIENT_ID).toBe(
+        linkingClient.client_id,
+      );
+
+      // Clients, connections (with their enabled clients), grants, templates, settings.
+      const clients = store.clients.list();
+      const clientId = (name: string): string => clients.find((c) => c.name === name)?.client_id ?? `missing ${name}`;
+      for (const client of items(deployed, 'clients'))
+        expectSubset(
+          clients.find((c) => c.name === client.name),
+          client,
+          `clients.${String(client.name)}`,
+        );
+      expect(clientId('Account Linking M2M')).toBe(linkingClient.client_id);
+      for (const connection of [...items(deployed, 'databases'), ...items(deployed, 'connections')]) {
+        const stored = store.connections.getByName(String(connection.name));
+        expect(stored, String(connection.name)).toBeDefined();
+        expect(stored?.strategy).toBe(connection.strategy);
+        const enabled = (connection.enabled_clients as string[]).map(clientId).sort();
+        expect(store.connections.enabledClients(stored?.id ?? '').sort()).toEqual(enabled);
+      }
+      expect(
+        store.emailTemplates
+          .list()
+          .map((t) => t.template)
+          .sort(),
+      ).toEqual(
+        items(deployed, 'emailTemplates')
+          .map((t) => t.template)
+          .sort(),
+      );
+      expect(store.tenant.settings().friendly_name).toBe((deployed.tenant as Yaml).friendly_name);
+      expect(store.tenant.emailProvider()?.name).toBe('smtp');
+
+      // The linking client gets exactly its grant, and the API enforces it.
+      const token = await clientToken(sandbox, linkingClient.client_id, linkingClient.client_secret);
+      expect(token.status).toBe(200);
+      expect(token.body.scope.split(' ').sort()).toEqual(['read:users', 'update:users']);
+      const lookup = await call(sandbox, 'GET', '/api/v2/users-by-email?email=nobody%40example.com', {
+        token: token.body.access_token,
+      });
+      expect(lookup.status).toBe(200);
+      const remove = await call(sandbox, 'DELETE', '/api/v2/users/auth0%7Cabc', { token: token.body.access_token });
+      expect(remove.status).toBe(403);
+    },
+    IMPORT_TIMEOUT,
+  );
+
+  test(
+    'a second deploy with no change is clean, riding out an injected 429 and 503',
+    async () => {
+      const before = {
+        clients: sandbox.store.clients
+          .list()
+          .map((c) => c.client_id)
+          .sort(),
+        connections: sandbox.store.connections
+          .list()
+          .map((c) => c.connection.id)
+          .sort(),
+        grants: sandbox.store.clientGrants
+          .list()
+          .map((g) => g.grant.id)
+          .sort(),
+        bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
+      };
+      // One rate limit on a client update and one outage on the bindings update: the SDK retries both.
+      sandbox.faults.set([
+        { method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1 },
+        { method: 'PATCH', path: '/api/v2/actions/triggers/post-login/bindings', status: 503 },
+      ]);
+      const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings });
+      const hits = sandbox.faults.hits();
+      sandbox.faults.set([]);
+      expect(result.exitCode, output(result)).toBe(0);
+      expect(hits.map((hit) => hit.status).sort()).toEqual([429, 503]);
+      // Nothing created or deleted, no error logged (ANSI colours stripped from winston's level).
+      expect(stripVTControlCharacters(result.stdout)).not.toMatch(/Created \[|Deleted \[| - error:/);
+      expect({
+        clients: sandbox.store.clients
+          .list()
+          .map((c) => c.client_id)
+          .sort(),
+        connections: sandbox.store.connections
+          .list()
+          .map((c) => c.connection.id)
+          .sort(),
+        grants: sandbox.store.clientGrants
+          .list()
+          .map((g) => g.grant.id)
+          .sort(),
+        bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
+      }).toEqual(before);
+      // deploy-cli re-deploys every `deployed: true` Action on each run (Auth0 then keeps a new version).
+      expect(sandbox.store.actions.deployedBindings('post-login').every((b) => b.versionNumber === 2)).toBe(true);
+    },
+    IMPORT_TIMEOUT,
+  );
+
+  test(
+    'export succeeds and its YAML matches what was deployed (secrets aside)',
+    async () => {
+      const outputFolder = mkdtempSync(join(tmpdir(), 'sandbox-export-'));
+      try {
+        const result = await runDeployCli(target, { command: 'export', outputFolder });
+        expect(result.exitCode, output(result)).toBe(0);
+        const exported = parse(readFileSync(join(outputFolder, 'tenant.yaml'), 'utf8')) as Yaml;
+        const deployedDir = dirname(TENANT_FILE);
+
+        expectSubset(exported.tenant, deployed.tenant, 'tenant');
+        expectSubset(exported.attackProtection, deployed.attackProtection, 'attackProtection');
+        for (const key of ['clients', 'databases', 'resourceServers']) {
+          for (const item of items(deployed, key))
+            expectSubset(byName(items(exported, key), String(item.name)), item, `${key}.${String(item.name)}`);
+        }
+        for (const connection of items(deployed, 'connections')) {
+          const options = omit(connection.options as Yaml, ['client_secret']);
+          expectSubset(
+            byName(items(exported, 'connections'), String(connection.name)),
+            { ...connection, options },
+            `connections.${String(connection.name)}`,
+          );
+        }
+        for (const grant of items(deployed, 'clientGrants')) {
+          const found = items(exported, 'clientGrants').find(
+            (g) => g.client_id === grant.client_id && g.audience === grant.audience,
+          );
+          expectSubset(found, grant, `clientGrants.${String(grant.client_id)}`);
+        }
+        const provider = deployed.emailProvider as Yaml;
+        expectSubset(
+          exported.emailProvider,
+          { ...provider, credentials: omit(provider.credentials as Yaml, ['smtp_user', 'smtp_pass']) },
+          'emailProvider',
+        );
+        for (const template of items(deployed, 'emailTemplates')) {
+          const found = byName(items(exported, 'emailTemplates'), String(template.template), 'template');
+          expectSubset(omit(found, ['body']), omit(template, ['body']), `emailTemplates.${String(template.template)}`);
+          const body = replaceKeywords(readFileSync(resolve(deployedDir, String(template.body)), 'utf8'), mappings);
+          expect(readFileSync(resolve(outputFolder, String(found.body)), 'utf8')).toBe(body);
+        }
+        for (const action of items(deployed, 'actions')) {
+          const found = byName(items(exported, 'actions'), String(action.name));
+          expectSubset(
+            omit(found, ['code', 'secrets']),
+            omit(action, ['code', 'secrets']),
+            `actions.${String(action.name)}`,
+          );
+          // Secret values are never exported: names only.
+          expect((found.secrets as { name: string }[]).map((s) => s.name).sort()).toEqual(
+            (action.secrets as { name: string }[]).map((s) => s.name).sort(),
+          );
+          expect(readFileSync(resolve(outputFolder, String(found.code)), 'utf8')).toBe(
+            readFileSync(resolve(deployedDir, String(action.code)), 'utf8'),
+          );
+        }
+        expect(exported.triggers).toEqual(deployed.triggers);
+      } finally {
+        rmSync(outputFolder, { recursive: true, force: true });
+      }
+    },
+    IMPORT_TIMEOUT,
+  );
 
   test('the main journeys run as logins through the deployed Actions, and the stored users show it', async () => {
     const { store } = sandbox;
@@ -223,22 +304,44 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
     const [linking, returning, blocked, bump] = results;
 
     // New Google user: linked under the existing account, terms recorded there, tokens for it.
-    expect(linking?.final).toMatchObject({ outcome: 'allowed', user_id: users.existing, claims: { sub: users.existing, iss: `${sandbox.url}/` } });
+    expect(linking?.final).toMatchObject({
+      outcome: 'allowed',
+      user_id: users.existing,
+      claims: { sub: users.existing, iss: `${sandbox.url}/` },
+    });
     expect(linking?.managementCalls).toBeGreaterThan(0);
     const existing = store.users.require(users.existing);
-    expect(existing.identities.map((i) => `${i.provider}|${i.user_id}`)).toEqual([users.existing, `google-oauth2|${NEW_GOOGLE_PROFILE.sub}`]);
-    expect(existing.app_metadata).toMatchObject({ terms: { version: context.termsVersion }, account_linking: { status: 'linked' } });
+    expect(existing.identities.map((i) => `${i.provider}|${i.user_id}`)).toEqual([
+      users.existing,
+      `google-oauth2|${NEW_GOOGLE_PROFILE.sub}`,
+    ]);
+    expect(existing.app_metadata).toMatchObject({
+      terms: { version: context.termsVersion },
+      account_linking: { status: 'linked' },
+    });
     expect(store.users.get(`google-oauth2|${NEW_GOOGLE_PROFILE.sub}`)).toBeUndefined();
 
     // Returning user: no redirect, no Management API call; blocked user: gate-apps alone, nothing stored.
     expect(returning?.managementCalls).toBe(0);
-    expect(blocked?.final).toMatchObject({ outcome: 'denied', error_description: 'app_blocked', executed: [{ action: 'gate-apps', handler: 'onExecutePostLogin' }] });
+    expect(blocked?.final).toMatchObject({
+      outcome: 'denied',
+      error_description: 'app_blocked',
+      executed: [{ action: 'gate-apps', handler: 'onExecutePostLogin' }],
+    });
     expect(store.users.require(users.blocked).app_metadata).not.toHaveProperty('terms');
 
     // Terms bump: only enforce-terms was redeployed (a new version with the new secret).
-    const versions = Object.fromEntries(store.actions.deployedBindings('post-login').map((b) => [b.name, b.versionNumber]));
-    expect(versions).toEqual({ 'gate-apps': 2, 'prompt-account-linking': 2, 'enforce-terms': 3, 'override-profile': 2 });
-    const bumped = store.actions.deployedBindings('post-login').find((b) => b.name === 'enforce-terms')?.secrets.TERMS_VERSION;
+    const versions = Object.fromEntries(
+      store.actions.deployedBindings('post-login').map((b) => [b.name, b.versionNumber]),
+    );
+    expect(versions).toEqual({
+      'gate-apps': 2,
+      'prompt-account-linking': 2,
+      'enforce-terms': 3,
+      'override-profile': 2,
+    });
+    const bumped = store.actions.deployedBindings('post-login').find((b) => b.name === 'enforce-terms')
+      ?.secrets.TERMS_VERSION;
     expect(bump?.final?.outcome).toBe('allowed');
     expect(store.users.require(users.returning).app_metadata.terms).toMatchObject({ version: bumped });
     expect(store.users.require(users.returning).logins_count).toBe(2);
@@ -246,27 +349,38 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
     // The linked user comes back with Google: the primary, no linking prompt or lookup, asked for the new terms.
     const before = managementCalls;
     const back = await context.client.request<LoginResponse>('POST', '/sandbox/login', {
-      token: context.token, json: { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE },
+      token: context.token,
+      json: { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE },
     });
     expect(back.body).toMatchObject({ outcome: 'redirect', user_id: users.existing });
     expect(back.body.outcome === 'redirect' && new URL(back.body.url).pathname).toBe('/pages/terms');
     expect(managementCalls - before).toBe(0);
   });
 
-  test('a persistent failure fails the deploy within seconds, with a clear message', async () => {
-    // Every client update is rate limited: the SDK retries once, deploy-cli's own 429 retry once.
-    sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1, times: 'always' }]);
-    const result = await runDeployCli(target, { command: 'import', inputFile: TENANT_FILE }, { mappings, apiMaxRetries: 1, maxRetries: 1 });
-    const hits = sandbox.faults.hits();
-    sandbox.faults.set([]);
-    expect(result.exitCode, output(result)).toBe(1);
-    expect(result.stdout + result.stderr).toMatch(/Problem updating clients[\s\S]*Global limit has been reached/);
-    // Capped: at most (1 + 1 SDK) x (1 + 1 deploy-cli) attempts per client, and over within seconds.
-    const perClient = new Map<string, number>();
-    for (const hit of hits) perClient.set(hit.path, (perClient.get(hit.path) ?? 0) + 1);
-    expect(Math.max(...perClient.values())).toBeLessThanOrEqual(4);
-    const failedAfter = Date.now() - Math.min(...hits.map((hit) => hit.at));
-    console.log(`persistent 429: ${hits.length} rate-limited requests, deploy failed ${failedAfter} ms after the first`);
-    expect(failedAfter).toBeLessThan(30_000);
-  }, IMPORT_TIMEOUT);
+  test(
+    'a persistent failure fails the deploy within seconds, with a clear message',
+    async () => {
+      // Every client update is rate limited: the SDK retries once, deploy-cli's own 429 retry once.
+      sandbox.faults.set([{ method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1, times: 'always' }]);
+      const result = await runDeployCli(
+        target,
+        { command: 'import', inputFile: TENANT_FILE },
+        { mappings, apiMaxRetries: 1, maxRetries: 1 },
+      );
+      const hits = sandbox.faults.hits();
+      sandbox.faults.set([]);
+      expect(result.exitCode, output(result)).toBe(1);
+      expect(result.stdout + result.stderr).toMatch(/Problem updating clients[\s\S]*Global limit has been reached/);
+      // Capped: at most (1 + 1 SDK) x (1 + 1 deploy-cli) attempts per client, and over within seconds.
+      const perClient = new Map<string, number>();
+      for (const hit of hits) perClient.set(hit.path, (perClient.get(hit.path) ?? 0) + 1);
+      expect(Math.max(...perClient.values())).toBeLessThanOrEqual(4);
+      const failedAfter = Date.now() - Math.min(...hits.map((hit) => hit.at));
+      console.log(
+        `persistent 429: ${hits.length} rate-limited requests, deploy failed ${failedAfter} ms after the first`,
+      );
+      expect(failedAfter).toBeLessThan(30_000);
+    },
+    IMPORT_TIMEOUT,
+  );
 });

@@ -26,10 +26,20 @@ const subjectOf = (template: string): string => {
   const entry = TENANT_YAML.split('- template: ').find((part) => part.startsWith(template))!;
   return JSON.parse(/subject: (".*")/.exec(entry)![1]!) as string;
 };
-const body = (template: string): string => readFileSync(join(__dirname, `../../tenant/emailTemplates/${template}.html`), 'utf8');
+const body = (template: string): string =>
+  readFileSync(join(__dirname, `../../tenant/emailTemplates/${template}.html`), 'utf8');
 
-function createUser(email: string, extra: Partial<Pick<User, 'user_metadata' | 'name' | 'given_name'>> & { email_verified?: boolean } = {}): User {
-  return sandbox.store.users.create({ connection: 'customers', email, password: PASSWORD, email_verified: false, ...extra });
+function createUser(
+  email: string,
+  extra: Partial<Pick<User, 'user_metadata' | 'name' | 'given_name'>> & { email_verified?: boolean } = {},
+): User {
+  return sandbox.store.users.create({
+    connection: 'customers',
+    email,
+    password: PASSWORD,
+    email_verified: false,
+    ...extra,
+  });
 }
 
 async function outbox(to: string): Promise<OutboxEmail[]> {
@@ -39,32 +49,58 @@ async function outbox(to: string): Promise<OutboxEmail[]> {
 }
 
 async function sendVerification(user: User): Promise<OutboxEmail> {
-  const job = await call(sandbox, 'POST', '/api/v2/jobs/verification-email', { token, body: { user_id: user.user_id, client_id: app.client_id } });
+  const job = await call(sandbox, 'POST', '/api/v2/jobs/verification-email', {
+    token,
+    body: { user_id: user.user_id, client_id: app.client_id },
+  });
   expect(job.status).toBe(201);
   const [email] = await outbox(user.email!);
   expect(email?.template).toBe('verify_email');
   return email!;
 }
 
-const path = (url: string): string => { const u = new URL(url); return `${u.pathname}${u.search}`; };
+const path = (url: string): string => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
 const ticketOf = (url: string): string => new URL(url).searchParams.get('ticket')!;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
   token = await deployToken(sandbox);
   const { store } = sandbox;
-  app = store.clients.create({ name: 'Customer Web App', app_type: 'regular_web', grant_types: ['password'], callbacks: ['https://shop.example.com/callback'] });
+  app = store.clients.create({
+    name: 'Customer Web App',
+    app_type: 'regular_web',
+    grant_types: ['password'],
+    callbacks: ['https://shop.example.com/callback'],
+  });
   store.connections.create({
-    name: 'customers', strategy: 'auth0', enabled_clients: [app.client_id],
+    name: 'customers',
+    strategy: 'auth0',
+    enabled_clients: [app.client_id],
     options: { passwordPolicy: 'good', password_complexity_options: { min_length: 12 }, brute_force_protection: true },
   });
-  store.tenant.updateSettings({ friendly_name: 'Sample Shop', support_email: 'help@shop.example.com', support_url: 'https://shop.example.com/help' });
+  store.tenant.updateSettings({
+    friendly_name: 'Sample Shop',
+    support_email: 'help@shop.example.com',
+    support_url: 'https://shop.example.com/help',
+  });
   store.tenant.createEmailProvider({ name: 'smtp', enabled: true, default_from_address: 'no-reply@shop.example.com' });
   for (const template of ['verify_email', 'reset_email', 'welcome_email', 'blocked_account']) {
     store.emailTemplates.create({
-      template, enabled: true, syntax: 'liquid', from: '{{ friendly_name }} <no-reply@shop.example.com>', subject: subjectOf(template), body: body(template),
-      ...(template === 'verify_email' ? { resultUrl: RESULT_URL, includeEmailInRedirect: false, urlLifetimeInSeconds: 86400 } : {}),
-      ...(template === 'reset_email' ? { resultUrl: 'https://shop.example.com/account/password-changed', urlLifetimeInSeconds: 3600 } : {}),
+      template,
+      enabled: true,
+      syntax: 'liquid',
+      from: '{{ friendly_name }} <no-reply@shop.example.com>',
+      subject: subjectOf(template),
+      body: body(template),
+      ...(template === 'verify_email'
+        ? { resultUrl: RESULT_URL, includeEmailInRedirect: false, urlLifetimeInSeconds: 86400 }
+        : {}),
+      ...(template === 'reset_email'
+        ? { resultUrl: 'https://shop.example.com/account/password-changed', urlLifetimeInSeconds: 3600 }
+        : {}),
     });
   }
 });
@@ -79,11 +115,17 @@ describe('sending: POST /jobs/verification-email', () => {
     const fr = createUser('anne@example.com', { user_metadata: { preferred_language: 'fr-CA', given_name: 'Anne' } });
     const english = await sendVerification(en);
     expect(english).toMatchObject({
-      to: 'jane@example.com', from: 'Sample Shop <no-reply@shop.example.com>', subject: 'Verify your email address',
-      resultUrl: RESULT_URL, urlLifetimeInSeconds: 86400, user_id: en.user_id,
+      to: 'jane@example.com',
+      from: 'Sample Shop <no-reply@shop.example.com>',
+      subject: 'Verify your email address',
+      resultUrl: RESULT_URL,
+      urlLifetimeInSeconds: 86400,
+      user_id: en.user_id,
     });
     expect(english.error).toBeUndefined();
-    expect(english.url).toMatch(new RegExp(`^https://${sandbox.domain.replace('.', '\\.')}/u/email-verification\\?ticket=[A-Za-z0-9]{32}#$`));
+    expect(english.url).toMatch(
+      new RegExp(`^https://${sandbox.domain.replace('.', '\\.')}/u/email-verification\\?ticket=[A-Za-z0-9]{32}#$`),
+    );
     expect(english.html).toContain(`<a href="${english.url}"`);
     expect(english.html).toContain('Hello Jane,');
     expect(english.html).toContain('your Sample Shop account');
@@ -111,17 +153,23 @@ describe('sending: POST /jobs/verification-email', () => {
       const user = createUser('broken@example.com');
       const email = await sendVerification(user);
       expect(email).toMatchObject({ html: '', subject: '', error: 'body: undefined filter: shout, line:1, col:4' });
-      const page = await call<string>(sandbox, 'GET', `/sandbox/outbox?to=${enc('broken@example.com')}`, { token, ...HTML });
+      const page = await call<string>(sandbox, 'GET', `/sandbox/outbox?to=${enc('broken@example.com')}`, {
+        token,
+        ...HTML,
+      });
       expect(page.body).toContain('render error: body: undefined filter: shout');
     } finally {
       sandbox.store.emailTemplates.update('verify_email', { body: original.body });
     }
   });
 
-  test('a disabled template sends nothing; an undeployed one sends Auth0\'s default', async () => {
+  test("a disabled template sends nothing; an undeployed one sends Auth0's default", async () => {
     sandbox.store.emailTemplates.update('verify_email', { enabled: false });
     const silent = createUser('silent@example.com');
-    expect((await call(sandbox, 'POST', '/api/v2/jobs/verification-email', { token, body: { user_id: silent.user_id } })).status).toBe(201);
+    expect(
+      (await call(sandbox, 'POST', '/api/v2/jobs/verification-email', { token, body: { user_id: silent.user_id } }))
+        .status,
+    ).toBe(201);
     expect(await outbox('silent@example.com')).toEqual([]);
     sandbox.store.emailTemplates.update('verify_email', { enabled: true });
 
@@ -133,7 +181,11 @@ describe('sending: POST /jobs/verification-email', () => {
       expect(email).toMatchObject({ subject: 'Verify your email', urlLifetimeInSeconds: 432000 });
       expect(email.html).toContain(email.url);
     } finally {
-      sandbox.store.tenant.createEmailProvider({ name: 'smtp', enabled: true, default_from_address: 'no-reply@shop.example.com' });
+      sandbox.store.tenant.createEmailProvider({
+        name: 'smtp',
+        enabled: true,
+        default_from_address: 'no-reply@shop.example.com',
+      });
     }
   });
 });
@@ -141,7 +193,10 @@ describe('sending: POST /jobs/verification-email', () => {
 describe('sending: POST /users', () => {
   test('a database user gets verify_email unless the email is verified; verify_email decides either way', async () => {
     const create = async (email: string, extra: Record<string, unknown>): Promise<string[]> => {
-      const created = await call(sandbox, 'POST', '/api/v2/users', { token, body: { connection: 'customers', email, password: PASSWORD, ...extra } });
+      const created = await call(sandbox, 'POST', '/api/v2/users', {
+        token,
+        body: { connection: 'customers', email, password: PASSWORD, ...extra },
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       return (await outbox(email)).map((email) => email.template);
     };
@@ -149,12 +204,17 @@ describe('sending: POST /users', () => {
     expect(await create('created-unverified@example.com', { email_verified: false })).toEqual(['verify_email']);
     expect(await create('created-verified@example.com', { email_verified: true })).toEqual([]);
     expect(await create('created-quiet@example.com', { verify_email: false })).toEqual([]);
-    expect(await create('created-forced@example.com', { email_verified: true, verify_email: true })).toEqual(['verify_email']);
+    expect(await create('created-forced@example.com', { email_verified: true, verify_email: true })).toEqual([
+      'verify_email',
+    ]);
 
     // The link verifies the user (and welcomes them), as the job's link does.
     const [email] = await outbox('created-default@example.com');
     expect((await call(sandbox, 'GET', path(email!.url!), HTML)).status).toBeLessThan(400);
-    expect((await outbox('created-default@example.com')).map((sent) => sent.template)).toEqual(['welcome_email', 'verify_email']);
+    expect((await outbox('created-default@example.com')).map((sent) => sent.template)).toEqual([
+      'welcome_email',
+      'verify_email',
+    ]);
   });
 });
 
@@ -166,7 +226,10 @@ describe('the verification link', () => {
     expect(used.status).toBe(302);
     const target = new URL(used.headers.location!);
     expect(`${target.origin}${target.pathname}`).toBe(RESULT_URL);
-    expect(Object.fromEntries(target.searchParams)).toEqual({ success: 'true', message: 'Your email was verified. You can continue using the application.' });
+    expect(Object.fromEntries(target.searchParams)).toEqual({
+      success: 'true',
+      message: 'Your email was verified. You can continue using the application.',
+    });
     expect(sandbox.store.users.require(user.user_id).email_verified).toBe(true);
     const [welcome] = await outbox('verify-me@example.com');
     expect(welcome).toMatchObject({ template: 'welcome_email', subject: 'Welcome to Sample Shop' });
@@ -197,13 +260,17 @@ describe('the verification link', () => {
   test('a Management API verification ticket returns the link and sends no email; includeEmailInRedirect defaults to true', async () => {
     const user = createUser('ticketed@example.com');
     const created = await call<{ ticket: string }>(sandbox, 'POST', '/api/v2/tickets/email-verification', {
-      token, body: { user_id: user.user_id, result_url: 'https://shop.example.com/done?from=ticket' },
+      token,
+      body: { user_id: user.user_id, result_url: 'https://shop.example.com/done?from=ticket' },
     });
     expect(created.status).toBe(201);
     expect(await outbox('ticketed@example.com')).toEqual([]);
     const used = await call(sandbox, 'GET', path(created.body.ticket), HTML);
     expect(Object.fromEntries(new URL(used.headers.location!).searchParams)).toEqual({
-      from: 'ticket', email: 'ticketed@example.com', success: 'true', message: 'Your email was verified. You can continue using the application.',
+      from: 'ticket',
+      email: 'ticketed@example.com',
+      success: 'true',
+      message: 'Your email was verified. You can continue using the application.',
     });
   });
 });
@@ -211,7 +278,8 @@ describe('the verification link', () => {
 describe('the password change link', () => {
   async function resetTicket(user: User, extra: Record<string, unknown> = {}): Promise<string> {
     const created = await call<{ ticket: string }>(sandbox, 'POST', '/api/v2/tickets/password-change', {
-      token, body: { user_id: user.user_id, result_url: 'https://shop.example.com/account/password-changed', ...extra },
+      token,
+      body: { user_id: user.user_id, result_url: 'https://shop.example.com/account/password-changed', ...extra },
     });
     expect(created.status).toBe(201);
     return created.body.ticket;
@@ -233,32 +301,47 @@ describe('the password change link', () => {
     const weak = await post({ ticket: ticketOf(link), newPassword: 'short1A!', confirmNewPassword: 'short1A!' });
     expect(weak.status).toBe(400);
     expect(weak.body).toContain('This password does not meet the requirements below.');
-    const mismatch = await post({ ticket: ticketOf(link), newPassword: NEW_PASSWORD, confirmNewPassword: `${NEW_PASSWORD}x` });
+    const mismatch = await post({
+      ticket: ticketOf(link),
+      newPassword: NEW_PASSWORD,
+      confirmNewPassword: `${NEW_PASSWORD}x`,
+    });
     expect(mismatch.body).toContain('The two passwords are not the same.');
     expect(sandbox.store.tickets.usable(ticketOf(link), 'password_change').ok).toBe(true);
   });
 
   test('a new password logs in through POST /sandbox/login, the old one no longer does, and the link is then spent', async () => {
     const user = createUser('newpass@example.com');
-    sandbox.store.users.addBlock(user.user_id, { identifier: 'newpass@example.com', connection: 'customers', ip: '203.0.113.9' });
+    sandbox.store.users.addBlock(user.user_id, {
+      identifier: 'newpass@example.com',
+      connection: 'customers',
+      ip: '203.0.113.9',
+    });
     const link = await resetTicket(user, { mark_email_as_verified: true, includeEmailInRedirect: false });
     const done = await post({ ticket: ticketOf(link), newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD });
     expect(done.status).toBe(302);
     expect(Object.fromEntries(new URL(done.headers.location!).searchParams)).toEqual({
-      success: 'true', message: 'You can now login to the application with the new password.',
+      success: 'true',
+      message: 'You can now login to the application with the new password.',
     });
     const after = sandbox.store.users.require(user.user_id);
     expect(after.email_verified).toBe(true);
     // A password change lifts brute-force blocks.
     expect(sandbox.store.users.blocks(user.user_id)).toEqual([]);
 
-    const login = (password: string) => call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
-      token, body: { client: app.name, connection: 'customers', flow: 'password', email: 'newpass@example.com', password },
-    });
+    const login = (password: string) =>
+      call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
+        token,
+        body: { client: app.name, connection: 'customers', flow: 'password', email: 'newpass@example.com', password },
+      });
     expect((await login(NEW_PASSWORD)).body).toMatchObject({ outcome: 'allowed' });
     expect((await login(PASSWORD)).body).toMatchObject({ outcome: 'denied', error: 'invalid_grant' });
 
-    const reused = await post({ ticket: ticketOf(link), newPassword: 'Another-Secret-88', confirmNewPassword: 'Another-Secret-88' });
+    const reused = await post({
+      ticket: ticketOf(link),
+      newPassword: 'Another-Secret-88',
+      confirmNewPassword: 'Another-Secret-88',
+    });
     expect(reused.status).toBe(410);
     expect(reused.body).toContain('Link already used');
     expect((await call<string>(sandbox, 'GET', path(link), HTML)).status).toBe(410);
@@ -271,7 +354,11 @@ describe('the password change link', () => {
     expect((await call<string>(sandbox, 'GET', path(older), HTML)).body).toContain('Link already used');
     expect((await call<string>(sandbox, 'GET', path(newer), HTML)).status).toBe(200);
 
-    const forged = await post({ ticket: 'BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD });
+    const forged = await post({
+      ticket: 'BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+      newPassword: NEW_PASSWORD,
+      confirmNewPassword: NEW_PASSWORD,
+    });
     expect(forged.status).toBe(404);
     expect(forged.body).toContain('Invalid link');
 
@@ -281,7 +368,10 @@ describe('the password change link', () => {
     expect(late.body).toContain('Link expired');
 
     const fresh = await resetTicket(user);
-    const crossSite = await post({ ticket: ticketOf(fresh), newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD }, { origin: 'https://evil.example' });
+    const crossSite = await post(
+      { ticket: ticketOf(fresh), newPassword: NEW_PASSWORD, confirmNewPassword: NEW_PASSWORD },
+      { origin: 'https://evil.example' },
+    );
     expect(crossSite.status).toBe(403);
     expect(crossSite.body).toContain('This form can only be sent from its own page.');
 
@@ -295,23 +385,42 @@ describe('the password change link', () => {
     expect(huge.body).toContain('The form sent is too large.');
 
     expect(sandbox.store.tickets.usable(ticketOf(fresh), 'password_change').ok).toBe(true);
-    expect(sandbox.store.users.verifyDatabasePassword('customers', 'edge@example.com', PASSWORD)?.user_id).toBe(user.user_id);
+    expect(sandbox.store.users.verifyDatabasePassword('customers', 'edge@example.com', PASSWORD)?.user_id).toBe(
+      user.user_id,
+    );
   });
 });
 
 describe('brute-force protection with user_notification', () => {
   test('a block sends blocked_account (once an hour per IP) whose link unblocks the account, once', async () => {
-    sandbox.store.tenant.updateAttackProtection('brute-force-protection', { enabled: true, shields: ['block', 'user_notification'], mode: 'count_per_identifier_and_ip', max_attempts: 3 });
+    sandbox.store.tenant.updateAttackProtection('brute-force-protection', {
+      enabled: true,
+      shields: ['block', 'user_notification'],
+      mode: 'count_per_identifier_and_ip',
+      max_attempts: 3,
+    });
     try {
       createUser('target@example.com', { user_metadata: { preferred_language: 'fr' } });
-      const login = (password: string) => call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
-        token, body: { client: app.name, connection: 'customers', flow: 'password', email: 'target@example.com', password, ip: '198.51.100.23' },
-      });
-      for (let i = 0; i < 3; i += 1) expect((await login('wrong-password')).body).toMatchObject({ error: 'invalid_grant' });
+      const login = (password: string) =>
+        call<{ outcome?: string; error?: string }>(sandbox, 'POST', '/sandbox/login', {
+          token,
+          body: {
+            client: app.name,
+            connection: 'customers',
+            flow: 'password',
+            email: 'target@example.com',
+            password,
+            ip: '198.51.100.23',
+          },
+        });
+      for (let i = 0; i < 3; i += 1)
+        expect((await login('wrong-password')).body).toMatchObject({ error: 'invalid_grant' });
       expect((await login(PASSWORD)).body).toMatchObject({ outcome: 'denied', error: 'too_many_attempts' });
       const [email] = await outbox('target@example.com');
       expect(email).toMatchObject({ template: 'blocked_account', subject: 'Votre compte a été bloqué' });
-      expect(email!.url).toMatch(new RegExp(`^https://${sandbox.domain.replace('.', '\\.')}/u/unblock\\?ticket=[A-Za-z0-9]{32}#$`));
+      expect(email!.url).toMatch(
+        new RegExp(`^https://${sandbox.domain.replace('.', '\\.')}/u/unblock\\?ticket=[A-Za-z0-9]{32}#$`),
+      );
       expect(email!.html).toContain(`<a href="${email!.url}"`);
 
       const unblocked = await call<string>(sandbox, 'GET', path(email!.url!), HTML);
@@ -336,9 +445,15 @@ describe('the outbox', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Basic realm=/);
     expect((await call(sandbox, 'GET', '/sandbox/outbox', HTML)).status).toBe(401);
-    const basic = (secret: string) => `Basic ${Buffer.from(`${sandbox.deployClient.client_id}:${secret}`).toString('base64')}`;
-    expect((await call(sandbox, 'GET', '/sandbox/outbox', { headers: { ...ACCEPT_HTML, authorization: basic('wrong') } })).status).toBe(401);
-    const page = await call<string>(sandbox, 'GET', '/sandbox/outbox', { headers: { ...ACCEPT_HTML, authorization: basic(sandbox.deployClient.client_secret) } });
+    const basic = (secret: string) =>
+      `Basic ${Buffer.from(`${sandbox.deployClient.client_id}:${secret}`).toString('base64')}`;
+    expect(
+      (await call(sandbox, 'GET', '/sandbox/outbox', { headers: { ...ACCEPT_HTML, authorization: basic('wrong') } }))
+        .status,
+    ).toBe(401);
+    const page = await call<string>(sandbox, 'GET', '/sandbox/outbox', {
+      headers: { ...ACCEPT_HTML, authorization: basic(sandbox.deployClient.client_secret) },
+    });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
   });
@@ -355,7 +470,10 @@ describe('the outbox', () => {
       expect(emails.map((e) => e.template)).toEqual(['welcome_email', 'verify_email']);
       const all = await call<OutboxEmail[]>(sandbox, 'GET', '/sandbox/outbox.json', { token });
       expect(all.body.length).toBeGreaterThan(emails.length);
-      const page = await call<string>(sandbox, 'GET', `/sandbox/outbox?to=${enc('outbox@example.com')}`, { token, ...HTML });
+      const page = await call<string>(sandbox, 'GET', `/sandbox/outbox?to=${enc('outbox@example.com')}`, {
+        token,
+        ...HTML,
+      });
       expect(page.body).toContain('Hi &lt;b&gt;Bold&lt;/b&gt;');
       expect(page.body).not.toContain('<b>Bold</b>');
       const one = await call<string>(sandbox, 'GET', `/sandbox/outbox/${emails[1]!.id}`, { token, ...HTML });

@@ -29,7 +29,12 @@ export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' 
 }
 
 /** HTTPS to the sandbox through its own client: its CA only, TLS verification on. */
-export function call<T = unknown>(sandbox: Sandbox, method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+export function call<T = unknown>(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<HttpResult<T>> {
   const { token, body, raw, form, headers } = options;
   return new SandboxClient(sandbox).request<T>(method, path, { token, json: body, rawJson: raw, form, headers });
 }
@@ -41,10 +46,20 @@ export interface TokenResponse {
   token_type: string;
 }
 
-export async function clientToken(sandbox: Sandbox, clientId: string, clientSecret: string, extra: Record<string, string> = {}):
-  Promise<HttpResult<TokenResponse & { error?: string; error_description?: string }>> {
+export async function clientToken(
+  sandbox: Sandbox,
+  clientId: string,
+  clientSecret: string,
+  extra: Record<string, string> = {},
+): Promise<HttpResult<TokenResponse & { error?: string; error_description?: string }>> {
   return call(sandbox, 'POST', '/oauth/token', {
-    form: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: sandbox.managementAudience, ...extra },
+    form: {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience: sandbox.managementAudience,
+      ...extra,
+    },
   });
 }
 

@@ -31,7 +31,9 @@ export interface LoginSandbox {
   close(): Promise<void>;
 }
 
-export async function startLoginSandbox(options: Pick<SandboxOptions, 'pendingLoginTtlMs'> = {}): Promise<LoginSandbox> {
+export async function startLoginSandbox(
+  options: Pick<SandboxOptions, 'pendingLoginTtlMs'> = {},
+): Promise<LoginSandbox> {
   let managementCalls = 0;
   const sandbox = await startTestSandbox({
     ...options,
@@ -42,32 +44,73 @@ export async function startLoginSandbox(options: Pick<SandboxOptions, 'pendingLo
   });
   const { store } = sandbox;
   const web = store.clients.create({
-    name: 'Customer Web App', app_type: 'regular_web', grant_types: ['authorization_code', 'refresh_token'],
-    callbacks: ['http://localhost:3000/callback'], jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 3600 },
+    name: 'Customer Web App',
+    app_type: 'regular_web',
+    grant_types: ['authorization_code', 'refresh_token'],
+    callbacks: ['http://localhost:3000/callback'],
+    jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 3600 },
     client_metadata: { require_verified_email: 'true' },
   });
-  const spa = store.clients.create({ name: 'Profile SPA', app_type: 'spa', grant_types: ['authorization_code', 'refresh_token'], client_metadata: { terms_exempt: 'true' } });
-  const legacy = store.clients.create({ name: 'Legacy App', app_type: 'regular_web', grant_types: ['password', 'refresh_token'] });
-  const linking = store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
-  store.clientGrants.create({ client_id: linking.client_id, audience: sandbox.managementAudience, scope: ['read:users', 'update:users'] });
+  const spa = store.clients.create({
+    name: 'Profile SPA',
+    app_type: 'spa',
+    grant_types: ['authorization_code', 'refresh_token'],
+    client_metadata: { terms_exempt: 'true' },
+  });
+  const legacy = store.clients.create({
+    name: 'Legacy App',
+    app_type: 'regular_web',
+    grant_types: ['password', 'refresh_token'],
+  });
+  const linking = store.clients.create({
+    name: 'Account Linking M2M',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
+  store.clientGrants.create({
+    client_id: linking.client_id,
+    audience: sandbox.managementAudience,
+    scope: ['read:users', 'update:users'],
+  });
   const apps = [web.client_id, spa.client_id, legacy.client_id];
-  store.connections.create({ name: 'customers', strategy: 'auth0', options: { passwordPolicy: 'good', brute_force_protection: true }, enabled_clients: apps });
-  store.connections.create({ name: 'google-oauth2', strategy: 'google-oauth2', options: { set_user_root_attributes: 'on_each_login' }, enabled_clients: apps });
+  store.connections.create({
+    name: 'customers',
+    strategy: 'auth0',
+    options: { passwordPolicy: 'good', brute_force_protection: true },
+    enabled_clients: apps,
+  });
+  store.connections.create({
+    name: 'google-oauth2',
+    strategy: 'google-oauth2',
+    options: { set_user_root_attributes: 'on_each_login' },
+    enabled_clients: apps,
+  });
 
   const sessionSecret = randomBytes(32).toString('base64url');
   const secrets: Record<(typeof ACTION_ORDER)[number], Record<string, string>> = {
     'gate-apps': {},
     'prompt-account-linking': {
-      LINKING_URL: `${sandbox.url}/pages/link`, SESSION_TOKEN_SECRET: sessionSecret, MGMT_DOMAIN: sandbox.domain,
-      MGMT_CLIENT_ID: linking.client_id, MGMT_CLIENT_SECRET: linking.client_secret ?? '', LINKING_COOLDOWN_DAYS: '30',
+      LINKING_URL: `${sandbox.url}/pages/link`,
+      SESSION_TOKEN_SECRET: sessionSecret,
+      MGMT_DOMAIN: sandbox.domain,
+      MGMT_CLIENT_ID: linking.client_id,
+      MGMT_CLIENT_SECRET: linking.client_secret ?? '',
+      LINKING_COOLDOWN_DAYS: '30',
     },
     'enforce-terms': {
-      TERMS_VERSION, TERMS_URL: `${sandbox.url}/pages/terms`, SESSION_TOKEN_SECRET: sessionSecret, TERMS_GRACE_UNTIL: '1970-01-01T00:00:00Z',
+      TERMS_VERSION,
+      TERMS_URL: `${sandbox.url}/pages/terms`,
+      SESSION_TOKEN_SECRET: sessionSecret,
+      TERMS_GRACE_UNTIL: '1970-01-01T00:00:00Z',
     },
     'override-profile': {},
   };
-  for (const name of ACTION_ORDER) deployAction(sandbox, name, readFileSync(join(projectPaths().distDir, `${name}.js`), 'utf8'), secrets[name]);
-  store.actions.replaceBindings('post-login', ACTION_ORDER.map((name) => ({ ref: { type: 'action_name', value: name } })));
+  for (const name of ACTION_ORDER)
+    deployAction(sandbox, name, readFileSync(join(projectPaths().distDir, `${name}.js`), 'utf8'), secrets[name]);
+  store.actions.replaceBindings(
+    'post-login',
+    ACTION_ORDER.map((name) => ({ ref: { type: 'action_name', value: name } })),
+  );
 
   return {
     sandbox,
@@ -88,12 +131,28 @@ export function deployAction(sandbox: Sandbox, name: string, code: string, secre
   const existing = actions.getByName(name);
   const action = existing
     ? actions.update(existing.id, { code, secrets: secretList })
-    : actions.create({ name, code, runtime: 'node22', supported_triggers: [{ id: 'post-login', version: 'v3' }], secrets: secretList });
+    : actions.create({
+        name,
+        code,
+        runtime: 'node22',
+        supported_triggers: [{ id: 'post-login', version: 'v3' }],
+        secrets: secretList,
+      });
   actions.deploy(action.id);
 }
 
-export function databaseUser(sandbox: Sandbox, email: string, extra: { app_metadata?: JsonObject; user_metadata?: JsonObject; email_verified?: boolean; blocked?: boolean } = {}): User {
-  return sandbox.store.users.create({ connection: 'customers', email, password: PASSWORD, email_verified: extra.email_verified ?? true, ...extra });
+export function databaseUser(
+  sandbox: Sandbox,
+  email: string,
+  extra: { app_metadata?: JsonObject; user_metadata?: JsonObject; email_verified?: boolean; blocked?: boolean } = {},
+): User {
+  return sandbox.store.users.create({
+    connection: 'customers',
+    email,
+    password: PASSWORD,
+    email_verified: extra.email_verified ?? true,
+    ...extra,
+  });
 }
 
 /** app_metadata of a user who accepted the current terms and whose linking lookup is in its cooldown. */
@@ -109,11 +168,18 @@ export async function login(ctx: LoginSandbox, request: LoginRequest): Promise<L
 }
 
 /** What the browser does with a page's answer: POST it to /continue (API client: JSON back). */
-export async function postContinue(ctx: LoginSandbox, fields: Record<string, string>): Promise<HttpResult<LoginResponse>> {
+export async function postContinue(
+  ctx: LoginSandbox,
+  fields: Record<string, string>,
+): Promise<HttpResult<LoginResponse>> {
   return call<LoginResponse>(ctx.sandbox, 'POST', '/continue', { form: fields });
 }
 
-export async function answerPage(ctx: LoginSandbox, path: '/pages/link' | '/pages/terms', form: Record<string, string>): Promise<HttpResult<PageAnswer>> {
+export async function answerPage(
+  ctx: LoginSandbox,
+  path: '/pages/link' | '/pages/terms',
+  form: Record<string, string>,
+): Promise<HttpResult<PageAnswer>> {
   return call<PageAnswer>(ctx.sandbox, 'POST', path, { form, headers: { accept: 'application/json' } });
 }
 
@@ -121,5 +187,9 @@ export async function answerPage(ctx: LoginSandbox, path: '/pages/link' | '/page
 export function redirectParams(response: LoginResponse): { page: string; session_token: string; state: string } {
   if (response.outcome !== 'redirect') throw new Error(`expected a redirect, got ${JSON.stringify(response)}`);
   const url = new URL(response.url);
-  return { page: url.pathname, session_token: url.searchParams.get('session_token') ?? '', state: url.searchParams.get('state') ?? '' };
+  return {
+    page: url.pathname,
+    session_token: url.searchParams.get('session_token') ?? '',
+    state: url.searchParams.get('state') ?? '',
+  };
 }

@@ -55,7 +55,10 @@ async function codeFlow(email: string, browser = new Browser(ctx.caFetch.fetch, 
   const page = await browser.visit(url.toString());
   const done = await browser.submit(page, '/u/login', { email, password: PASSWORD });
   if (!done.leftTo) throw new Error(`no callback: ${done.status} ${done.html.slice(0, 300)}`);
-  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), { pkceCodeVerifier: verifier, expectedState: state });
+  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   return { browser, tokens };
 }
 
@@ -81,13 +84,22 @@ async function silent(browser: Browser): Promise<URLSearchParams> {
 }
 
 async function tokenWith(scope: string): Promise<string> {
-  const m2m = ctx.sandbox.store.clients.create({ name: `m2m ${scope}`, app_type: 'non_interactive', grant_types: ['client_credentials'] });
-  ctx.sandbox.store.clientGrants.create({ client_id: m2m.client_id, audience: ctx.sandbox.managementAudience, scope: scope.split(' ') });
+  const m2m = ctx.sandbox.store.clients.create({
+    name: `m2m ${scope}`,
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
+  ctx.sandbox.store.clientGrants.create({
+    client_id: m2m.client_id,
+    audience: ctx.sandbox.managementAudience,
+    scope: scope.split(' '),
+  });
   const answer = await clientToken(ctx.sandbox, m2m.client_id, m2m.client_secret ?? '');
   return answer.body.access_token;
 }
 
-const api = <T = unknown>(method: string, path: string) => call<T>(ctx.sandbox, method, `/api/v2${path}`, { token: ctx.token });
+const api = <T = unknown>(method: string, path: string) =>
+  call<T>(ctx.sandbox, method, `/api/v2${path}`, { token: ctx.token });
 
 interface SessionBody {
   id: string;
@@ -172,18 +184,27 @@ describe('sessions', () => {
     const session = sessions.session(sid)!;
     sessions.putSession({ ...session, expires_at: Date.now() - 1000 });
     expect((await api('GET', `/sessions/${sid}`)).status).toBe(404);
-    expect((await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions).toEqual([]);
+    expect(
+      (await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions,
+    ).toEqual([]);
     expect((await silent(login.browser)).get('error')).toBe('login_required');
   });
   test("a password change through the reset link ends the user's sessions (scp logged); refresh tokens stay", async () => {
     const user = databaseUser(ctx.sandbox, 'reset-session@example.com', { app_metadata: returningMetadata() });
     const login = await codeFlow('reset-session@example.com');
-    const created = await call<{ ticket: string }>(ctx.sandbox, 'POST', '/api/v2/tickets/password-change', { token: ctx.token, body: { user_id: user.user_id } });
+    const created = await call<{ ticket: string }>(ctx.sandbox, 'POST', '/api/v2/tickets/password-change', {
+      token: ctx.token,
+      body: { user_id: user.user_id },
+    });
     expect(created.status).toBe(201);
     const id = new URL(created.body.ticket).searchParams.get('ticket') ?? '';
-    const changed = await call(ctx.sandbox, 'POST', '/u/reset-verify', { form: { ticket: id, newPassword: 'Another-Horse-77', confirmNewPassword: 'Another-Horse-77' } });
+    const changed = await call(ctx.sandbox, 'POST', '/u/reset-verify', {
+      form: { ticket: id, newPassword: 'Another-Horse-77', confirmNewPassword: 'Another-Horse-77' },
+    });
     expect(changed.status).toBeLessThan(400);
-    expect((await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions).toEqual([]);
+    expect(
+      (await api<{ sessions: unknown[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/sessions`)).body.sessions,
+    ).toEqual([]);
     expect((await silent(login.browser)).get('error')).toBe('login_required');
     await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).resolves.toBeTruthy();
     const logged = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent(`type:scp user_id:"${user.user_id}"`)}`);
@@ -214,7 +235,9 @@ describe('refresh tokens', () => {
     expect((await api<RefreshTokenBody>('GET', `/refresh-tokens/${token.id}`)).body.id).toBe(token.id);
 
     expect((await api('DELETE', `/refresh-tokens/${token.id}`)).status).toBe(202);
-    await expect(client.refreshTokenGrant(rp, rotated.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, rotated.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     expect((await api('GET', `/refresh-tokens/${token.id}`)).status).toBe(404);
     expect((await api('DELETE', `/refresh-tokens/${token.id}`)).status).toBe(404);
     expect((await api<{ tokens: RefreshTokenBody[] }>('GET', path)).body.tokens).toEqual([]);
@@ -225,8 +248,12 @@ describe('refresh tokens', () => {
     const one = await codeFlow('refresh-all@example.com');
     const two = await codeFlow('refresh-all@example.com');
     expect((await api('DELETE', `/users/${encodeURIComponent(user.user_id)}/refresh-tokens`)).status).toBe(202);
-    await expect(client.refreshTokenGrant(rp, one.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    await expect(client.refreshTokenGrant(rp, two.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, one.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(client.refreshTokenGrant(rp, two.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 });
 
@@ -236,16 +263,29 @@ describe('grants', () => {
     const login = await codeFlow('grant@example.com');
     await codeFlow('grant@example.com');
     const listed = await api<{ id: string; clientID: string; user_id: string; audience: string; scope: string[] }[]>(
-      'GET', `/grants?user_id=${encodeURIComponent(user.user_id)}`);
+      'GET',
+      `/grants?user_id=${encodeURIComponent(user.user_id)}`,
+    );
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([
-      { id: listed.body[0]?.id, clientID: ctx.rp.client_id, user_id: user.user_id, audience: API, scope: ['openid', 'email', 'offline_access', 'read:orders'] },
+      {
+        id: listed.body[0]?.id,
+        clientID: ctx.rp.client_id,
+        user_id: user.user_id,
+        audience: API,
+        scope: ['openid', 'email', 'offline_access', 'read:orders'],
+      },
     ]);
-    const filtered = await api<{ total: number; grants: unknown[] }>('GET', `/grants?audience=${encodeURIComponent('https://other.example.com/')}&include_totals=true`);
+    const filtered = await api<{ total: number; grants: unknown[] }>(
+      'GET',
+      `/grants?audience=${encodeURIComponent('https://other.example.com/')}&include_totals=true`,
+    );
     expect(filtered.body).toMatchObject({ total: 0, grants: [] });
 
     expect((await api('DELETE', `/grants/${listed.body[0]!.id}`)).status).toBe(204);
-    await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     expect((await api('GET', `/grants?user_id=${encodeURIComponent(user.user_id)}`)).body).toEqual([]);
     expect((await api('DELETE', `/grants/${listed.body[0]!.id}`)).status).toBe(404);
   });
@@ -263,20 +303,36 @@ describe('grants', () => {
 describe('logs', () => {
   test('a POST /sandbox/login naming its application by name is logged with the client id', async () => {
     const user = databaseUser(ctx.sandbox, 'by-name@example.com', { app_metadata: returningMetadata() });
-    const answer = await login(ctx, { client: 'Relying Party', connection: 'customers', flow: 'interactive', email: 'by-name@example.com', password: PASSWORD, ip: '192.0.2.9' });
+    const answer = await login(ctx, {
+      client: 'Relying Party',
+      connection: 'customers',
+      flow: 'interactive',
+      email: 'by-name@example.com',
+      password: PASSWORD,
+      ip: '192.0.2.9',
+    });
     expect(answer.outcome).toBe('allowed');
     const logs = await api<LogBody[]>('GET', `/users/${encodeURIComponent(user.user_id)}/logs`);
-    expect(logs.body).toMatchObject([{ type: 's', client_id: ctx.rp.client_id, client_name: 'Relying Party', ip: '192.0.2.9' }]);
+    expect(logs.body).toMatchObject([
+      { type: 's', client_id: ctx.rp.client_id, client_name: 'Relying Party', ip: '192.0.2.9' },
+    ]);
   });
 
   test('logins, failures, token exchanges and writes are logged with Auth0 codes; q filters by type and user_id', async () => {
     const user = databaseUser(ctx.sandbox, 'logged@example.com', { app_metadata: returningMetadata() });
     const browser = new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
     const verifier = client.randomPKCECodeVerifier();
-    const page = await browser.visit(client.buildAuthorizationUrl(rp, {
-      redirect_uri: CALLBACK, scope: 'openid', state: 'x',
-      code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }).toString());
+    const page = await browser.visit(
+      client
+        .buildAuthorizationUrl(rp, {
+          redirect_uri: CALLBACK,
+          scope: 'openid',
+          state: 'x',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        })
+        .toString(),
+    );
     await browser.submit(page, '/u/login', { email: 'logged@example.com', password: 'wrong-password' });
     const unknown = await browser.visit(page.url);
     await browser.submit(unknown, '/u/login', { email: 'nobody@example.com', password: 'wrong-password' });
@@ -288,14 +344,21 @@ describe('logs', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.map((log) => log.type)).toEqual(['fp', 's', 'seacft', 'sertft']);
     expect(mine.body[1]).toMatchObject({
-      client_id: ctx.rp.client_id, client_name: 'Relying Party', connection: 'customers', strategy: 'auth0', user_id: user.user_id,
+      client_id: ctx.rp.client_id,
+      client_name: 'Relying Party',
+      connection: 'customers',
+      strategy: 'auth0',
+      user_id: user.user_id,
     });
     const fu = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:fu')}`);
     expect(fu.body.some((log) => log.user_id === undefined)).toBe(true);
     // The auth0 SDK v6 sends q as `search`.
     expect((await api<LogBody[]>('GET', `/logs?search=${q}&sort=date:1`)).body).toEqual(mine.body);
 
-    const byUser = await api<{ total: number; logs: LogBody[] }>('GET', `/users/${encodeURIComponent(user.user_id)}/logs?include_totals=true&per_page=2`);
+    const byUser = await api<{ total: number; logs: LogBody[] }>(
+      'GET',
+      `/users/${encodeURIComponent(user.user_id)}/logs?include_totals=true&per_page=2`,
+    );
     expect(byUser.body).toMatchObject({ total: 4, length: 2 });
     expect(byUser.body.logs.map((log) => log.type)).toEqual(['sertft', 'seacft']);
     const one = mine.body[0]!;
@@ -304,11 +367,13 @@ describe('logs', () => {
     // Checkpoint mode: everything after a log id, oldest first.
     const following = await api<LogBody[]>('GET', `/logs?from=${one.log_id}&take=100`);
     const last = following.body.at(-1)?.log_id ?? '';
-    expect(following.headers.link).toBe(`<https://${ctx.sandbox.domain}/api/v2/logs?from=${last}&take=100>; rel="next"`);
+    expect(following.headers.link).toBe(
+      `<https://${ctx.sandbox.domain}/api/v2/logs?from=${last}&take=100>; rel="next"`,
+    );
     const end = await api<LogBody[]>('GET', `/logs?from=${last}&take=100`);
     expect(end.body).toEqual([]);
     expect(end.headers.link).toBe(following.headers.link);
-    expect((following.body[0]?.log_id ?? "") > one.log_id).toBe(true);
+    expect((following.body[0]?.log_id ?? '') > one.log_id).toBe(true);
     expect(following.body.map((log) => log.log_id)).toEqual([...following.body.map((log) => log.log_id)].sort());
   });
 
@@ -320,13 +385,17 @@ describe('logs', () => {
 
     expect((await api('GET', `/sessions/${sid}`)).status).toBe(404);
     expect((await silent(login.browser)).get('error')).toBe('login_required');
-    await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.refreshTokenGrant(rp, login.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
     expect((await api('GET', `/grants?user_id=${encodeURIComponent(user.user_id)}`)).body).toEqual([]);
     const logs = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent(`user_id:"${user.user_id}"`)}&sort=date:1`);
     expect(logs.body.map((log) => log.type)).toEqual(['s', 'seacft', 'sdu']);
     const writes = await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:sapi')}`);
     expect(writes.body[0]).toMatchObject({ type: 'sapi', client_id: ctx.sandbox.deployClient.client_id });
-    expect((await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:seccft')}`)).body.length).toBeGreaterThan(0);
+    expect((await api<LogBody[]>('GET', `/logs?q=${encodeURIComponent('type:seccft')}`)).body.length).toBeGreaterThan(
+      0,
+    );
   });
 });
 
@@ -335,7 +404,9 @@ describe('through the auth0 SDK v6', () => {
     const user = databaseUser(ctx.sandbox, 'sdk@example.com', { app_metadata: returningMetadata() });
     const login = await codeFlow('sdk@example.com');
     // The SDK speaks the global fetch: trust the sandbox's CA there, as NODE_EXTRA_CA_CERTS would.
-    setGlobalDispatcher(new Agent({ connect: { ca: [...rootCertificates, readFileSync(ctx.sandbox.caPath, 'utf8')] } }));
+    setGlobalDispatcher(
+      new Agent({ connect: { ca: [...rootCertificates, readFileSync(ctx.sandbox.caPath, 'utf8')] } }),
+    );
     const sdk = new ManagementClient({ domain: ctx.sandbox.domain, token: ctx.token, maxRetries: 0 });
 
     const sessions = await sdk.users.sessions.list(user.user_id);
@@ -364,10 +435,23 @@ describe('through the auth0 SDK v6', () => {
 
 describe('bad input', () => {
   test('unknown ids are 404s', async () => {
-    for (const path of ['/users/auth0%7Cnobody/sessions', '/users/auth0%7Cnobody/refresh-tokens', '/users/auth0%7Cnobody/logs', '/sessions/nope', '/refresh-tokens/nope', '/logs/nope']) {
+    for (const path of [
+      '/users/auth0%7Cnobody/sessions',
+      '/users/auth0%7Cnobody/refresh-tokens',
+      '/users/auth0%7Cnobody/logs',
+      '/sessions/nope',
+      '/refresh-tokens/nope',
+      '/logs/nope',
+    ]) {
       expect((await api('GET', path)).status, path).toBe(404);
     }
-    for (const path of ['/users/auth0%7Cnobody/sessions', '/users/auth0%7Cnobody/refresh-tokens', '/sessions/nope', '/refresh-tokens/nope', '/grants/nope']) {
+    for (const path of [
+      '/users/auth0%7Cnobody/sessions',
+      '/users/auth0%7Cnobody/refresh-tokens',
+      '/sessions/nope',
+      '/refresh-tokens/nope',
+      '/grants/nope',
+    ]) {
       expect((await api('DELETE', path)).status, path).toBe(404);
     }
   });
@@ -410,7 +494,8 @@ describe('the log store', () => {
       const ids = Array.from({ length: 5 }, (_, n) => logs.record({ type: 'sapi', description: `write ${n}` }).log_id);
       expect([...ids].sort()).toEqual(ids);
       expect(logs.search({ filters: {}, ascending: true, offset: 0, limit: 10 })).toMatchObject({
-        total: 3, logs: [{ description: 'write 2' }, { description: 'write 3' }, { description: 'write 4' }],
+        total: 3,
+        logs: [{ description: 'write 2' }, { description: 'write 3' }, { description: 'write 4' }],
       });
       expect(logs.get(ids[0]!)).toBeUndefined();
     } finally {

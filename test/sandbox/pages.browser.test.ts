@@ -24,12 +24,19 @@ function spkiHash(certPem: string): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   ctx = await startLoginSandbox();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
     ],
   });
@@ -44,8 +51,15 @@ describe('the consent and linking pages in headless Chromium', () => {
   test('a new Google user links to the existing account, accepts the terms, and ends on the result page', async () => {
     const existing = databaseUser(ctx.sandbox, 'browser@example.com');
     const started = await login(ctx, {
-      client: 'Customer Web App', connection: 'google-oauth2', flow: 'interactive',
-      profile: { sub: '400000000000000000001', email: 'browser@example.com', email_verified: true, name: 'Browser User' },
+      client: 'Customer Web App',
+      connection: 'google-oauth2',
+      flow: 'interactive',
+      profile: {
+        sub: '400000000000000000001',
+        email: 'browser@example.com',
+        email_verified: true,
+        name: 'Browser User',
+      },
     });
     if (started.outcome !== 'redirect') throw new Error(`expected a redirect, got ${JSON.stringify(started)}`);
 
@@ -54,7 +68,9 @@ describe('the consent and linking pages in headless Chromium', () => {
     try {
       // Anything the page's Content-Security-Policy refused, and script errors.
       const errors: string[] = [];
-      page.on('console', (message) => { if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text()); });
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+      });
       page.on('pageerror', (error) => errors.push(error.message));
 
       await page.goto(started.url);
@@ -74,7 +90,11 @@ describe('the consent and linking pages in headless Chromium', () => {
       await page.waitForURL(/\/continue$/);
       expect(await page.title()).toBe('Login allowed');
       expect(await page.textContent('#user-id')).toBe(existing.user_id);
-      const claims = Object.fromEntries(await page.$$eval('#claims tr', (rows) => rows.slice(1).map((row) => [row.children[0]?.textContent ?? '', row.children[1]?.textContent ?? ''])));
+      const claims = Object.fromEntries(
+        await page.$$eval('#claims tr', (rows) =>
+          rows.slice(1).map((row) => [row.children[0]?.textContent ?? '', row.children[1]?.textContent ?? '']),
+        ),
+      );
       expect(claims).toMatchObject({ sub: existing.user_id, aud: ctx.web.client_id, email: 'browser@example.com' });
       // The CSP allowed the pages' own script and style (the auto-submit ran) and nothing else was refused.
       expect(errors).toEqual([]);
@@ -84,6 +104,9 @@ describe('the consent and linking pages in headless Chromium', () => {
 
     const primary = ctx.sandbox.store.users.require(existing.user_id);
     expect(primary.identities.map((identity) => identity.provider)).toEqual(['auth0', 'google-oauth2']);
-    expect(primary.app_metadata).toMatchObject({ terms: { version: TERMS_VERSION }, account_linking: { status: 'linked' } });
+    expect(primary.app_metadata).toMatchObject({
+      terms: { version: TERMS_VERSION },
+      account_linking: { status: 'linked' },
+    });
   }, 60_000);
 });

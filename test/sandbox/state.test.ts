@@ -26,7 +26,11 @@ describe('state folder', () => {
     const stateDir = tempDir();
     const first = await restart(stateDir);
     const client = first.store.clients.create({ name: 'kept', app_type: 'non_interactive' });
-    first.store.clientGrants.create({ client_id: client.client_id, audience: first.managementAudience, scope: ['read:users'] });
+    first.store.clientGrants.create({
+      client_id: client.client_id,
+      audience: first.managementAudience,
+      scope: ['read:users'],
+    });
     const cert = readFileSync(join(stateDir, 'server.pem'), 'utf8');
     const key = readFileSync(join(stateDir, 'signing-key.pem'), 'utf8');
     const credentials = first.deployClient;
@@ -42,7 +46,9 @@ describe('state folder', () => {
       const token = await clientToken(second, client.client_id, client.client_secret ?? '');
       expect(token.status).toBe(200);
       expect(token.body.scope).toBe('read:users');
-      expect((await call(second, 'GET', '/api/v2/users-by-email?email=a%40b.c', { token: token.body.access_token })).status).toBe(200);
+      expect(
+        (await call(second, 'GET', '/api/v2/users-by-email?email=a%40b.c', { token: token.body.access_token })).status,
+      ).toBe(200);
     } finally {
       await second.close();
     }
@@ -69,12 +75,18 @@ describe('state folder', () => {
     first.store.clients.create({ name: 'wiped' });
     const oldId = first.deployClient.client_id;
     await first.close();
-    const kept = ['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) => readFileSync(join(stateDir, file), 'utf8'));
+    const kept = ['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) =>
+      readFileSync(join(stateDir, file), 'utf8'),
+    );
     const second = await startSandbox({ stateDir, port: 0, reset: 'tenant' });
     try {
       expect(second.store.clients.list().map((c) => c.name)).not.toContain('wiped');
       expect(second.deployClient.client_id).not.toBe(oldId);
-      expect(['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) => readFileSync(join(stateDir, file), 'utf8'))).toEqual(kept);
+      expect(
+        ['ca.pem', 'ca-key.pem', 'server.pem', 'signing-key.pem'].map((file) =>
+          readFileSync(join(stateDir, file), 'utf8'),
+        ),
+      ).toEqual(kept);
     } finally {
       await second.close();
     }
@@ -94,7 +106,8 @@ describe('state folder', () => {
       const { mode } = await import('node:fs').then((fs) => fs.statSync(sandbox.deployClient.credentialsPath));
       expect(mode & 0o077).toBe(0);
       expect(JSON.parse(readFileSync(sandbox.deployClient.credentialsPath, 'utf8'))).toEqual({
-        client_id: sandbox.deployClient.client_id, client_secret: sandbox.deployClient.client_secret,
+        client_id: sandbox.deployClient.client_id,
+        client_secret: sandbox.deployClient.client_secret,
       });
     } finally {
       await sandbox.close();
@@ -117,7 +130,9 @@ describe('crash safety', () => {
       store.users.seed(users);
       process.stdout.write('finished\\n');
     `;
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     await new Promise<void>((done) => {
       child.stdout.on('data', (chunk: Buffer) => {

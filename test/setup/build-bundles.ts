@@ -9,6 +9,9 @@ export default async function setup(): Promise<void> {
     await buildActions();
   } catch (error) {
     if (!(error instanceof IssueError)) throw error;
-    throw new Error(`Building the Actions (npm run build) failed:\n${error.issues.map((i) => `  ${formatIssue(i, REPO_ROOT)}`).join('\n')}`, { cause: error });
+    throw new Error(
+      `Building the Actions (npm run build) failed:\n${error.issues.map((i) => `  ${formatIssue(i, REPO_ROOT)}`).join('\n')}`,
+      { cause: error },
+    );
   }
 }

@@ -5,7 +5,8 @@ afterEach(removeCopies);
 
 const TENANT = 'tenant/tenant.yaml';
 const RESET = 'tenant/emailTemplates/reset_email.html';
-const FIX = 'fix the Liquid (Auth0 renders it with liquidjs: only its standard tags and filters, see https://auth0.com/docs/customize/email/email-templates/supported-liquid-syntax)';
+const FIX =
+  'fix the Liquid (Auth0 renders it with liquidjs: only its standard tags and filters, see https://auth0.com/docs/customize/email/email-templates/supported-liquid-syntax)';
 
 describe('email templates render under liquidjs', () => {
   it('the real templates render (from, subject, resultUrl, body) with every sample user', async () => {
@@ -27,13 +28,18 @@ describe('email templates render under liquidjs', () => {
     copy.edit(RESET, (t) => replaceOnce(t, '{%- endif %}', ''));
     const issues = await copy.check();
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(new RegExp(`^${RESET}:\\d+:\\d+: reset_email does not render: tag \\{%- if lang == 'fr' %\\} not closed`));
+    expect(issues[0]).toMatch(
+      new RegExp(`^${RESET}:\\d+:\\d+: reset_email does not render: tag \\{%- if lang == 'fr' %\\} not closed`),
+    );
   });
 
   it('a subject that does not render is reported on its tenant.yaml field', async () => {
     const copy = tenantCopy();
-    copy.edit(TENANT, (t) => replaceOnce(t, 'Bienvenue chez {{ friendly_name }}', 'Bienvenue chez {{ friendly_name | capitalise }}'));
-    const subject = "{% assign lang = user.user_metadata.preferred_language | default: 'en' | downcase | slice: 0, 2 %}{% if lang == 'fr' %}";
+    copy.edit(TENANT, (t) =>
+      replaceOnce(t, 'Bienvenue chez {{ friendly_name }}', 'Bienvenue chez {{ friendly_name | capitalise }}'),
+    );
+    const subject =
+      "{% assign lang = user.user_metadata.preferred_language | default: 'en' | downcase | slice: 0, 2 %}{% if lang == 'fr' %}";
     expect(await copy.check()).toEqual([
       `${TENANT}:${pos(TENANT, 'Bienvenue chez {{ friendly_name }}', '"')}: emailTemplates[2].subject: welcome_email does not render: undefined filter: capitalise, line:1, col:${subject.length + 'Bienvenue chez '.length + 1} — ${FIX}`,
     ]);

@@ -35,7 +35,8 @@ export function tenantCopy(): TenantCopy {
   cpSync(join(REPO_ROOT, 'actions'), join(root, 'actions'), { recursive: true });
   cpSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
   const paths = projectPaths(root);
-  const run = (options: Partial<CheckOptions> = {}): Promise<CheckResult> => checkTenant({ paths, env: 'sandbox', vars: {}, requireSecrets: false, ...options });
+  const run = (options: Partial<CheckOptions> = {}): Promise<CheckResult> =>
+    checkTenant({ paths, env: 'sandbox', vars: {}, requireSecrets: false, ...options });
   return {
     paths,
     edit(relativePath, change) {

@@ -31,8 +31,13 @@ describe('bulk erasure', () => {
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toContain(`erasing the 30 users of ${input} needs --confirm 30`);
     sandbox.faults.set([{ method: 'DELETE', path: '/api/v2/users/auth0*', status: 503, times: 6 }]);
-    const first = startUsers(['delete', '--from', input, '--confirm', '30', '--audit', audit, '--concurrency', '4'], cliEnv(sandbox));
-    await expect.poll(() => ids.filter((id) => !user(id)).length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(8);
+    const first = startUsers(
+      ['delete', '--from', input, '--confirm', '30', '--audit', audit, '--concurrency', '4'],
+      cliEnv(sandbox),
+    );
+    await expect
+      .poll(() => ids.filter((id) => !user(id)).length, { timeout: 30_000, interval: 10 })
+      .toBeGreaterThanOrEqual(8);
     first.interrupt();
     await first.result;
     sandbox.faults.set([]);

@@ -40,7 +40,9 @@ export interface UsersSandbox extends Sandbox {
 }
 
 /** A sandbox on a free port with its own state folder, a database and a Google connection. */
-export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port' | 'log'> = {}): Promise<UsersSandbox> {
+export async function startUsersSandbox(
+  options: Omit<SandboxOptions, 'stateDir' | 'port' | 'log'> = {},
+): Promise<UsersSandbox> {
   const stateDir = mkdtempSync(join(tmpdir(), 'users-sandbox-'));
   const requests: Request[] = [];
   let served: ((request: Request) => void) | undefined;
@@ -60,17 +62,25 @@ export async function startUsersSandbox(options: Omit<SandboxOptions, 'stateDir'
   return {
     ...sandbox,
     requests,
-    onServed: (listener) => { served = listener; },
-    writesTo: (path) => requests.filter((r) => r.method !== 'GET' && r.path === path && r.status >= 200 && r.status < 300).length,
+    onServed: (listener) => {
+      served = listener;
+    },
+    writesTo: (path) =>
+      requests.filter((r) => r.method !== 'GET' && r.path === path && r.status >= 200 && r.status < 300).length,
     seedDb: (prefix, count, extra = {}) => {
       const users = Array.from({ length: count }, (_, n): SeedUser => ({
-        connection: DB, email: `${prefix}${n}@example.com`, email_verified: true, identityId: `${prefix}${n}`, ...extra,
+        connection: DB,
+        email: `${prefix}${n}@example.com`,
+        email_verified: true,
+        identityId: `${prefix}${n}`,
+        ...extra,
       }));
       sandbox.store.users.seed(users);
       return users.map((user) => `auth0|${user.identityId}`);
     },
     googleUser: (email, identityId) =>
-      sandbox.store.users.findOrCreateFromIdentity({ connection: GOOGLE, identityId, email, email_verified: true }).user_id,
+      sandbox.store.users.findOrCreateFromIdentity({ connection: GOOGLE, identityId, email, email_verified: true })
+        .user_id,
     createApp: (name) => sandbox.store.clients.create({ name, app_type: 'spa' }).client_id,
     close: async () => {
       await sandbox.close();
@@ -88,15 +98,38 @@ export function seedAccess(sandbox: Sandbox, userId: string, clientId: string): 
   const now = Math.floor(Date.now() / 1000);
   const session = `sess-${userId.replace(/\W/g, '')}`;
   // As the OIDC store keeps them: authenticated_at in seconds, the other times in milliseconds.
-  oidc.putSession({ id: session, user_id: userId, connection: DB, authenticated_at: now, last_interacted_at: Date.now(), expires_at: Date.now() + 3_600_000, clients: [clientId] });
-  oidc.putRefreshToken(`rt-${session}`, {
-    id: `rtid-${session}`, family: `fam-${session}`, client_id: clientId, user_id: userId, connection: DB, session_id: session,
-    scope: ['openid', 'offline_access'], rotating: true, auth_time: now, created_at: now, last_exchanged_at: now,
+  oidc.putSession({
+    id: session,
+    user_id: userId,
+    connection: DB,
+    authenticated_at: now,
+    last_interacted_at: Date.now(),
+    expires_at: Date.now() + 3_600_000,
+    clients: [clientId],
   });
-  oidc.recordGrant({ user_id: userId, client_id: clientId, audience: 'https://api.example.com', scope: ['read:orders'] }, () => `grant-${session}`);
+  oidc.putRefreshToken(`rt-${session}`, {
+    id: `rtid-${session}`,
+    family: `fam-${session}`,
+    client_id: clientId,
+    user_id: userId,
+    connection: DB,
+    session_id: session,
+    scope: ['openid', 'offline_access'],
+    rotating: true,
+    auth_time: now,
+    created_at: now,
+    last_exchanged_at: now,
+  });
+  oidc.recordGrant(
+    { user_id: userId, client_id: clientId, audience: 'https://api.example.com', scope: ['read:orders'] },
+    () => `grant-${session}`,
+  );
 }
 
-export function accessOf(sandbox: Sandbox, userId: string): { sessions: number; refreshTokens: number; grants: number } {
+export function accessOf(
+  sandbox: Sandbox,
+  userId: string,
+): { sessions: number; refreshTokens: number; grants: number } {
   const oidc = new OidcStore(sandbox.store.db);
   return {
     sessions: oidc.sessionsOf(userId).length,
@@ -147,8 +180,15 @@ export function startUsers(args: readonly string[], env: Record<string, string>)
   let stderr = '';
   const handlers = new Set<() => void>();
   const result = runCli(args, {
-    stdout: (text) => { stdout += text; },
-    stderr: { write: (text) => { stderr += text; }, isTTY: false },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+      isTTY: false,
+    },
     env,
     onInterrupt: (handler) => {
       handlers.add(handler);
@@ -163,7 +203,11 @@ export function startUsers(args: readonly string[], env: Record<string, string>)
   return { result, interrupt: () => handlers.forEach((handler) => handler()), stderr: () => stderr };
 }
 
-export function users(sandbox: Sandbox, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+export function users(
+  sandbox: Sandbox,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
   return startUsers(args, cliEnv(sandbox, extraEnv)).result;
 }
 
@@ -176,12 +220,23 @@ export function spawnUsers(args: readonly string[], env: Record<string, string>)
 }
 
 /** The same, with the process (to signal it as npm would). */
-export function spawnUsersProcess(args: readonly string[], env: Record<string, string>): { child: ChildProcess; result: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnUsersProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+): { child: ChildProcess; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const result = new Promise<CliResult>((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
@@ -208,12 +263,20 @@ export function tempDir(): string {
 /** A CSV of user ids for --from (with a client_id column when `extra` is given). */
 export function csv(ids: readonly string[], extra = ''): string {
   const path = join(tempDir(), 'users.csv');
-  writeFileSync(path, `user${extra ? ',client_id' : ''}\n${ids.map((id) => (extra ? `${id},${extra}` : id)).join('\n')}\n`);
+  writeFileSync(
+    path,
+    `user${extra ? ',client_id' : ''}\n${ids.map((id) => (extra ? `${id},${extra}` : id)).join('\n')}\n`,
+  );
   return path;
 }
 
 export function journalLines(path: string): { i?: number; s?: string }[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { i?: number; s?: string }) : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { i?: number; s?: string })
+    : [];
 }
 
 /** Each user written exactly once, and blocked. */

@@ -26,7 +26,10 @@ let api: UsersApi;
 beforeAll(async () => {
   sandbox = await startUsersSandbox();
   const { client_id: clientId, client_secret: clientSecret } = sandbox.deployClient;
-  api = await SdkUsersApi.connect({ domain: sandbox.domain, credentials: { clientId, clientSecret } }, new RateGate({ rate: 1000 }));
+  api = await SdkUsersApi.connect(
+    { domain: sandbox.domain, credentials: { clientId, clientSecret } },
+    new RateGate({ rate: 1000 }),
+  );
 });
 
 afterEach(() => {
@@ -41,7 +44,8 @@ afterAll(async () => {
 
 /** The requests the sandbox answered since `mark` (an index into its log). */
 const callsSince = (mark: number): Request[] => sandbox.requests.slice(mark);
-const callsTo = (userId: string, mark: number): Request[] => callsSince(mark).filter((call) => call.path === `/api/v2/users/${userId}`);
+const callsTo = (userId: string, mark: number): Request[] =>
+  callsSince(mark).filter((call) => call.path === `/api/v2/users/${userId}`);
 
 /**
  * The sandbox logs a request once its response is sent; in one process the client can see the
@@ -65,7 +69,19 @@ const command = (name: string): Command => {
 const silent = { write: () => undefined, isTTY: false };
 
 function context(): Omit<RunContext, 'recheck'> {
-  return { api, tenant: sandbox.domain, dryRun: false, confirm: undefined, bulkConfirmed: false, options: NO_OPTIONS, audit: undefined, clientId: sandbox.deployClient.client_id, note: () => undefined, settleMs: 0, clientExists: async () => true };
+  return {
+    api,
+    tenant: sandbox.domain,
+    dryRun: false,
+    confirm: undefined,
+    bulkConfirmed: false,
+    options: NO_OPTIONS,
+    audit: undefined,
+    clientId: sandbox.deployClient.client_id,
+    note: () => undefined,
+    settleMs: 0,
+    clientExists: async () => true,
+  };
 }
 
 describe('CSV (RFC 4180)', () => {
@@ -106,12 +122,20 @@ describe('bulk input', () => {
       { index: 1, line: 4, user: 'auth0|x', args: { client_id: 'app2' } },
     ]);
     expect(input.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(readBulkInput(path, command('block-app'), { client_id: 'other' }).items.map((i) => i.args.client_id)).toEqual(['other', 'other']);
+    expect(
+      readBulkInput(path, command('block-app'), { client_id: 'other' }).items.map((i) => i.args.client_id),
+    ).toEqual(['other', 'other']);
   });
 
   test('JSON: an array of users, or of objects', () => {
-    expect(readBulkInput(file('a.json', '["auth0|1", "b@example.com"]'), command('block'), {}).items.map((i) => i.user)).toEqual(['auth0|1', 'b@example.com']);
-    const objects = readBulkInput(file('b.json', '[{"user": "auth0|1", "entitlement": "premium"}]'), command('entitle'), {});
+    expect(
+      readBulkInput(file('a.json', '["auth0|1", "b@example.com"]'), command('block'), {}).items.map((i) => i.user),
+    ).toEqual(['auth0|1', 'b@example.com']);
+    const objects = readBulkInput(
+      file('b.json', '[{"user": "auth0|1", "entitlement": "premium"}]'),
+      command('entitle'),
+      {},
+    );
     expect(objects.items[0]).toMatchObject({ user: 'auth0|1', args: { entitlement: 'premium' } });
   });
 
@@ -133,10 +157,16 @@ describe('bulk input', () => {
   });
 
   test('a CSV without a user header, an empty list, a non-array JSON are usage errors', () => {
-    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow('h.csv line 1: the header (auth0|1) has no user column');
-    expect(() => readBulkInput(file('q.csv', 'user\nauth0|1\n\n"auth0|2\n'), command('block'), {})).toThrow('q.csv line 4: a quoted field is never closed');
+    expect(() => readBulkInput(file('h.csv', 'auth0|1\nauth0|2\n'), command('block'), {})).toThrow(
+      'h.csv line 1: the header (auth0|1) has no user column',
+    );
+    expect(() => readBulkInput(file('q.csv', 'user\nauth0|1\n\n"auth0|2\n'), command('block'), {})).toThrow(
+      'q.csv line 4: a quoted field is never closed',
+    );
     expect(() => readBulkInput(file('e.csv', 'user\n'), command('block'), {})).toThrow('lists no users');
-    expect(() => readBulkInput(file('o.json', '{"user": "auth0|1"}'), command('block'), {})).toThrow('is not a JSON array');
+    expect(() => readBulkInput(file('o.json', '{"user": "auth0|1"}'), command('block'), {})).toThrow(
+      'is not a JSON array',
+    );
     expect(() => readBulkInput(join(dir, 'missing.csv'), command('block'), {})).toThrow('cannot read');
   });
 });
@@ -177,7 +207,9 @@ describe('journal', () => {
   test('a journal of another command, argument, tenant or input is refused', () => {
     const path = join(tempDir(), 'j');
     Journal.open(path, header, usersOf).close();
-    expect(() => Journal.open(path, { ...header, command: 'unblock' }, usersOf)).toThrow(/written for another run \(its command differs/);
+    expect(() => Journal.open(path, { ...header, command: 'unblock' }, usersOf)).toThrow(
+      /written for another run \(its command differs/,
+    );
     expect(() => Journal.open(path, { ...header, digest: 'other' }, usersOf)).toThrow(/its digest differs/);
     expect(() => Journal.open(path, { ...header, args: { client_id: 'x' } }, usersOf)).toThrow(/its args differs/);
     writeFileSync(path, 'not json\n');
@@ -190,7 +222,14 @@ describe('rate gate', () => {
   function virtualClock(): { now: () => number; wait: (ms: number) => Promise<void>; waited: number[] } {
     let time = 0;
     const waited: number[] = [];
-    return { now: () => time, wait: async (ms) => { waited.push(ms); time += ms; }, waited };
+    return {
+      now: () => time,
+      wait: async (ms) => {
+        waited.push(ms);
+        time += ms;
+      },
+      waited,
+    };
   }
 
   test('paces requests at the rate, and a 429 pauses everyone for Retry-After and halves the rate', async () => {
@@ -220,9 +259,12 @@ describe('rate gate', () => {
 
   test('headers: Retry-After in seconds or as a date, X-RateLimit-Reset in epoch seconds, else backoff', () => {
     const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] ?? null });
-    expect(readRateHeaders(headers({ 'retry-after': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100' }), 0))
-      .toEqual({ retryAfterMs: 2000, remaining: 0, resetAt: 100_000 });
-    expect(readRateHeaders(headers({ 'retry-after': new Date(7000).toUTCString() }), 1000)).toEqual({ retryAfterMs: 6000 });
+    expect(
+      readRateHeaders(headers({ 'retry-after': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '100' }), 0),
+    ).toEqual({ retryAfterMs: 2000, remaining: 0, resetAt: 100_000 });
+    expect(readRateHeaders(headers({ 'retry-after': new Date(7000).toUTCString() }), 1000)).toEqual({
+      retryAfterMs: 6000,
+    });
     expect(retryDelay({ resetAt: 3000 }, 0, 1000)).toBe(2000);
     expect(retryDelay({}, 2, 0)).toBe(4000);
     expect(retryDelay({ retryAfterMs: 600_000 }, 0, 0)).toBe(60_000);
@@ -233,7 +275,9 @@ describe('metadata array edits', () => {
   const noSettle = { dryRun: false, settleMs: 0 };
 
   test('write only their own key, and do not write when the intent already holds', async () => {
-    const [id = ''] = sandbox.seedDb('own', 1, { app_metadata: { blocked_apps: ['a'], terms: { version: '1' }, account_linking: { status: 'linked' } } });
+    const [id = ''] = sandbox.seedDb('own', 1, {
+      app_metadata: { blocked_apps: ['a'], terms: { version: '1' }, account_linking: { status: 'linked' } },
+    });
     const user = await api.getUser(id);
     // An Action writes the other keys at a login between our read and our write: a PATCH of more
     // than blocked_apps (from what we read) would undo that.
@@ -250,7 +294,12 @@ describe('metadata array edits', () => {
     const { app_metadata: ___, updated_at: ____, ...restAfter } = written;
     expect(restAfter).toStrictEqual(rest);
     const again = sandbox.requests.length;
-    const unchanged = await editArrayKey(api, (await api.getUser(id))!, { key: 'blocked_apps', op: 'add', value: 'b' }, noSettle);
+    const unchanged = await editArrayKey(
+      api,
+      (await api.getUser(id))!,
+      { key: 'blocked_apps', op: 'add', value: 'b' },
+      noSettle,
+    );
     expect(unchanged.changed).toBe(false);
     await logged();
     expect(callsTo(id, again).filter((call) => call.method !== 'GET')).toEqual([]);
@@ -281,8 +330,9 @@ describe('metadata array edits', () => {
   test('a value that is not a list is refused, not repaired; other entries are kept as they are', async () => {
     const [bad = ''] = sandbox.seedDb('notalist', 1, { app_metadata: { blocked_apps: 'app1' } });
     const badUser = await api.getUser(bad);
-    await expect(editArrayKey(api, badUser!, { key: 'blocked_apps', op: 'remove', value: 'app1' }, noSettle))
-      .rejects.toThrow(`app_metadata.blocked_apps of ${bad} is "app1", not a list`);
+    await expect(
+      editArrayKey(api, badUser!, { key: 'blocked_apps', op: 'remove', value: 'app1' }, noSettle),
+    ).rejects.toThrow(`app_metadata.blocked_apps of ${bad} is "app1", not a list`);
     await logged();
     expect(sandbox.writesTo(`/api/v2/users/${bad}`)).toBe(0);
     const [mixed = ''] = sandbox.seedDb('mixed', 1, { app_metadata: { blocked_apps: ['x', 7, 'y', 'x'] } });
@@ -295,18 +345,21 @@ describe('metadata array edits', () => {
     const [id = ''] = sandbox.seedDb('overwritten', 1, { app_metadata: { entitlements: [] } });
     // Another writer puts its own list back after every request of ours.
     sandbox.onServed((request) => {
-      if (request.path === `/api/v2/users/${id}`) sandbox.store.users.update(id, { app_metadata: { entitlements: ['theirs'] } });
+      if (request.path === `/api/v2/users/${id}`)
+        sandbox.store.users.update(id, { app_metadata: { entitlements: ['theirs'] } });
     });
     const user = await api.getUser(id);
     holdReads(id, 'always');
-    await expect(editArrayKey(api, user!, { key: 'entitlements', op: 'add', value: 'mine' }, noSettle))
-      .rejects.toThrow('kept being overwritten by another writer');
+    await expect(editArrayKey(api, user!, { key: 'entitlements', op: 'add', value: 'mine' }, noSettle)).rejects.toThrow(
+      'kept being overwritten by another writer',
+    );
     expect(sandbox.faults.hits()).toHaveLength(5);
   });
 });
 
 describe('bulk runner', () => {
-  const items = (users: string[]): BulkItem[] => users.map((user, index) => ({ index, line: index + 2, user, args: {} }));
+  const items = (users: string[]): BulkItem[] =>
+    users.map((user, index) => ({ index, line: index + 2, user, args: {} }));
 
   test('never runs two items of the same user at once, and reports failures by line', async () => {
     sandbox.faults.set([{ path: '/api/v2/users/**', latencyMs: 5, times: 'always' }]);
@@ -325,13 +378,29 @@ describe('bulk runner', () => {
         }
       },
     };
-    const list = [a, a, b, a, 'auth0|missing'].map((user, index) => ({ index, line: index + 2, user, args: { entitlement: `e${index}` } }));
-    const summary = await new BulkRun(probe, context(), list, { concurrency: 4, progress: new Progress(silent, list.length) }).run();
+    const list = [a, a, b, a, 'auth0|missing'].map((user, index) => ({
+      index,
+      line: index + 2,
+      user,
+      args: { entitlement: `e${index}` },
+    }));
+    const summary = await new BulkRun(probe, context(), list, {
+      concurrency: 4,
+      progress: new Progress(silent, list.length),
+    }).run();
     expect(sandbox.faults.hits().length).toBeGreaterThan(0);
     expect(overlap).toBe(false);
     expect(sandbox.store.users.get(a)?.app_metadata.entitlements).toEqual(['e0', 'e1', 'e3']);
     expect(summary.counts.done).toBe(4);
-    expect(summary.failures).toEqual([{ line: 6, user: 'auth0|missing', kind: 'unknown_user', message: 'no user auth0|missing — check the id (`users show <email>` finds it); a linked secondary only exists inside its primary' }]);
+    expect(summary.failures).toEqual([
+      {
+        line: 6,
+        user: 'auth0|missing',
+        kind: 'unknown_user',
+        message:
+          'no user auth0|missing — check the id (`users show <email>` finds it); a linked secondary only exists inside its primary',
+      },
+    ]);
   });
 
   test('stop() lets items in flight finish and record themselves; a resume does the rest, each user once', async () => {
@@ -339,9 +408,20 @@ describe('bulk runner', () => {
     const ids = sandbox.seedDb('stop', 40);
     const mark = sandbox.requests.length;
     const path = join(tempDir(), 'journal');
-    const header: JournalHeader = { journal: 1, command: 'block', args: {}, tenant: 'sandbox', digest: 'd', items: ids.length };
+    const header: JournalHeader = {
+      journal: 1,
+      command: 'block',
+      args: {},
+      tenant: 'sandbox',
+      digest: 'd',
+      items: ids.length,
+    };
     const firstJournal = Journal.open(path, header, ids);
-    const first = new BulkRun(command('block'), context(), items(ids), { concurrency: 4, journal: firstJournal, progress: new Progress(silent, ids.length) });
+    const first = new BulkRun(command('block'), context(), items(ids), {
+      concurrency: 4,
+      journal: firstJournal,
+      progress: new Progress(silent, ids.length),
+    });
     let served = 0;
     sandbox.onServed((request) => {
       if (!request.path.startsWith('/api/v2/users/auth0|stop')) return;
@@ -355,11 +435,17 @@ describe('bulk runner', () => {
     sandbox.onServed(undefined);
     const journal = Journal.open(path, header, ids);
     expect(journal.inDoubt.size).toBe(0);
-    const summary = await new BulkRun(command('block'), context(), items(ids), { concurrency: 4, journal, progress: new Progress(silent, ids.length) }).run();
+    const summary = await new BulkRun(command('block'), context(), items(ids), {
+      concurrency: 4,
+      journal,
+      progress: new Progress(silent, ids.length),
+    }).run();
     expect(summary.skipped + summary.counts.done).toBe(ids.length);
     expect(summary.interrupted).toBe(false);
     await logged();
-    const patches = callsSince(mark).filter((call) => call.method === 'PATCH').map((call) => call.path);
+    const patches = callsSince(mark)
+      .filter((call) => call.method === 'PATCH')
+      .map((call) => call.path);
     expect(patches.sort()).toEqual(ids.map((id) => `/api/v2/users/${id}`).sort());
     expect(ids.filter((id) => sandbox.store.users.get(id)?.blocked !== true)).toEqual([]);
   });
@@ -376,10 +462,16 @@ describe('bulk runner', () => {
     crashed.start(0, a);
     crashed.start(1, b);
     crashed.close();
-    const summary = await new BulkRun(command('block'), context(), items(ids), { concurrency: 2, journal: Journal.open(path, header, ids), progress: new Progress(silent, 2) }).run();
+    const summary = await new BulkRun(command('block'), context(), items(ids), {
+      concurrency: 2,
+      journal: Journal.open(path, header, ids),
+      progress: new Progress(silent, 2),
+    }).run();
     expect(summary).toMatchObject({ rechecked: 2, counts: { done: 1, unchanged: 1 } });
     await logged();
-    expect([...callsTo(a, mark), ...callsTo(b, mark)].filter((call) => call.method !== 'GET')).toEqual([{ method: 'PATCH', path: `/api/v2/users/${b}`, status: 200 }]);
+    expect([...callsTo(a, mark), ...callsTo(b, mark)].filter((call) => call.method !== 'GET')).toEqual([
+      { method: 'PATCH', path: `/api/v2/users/${b}`, status: 200 },
+    ]);
     expect(sandbox.store.users.get(b)?.blocked).toBe(true);
   });
 
@@ -387,11 +479,22 @@ describe('bulk runner', () => {
     const ids = sandbox.seedDb('verify', 1, { email_verified: false });
     const mark = sandbox.requests.length;
     const path = join(tempDir(), 'journal');
-    const header: JournalHeader = { journal: 1, command: 'verify-email', args: {}, tenant: 'sandbox', digest: 'd', items: 1 };
+    const header: JournalHeader = {
+      journal: 1,
+      command: 'verify-email',
+      args: {},
+      tenant: 'sandbox',
+      digest: 'd',
+      items: 1,
+    };
     const crashed = Journal.open(path, header, ids);
     crashed.start(0, ids[0]!);
     crashed.close();
-    const summary = await new BulkRun(command('verify-email'), context(), items(ids), { concurrency: 1, journal: Journal.open(path, header, ids), progress: new Progress(silent, 1) }).run();
+    const summary = await new BulkRun(command('verify-email'), context(), items(ids), {
+      concurrency: 1,
+      journal: Journal.open(path, header, ids),
+      progress: new Progress(silent, 1),
+    }).run();
     expect(summary.failures[0]).toMatchObject({ kind: 'in_doubt' });
     await logged();
     expect(callsSince(mark).filter((call) => call.method === 'POST')).toEqual([]);
@@ -403,24 +506,36 @@ describe('targeting', () => {
 
   test('the domain comes from the environment file; credentials from the environment, secrets never in the description', () => {
     const target = resolveTarget('prod', base);
-    expect(target).toMatchObject({ env: 'prod', domain: 'acme-prod.eu.auth0.com', domainSource: 'tenant/environments/prod.yaml' });
+    expect(target).toMatchObject({
+      env: 'prod',
+      domain: 'acme-prod.eu.auth0.com',
+      domainSource: 'tenant/environments/prod.yaml',
+    });
     expect(target.credentialSource).not.toContain('secret');
     expect(resolveTarget('prod', { AUTH0_ACCESS_TOKEN: 'tok' }).credentials).toEqual({ accessToken: 'tok' });
   });
 
   test('a mismatched AUTH0_DOMAIN is refused, except a loopback override of the sandbox', () => {
-    expect(() => resolveTarget('prod', { ...base, AUTH0_DOMAIN: 'acme-dev.eu.auth0.com' })).toThrow('AUTH0_DOMAIN is acme-dev.eu.auth0.com but --env prod targets acme-prod.eu.auth0.com');
+    expect(() => resolveTarget('prod', { ...base, AUTH0_DOMAIN: 'acme-dev.eu.auth0.com' })).toThrow(
+      'AUTH0_DOMAIN is acme-dev.eu.auth0.com but --env prod targets acme-prod.eu.auth0.com',
+    );
     expect(() => resolveTarget('sandbox', { ...base, AUTH0_DOMAIN: 'evil.example.com' })).toThrow(UsageError);
     expect(resolveTarget('sandbox', { ...base, AUTH0_DOMAIN: '127.0.0.1:9999' }).domain).toBe('127.0.0.1:9999');
-    expect(resolveTarget('sandbox', { ...base, SANDBOX_PORT: '9443' })).toMatchObject({ domain: '127.0.0.1:9443', domainSource: 'SANDBOX_PORT, overriding tenant/environments/sandbox.yaml' });
-    expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: 'x' })).toThrow('SANDBOX_PORT must be a port number');
+    expect(resolveTarget('sandbox', { ...base, SANDBOX_PORT: '9443' })).toMatchObject({
+      domain: '127.0.0.1:9443',
+      domainSource: 'SANDBOX_PORT, overriding tenant/environments/sandbox.yaml',
+    });
+    expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: 'x' })).toThrow(
+      'SANDBOX_PORT must be a port number',
+    );
   });
 
   test('SANDBOX_PORT: decimal digits for a port, unset or empty for the default, anything else refused', () => {
     expect(parseSandboxPort(undefined)).toBeUndefined();
     expect(parseSandboxPort(' ')).toBeUndefined();
     expect(parseSandboxPort(' 9443 ')).toBe(9443);
-    for (const bad of ['0', '65536', '0x20', '1e3', '80.5', '-1', '443 x']) expect(() => parseSandboxPort(bad), bad).toThrow(PortError);
+    for (const bad of ['0', '65536', '0x20', '1e3', '80.5', '-1', '443 x'])
+      expect(() => parseSandboxPort(bad), bad).toThrow(PortError);
     expect(() => resolveTarget('sandbox', { ...base, SANDBOX_PORT: '0x20' })).toThrow(UsageError);
   });
 
@@ -441,7 +556,13 @@ describe('targeting', () => {
 describe('progress', () => {
   function sink(isTTY: boolean): { write: (text: string) => void; isTTY: boolean; text: () => string } {
     let out = '';
-    return { write: (text) => { out += text; }, isTTY, text: () => out };
+    return {
+      write: (text) => {
+        out += text;
+      },
+      isTTY,
+      text: () => out,
+    };
   }
 
   test('a redrawn bar on a terminal, plain periodic lines otherwise: done, rate, time left, failures', () => {
@@ -470,7 +591,10 @@ describe('progress', () => {
       }
       lines.end();
       expect(log.text().split('\n').filter(Boolean)).toEqual([
-        'progress: 0/100 (0.0/s)', 'progress: 5/100 (1.0/s, 1m35s left)', 'progress: 10/100 (1.0/s, 1m30s left)', 'progress: 10/100 (1.0/s, 1m30s left)',
+        'progress: 0/100 (0.0/s)',
+        'progress: 5/100 (1.0/s, 1m35s left)',
+        'progress: 10/100 (1.0/s, 1m30s left)',
+        'progress: 10/100 (1.0/s, 1m30s left)',
       ]);
       // No control sequences in a log.
       expect(log.text()).not.toMatch(new RegExp(`[${ESC}\r]`));

@@ -11,19 +11,34 @@ const SANDBOX = '-----BEGIN CERTIFICATE-----\nsandbox\n-----END CERTIFICATE-----
 const CALLER = '-----BEGIN CERTIFICATE-----\ncaller\n-----END CERTIFICATE-----\n';
 
 describe('which CAs a run trusts', () => {
-  test('the sandbox CA is added to the caller\'s extra CAs, never put in their place', () => {
-    expect(planCaTrust({ callerPem: CALLER, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({ kind: 'combine', pem: `${CALLER}${SANDBOX}` });
+  test("the sandbox CA is added to the caller's extra CAs, never put in their place", () => {
+    expect(planCaTrust({ callerPem: CALLER, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({
+      kind: 'combine',
+      pem: `${CALLER}${SANDBOX}`,
+    });
   });
 
   test('no extra CA of the caller (unset, empty or unreadable): the sandbox CA alone', () => {
-    expect(planCaTrust({ callerPem: undefined, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({ kind: 'use', path: '/s/ca.pem' });
-    expect(planCaTrust({ callerPem: ' \n', sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({ kind: 'use', path: '/s/ca.pem' });
+    expect(planCaTrust({ callerPem: undefined, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({
+      kind: 'use',
+      path: '/s/ca.pem',
+    });
+    expect(planCaTrust({ callerPem: ' \n', sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({
+      kind: 'use',
+      path: '/s/ca.pem',
+    });
   });
 
   test('nothing to do when the caller already trusts the sandbox CA (the same file, a bundle holding it, the re-run) or there is none', () => {
-    expect(planCaTrust({ callerPem: SANDBOX, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({ kind: 'ready' });
-    expect(planCaTrust({ callerPem: `${CALLER}${SANDBOX}`, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({ kind: 'ready' });
-    expect(planCaTrust({ callerPem: CALLER, sandboxPath: undefined, sandboxPem: undefined })).toEqual({ kind: 'ready' });
+    expect(planCaTrust({ callerPem: SANDBOX, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({
+      kind: 'ready',
+    });
+    expect(planCaTrust({ callerPem: `${CALLER}${SANDBOX}`, sandboxPath: '/s/ca.pem', sandboxPem: SANDBOX })).toEqual({
+      kind: 'ready',
+    });
+    expect(planCaTrust({ callerPem: CALLER, sandboxPath: undefined, sandboxPem: undefined })).toEqual({
+      kind: 'ready',
+    });
   });
 
   test('a combined file holds both and is removed after the run; another --env or a re-run needs nothing', () => {

@@ -28,13 +28,19 @@ function timed(action: LoadedAction, samples: number[]): LoadedAction {
 export async function benchActions(): Promise<void> {
   const mgmt = createFakeManagementApi();
   const actions = loadPipeline(mgmt.fetch);
-  const ev = event({ user: 'database', seed: 22 }, {
-    client: { client_id: WEB_CLIENT_ID },
-    user: {
-      app_metadata: { terms: { version: '2026-01', accepted_at: new Date().toISOString() }, account_linking: { status: 'no_candidates', checked_at: new Date().toISOString() } },
-      user_metadata: { given_name: 'Augusta', picture: 'https://cdn.example.com/a.png', preferred_language: 'en-GB' },
+  const ev = event(
+    { user: 'database', seed: 22 },
+    {
+      client: { client_id: WEB_CLIENT_ID },
+      user: {
+        app_metadata: {
+          terms: { version: '2026-01', accepted_at: new Date().toISOString() },
+          account_linking: { status: 'no_candidates', checked_at: new Date().toISOString() },
+        },
+        user_metadata: { given_name: 'Augusta', picture: 'https://cdn.example.com/a.png', preferred_language: 'en-GB' },
+      },
     },
-  });
+  );
   mgmt.reset([fakeUserFrom(ev.user)]);
   const cache = createCacheStore();
   const rows: Record<string, string>[] = [];
@@ -44,16 +50,29 @@ export async function benchActions(): Promise<void> {
     for (let i = 0; i < RUNS + 200; i++) await runLogin({ actions: [action], event: ev, cache });
     const stats = percentiles(samples.slice(200));
     const size = statSync(bundlePath(name)).size;
-    rows.push({ action: name, bundle: kb(size), 'of 100 kB': `${((size / (100 * 1024)) * 100).toFixed(1)}%`, p50: us(stats.p50), p99: us(stats.p99) });
+    rows.push({
+      action: name,
+      bundle: kb(size),
+      'of 100 kB': `${((size / (100 * 1024)) * 100).toFixed(1)}%`,
+      p50: us(stats.p50),
+      p99: us(stats.p99),
+    });
   }
-  console.log(`\n## Actions: bundle size and steady-state execution (returning user, ${RUNS} runs each, compiled bundle)\n`);
+  console.log(
+    `\n## Actions: bundle size and steady-state execution (returning user, ${RUNS} runs each, compiled bundle)\n`,
+  );
   console.log(table(rows));
 
   const journeyRows: Record<string, string>[] = [];
   for (const journey of JOURNEYS) {
     const context = createJourneyContext();
     const run = await journey.run(context);
-    journeyRows.push({ journey: journey.name, outcome: run.result.outcome, pages: run.pages.join(' → ') || '-', 'Management API calls': String(run.managementCalls) });
+    journeyRows.push({
+      journey: journey.name,
+      outcome: run.result.outcome,
+      pages: run.pages.join(' → ') || '-',
+      'Management API calls': String(run.managementCalls),
+    });
   }
   console.log('\n## Management API calls per login, by journey (cold api.cache)\n');
   console.log(table(journeyRows));

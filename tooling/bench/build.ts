@@ -10,6 +10,18 @@ export async function benchBuild(): Promise<void> {
     times.push(last.ms);
   }
   const stats = percentiles(times);
-  console.log(`\n## Build: all ${last.actions.length} Actions in ${stats.p50.toFixed(0)} ms (p50 of 10 warm builds; max ${Math.max(...times).toFixed(0)} ms)\n`);
-  console.log(table(last.actions.map((a) => ({ action: a.name, bundle: kb(a.bytes), bytes: a.bytes, 'of 100 kB': `${((a.bytes / (100 * 1024)) * 100).toFixed(1)}%`, 'source hash': a.sourceHash }))));
+  console.log(
+    `\n## Build: all ${last.actions.length} Actions in ${stats.p50.toFixed(0)} ms (p50 of 10 warm builds; max ${Math.max(...times).toFixed(0)} ms)\n`,
+  );
+  console.log(
+    table(
+      last.actions.map((a) => ({
+        action: a.name,
+        bundle: kb(a.bytes),
+        bytes: a.bytes,
+        'of 100 kB': `${((a.bytes / (100 * 1024)) * 100).toFixed(1)}%`,
+        'source hash': a.sourceHash,
+      })),
+    ),
+  );
 }

@@ -26,12 +26,20 @@ export async function benchDeploy(): Promise<void> {
   const sandbox = await startSandbox({ stateDir: join(root, 'state'), port: 0 });
   try {
     // A copy of the project whose sandbox environment names this sandbox's port.
-    for (const part of ['tenant', 'actions', 'package-lock.json']) cpSync(join(REPO_ROOT, part), join(root, part), { recursive: true });
+    for (const part of ['tenant', 'actions', 'package-lock.json'])
+      cpSync(join(REPO_ROOT, part), join(root, part), { recursive: true });
     const paths = projectPaths(root);
     const envFile = join(paths.environmentsDir, 'sandbox.yaml');
-    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/AUTH0_DOMAIN: .*/, `AUTH0_DOMAIN: ${sandbox.domain}`));
+    writeFileSync(
+      envFile,
+      readFileSync(envFile, 'utf8').replace(/AUTH0_DOMAIN: .*/, `AUTH0_DOMAIN: ${sandbox.domain}`),
+    );
     await buildActions({ paths }); // the plain deploy-cli runs read tenant.yaml's ../dist/actions bundles
-    const linking = sandbox.store.clients.create({ name: 'Account Linking M2M', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    const linking = sandbox.store.clients.create({
+      name: 'Account Linking M2M',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
     const vars = {
       TENANT_LINKING_SESSION_TOKEN_SECRET: random(),
       TENANT_TERMS_SESSION_TOKEN_SECRET: random(),
@@ -41,14 +49,21 @@ export async function benchDeploy(): Promise<void> {
       TENANT_SMTP_PASSWORD: random(),
       DEPLOY_FINGERPRINT_KEY: random(),
     };
-    const target: Target = { domain: sandbox.domain, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret, caPath: sandbox.caPath };
+    const target: Target = {
+      domain: sandbox.domain,
+      clientId: sandbox.deployClient.client_id,
+      clientSecret: sandbox.deployClient.client_secret,
+      caPath: sandbox.caPath,
+    };
     const base = { paths, env: 'sandbox', vars, target, allowDelete: false, log: () => undefined };
     const mappings = resolveEnvironment(paths, 'sandbox', vars).mappings;
-    const a0deploy = async (dryRun: boolean): Promise<number> => checked(await runImport(target, { inputFile: paths.tenantFile, mappings, allowDelete: false, dryRun }));
+    const a0deploy = async (dryRun: boolean): Promise<number> =>
+      checked(await runImport(target, { inputFile: paths.tenantFile, mappings, allowDelete: false, dryRun }));
 
     await deploy(base);
     const planMs = await timed(async () => {
-      if (pendingChanges((await planEnvironment(base)).plan).length > 0) throw new Error('the deployed tenant should plan clean');
+      if (pendingChanges((await planEnvironment(base)).plan).length > 0)
+        throw new Error('the deployed tenant should plan clean');
     });
     const dryRunMs = await a0deploy(true);
     const noopMs = await timed(async () => {
@@ -57,11 +72,27 @@ export async function benchDeploy(): Promise<void> {
     const importMs = await a0deploy(false);
 
     console.log('\n## Deploy: plan and no-op deploy vs deploy-cli (same deployed sandbox tenant, one run)\n');
-    console.log(table([
-      { measure: 'plan (validate, build, read tenant, compare)', ms: planMs.toFixed(0), 'deploy-cli equivalent': 'import --dry-run', 'its ms': dryRunMs.toFixed(0), ratio: `${(dryRunMs / planMs).toFixed(1)}x faster` },
-      { measure: 'no-op deploy (guards, plan, skip)', ms: noopMs.toFixed(0), 'deploy-cli equivalent': 'import', 'its ms': importMs.toFixed(0), ratio: `${(importMs / noopMs).toFixed(1)}x faster` },
-    ]));
-    console.log('\n(wall times; deploy-cli figures include its process start; the plan runs in-process, `npm run plan` adds ~1 s of ts-node start)');
+    console.log(
+      table([
+        {
+          measure: 'plan (validate, build, read tenant, compare)',
+          ms: planMs.toFixed(0),
+          'deploy-cli equivalent': 'import --dry-run',
+          'its ms': dryRunMs.toFixed(0),
+          ratio: `${(dryRunMs / planMs).toFixed(1)}x faster`,
+        },
+        {
+          measure: 'no-op deploy (guards, plan, skip)',
+          ms: noopMs.toFixed(0),
+          'deploy-cli equivalent': 'import',
+          'its ms': importMs.toFixed(0),
+          ratio: `${(importMs / noopMs).toFixed(1)}x faster`,
+        },
+      ]),
+    );
+    console.log(
+      '\n(wall times; deploy-cli figures include its process start; the plan runs in-process, `npm run plan` adds ~1 s of ts-node start)',
+    );
 
     await printLocalAuth0(sandbox, keywordText(mappings.TERMS_VERSION ?? ''));
   } finally {
@@ -77,6 +108,7 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 }
 
 function checked(result: DeployCliResult): number {
-  if (result.exitCode !== 0) throw new Error(`deploy-cli failed (exit ${String(result.exitCode)}):\n${result.stdout.slice(-2000)}`);
+  if (result.exitCode !== 0)
+    throw new Error(`deploy-cli failed (exit ${String(result.exitCode)}):\n${result.stdout.slice(-2000)}`);
   return result.durationMs;
 }

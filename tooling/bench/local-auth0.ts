@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { caFetch, measureEmailRender, SandboxClient, SEEDED, seedUsers, WEB_APP, type Sandbox } from '../../local/sandbox';
+import {
+  caFetch,
+  measureEmailRender,
+  SandboxClient,
+  SEEDED,
+  seedUsers,
+  WEB_APP,
+  type Sandbox,
+} from '../../local/sandbox';
 import { percentiles, table } from './stats';
 
 /**
@@ -51,26 +59,56 @@ export async function printLocalAuth0(sandbox: Sandbox, termsVersion: string): P
   await seedUsers({ client, token, termsVersion, password, managementCalls: () => 0 });
   const webApp = sandbox.store.clients.list().find((candidate) => candidate.name === WEB_APP);
   if (!webApp) throw new Error(`no "${WEB_APP}" client: is tenant.yaml deployed?`);
-  const figures = await benchLocalAuth0({ sandbox, clientId: webApp.client_id, email: SEEDED.returning, password, runs: 200, concurrentLogins: 200 });
+  const figures = await benchLocalAuth0({
+    sandbox,
+    clientId: webApp.client_id,
+    email: SEEDED.returning,
+    password,
+    runs: 200,
+    concurrentLogins: 200,
+  });
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
-  console.log('\n## The local Auth0: code flow (authorize → login page → code → tokens, the 4 deployed Actions, no redirect)\n');
-  console.log(table([
-    { measure: `${figures.codeFlow.runs} code flows in sequence`, p50: ms(figures.codeFlow.p50Ms), p99: ms(figures.codeFlow.p99Ms), errors: String(figures.codeFlow.errors), wall: '' },
-    {
-      measure: `${figures.concurrentLogins.runs} code flows at once`, p50: ms(figures.concurrentLogins.p50Ms), p99: ms(figures.concurrentLogins.p99Ms),
-      errors: String(figures.concurrentLogins.errors), wall: ms(figures.concurrentLogins.wallMs),
-    },
-  ]));
+  console.log(
+    '\n## The local Auth0: code flow (authorize → login page → code → tokens, the 4 deployed Actions, no redirect)\n',
+  );
+  console.log(
+    table([
+      {
+        measure: `${figures.codeFlow.runs} code flows in sequence`,
+        p50: ms(figures.codeFlow.p50Ms),
+        p99: ms(figures.codeFlow.p99Ms),
+        errors: String(figures.codeFlow.errors),
+        wall: '',
+      },
+      {
+        measure: `${figures.concurrentLogins.runs} code flows at once`,
+        p50: ms(figures.concurrentLogins.p50Ms),
+        p99: ms(figures.concurrentLogins.p99Ms),
+        errors: String(figures.concurrentLogins.errors),
+        wall: ms(figures.concurrentLogins.wallMs),
+      },
+    ]),
+  );
   for (const error of figures.concurrentLogins.firstErrors) console.log(`  error: ${error}`);
   console.log('\n## Email render (the deployed templates, liquidjs: from, subject, body, resultUrl)\n');
-  console.log(table(figures.emailRender.map((row) => ({ template: row.template, p50: `${row.p50Ms.toFixed(3)} ms`, p95: `${row.p95Ms.toFixed(3)} ms` }))));
-  if (figures.codeFlow.errors > 0 || figures.concurrentLogins.errors > 0) throw new Error('the local Auth0 bench had login errors');
+  console.log(
+    table(
+      figures.emailRender.map((row) => ({
+        template: row.template,
+        p50: `${row.p50Ms.toFixed(3)} ms`,
+        p95: `${row.p95Ms.toFixed(3)} ms`,
+      })),
+    ),
+  );
+  if (figures.codeFlow.errors > 0 || figures.concurrentLogins.errors > 0)
+    throw new Error('the local Auth0 bench had login errors');
 }
 
 export async function benchLocalAuth0(input: LocalAuth0BenchInput): Promise<LocalAuth0Figures> {
   const client = input.sandbox.store.clients.get(input.clientId);
   const redirectUri = client?.callbacks?.[0];
-  if (!client || redirectUri === undefined) throw new Error(`client ${input.clientId} does not exist or has no callback URL`);
+  if (!client || redirectUri === undefined)
+    throw new Error(`client ${input.clientId} does not exist or has no callback URL`);
   const http = caFetch(readFileSync(input.sandbox.caPath));
   const flow = (): Promise<void> =>
     codeFlow(http.fetch, {
@@ -119,7 +157,10 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
   const send = async (url: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetcher(url, {
       ...init,
-      headers: { ...(init.headers as Record<string, string> | undefined), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        ...(init.headers as Record<string, string> | undefined),
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
     });
     for (const line of response.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
@@ -131,10 +172,15 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URL('/authorize', target.origin);
   for (const [name, value] of Object.entries({
-    client_id: target.clientId, redirect_uri: target.redirectUri, response_type: 'code', scope: 'openid',
-    state: randomBytes(8).toString('hex'), code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    client_id: target.clientId,
+    redirect_uri: target.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
-  })) authorize.searchParams.set(name, value);
+  }))
+    authorize.searchParams.set(name, value);
 
   const toLogin = await send(authorize.toString());
   const loginUrl = expectRedirect(toLogin, '/authorize');
@@ -150,7 +196,12 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code at the callback: ${callback.searchParams.get('error') ?? callback.toString()}`);
 
-  const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: target.redirectUri, code_verifier: verifier });
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: target.redirectUri,
+    code_verifier: verifier,
+  });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const secret = target.clientSecret ?? '';
   if (target.authMethod === 'client_secret_basic') {
@@ -159,7 +210,11 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
     body.set('client_id', target.clientId);
     if (target.authMethod === 'client_secret_post') body.set('client_secret', secret);
   }
-  const tokens = await fetcher(new URL('/oauth/token', target.origin).toString(), { method: 'POST', headers, body: body.toString() });
+  const tokens = await fetcher(new URL('/oauth/token', target.origin).toString(), {
+    method: 'POST',
+    headers,
+    body: body.toString(),
+  });
   if (tokens.status !== 200) throw new Error(`/oauth/token answered ${tokens.status}: ${await tokens.text()}`);
   const answer = (await tokens.json()) as { access_token?: unknown };
   if (typeof answer.access_token !== 'string') throw new Error('/oauth/token answered no access_token');
@@ -167,16 +222,23 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
 
 function expectRedirect(response: Response, step: string): string {
   const location = response.headers.get('location');
-  if (response.status !== 302 || location === null) throw new Error(`${step} answered ${response.status}, not a redirect`);
+  if (response.status !== 302 || location === null)
+    throw new Error(`${step} answered ${response.status}, not a redirect`);
   return location;
 }
 
 /** The hidden fields of the login form (state, csrf, connection), unescaped. */
 function hiddenFields(html: string): Record<string, string> {
   const unescape = (text: string): string =>
-    text.replace(/&(amp|lt|gt|quot|#39);/g, (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity] ?? '');
+    text.replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[entity] ?? '',
+    );
   return Object.fromEntries(
-    [...html.matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"\s*\/?>/g)].map((m) => [m[1] ?? '', unescape(m[2] ?? '')]),
+    [...html.matchAll(/<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"\s*\/?>/g)].map((m) => [
+      m[1] ?? '',
+      unescape(m[2] ?? ''),
+    ]),
   );
 }
 
@@ -191,7 +253,10 @@ async function timeOne(fn: () => Promise<void>): Promise<Measured> {
     await fn();
     return { ms: Number(process.hrtime.bigint() - start) / 1e6 };
   } catch (error) {
-    return { ms: Number(process.hrtime.bigint() - start) / 1e6, error: error instanceof Error ? error.message : String(error) };
+    return {
+      ms: Number(process.hrtime.bigint() - start) / 1e6,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
@@ -204,5 +269,11 @@ async function timed(runs: number, fn: () => Promise<void>): Promise<Measured[]>
 /** Percentiles over the successful runs; errors counted apart. */
 function summarize(results: Measured[]): Timing {
   const ok = percentiles(results.flatMap((result) => (result.error === undefined ? [result.ms] : [])));
-  return { runs: results.length, errors: results.length - ok.runs, p50Ms: ok.p50, p99Ms: ok.p99, meanMs: ok.runs === 0 ? NaN : ok.mean };
+  return {
+    runs: results.length,
+    errors: results.length - ok.runs,
+    p50Ms: ok.p50,
+    p99Ms: ok.p99,
+    meanMs: ok.runs === 0 ? NaN : ok.mean,
+  };
 }

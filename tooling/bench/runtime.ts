@@ -11,9 +11,16 @@ export async function benchRuntime(): Promise<void> {
   const event = buildEvent({ seed: 1 });
   const rows: Record<string, string>[] = [];
   for (const count of [1, 4]) {
-    const actions = Array.from({ length: count }, (_, i) => loadAction({ name: `noop-${i}`, code: 'exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim("n", event.user.user_id.length); };' }));
+    const actions = Array.from({ length: count }, (_, i) =>
+      loadAction({
+        name: `noop-${i}`,
+        code: 'exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim("n", event.user.user_id.length); };',
+      }),
+    );
     const stub = { idToken: { setCustomClaim: () => stub } } as unknown as API;
-    const direct = await sample(async () => { for (const a of actions) await a.onExecutePostLogin(event, stub); }, 5000);
+    const direct = await sample(async () => {
+      for (const a of actions) await a.onExecutePostLogin(event, stub);
+    }, 5000);
     const runtime = await sample(() => runLogin({ actions, event }), 5000);
     rows.push({
       actions: String(count),

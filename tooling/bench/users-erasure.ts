@@ -33,9 +33,21 @@ export async function benchErasure(options: { users?: number } = {}): Promise<vo
   try {
     sandbox.store.connections.create({ name: DB, strategy: 'auth0', options: {} });
     sandbox.store.connections.create({ name: GOOGLE, strategy: 'google-oauth2', options: {} });
-    sandbox.store.users.seed(Array.from({ length: count }, (_, n) => ({ connection: DB, email: `er${n}@example.com`, email_verified: true, identityId: `er${n}` })));
+    sandbox.store.users.seed(
+      Array.from({ length: count }, (_, n) => ({
+        connection: DB,
+        email: `er${n}@example.com`,
+        email_verified: true,
+        identityId: `er${n}`,
+      })),
+    );
     for (let n = 0; n < count; n += 1) {
-      sandbox.store.users.findOrCreateFromIdentity({ connection: GOOGLE, identityId: `g-er${n}`, email: `er${n}@example.com`, email_verified: true });
+      sandbox.store.users.findOrCreateFromIdentity({
+        connection: GOOGLE,
+        identityId: `g-er${n}`,
+        email: `er${n}@example.com`,
+        email_verified: true,
+      });
       sandbox.store.users.link(`auth0|er${n}`, { provider: GOOGLE, identityId: `g-er${n}` });
     }
     const input = join(stateDir, 'erase.csv');
@@ -49,29 +61,42 @@ export async function benchErasure(options: { users?: number } = {}): Promise<vo
     const started = Date.now();
     const first = runErasure(sandbox, stateDir, input, audit, count);
     // Killed once a third of the users are gone: no summary, erasures and journal lines cut mid-way.
-    while (userCount(sandbox) > count * (2 / 3) && first.child.exitCode === null) await new Promise((done) => setTimeout(done, 20));
+    while (userCount(sandbox) > count * (2 / 3) && first.child.exitCode === null)
+      await new Promise((done) => setTimeout(done, 20));
     first.child.kill('SIGKILL');
     await first.done;
     const afterKill = count - userCount(sandbox);
     const resumed = await runErasure(sandbox, stateDir, input, audit, count).done;
     const seconds = (Date.now() - started) / 1000;
-    const leftBehind = Array.from({ length: count }, (_, n) => [`auth0|er${n}`, `${GOOGLE}|g-er${n}`])
-      .flat().filter((id) => sandbox.store.users.get(id) !== undefined).length
-      + Array.from({ length: count }, (_, n) => sandbox.store.users.findByEmail(`er${n}@example.com`).length).reduce((a, b) => a + b, 0);
+    const leftBehind =
+      Array.from({ length: count }, (_, n) => [`auth0|er${n}`, `${GOOGLE}|g-er${n}`])
+        .flat()
+        .filter((id) => sandbox.store.users.get(id) !== undefined).length +
+      Array.from({ length: count }, (_, n) => sandbox.store.users.findByEmail(`er${n}@example.com`).length).reduce(
+        (a, b) => a + b,
+        0,
+      );
     const repeats = [...deletes.values()].filter((times) => times > 1).length;
     const journal = readFileSync(`${input}.delete.journal`, 'utf8');
-    console.log(`\n## Erasure of ${count} users (each with a linked Google account) with faults: 503s and 429s injected, the run killed (SIGKILL) and resumed\n`);
-    console.log(table([{
-      users: String(count),
-      'users erased before the kill': String(afterKill),
-      'resumed run: done / unchanged / failed': `${resumed.done} / ${resumed.unchanged} / ${resumed.failed}`,
-      'left behind': String(leftBehind),
-      'deleted twice': String(repeats),
-      'emails in the journal': String((journal.match(/@example\.com/g) ?? []).length),
-      'erasure states left': String(existsSync(`${audit}.erasures`) ? readdirSync(`${audit}.erasures`).length : 0),
-      seconds: seconds.toFixed(1),
-    }]));
-    if (leftBehind > 0 || repeats > 0 || resumed.failed > 0) throw new Error(`erasure bench: ${leftBehind} left behind, ${repeats} deleted twice, ${resumed.failed} failed`);
+    console.log(
+      `\n## Erasure of ${count} users (each with a linked Google account) with faults: 503s and 429s injected, the run killed (SIGKILL) and resumed\n`,
+    );
+    console.log(
+      table([
+        {
+          users: String(count),
+          'users erased before the kill': String(afterKill),
+          'resumed run: done / unchanged / failed': `${resumed.done} / ${resumed.unchanged} / ${resumed.failed}`,
+          'left behind': String(leftBehind),
+          'deleted twice': String(repeats),
+          'emails in the journal': String((journal.match(/@example\.com/g) ?? []).length),
+          'erasure states left': String(existsSync(`${audit}.erasures`) ? readdirSync(`${audit}.erasures`).length : 0),
+          seconds: seconds.toFixed(1),
+        },
+      ]),
+    );
+    if (leftBehind > 0 || repeats > 0 || resumed.failed > 0)
+      throw new Error(`erasure bench: ${leftBehind} left behind, ${repeats} deleted twice, ${resumed.failed} failed`);
   } finally {
     await sandbox.close();
     rmSync(stateDir, { recursive: true, force: true });
@@ -89,19 +114,46 @@ interface ErasureRun {
 }
 
 function runErasure(sandbox: Sandbox, stateDir: string, input: string, audit: string, count: number): ErasureRun {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'scripts', 'users.ts'),
-    'delete', '--from', input, '--confirm', String(count), '--audit', audit, '--rate', '500', '--concurrency', '8', '--json'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: sandbox.caPath, SANDBOX_STATE_DIR: stateDir, AUTH0_DOMAIN: sandbox.domain,
-      AUTH0_CLIENT_ID: sandbox.deployClient.client_id, AUTH0_CLIENT_SECRET: sandbox.deployClient.client_secret,
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(ROOT, 'scripts', 'users.ts'),
+      'delete',
+      '--from',
+      input,
+      '--confirm',
+      String(count),
+      '--audit',
+      audit,
+      '--rate',
+      '500',
+      '--concurrency',
+      '8',
+      '--json',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_EXTRA_CA_CERTS: sandbox.caPath,
+        SANDBOX_STATE_DIR: stateDir,
+        AUTH0_DOMAIN: sandbox.domain,
+        AUTH0_CLIENT_ID: sandbox.deployClient.client_id,
+        AUTH0_CLIENT_SECRET: sandbox.deployClient.client_secret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const done = new Promise<{ done: number; unchanged: number; failed: number }>((settle, fail) => {
     child.on('close', (code, signal) => {
       if (signal === 'SIGKILL') return settle({ done: 0, unchanged: 0, failed: 0 });

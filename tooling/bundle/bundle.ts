@@ -62,7 +62,9 @@ export async function bundleAction(root: string, source: ActionSource): Promise<
   }
   // Warnings are failures here: e.g. a dynamic require() esbuild cannot bundle would fail on Auth0.
   if (result.warnings.length > 0) {
-    return result.warnings.map((m) => messageIssue(root, source, m, 'fix the source: esbuild warnings mean the bundle may not run on Auth0'));
+    return result.warnings.map((m) =>
+      messageIssue(root, source, m, 'fix the source: esbuild warnings mean the bundle may not run on Auth0'),
+    );
   }
   const output = result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced no output for ${source.entry}`);
@@ -75,13 +77,18 @@ export async function bundleAction(root: string, source: ActionSource): Promise<
 function hashInputs(root: string, metafile: Metafile): string {
   const hash = createHash('sha256');
   for (const input of Object.keys(metafile.inputs).sort()) {
-    hash.update(`${input}\0`).update(readFileSync(join(root, input))).update('\0');
+    hash
+      .update(`${input}\0`)
+      .update(readFileSync(join(root, input)))
+      .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
 
 function externalPackages(metafile: Metafile): string[] {
-  const required = Object.values(metafile.outputs).flatMap((out) => out.imports.filter((i) => i.external).map((i) => i.path));
+  const required = Object.values(metafile.outputs).flatMap((out) =>
+    out.imports.filter((i) => i.external).map((i) => i.path),
+  );
   return [...new Set(required.filter((path) => !BUILTINS.has(path)).map(packageName))].sort();
 }
 

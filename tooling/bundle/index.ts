@@ -63,7 +63,10 @@ function declaredDependencies(tenantFile: string): Record<string, Dependency[]> 
   return Object.fromEntries(loadTenantManifest(tenantFile).actions.map((a) => [a.name, a.dependencies]));
 }
 
-function findActionSources(actionsDir: string, dependencies: Readonly<Record<string, readonly Dependency[]>>): ActionSource[] {
+function findActionSources(
+  actionsDir: string,
+  dependencies: Readonly<Record<string, readonly Dependency[]>>,
+): ActionSource[] {
   if (!existsSync(actionsDir)) return [];
   return readdirSync(actionsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !NOT_ACTIONS.has(d.name) && existsSync(join(actionsDir, d.name, 'index.ts')))
@@ -91,9 +94,18 @@ async function buildOne(paths: ProjectPaths, source: ActionSource): Promise<Buil
 
 /** What Auth0 would refuse, found before anything is deployed. */
 function checkBundle(paths: ProjectPaths, source: ActionSource, built: BuiltAction): Issue[] {
-  const at = (problem: string, fix: string): Issue => ({ file: source.entry, problem: `Action ${source.name}: ${problem}`, fix });
+  const at = (problem: string, fix: string): Issue => ({
+    file: source.entry,
+    problem: `Action ${source.name}: ${problem}`,
+    fix,
+  });
   if (built.bytes > LIMITS.codeSizeBytes) {
-    return [at(`bundle is ${built.bytes} bytes, over Auth0's ${LIMITS.codeSizeBytes}-byte limit`, 'shrink the code, or declare a large npm package as a dependency in tenant.yaml instead of bundling it')];
+    return [
+      at(
+        `bundle is ${built.bytes} bytes, over Auth0's ${LIMITS.codeSizeBytes}-byte limit`,
+        'shrink the code, or declare a large npm package as a dependency in tenant.yaml instead of bundling it',
+      ),
+    ];
   }
   let loaded;
   try {
@@ -103,12 +115,22 @@ function checkBundle(paths: ProjectPaths, source: ActionSource, built: BuiltActi
   } catch (error) {
     if (!(error instanceof ActionLoadError)) throw error;
     const missing = /onExecutePostLogin/.test(error.message);
-    return [at(error.message.replace(`Action "${source.name}": `, ''), missing
-      ? `export it from ${relative(paths.root, source.entry)}: \`export async function onExecutePostLogin(event, api)\``
-      : 'fix the source so the bundle loads the way Auth0 loads it')];
+    return [
+      at(
+        error.message.replace(`Action "${source.name}": `, ''),
+        missing
+          ? `export it from ${relative(paths.root, source.entry)}: \`export async function onExecutePostLogin(event, api)\``
+          : 'fix the source so the bundle loads the way Auth0 loads it',
+      ),
+    ];
   }
   if (built.scan.redirects && loaded.onContinuePostLogin === undefined) {
-    return [at('redirects the user (sendUserTo / prompt.render) but does not export onContinuePostLogin, so the login could never resume', 'export `async function onContinuePostLogin(event, api)` that validates the returned token')];
+    return [
+      at(
+        'redirects the user (sendUserTo / prompt.render) but does not export onContinuePostLogin, so the login could never resume',
+        'export `async function onContinuePostLogin(event, api)` that validates the returned token',
+      ),
+    ];
   }
   return [];
 }

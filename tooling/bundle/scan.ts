@@ -76,7 +76,8 @@ function scanSecrets(code: string, masked: string): { secrets: string[]; untrace
       const after = code.slice(end, end + 200);
       const member = MEMBER.exec(after) ?? INDEX.exec(after);
       if (member) names.add(member[2] ?? member[1] ?? '');
-      else if (!/(?:const|let|var)\s+$/.test(masked.slice(Math.max(0, use.index - 10), use.index))) untraceable.push(snippet(code, use.index));
+      else if (!/(?:const|let|var)\s+$/.test(masked.slice(Math.max(0, use.index - 10), use.index)))
+        untraceable.push(snippet(code, use.index));
     }
   }
   return { secrets: [...names].sort(), untraceable };
@@ -92,7 +93,10 @@ function scanAppMetadataKeys(code: string, masked: string): string[] {
   // Names holding app_metadata: `const x = …app_metadata` or `const x = f(…app_metadata) ?? {}`
   // (a pass-through such as asRecord), and parameters named after it (`appMetadata`).
   const holders = new Set(['app_metadata']);
-  const declaration = new RegExp(`(?:const|let|var)\\s+(${IDENT})\\s*=\\s*(?:${IDENT}\\()?[\\w$.?]*\\bapp_metadata\\)?(?:\\s*\\?\\?\\s*\\{\\s*\\})?\\s*[;\\n]`, 'g');
+  const declaration = new RegExp(
+    `(?:const|let|var)\\s+(${IDENT})\\s*=\\s*(?:${IDENT}\\()?[\\w$.?]*\\bapp_metadata\\)?(?:\\s*\\?\\?\\s*\\{\\s*\\})?\\s*[;\\n]`,
+    'g',
+  );
   for (const decl of masked.matchAll(declaration)) if (decl[1]) holders.add(decl[1]);
   for (const name of masked.matchAll(new RegExp(`\\b(${IDENT})\\b`, 'g'))) {
     if (name[1] && /^(?:[a-z]+App|app)Metadata$/.test(name[1])) holders.add(name[1]);
@@ -102,7 +106,10 @@ function scanAppMetadataKeys(code: string, masked: string): string[] {
     // `holder.key`, `holder?.key`, `f(holder)?.key`, `holder["key"]`; method calls are not keys.
     // app_metadata itself is a property (`event.user.app_metadata`); an alias is a local name.
     const notAfter = holder === 'app_metadata' ? '[\\w$]' : '[\\w$.]';
-    const read = new RegExp(`(?<!${notAfter})${escape(holder)}\\)?(?:\\??\\.(${IDENT})(?![\\w$]|\\s*\\()|(?:\\?\\.)?\\[\\s*['"\`])`, 'g');
+    const read = new RegExp(
+      `(?<!${notAfter})${escape(holder)}\\)?(?:\\??\\.(${IDENT})(?![\\w$]|\\s*\\()|(?:\\?\\.)?\\[\\s*['"\`])`,
+      'g',
+    );
     for (const use of masked.matchAll(read)) {
       if (use[1] !== undefined) keys.add(use[1]);
       else {
@@ -136,7 +143,8 @@ export function maskCode(code: string): string {
   };
   const scanTemplate = (from: number): number => {
     let k = from;
-    while (k < code.length && code[k] !== '`' && !(code[k] === '$' && code[k + 1] === '{')) k += code[k] === '\\' ? 2 : 1;
+    while (k < code.length && code[k] !== '`' && !(code[k] === '$' && code[k + 1] === '{'))
+      k += code[k] === '\\' ? 2 : 1;
     blank(from, k);
     if (code[k] === '$') {
       templateDepth.push(braces);
@@ -198,12 +206,30 @@ export function maskCode(code: string): string {
   return out.join('');
 }
 
-const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'case', 'in', 'of', 'void', 'delete', 'throw', 'new', 'else', 'do', 'yield', 'await', 'instanceof']);
+const REGEX_AFTER_WORD = new Set([
+  'return',
+  'typeof',
+  'case',
+  'in',
+  'of',
+  'void',
+  'delete',
+  'throw',
+  'new',
+  'else',
+  'do',
+  'yield',
+  'await',
+  'instanceof',
+]);
 
 function snippet(code: string, index: number): string {
   const start = code.lastIndexOf('\n', index) + 1;
   const end = code.indexOf('\n', index);
-  return code.slice(start, end === -1 ? undefined : end).trim().slice(0, 100);
+  return code
+    .slice(start, end === -1 ? undefined : end)
+    .trim()
+    .slice(0, 100);
 }
 
 function escape(name: string): string {

@@ -48,27 +48,52 @@ async function withSandboxVars(ctx: Context, create: boolean): Promise<Context> 
 }
 
 export async function planCommand(argv: string[], processEnv: EnvVars): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string', default: 'sandbox' }, format: { type: 'string', default: 'terminal' } }, strict: true });
-  if (values.format !== 'terminal' && values.format !== 'markdown') throw new TargetError('--format is terminal or markdown');
+  const { values } = parseArgs({
+    args: argv,
+    options: { env: { type: 'string', default: 'sandbox' }, format: { type: 'string', default: 'terminal' } },
+    strict: true,
+  });
+  if (values.format !== 'terminal' && values.format !== 'markdown')
+    throw new TargetError('--format is terminal or markdown');
   const { plan } = await planEnvironment(await withSandboxVars(context(values.env, processEnv), false));
-  process.stdout.write(values.format === 'markdown' ? renderMarkdown(plan) : renderTerminal(plan, { colour: process.stdout.isTTY === true && !processEnv.NO_COLOR }));
+  process.stdout.write(
+    values.format === 'markdown'
+      ? renderMarkdown(plan)
+      : renderTerminal(plan, { colour: process.stdout.isTTY === true && !processEnv.NO_COLOR }),
+  );
   if (processEnv.GITHUB_STEP_SUMMARY) appendFileSync(processEnv.GITHUB_STEP_SUMMARY, renderMarkdown(plan));
   return planExitCode(plan);
 }
 
 export async function pullCommand(argv: string[], processEnv: EnvVars): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string', default: 'sandbox' }, out: { type: 'string' } }, strict: true });
-  if (!values.out) throw new TargetError('--out <folder> is required: where to write tenant.yaml and the files it loads');
+  const { values } = parseArgs({
+    args: argv,
+    options: { env: { type: 'string', default: 'sandbox' }, out: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.out)
+    throw new TargetError('--out <folder> is required: where to write tenant.yaml and the files it loads');
   const ctx = await withSandboxVars(context(values.env, processEnv), false);
   const checked = await preflight({ ...ctx, requireSecrets: false });
-  const pulled = await pullTenant({ environment: checked.environment, tenantFile: ctx.paths.tenantFile, bundles: checked.bundles, api: managementApi(ctx.target), deployClientId: deployClientIdOf(ctx.target), outDir: resolve(values.out) });
+  const pulled = await pullTenant({
+    environment: checked.environment,
+    tenantFile: ctx.paths.tenantFile,
+    bundles: checked.bundles,
+    api: managementApi(ctx.target),
+    deployClientId: deployClientIdOf(ctx.target),
+    outDir: resolve(values.out),
+  });
   for (const line of pulled.notes) console.log(line);
   console.log(`Wrote ${pulled.files.length} files to ${resolve(values.out)}`);
   return 0;
 }
 
 export async function deployCommand(argv: string[], processEnv: EnvVars): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { env: { type: 'string', default: 'sandbox' }, 'allow-delete': { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { env: { type: 'string', default: 'sandbox' }, 'allow-delete': { type: 'boolean', default: false } },
+    strict: true,
+  });
   const ctx = await withSandboxVars(context(values.env, processEnv), true);
   const result = await deploy({ ...ctx, allowDelete: values['allow-delete'], log: (line) => console.log(line) });
   if (processEnv.GITHUB_STEP_SUMMARY) appendFileSync(processEnv.GITHUB_STEP_SUMMARY, renderMarkdown(result.plan));
@@ -80,7 +105,11 @@ export function main(command: (argv: string[], processEnv: EnvVars) => Promise<n
   command(process.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const known = error instanceof Refusal || error instanceof DeployError || error instanceof TargetError || error instanceof ManagementApiError;
+      const known =
+        error instanceof Refusal ||
+        error instanceof DeployError ||
+        error instanceof TargetError ||
+        error instanceof ManagementApiError;
       console.error(known ? error.message : error);
       process.exit(1);
     },

@@ -19,13 +19,13 @@ import { TargetError, type Target } from './target';
 
 export type DeployCliCommand =
   | {
-    command: 'import';
-    inputFile: string;
-    /** AUTH0_INCLUDED_ONLY; undefined: every type in the file. */
-    includedOnly?: readonly ResourceType[];
-    /** `--dry-run`: deploy-cli's own preview (GETs only). */
-    dryRun?: boolean;
-  }
+      command: 'import';
+      inputFile: string;
+      /** AUTH0_INCLUDED_ONLY; undefined: every type in the file. */
+      includedOnly?: readonly ResourceType[];
+      /** `--dry-run`: deploy-cli's own preview (GETs only). */
+      dryRun?: boolean;
+    }
   | { command: 'export'; outputFolder: string };
 
 export interface DeployCliSettings {
@@ -54,7 +54,11 @@ export interface DeployCliResult {
 
 const DEPLOY_CLI = require.resolve('auth0-deploy-cli/lib/index.js');
 
-export async function runDeployCli(target: Target, run: DeployCliCommand, settings: DeployCliSettings = {}): Promise<DeployCliResult> {
+export async function runDeployCli(
+  target: Target,
+  run: DeployCliCommand,
+  settings: DeployCliSettings = {},
+): Promise<DeployCliResult> {
   const workDir = mkdtempSync(join(tmpdir(), 'a0deploy-'));
   const configFile = join(workDir, 'config.json');
   const config = {
@@ -69,12 +73,18 @@ export async function runDeployCli(target: Target, run: DeployCliCommand, settin
     AUTH0_MAX_RETRIES: Math.max(1, settings.maxRetries ?? 1),
   };
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-  const args = run.command === 'import'
-    ? ['import', '--input_file', run.inputFile, ...(run.dryRun ? ['--dry-run'] : [])]
-    : ['export', '--format', 'yaml', '--output_folder', run.outputFolder];
+  const args =
+    run.command === 'import'
+      ? ['import', '--input_file', run.inputFile, ...(run.dryRun ? ['--dry-run'] : [])]
+      : ['export', '--format', 'yaml', '--output_folder', run.outputFolder];
   try {
     const env = childEnvironment(target, process.env, workDir);
-    const result = await spawnNode([DEPLOY_CLI, ...args, '--config_file', configFile, '--env=false'], env, settings.timeoutMs ?? 10 * 60_000, settings.signal);
+    const result = await spawnNode(
+      [DEPLOY_CLI, ...args, '--config_file', configFile, '--env=false'],
+      env,
+      settings.timeoutMs ?? 10 * 60_000,
+      settings.signal,
+    );
     if (result.exitCode !== 0 && /fetch failed|interceptors did not return/.test(result.stdout + result.stderr)) {
       result.diagnosis = await diagnose(target, env.NODE_EXTRA_CA_CERTS);
     }
@@ -90,12 +100,20 @@ export async function runDeployCli(target: Target, run: DeployCliCommand, settin
  * has a local one, both go into one PEM in the run's folder.
  */
 export function childEnvironment(target: Target, callerEnv: NodeJS.ProcessEnv, workDir: string): NodeJS.ProcessEnv {
-  const caFiles = [...new Set([callerEnv.NODE_EXTRA_CA_CERTS, target.caPath].filter((file): file is string => file !== undefined && file !== ''))];
+  const caFiles = [
+    ...new Set(
+      [callerEnv.NODE_EXTRA_CA_CERTS, target.caPath].filter(
+        (file): file is string => file !== undefined && file !== '',
+      ),
+    ),
+  ];
   const pems = caFiles.map((file) => {
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
-      throw new TargetError(`cannot read the CA certificates in ${file}${file === target.caPath ? '' : ' (NODE_EXTRA_CA_CERTS)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new TargetError(
+        `cannot read the CA certificates in ${file}${file === target.caPath ? '' : ' (NODE_EXTRA_CA_CERTS)'}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
     }
   });
   let extraCa = caFiles[0];
@@ -103,7 +121,11 @@ export function childEnvironment(target: Target, callerEnv: NodeJS.ProcessEnv, w
     extraCa = join(workDir, 'extra-ca.pem');
     writeFileSync(extraCa, pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join(''), { mode: 0o600 });
   }
-  return { PATH: callerEnv.PATH ?? '/usr/bin:/bin', HOME: workDir, ...(extraCa === undefined ? {} : { NODE_EXTRA_CA_CERTS: extraCa }) };
+  return {
+    PATH: callerEnv.PATH ?? '/usr/bin:/bin',
+    HOME: workDir,
+    ...(extraCa === undefined ? {} : { NODE_EXTRA_CA_CERTS: extraCa }),
+  };
 }
 
 /** The import `npm run deploy` makes; injectable so tests can watch or replace deploy-cli. */
@@ -118,17 +140,34 @@ export interface ImportRun {
 export type ImportRunner = (target: Target, run: ImportRun) => Promise<DeployCliResult>;
 
 export const runImport: ImportRunner = (target, run) =>
-  runDeployCli(target, { command: 'import', inputFile: run.inputFile, includedOnly: run.includedOnly, dryRun: run.dryRun }, { mappings: run.mappings, allowDelete: run.allowDelete });
+  runDeployCli(
+    target,
+    { command: 'import', inputFile: run.inputFile, includedOnly: run.includedOnly, dryRun: run.dryRun },
+    { mappings: run.mappings, allowDelete: run.allowDelete },
+  );
 
-function spawnNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal | undefined): Promise<DeployCliResult> {
+function spawnNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<DeployCliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+    const child = spawn(process.execPath, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {}),
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -149,17 +188,30 @@ function diagnose(target: Target, extraCa: string | undefined): Promise<string> 
   const [host = target.domain, port = '443'] = target.domain.split(':');
   const trusted = extraCa === undefined ? 'the system roots' : `the system roots and ${extraCa}`;
   return new Promise((resolve) => {
-    const req = request({ host, port: Number(port), path: '/.well-known/jwks.json', method: 'GET', ...(extraCa === undefined ? {} : { ca: [...rootCertificates, readFileSync(extraCa, 'utf8')] }), timeout: 5000 },
+    const req = request(
+      {
+        host,
+        port: Number(port),
+        path: '/.well-known/jwks.json',
+        method: 'GET',
+        ...(extraCa === undefined ? {} : { ca: [...rootCertificates, readFileSync(extraCa, 'utf8')] }),
+        timeout: 5000,
+      },
       (res) => {
         res.resume();
-        resolve(`https://${target.domain} is reachable and trusted (HTTP ${res.statusCode}); the failure is elsewhere, see the output`);
-      });
+        resolve(
+          `https://${target.domain} is reachable and trusted (HTTP ${res.statusCode}); the failure is elsewhere, see the output`,
+        );
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
     req.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? error.message;
-      resolve(code === 'ECONNREFUSED'
-        ? `nothing listens on https://${target.domain} (ECONNREFUSED): is the sandbox running on that port?`
-        : `cannot reach https://${target.domain}: ${code}${/CERT|SELF_SIGNED|VERIFY/.test(code) ? ` (the certificate is not trusted through ${trusted})` : ''}`);
+      resolve(
+        code === 'ECONNREFUSED'
+          ? `nothing listens on https://${target.domain} (ECONNREFUSED): is the sandbox running on that port?`
+          : `cannot reach https://${target.domain}: ${code}${/CERT|SELF_SIGNED|VERIFY/.test(code) ? ` (the certificate is not trusted through ${trusted})` : ''}`,
+      );
     });
     req.end();
   });

@@ -53,7 +53,14 @@ export async function planEnvironment(input: PlanTarget): Promise<PlanResult> {
 
 function planInput(input: PlanTarget, checked: Checked): PlanInput {
   const api = managementApi(input.target, input.transport);
-  return { environment: checked.environment, tenantFile: input.paths.tenantFile, bundles: checked.bundles, api, deployClientId: deployClientIdOf(input.target), fingerprintKey: checked.fingerprintKey };
+  return {
+    environment: checked.environment,
+    tenantFile: input.paths.tenantFile,
+    bundles: checked.bundles,
+    api,
+    deployClientId: deployClientIdOf(input.target),
+    fingerprintKey: checked.fingerprintKey,
+  };
 }
 
 export async function deploy(input: DeployInput): Promise<DeployResult> {
@@ -70,31 +77,51 @@ export async function deploy(input: DeployInput): Promise<DeployResult> {
   const selection = selectDeploy(before.plan, input.allowDelete);
   if (selection.types.length === 0) {
     const drift = pendingChanges(before.plan).length;
-    log(`No changes to deploy${drift > 0 ? ` (${drift} resources only in the tenant are left alone)` : ''}: deploy-cli not run.`);
+    log(
+      `No changes to deploy${drift > 0 ? ` (${drift} resources only in the tenant are left alone)` : ''}: deploy-cli not run.`,
+    );
     return { status: 'no-changes', plan: before.plan };
   }
 
   await runDeployCli(input, checked, fingerprint, before, selection, redact, log);
   const entries = ledgerEntries(before.desired, fingerprint);
-  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries)) await writeLedger(planning.api, planning.deployClientId, entries);
+  if (Object.keys(entries).length > 0 && !sameEntries(before.current.ledger, entries))
+    await writeLedger(planning.api, planning.deployClientId, entries);
 
   const after = await computePlan(planning);
   const left = pendingChanges(after.plan).filter((c) => input.allowDelete || c.kind !== 'drift');
   if (left.length > 0) {
     const lines = left.flatMap((c) => [`${c.kind} ${label(c)}`, ...c.fields.map((f) => `  ${describeField(f)}`)]);
-    throw new DeployError(`deploy-cli succeeded but the tenant still differs from tenant.yaml:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    throw new DeployError(
+      `deploy-cli succeeded but the tenant still differs from tenant.yaml:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+    );
   }
   log(`Deployed: the tenant now matches tenant.yaml for ${input.env}.`);
   return { status: 'deployed', plan: before.plan };
 }
 
-async function runDeployCli(input: DeployInput, checked: Checked, fingerprint: Fingerprinter, before: PlanResult, selection: Selection, redact: Redactor, log: (line: string) => void): Promise<void> {
+async function runDeployCli(
+  input: DeployInput,
+  checked: Checked,
+  fingerprint: Fingerprinter,
+  before: PlanResult,
+  selection: Selection,
+  redact: Redactor,
+  log: (line: string) => void,
+): Promise<void> {
   const staged = stageDeploy({ tenantFile: input.paths.tenantFile, selection, desired: before.desired, fingerprint });
   try {
     const unresolved = unresolvedKeywords(staged, checked.environment.mappings);
-    if (unresolved.length > 0) throw new Refusal(unresolved.map((name) => `keyword ${name} has no value in ${input.env}: it would be deployed literally`));
-    const actions = selection.types.includes('actions') ? ` (Actions: ${[...selection.actions].join(', ') || 'none'})` : '';
-    log(`Running deploy-cli import for ${selection.types.join(', ')}${actions}${input.allowDelete ? ', deletion ON' : ''}`);
+    if (unresolved.length > 0)
+      throw new Refusal(
+        unresolved.map((name) => `keyword ${name} has no value in ${input.env}: it would be deployed literally`),
+      );
+    const actions = selection.types.includes('actions')
+      ? ` (Actions: ${[...selection.actions].join(', ') || 'none'})`
+      : '';
+    log(
+      `Running deploy-cli import for ${selection.types.join(', ')}${actions}${input.allowDelete ? ', deletion ON' : ''}`,
+    );
     const run = await (input.runImport ?? runImport)(input.target, {
       inputFile: staged.tenantFile,
       mappings: checked.environment.mappings,
@@ -105,7 +132,9 @@ async function runDeployCli(input: DeployInput, checked: Checked, fingerprint: F
     for (const line of summarise(entries)) log(`  ${line}`);
     if (run.timedOut) throw new DeployError('deploy-cli did not finish within 10 minutes and was stopped');
     if (run.exitCode !== 0) {
-      const failure = failureOf(entries) ?? { message: `deploy-cli exited with ${String(run.exitCode)} without an error message` };
+      const failure = failureOf(entries) ?? {
+        message: `deploy-cli exited with ${String(run.exitCode)} without an error message`,
+      };
       if (/fetch failed|interceptors did not return/.test(failure.message)) failure.message = await diagnose(input);
       throw new DeployError(redact(describeFailure(failure)));
     }
@@ -121,7 +150,9 @@ async function diagnose(input: DeployInput): Promise<string> {
     await managementApi(input.target, input.transport).get('/tenants/settings');
     return `deploy-cli could not reach the tenant ("fetch failed"), although https://${input.target.domain} answers now`;
   } catch (error) {
-    return error instanceof ManagementApiError ? `deploy-cli could not reach the tenant: ${error.message}` : `deploy-cli could not reach the tenant ("fetch failed")`;
+    return error instanceof ManagementApiError
+      ? `deploy-cli could not reach the tenant: ${error.message}`
+      : `deploy-cli could not reach the tenant ("fetch failed")`;
   }
 }
 
@@ -131,5 +162,9 @@ function secretsOf(checked: Checked, fingerprintKey: string, target: Target): Na
     const value = checked.environment.mappings[name];
     return typeof value === 'string' ? [{ name, value }] : [];
   });
-  return [...secrets, { name: 'AUTH0_CLIENT_SECRET', value: target.clientSecret }, { name: 'DEPLOY_FINGERPRINT_KEY', value: fingerprintKey }];
+  return [
+    ...secrets,
+    { name: 'AUTH0_CLIENT_SECRET', value: target.clientSecret },
+    { name: 'DEPLOY_FINGERPRINT_KEY', value: fingerprintKey },
+  ];
 }

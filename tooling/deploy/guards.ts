@@ -50,20 +50,32 @@ export async function preflight(input: CheckInput): Promise<Checked> {
   }
   // First, and alone: validating prod's values against a dev tenant would only confuse.
   if (input.target.domain !== environment.auth0Domain) {
-    throw new Refusal([`the target tenant ${input.target.domain} is not the ${input.env} tenant: ${relative(input.paths.root, environment.file)} says AUTH0_DOMAIN ${environment.auth0Domain} (wrong environment, or wrong AUTH0_DOMAIN)`]);
+    throw new Refusal([
+      `the target tenant ${input.target.domain} is not the ${input.env} tenant: ${relative(input.paths.root, environment.file)} says AUTH0_DOMAIN ${environment.auth0Domain} (wrong environment, or wrong AUTH0_DOMAIN)`,
+    ]);
   }
   const reasons: string[] = [];
   const fingerprintKey = input.vars[FINGERPRINT_KEY_VAR] || undefined;
   if (fingerprintKey === undefined ? input.requireSecrets : fingerprintKey.length < 16) {
-    reasons.push(`${FINGERPRINT_KEY_VAR} is not set (at least 16 characters; the same value wherever one environment is deployed or planned with secrets, see docs/deploy.md)`);
+    reasons.push(
+      `${FINGERPRINT_KEY_VAR} is not set (at least 16 characters; the same value wherever one environment is deployed or planned with secrets, see docs/deploy.md)`,
+    );
   }
   if (input.requireSecrets) {
-    for (const missing of environment.missingSecrets) reasons.push(`secret ${missing.keyword}: environment variable ${missing.envVar} is not set`);
+    for (const missing of environment.missingSecrets)
+      reasons.push(`secret ${missing.keyword}: environment variable ${missing.envVar} is not set`);
   }
-  const checked = await checkTenant({ paths: input.paths, env: input.env, vars: input.vars, requireSecrets: input.requireSecrets });
+  const checked = await checkTenant({
+    paths: input.paths,
+    env: input.env,
+    vars: input.vars,
+    requireSecrets: input.requireSecrets,
+  });
   // Missing secrets are already listed above, one line each.
   const missing = new Set(environment.missingSecrets.map((m) => m.envVar));
-  const issues = checked.issues.filter((i) => ![...missing].some((envVar) => i.problem.startsWith(`environment variable ${envVar} `)));
+  const issues = checked.issues.filter(
+    (i) => ![...missing].some((envVar) => i.problem.startsWith(`environment variable ${envVar} `)),
+  );
   reasons.push(...issues.map((i) => formatIssue(i, input.paths.root)));
   if (reasons.length > 0 || !checked.build) throw new Refusal(reasons.length > 0 ? reasons : ['the build failed']);
   return { environment, bundles: new Map(checked.build.actions.map((a) => [a.name, a.code])), fingerprintKey };

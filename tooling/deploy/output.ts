@@ -45,7 +45,8 @@ export function parseLog(output: string): LogEntry[] {
 }
 
 const DONE = /^(Created|Updated|Deleted|Deployed) \[(\w+)\]: (.*)$/;
-const QUIET = /^(Getting access token|\[actions\]: Waiting for build|Reviewing connections for SCIM|Import Successful|Please refer to the Auth0 Management API docs)/;
+const QUIET =
+  /^(Getting access token|\[actions\]: Waiting for build|Reviewing connections for SCIM|Import Successful|Please refer to the Auth0 Management API docs)/;
 const WOULD_DELETE = /^Detected the following (\w+) should be deleted/;
 
 /** One line per thing deploy-cli did or warned about; errors are left to `failureOf`. */
@@ -93,7 +94,10 @@ export function failureOf(entries: readonly LogEntry[]): DeployFailure | undefin
 
 export function describeFailure(failure: DeployFailure): string {
   const what = [failure.type, failure.resource].filter(Boolean).join(' ') || 'the deploy';
-  const how = failure.operation === undefined ? 'failed' : `${failure.operation === 'deploying' ? 'deploy' : failure.operation.replace(/ing$/, 'e')} failed`;
+  const how =
+    failure.operation === undefined
+      ? 'failed'
+      : `${failure.operation === 'deploying' ? 'deploy' : failure.operation.replace(/ing$/, 'e')} failed`;
   return `${what}: ${how}: ${failure.status === undefined ? '' : `${failure.status} `}${failure.message}`;
 }
 
@@ -108,7 +112,8 @@ function apiMessage(text: string): string | undefined {
     else if (text[i] === '}' && --depth === 0) {
       try {
         const body: unknown = JSON.parse(text.slice(start, i + 1));
-        const message = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).message : undefined;
+        const message =
+          typeof body === 'object' && body !== null ? (body as Record<string, unknown>).message : undefined;
         return typeof message === 'string' ? message : undefined;
       } catch {
         return undefined;
@@ -119,7 +124,10 @@ function apiMessage(text: string): string | undefined {
 }
 
 function lastErrorLine(errors: readonly LogEntry[]): string {
-  const lines = errors.flatMap((e) => e.message.split('\n')).map((l) => l.trim()).filter((l) => l !== '' && !STAGE.test(l) && !PROBLEM.test(l));
+  const lines = errors
+    .flatMap((e) => e.message.split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !STAGE.test(l) && !PROBLEM.test(l));
   return lines.at(-1) ?? 'deploy-cli failed without a message';
 }
 

@@ -29,8 +29,13 @@ export type SandboxSecretVars = {
 };
 
 /** The tenant's generated secrets, and the key of the deploy's secret fingerprints (docs/deploy.md). */
-type GeneratedSecrets = Pick<SandboxSecretVars, 'TENANT_LINKING_SESSION_TOKEN_SECRET' | 'TENANT_TERMS_SESSION_TOKEN_SECRET' | 'TENANT_GOOGLE_CLIENT_SECRET' | 'TENANT_SMTP_PASSWORD'>
-  & { DEPLOY_FINGERPRINT_KEY: string };
+type GeneratedSecrets = Pick<
+  SandboxSecretVars,
+  | 'TENANT_LINKING_SESSION_TOKEN_SECRET'
+  | 'TENANT_TERMS_SESSION_TOKEN_SECRET'
+  | 'TENANT_GOOGLE_CLIENT_SECRET'
+  | 'TENANT_SMTP_PASSWORD'
+> & { DEPLOY_FINGERPRINT_KEY: string };
 
 /** Must match the client's name in tenant/tenant.yaml: deploy-cli finds it by name and updates it. */
 export const LINKING_CLIENT_NAME = 'Account Linking M2M';
@@ -47,7 +52,8 @@ const SECRETS_FILE = 'deploy-secrets.json';
 export function sandboxSecrets(stateDir: string): GeneratedSecrets {
   const file = join(statePaths(stateDir).dir, SECRETS_FILE);
   const parsed: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const stored: Record<string, unknown> = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : {};
+  const stored: Record<string, unknown> =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : {};
   const value = (name: keyof GeneratedSecrets, make: () => string): string => {
     const current = stored[name];
     if (typeof current === 'string' && current !== '') return current;
@@ -57,8 +63,12 @@ export function sandboxSecrets(stateDir: string): GeneratedSecrets {
   };
   const before = JSON.stringify(stored);
   const secrets: GeneratedSecrets = {
-    TENANT_LINKING_SESSION_TOKEN_SECRET: value('TENANT_LINKING_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
-    TENANT_TERMS_SESSION_TOKEN_SECRET: value('TENANT_TERMS_SESSION_TOKEN_SECRET', () => randomBytes(32).toString('base64url')),
+    TENANT_LINKING_SESSION_TOKEN_SECRET: value('TENANT_LINKING_SESSION_TOKEN_SECRET', () =>
+      randomBytes(32).toString('base64url'),
+    ),
+    TENANT_TERMS_SESSION_TOKEN_SECRET: value('TENANT_TERMS_SESSION_TOKEN_SECRET', () =>
+      randomBytes(32).toString('base64url'),
+    ),
     TENANT_GOOGLE_CLIENT_SECRET: value('TENANT_GOOGLE_CLIENT_SECRET', () => 'sandbox-placeholder-google-client-secret'),
     TENANT_SMTP_PASSWORD: value('TENANT_SMTP_PASSWORD', () => 'sandbox-placeholder-smtp-password'),
     DEPLOY_FINGERPRINT_KEY: value('DEPLOY_FINGERPRINT_KEY', () => randomBytes(32).toString('base64url')),
@@ -85,10 +95,16 @@ export function demoUserPassword(stateDir: string): string {
  * is created, and the Action needs it as a secret at deploy time: so it is created first (or found,
  * on a sandbox that already has it) through the Management API; the deploy then updates it by name.
  */
-export async function bootstrapLinkingClient(client: SandboxClient, deployClient: DeployClientCredentials): Promise<DeployClientCredentials> {
+export async function bootstrapLinkingClient(
+  client: SandboxClient,
+  deployClient: DeployClientCredentials,
+): Promise<DeployClientCredentials> {
   const token = await client.managementToken(deployClient);
   const listed = await client.request<{ client_id: string; name: string; client_secret?: string }[]>(
-    'GET', '/api/v2/clients?app_type=non_interactive&per_page=100&fields=client_id,name,client_secret', { token });
+    'GET',
+    '/api/v2/clients?app_type=non_interactive&per_page=100&fields=client_id,name,client_secret',
+    { token },
+  );
   if (listed.status !== 200) throw new Error(`listing clients failed: HTTP ${listed.status}`);
   const existing = listed.body.find((client) => client.name === LINKING_CLIENT_NAME);
   if (existing?.client_secret) return { client_id: existing.client_id, client_secret: existing.client_secret };
@@ -96,16 +112,24 @@ export async function bootstrapLinkingClient(client: SandboxClient, deployClient
     token,
     json: { name: LINKING_CLIENT_NAME, app_type: 'non_interactive', grant_types: ['client_credentials'] },
   });
-  if (created.status !== 201 || !created.body.client_secret) throw new Error(`creating "${LINKING_CLIENT_NAME}" failed: HTTP ${created.status}`);
+  if (created.status !== 201 || !created.body.client_secret)
+    throw new Error(`creating "${LINKING_CLIENT_NAME}" failed: HTTP ${created.status}`);
   return { client_id: created.body.client_id, client_secret: created.body.client_secret };
 }
 
 /** Every secret variable of the sandbox environment: the generated ones and the linking client's. */
-export async function sandboxEnvironment(client: SandboxClient, deployClient: DeployClientCredentials, stateDir: string):
-  Promise<{ vars: SandboxSecretVars; linkingClient: DeployClientCredentials }> {
+export async function sandboxEnvironment(
+  client: SandboxClient,
+  deployClient: DeployClientCredentials,
+  stateDir: string,
+): Promise<{ vars: SandboxSecretVars; linkingClient: DeployClientCredentials }> {
   const linkingClient = await bootstrapLinkingClient(client, deployClient);
   return {
-    vars: { ...sandboxSecrets(stateDir), TENANT_MGMT_CLIENT_ID: linkingClient.client_id, TENANT_MGMT_CLIENT_SECRET: linkingClient.client_secret },
+    vars: {
+      ...sandboxSecrets(stateDir),
+      TENANT_MGMT_CLIENT_ID: linkingClient.client_id,
+      TENANT_MGMT_CLIENT_SECRET: linkingClient.client_secret,
+    },
     linkingClient,
   };
 }
@@ -119,7 +143,8 @@ export function sandboxMappings(env: ResolvedEnvironment, domain: string): Keywo
   const from = env.auth0Domain;
   const move = (value: KeywordValue): KeywordValue => {
     if (value === from) return domain;
-    if (typeof value === 'string' && value.startsWith(`https://${from}/`)) return `https://${domain}/${value.slice(`https://${from}/`.length)}`;
+    if (typeof value === 'string' && value.startsWith(`https://${from}/`))
+      return `https://${domain}/${value.slice(`https://${from}/`.length)}`;
     if (Array.isArray(value)) return value.map(move);
     return value;
   };
@@ -144,10 +169,17 @@ export async function sandboxDeployment(
   const { vars, linkingClient } = await sandboxEnvironment(client, sandbox.deployClient, sandbox.stateDir);
   const environment = resolveEnvironment(paths, 'sandbox', vars);
   if (environment.missingSecrets.length > 0) {
-    throw new Error(`tenant/environments/sandbox.yaml names secrets the sandbox does not provide: ${environment.missingSecrets.map((missing) => missing.envVar).join(', ')}`);
+    throw new Error(
+      `tenant/environments/sandbox.yaml names secrets the sandbox does not provide: ${environment.missingSecrets.map((missing) => missing.envVar).join(', ')}`,
+    );
   }
   return {
-    target: { domain: sandbox.domain, caPath: sandbox.caPath, clientId: sandbox.deployClient.client_id, clientSecret: sandbox.deployClient.client_secret },
+    target: {
+      domain: sandbox.domain,
+      caPath: sandbox.caPath,
+      clientId: sandbox.deployClient.client_id,
+      clientSecret: sandbox.deployClient.client_secret,
+    },
     environment,
     mappings: sandboxMappings(environment, sandbox.domain),
     linkingClient,

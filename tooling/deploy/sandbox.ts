@@ -12,7 +12,6 @@ import { TargetError, type Target } from './target';
  * environment follows the sandbox's actual port, as npm start does.
  */
 
-
 export function sandboxTarget(stateDir: string, portVar: string | undefined): Target {
   try {
     const port = parseSandboxPort(portVar) ?? DEFAULT_PORT;
@@ -34,15 +33,25 @@ export function followSandbox(environment: ResolvedEnvironment, target: Target):
  * issue: a deploy (`create`) creates the bare client first, deploy-cli then configures it by name;
  * a plan only reads, and leaves them unset (so not compared) while the client does not exist.
  */
-export async function sandboxVars(stateDir: string, target: Target, api: ManagementApi, options: { create: boolean }): Promise<EnvVars> {
+export async function sandboxVars(
+  stateDir: string,
+  target: Target,
+  api: ManagementApi,
+  options: { create: boolean },
+): Promise<EnvVars> {
   await expectSandbox(target, api);
   const vars = localSandboxVars(stateDir);
   if (options.create) {
     const client = new SandboxClient({ domain: target.domain, caPath: target.caPath ?? '' });
-    const linking = await bootstrapLinkingClient(client, { client_id: target.clientId, client_secret: target.clientSecret });
+    const linking = await bootstrapLinkingClient(client, {
+      client_id: target.clientId,
+      client_secret: target.clientSecret,
+    });
     return { ...vars, TENANT_MGMT_CLIENT_ID: linking.client_id, TENANT_MGMT_CLIENT_SECRET: linking.client_secret };
   }
-  const linking = (await api.pages('/clients', 'clients', '&include_totals=true')).find((c) => c.name === LINKING_CLIENT_NAME);
+  const linking = (await api.pages('/clients', 'clients', '&include_totals=true')).find(
+    (c) => c.name === LINKING_CLIENT_NAME,
+  );
   if (linking && typeof linking.client_id === 'string' && typeof linking.client_secret === 'string') {
     return { ...vars, TENANT_MGMT_CLIENT_ID: linking.client_id, TENANT_MGMT_CLIENT_SECRET: linking.client_secret };
   }
@@ -64,16 +73,22 @@ async function expectSandbox(target: Target, api: ManagementApi): Promise<void> 
     await api.get('/tenants/settings');
   } catch (error) {
     if (!(error instanceof ManagementApiError)) throw error;
-    throw new TargetError(`SANDBOX_PORT: the sandbox is not on https://${target.domain}: ${foundThere(error)}. Start it (npm start or npm run sandbox), or set SANDBOX_PORT to the port it listens on.`);
+    throw new TargetError(
+      `SANDBOX_PORT: the sandbox is not on https://${target.domain}: ${foundThere(error)}. Start it (npm start or npm run sandbox), or set SANDBOX_PORT to the port it listens on.`,
+    );
   }
 }
 
 function foundThere(error: ManagementApiError): string {
   const code = error.networkCode ?? '';
   if (code === 'ECONNREFUSED') return 'nothing listens there';
-  if (/WRONG_VERSION_NUMBER|EPROTO|ECONNRESET|socket hang up/i.test(`${code} ${error.apiMessage}`)) return `something answers, but not in HTTPS (${code || error.apiMessage})`;
-  if (/CERT|SELF_SIGNED|VERIFY|SIGNATURE/.test(code)) return `an HTTPS server whose certificate this sandbox's CA did not issue (${code}): another sandbox or another server`;
-  if (error.status === 401 || error.status === 403) return `a sandbox that does not know this state folder's deploy client (${error.status}): another sandbox's state`;
-  if (error.status !== undefined) return `a server that is not the sandbox (${error.method} ${error.path.split('?')[0]} answered ${error.status})`;
+  if (/WRONG_VERSION_NUMBER|EPROTO|ECONNRESET|socket hang up/i.test(`${code} ${error.apiMessage}`))
+    return `something answers, but not in HTTPS (${code || error.apiMessage})`;
+  if (/CERT|SELF_SIGNED|VERIFY|SIGNATURE/.test(code))
+    return `an HTTPS server whose certificate this sandbox's CA did not issue (${code}): another sandbox or another server`;
+  if (error.status === 401 || error.status === 403)
+    return `a sandbox that does not know this state folder's deploy client (${error.status}): another sandbox's state`;
+  if (error.status !== undefined)
+    return `a server that is not the sandbox (${error.method} ${error.path.split('?')[0]} answered ${error.status})`;
   return error.apiMessage;
 }

@@ -33,12 +33,18 @@ export interface Selection {
  * what is really gone from tenant.yaml is deleted.
  */
 export function selectDeploy(plan: Plan, allowDelete: boolean): Selection {
-  const relevant = plan.changes.filter((c) => c.kind === 'create' || c.kind === 'update' || (allowDelete && c.kind === 'drift'));
+  const relevant = plan.changes.filter(
+    (c) => c.kind === 'create' || c.kind === 'update' || (allowDelete && c.kind === 'drift'),
+  );
   const types = RESOURCE_TYPES.filter((type) => relevant.some((c) => c.type === type));
   const actionChanges = plan.changes.filter((c) => c.type === 'actions');
   const deployAll = allowDelete && actionChanges.some((c) => c.kind === 'drift');
-  const actions = actionChanges.filter((c) => (deployAll ? c.kind !== 'drift' : c.kind === 'create' || c.kind === 'update')).map((c) => c.key);
-  const emptyTriggers = allowDelete ? plan.changes.filter((c) => c.type === 'triggers' && c.kind === 'drift').map((c) => c.key) : [];
+  const actions = actionChanges
+    .filter((c) => (deployAll ? c.kind !== 'drift' : c.kind === 'create' || c.kind === 'update'))
+    .map((c) => c.key);
+  const emptyTriggers = allowDelete
+    ? plan.changes.filter((c) => c.type === 'triggers' && c.kind === 'drift').map((c) => c.key)
+    : [];
   return { types, actions: new Set(actions), emptyTriggers };
 }
 
@@ -102,7 +108,10 @@ function stageActions(doc: Document, input: StageInput, write: (relative: string
     for (const secret of Array.isArray(action.secrets) ? action.secrets.filter(isValueObject) : []) {
       const value = secret.value instanceof SecretValue ? secret.value.value : undefined;
       if (value === undefined) throw new Error(`actions ${name}: the value of secret ${text(secret.name)} is not set`);
-      fingerprints[text(secret.name)] = typeof secret.shown === 'string' ? publicFingerprint(name, text(secret.name), value) : input.fingerprint(name, text(secret.name), value);
+      fingerprints[text(secret.name)] =
+        typeof secret.shown === 'string'
+          ? publicFingerprint(name, text(secret.name), value)
+          : input.fingerprint(name, text(secret.name), value);
     }
     write(`actions/${name}.js`, withFingerprintLine(text(action.code), fingerprints));
     item.set('code', `./actions/${name}.js`);
@@ -110,7 +119,12 @@ function stageActions(doc: Document, input: StageInput, write: (relative: string
 }
 
 /** Email bodies copied as written (deploy-cli substitutes keywords in them too). */
-function stageEmailBodies(doc: Document, tenantDir: string, dir: string, files: { file: string; text: string }[]): void {
+function stageEmailBodies(
+  doc: Document,
+  tenantDir: string,
+  dir: string,
+  files: { file: string; text: string }[],
+): void {
   const list = doc.get('emailTemplates');
   if (!isSeq(list)) return;
   mkdirSync(join(dir, 'emailTemplates'), { recursive: true, mode: 0o700 });

@@ -28,14 +28,23 @@ export class TargetError extends Error {
 
 export function targetFromVars(vars: EnvVars): Target {
   const missing = ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET'].filter((name) => !vars[name]);
-  if (missing.length > 0) throw new TargetError(`set ${missing.join(', ')} (the target tenant and the credentials of its deploy client; see docs/deploy.md)`);
+  if (missing.length > 0)
+    throw new TargetError(
+      `set ${missing.join(', ')} (the target tenant and the credentials of its deploy client; see docs/deploy.md)`,
+    );
   const deployClientId = vars.AUTH0_DEPLOY_CLIENT_ID || undefined;
-  return { domain: String(vars.AUTH0_DOMAIN), clientId: String(vars.AUTH0_CLIENT_ID), clientSecret: String(vars.AUTH0_CLIENT_SECRET), ...(deployClientId === undefined ? {} : { deployClientId }) };
+  return {
+    domain: String(vars.AUTH0_DOMAIN),
+    clientId: String(vars.AUTH0_CLIENT_ID),
+    clientSecret: String(vars.AUTH0_CLIENT_SECRET),
+    ...(deployClientId === undefined ? {} : { deployClientId }),
+  };
 }
 
 /** A Management API client for the target; `transport` is injectable so tests can watch requests. */
 export function managementApi(target: Target, transport?: Transport): ManagementApi {
-  if (target.caPath !== undefined && !existsSync(target.caPath)) throw new TargetError(`the CA certificate ${target.caPath} does not exist`);
+  if (target.caPath !== undefined && !existsSync(target.caPath))
+    throw new TargetError(`the CA certificate ${target.caPath} does not exist`);
   const ca = target.caPath === undefined ? undefined : readFileSync(target.caPath);
   return new ManagementApi(target, transport ?? httpsTransport(target.domain, ca));
 }

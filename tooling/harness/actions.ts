@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { API, Event, JsonObject } from '../../actions/platform/post-login';
-import { buildEvent, loadActionFile, runLogin, signSessionToken, type DeepPartial, type LoadedAction, type LoginResult, type Scenario } from '../../local/runtime';
+import {
+  buildEvent,
+  loadActionFile,
+  runLogin,
+  signSessionToken,
+  type DeepPartial,
+  type LoadedAction,
+  type LoginResult,
+  type Scenario,
+} from '../../local/runtime';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_DOMAIN } from './fake-management-api';
 
 /** Loading the compiled bundles (built by test/setup/build-bundles.ts) and playing the pages. */
@@ -33,8 +42,15 @@ export function bundlePath(name: ActionName): string {
   return join(__dirname, '..', '..', 'dist', 'actions', `${name}.js`);
 }
 
-export function loadBundle(name: ActionName, options: { secrets?: Record<string, string>; fetch?: typeof fetch } = {}): LoadedAction {
-  return loadActionFile(bundlePath(name), { name, secrets: options.secrets ?? SECRETS[name], fetch: options.fetch ?? refuseFetch });
+export function loadBundle(
+  name: ActionName,
+  options: { secrets?: Record<string, string>; fetch?: typeof fetch } = {},
+): LoadedAction {
+  return loadActionFile(bundlePath(name), {
+    name,
+    secrets: options.secrets ?? SECRETS[name],
+    fetch: options.fetch ?? refuseFetch,
+  });
 }
 
 /** The four Actions in binding order, sharing one Management API fetch. */
@@ -56,12 +72,19 @@ export function runOne(action: LoadedAction, ev: Event, budgetMs?: number): Prom
 type Redirect = Extract<LoginResult, { outcome: 'redirect' }>;
 
 export function asRedirect(result: LoginResult): Redirect {
-  if (result.outcome !== 'redirect') throw new Error(`expected a redirect, got ${result.outcome}${result.outcome === 'denied' ? ` (${result.reason})` : ''}`);
+  if (result.outcome !== 'redirect')
+    throw new Error(
+      `expected a redirect, got ${result.outcome}${result.outcome === 'denied' ? ` (${result.reason})` : ''}`,
+    );
   return result;
 }
 
 /** The page's signed answer, POSTed back to /continue as Auth0 recommends. */
-export function answer(result: LoginResult, payload: JsonObject, options: { secret?: string; subject?: string; state?: string; expiresInSeconds?: number; nowMs?: number } = {}): Promise<LoginResult> {
+export function answer(
+  result: LoginResult,
+  payload: JsonObject,
+  options: { secret?: string; subject?: string; state?: string; expiresInSeconds?: number; nowMs?: number } = {},
+): Promise<LoginResult> {
   const redirect = asRedirect(result);
   const token = signSessionToken({
     secret: options.secret ?? SESSION_SECRET,
@@ -98,7 +121,13 @@ export function recordingApi(): API & { denials: string[] } {
   const api = new Proxy({ denials } as unknown as API & { denials: string[] }, {
     get(target, key) {
       if (key === 'denials') return denials;
-      if (key === 'access') return { deny: (reason: string) => { denials.push(reason); return api; } };
+      if (key === 'access')
+        return {
+          deny: (reason: string) => {
+            denials.push(reason);
+            return api;
+          },
+        };
       if (key === 'then') return undefined;
       throw new Error(`recordingApi: api.${String(key)} is not available`);
     },

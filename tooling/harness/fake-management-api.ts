@@ -79,7 +79,8 @@ function route(method: string, path: string): { route: Route; id?: string } {
   const link = /^\/api\/v2\/users\/([^/]+)\/identities$/.exec(path);
   if (method === 'POST' && link) return { route: 'link', id: decodeURIComponent(link[1] as string) };
   const user = /^\/api\/v2\/users\/([^/]+)$/.exec(path);
-  if (user && (method === 'GET' || method === 'PATCH')) return { route: method === 'GET' ? 'get-user' : 'update-user', id: decodeURIComponent(user[1] as string) };
+  if (user && (method === 'GET' || method === 'PATCH'))
+    return { route: method === 'GET' ? 'get-user' : 'update-user', id: decodeURIComponent(user[1] as string) };
   return { route: 'unknown' };
 }
 
@@ -91,7 +92,9 @@ function mergeMetadata(target: JsonObject, patch: unknown): void {
   }
 }
 
-export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpiresIn?: number } = {}): FakeManagementApi {
+export function createFakeManagementApi(
+  options: { users?: FakeUser[]; tokenExpiresIn?: number } = {},
+): FakeManagementApi {
   const users = new Map<string, FakeUser>();
   const issued = new Set<string>();
   let faults: (Fault & { used: number })[] = [];
@@ -112,7 +115,14 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
 
     if (url.origin !== `https://${FAKE_DOMAIN}`) return answer(json(404, { error: 'unknown host' }));
 
-    const limit = (f: Fault): number => (f.kind === 'hang' ? Infinity : f.kind === 'lost-answer' || f.kind === 'concurrent-write' ? 1 : f.kind === 'rate-limit' ? f.times : (f.times ?? Infinity));
+    const limit = (f: Fault): number =>
+      f.kind === 'hang'
+        ? Infinity
+        : f.kind === 'lost-answer' || f.kind === 'concurrent-write'
+          ? 1
+          : f.kind === 'rate-limit'
+            ? f.times
+            : (f.times ?? Infinity);
     const fault = faults.find((f) => f.route === name && f.used < limit(f));
     if (fault?.kind === 'concurrent-write') {
       fault.used++;
@@ -132,24 +142,42 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
       if (fault.kind === 'hang' || fault.kind === 'lost-answer') {
         return new Promise<Response>((_, reject) => {
           const signal = init.signal;
-          signal?.addEventListener('abort', () => {
-            call.status = 'aborted';
-            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-          }, { once: true });
+          signal?.addEventListener(
+            'abort',
+            () => {
+              call.status = 'aborted';
+              reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+            },
+            { once: true },
+          );
         });
       }
-      if (fault.kind === 'rate-limit') return answer(json(429, { statusCode: 429, error: 'Too Many Requests' }, fault.retryAfter === null ? {} : { 'retry-after': fault.retryAfter }));
+      if (fault.kind === 'rate-limit')
+        return answer(
+          json(
+            429,
+            { statusCode: 429, error: 'Too Many Requests' },
+            fault.retryAfter === null ? {} : { 'retry-after': fault.retryAfter },
+          ),
+        );
       return answer(json(fault.status, { statusCode: fault.status, error: 'Injected' }));
     }
 
     if (name === 'token') {
       const grant = (body ?? {}) as Record<string, unknown>;
-      if (grant.grant_type !== 'client_credentials' || grant.client_id !== FAKE_CLIENT_ID || grant.client_secret !== FAKE_CLIENT_SECRET || grant.audience !== `https://${FAKE_DOMAIN}/api/v2/`) {
+      if (
+        grant.grant_type !== 'client_credentials' ||
+        grant.client_id !== FAKE_CLIENT_ID ||
+        grant.client_secret !== FAKE_CLIENT_SECRET ||
+        grant.audience !== `https://${FAKE_DOMAIN}/api/v2/`
+      ) {
         return answer(json(401, { error: 'access_denied' }));
       }
       const token = `mgmt-token-${issued.size + 1}`;
       issued.add(token);
-      return answer(json(200, { access_token: token, expires_in: options.tokenExpiresIn ?? 86_400, token_type: 'Bearer' }));
+      return answer(
+        json(200, { access_token: token, expires_in: options.tokenExpiresIn ?? 86_400, token_type: 'Bearer' }),
+      );
     }
 
     const bearer = new Headers(init.headers).get('authorization')?.replace(/^Bearer /, '');
@@ -158,7 +186,12 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
     switch (name) {
       case 'users-by-email': {
         const email = (url.searchParams.get('email') ?? '').toLowerCase();
-        return answer(json(200, [...users.values()].filter((u) => u.email?.toLowerCase() === email)));
+        return answer(
+          json(
+            200,
+            [...users.values()].filter((u) => u.email?.toLowerCase() === email),
+          ),
+        );
       }
       case 'get-user': {
         const user = users.get(id as string);
@@ -177,7 +210,8 @@ export function createFakeManagementApi(options: { users?: FakeUser[]; tokenExpi
         const request = (body ?? {}) as Record<string, unknown>;
         const secondaryId = `${String(request.provider)}|${String(request.user_id)}`;
         const secondary = users.get(secondaryId);
-        if (!primary || !secondary || primary === secondary) return answer(json(400, { statusCode: 400, error: 'Bad Request' }));
+        if (!primary || !secondary || primary === secondary)
+          return answer(json(400, { statusCode: 400, error: 'Bad Request' }));
         primary.identities.push(...secondary.identities);
         users.delete(secondaryId);
         return answer(json(201, primary.identities));
@@ -215,7 +249,12 @@ export function fakeUserFrom(user: User): FakeUser {
     email: user.email,
     email_verified: user.email_verified,
     name: user.name,
-    identities: user.identities.map((i) => ({ provider: i.provider ?? '', user_id: i.user_id ?? '', connection: i.connection ?? '', isSocial: i.isSocial })),
+    identities: user.identities.map((i) => ({
+      provider: i.provider ?? '',
+      user_id: i.user_id ?? '',
+      connection: i.connection ?? '',
+      isSocial: i.isSocial,
+    })),
     user_metadata: structuredClone(user.user_metadata),
     app_metadata: structuredClone(user.app_metadata),
   };

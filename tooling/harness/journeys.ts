@@ -1,6 +1,12 @@
 import type { Event } from '../../actions/platform/post-login';
 import { createCacheStore, runLogin, type CacheStore, type LoadedAction, type LoginResult } from '../../local/runtime';
-import { createFakeManagementApi, databaseUser, fakeUserFrom, type FakeManagementApi, type FakeUser } from './fake-management-api';
+import {
+  createFakeManagementApi,
+  databaseUser,
+  fakeUserFrom,
+  type FakeManagementApi,
+  type FakeUser,
+} from './fake-management-api';
 import { answer, event, isoAgo, LINKING_URL, loadPipeline, sentToken, TERMS_URL, TERMS_VERSION } from './actions';
 
 /**
@@ -47,9 +53,16 @@ interface Pages {
   linking: 'link-first' | 'decline';
 }
 
-async function drive(context: JourneyContext, ev: Event, users: FakeUser[], pages: Pages = { linking: 'link-first' }): Promise<JourneyRun> {
+async function drive(
+  context: JourneyContext,
+  ev: Event,
+  users: FakeUser[],
+  pages: Pages = { linking: 'link-first' },
+): Promise<JourneyRun> {
   context.mgmt.reset(users);
-  const steps: LoginResult[] = [await runLogin({ actions: context.actions, event: ev, cache: context.cache ?? createCacheStore() })];
+  const steps: LoginResult[] = [
+    await runLogin({ actions: context.actions, event: ev, cache: context.cache ?? createCacheStore() }),
+  ];
   const visited: JourneyRun['pages'] = [];
   for (let last = steps[0] as LoginResult; last.outcome === 'redirect'; last = steps[steps.length - 1] as LoginResult) {
     if (visited.length > 4) throw new Error('journey: too many redirects');
@@ -58,7 +71,9 @@ async function drive(context: JourneyContext, ev: Event, users: FakeUser[], page
     if (page === LINKING_URL) {
       visited.push('linking');
       const [first] = claims.candidates as { user_id: string }[];
-      steps.push(await answer(last, pages.linking === 'decline' || !first ? { declined: true } : { link_to: first.user_id }));
+      steps.push(
+        await answer(last, pages.linking === 'decline' || !first ? { declined: true } : { link_to: first.user_id }),
+      );
     } else if (page === TERMS_URL) {
       visited.push('terms');
       steps.push(await answer(last, { accepted: true, terms_version: claims.terms_version as string }));
@@ -66,27 +81,43 @@ async function drive(context: JourneyContext, ev: Event, users: FakeUser[], page
       throw new Error(`journey: unexpected redirect to ${page}`);
     }
   }
-  return { result: steps[steps.length - 1] as LoginResult, steps, pages: visited, managementCalls: context.mgmt.count() };
+  return {
+    result: steps[steps.length - 1] as LoginResult,
+    steps,
+    pages: visited,
+    managementCalls: context.mgmt.count(),
+  };
 }
 
 /** A new Google user whose email already has a verified database account. */
 function newSocialUser(): { ev: Event; existing: FakeUser } {
-  const ev = event({ user: 'google', returning: false, seed: 21 }, { client: { client_id: WEB_CLIENT_ID }, user: { user_metadata: { preferred_language: 'fr' } } });
+  const ev = event(
+    { user: 'google', returning: false, seed: 21 },
+    { client: { client_id: WEB_CLIENT_ID }, user: { user_metadata: { preferred_language: 'fr' } } },
+  );
   return { ev, existing: databaseUser('existing1', ev.user.email as string, { user_metadata: { theme: 'dark' } }) };
 }
 
 /** A returning database user who accepted `termsVersion` and was checked for linkable accounts recently. */
 function returningUser(termsVersion: string, flow: 'interactive' | 'refresh-token' = 'interactive'): Event {
-  return event({ user: 'database', flow, seed: 22 }, {
-    client: { client_id: WEB_CLIENT_ID },
-    user: {
-      app_metadata: {
-        terms: { version: termsVersion, accepted_at: isoAgo(40) },
-        account_linking: { status: 'no_candidates', checked_at: isoAgo(3) },
+  return event(
+    { user: 'database', flow, seed: 22 },
+    {
+      client: { client_id: WEB_CLIENT_ID },
+      user: {
+        app_metadata: {
+          terms: { version: termsVersion, accepted_at: isoAgo(40) },
+          account_linking: { status: 'no_candidates', checked_at: isoAgo(3) },
+        },
+        user_metadata: {
+          given_name: 'Augusta',
+          nickname: 'countess',
+          picture: 'https://cdn.example.com/ada.png',
+          preferred_language: 'en-gb',
+        },
       },
-      user_metadata: { given_name: 'Augusta', nickname: 'countess', picture: 'https://cdn.example.com/ada.png', preferred_language: 'en-gb' },
     },
-  });
+  );
 }
 
 export const JOURNEYS: Journey[] = [

@@ -16,8 +16,21 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  actionsRun, claimsTable, DEFAULT_PORT, DEFAULT_STATE_DIR, LOGIN_FLOWS, outcomeHeadline, pageOf, readDeployClient, SandboxClient,
-  sandboxTarget, sessionTokenPayload, type LoginFlow, type LoginRequest, type LoginResponse, type SocialProfile,
+  actionsRun,
+  claimsTable,
+  DEFAULT_PORT,
+  DEFAULT_STATE_DIR,
+  LOGIN_FLOWS,
+  outcomeHeadline,
+  pageOf,
+  readDeployClient,
+  SandboxClient,
+  sandboxTarget,
+  sessionTokenPayload,
+  type LoginFlow,
+  type LoginRequest,
+  type LoginResponse,
+  type SocialProfile,
 } from '../../local/sandbox';
 import { REPO_ROOT } from '../paths';
 import { parseSandboxPort } from '../sandbox-port';
@@ -38,7 +51,9 @@ function parseProfile(text: string): SocialProfile {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new UsageError('--google-profile must be JSON, e.g. \'{"sub":"1234","email":"a@example.com","email_verified":true}\'');
+    throw new UsageError(
+      '--google-profile must be JSON, e.g. \'{"sub":"1234","email":"a@example.com","email_verified":true}\'',
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { sub?: unknown }).sub !== 'string') {
     throw new UsageError('--google-profile needs at least "sub" (the Google user id)');
@@ -100,9 +115,12 @@ async function buildRequest(values: Record<string, string | boolean | undefined>
   } else if (profile !== undefined) {
     request.profile = parseProfile(profile);
   } else {
-    if (!user) throw new UsageError('--user <email> (database connection) or --google-profile <json> (social connection) is required');
+    if (!user)
+      throw new UsageError(
+        '--user <email> (database connection) or --google-profile <json> (social connection) is required',
+      );
     request.email = user;
-    request.password = text('password') ?? await readPassword();
+    request.password = text('password') ?? (await readPassword());
   }
   return request;
 }
@@ -116,10 +134,14 @@ function print(response: LoginResponse, request: LoginRequest, caPath: string): 
   }
   if (response.outcome === 'redirect') {
     const payload = sessionTokenPayload(response.url);
-    console.log(`The Action sent the browser to ${pageOf(response.url)} (session token payload ${JSON.stringify(Object.fromEntries(
-      Object.entries(payload).filter(([key]) => !['iat', 'exp', 'iss', 'ip'].includes(key)),
-    ))}).`);
-    console.log(`Open this URL in a browser that trusts ${caPath} to continue (it expires with the login, in 15 minutes):`);
+    console.log(
+      `The Action sent the browser to ${pageOf(response.url)} (session token payload ${JSON.stringify(
+        Object.fromEntries(Object.entries(payload).filter(([key]) => !['iat', 'exp', 'iss', 'ip'].includes(key))),
+      )}).`,
+    );
+    console.log(
+      `Open this URL in a browser that trusts ${caPath} to continue (it expires with the login, in 15 minutes):`,
+    );
     console.log(`  ${response.url}`);
   }
   if (response.logs.length > 0) {
@@ -153,7 +175,10 @@ async function run(argv: string[]): Promise<number> {
   const target = sandboxTarget(DEFAULT_STATE_DIR, port);
   const client = new SandboxClient(target);
   const token = await client.managementToken(readDeployClient(DEFAULT_STATE_DIR));
-  const answer = await client.request<LoginResponse | { message?: string }>('POST', '/sandbox/login', { token, json: request });
+  const answer = await client.request<LoginResponse | { message?: string }>('POST', '/sandbox/login', {
+    token,
+    json: request,
+  });
   if (answer.status !== 200 || !('outcome' in answer.body)) {
     const message = 'message' in answer.body ? answer.body.message : JSON.stringify(answer.body);
     throw new Error(`the sandbox refused the request (HTTP ${answer.status}): ${message}`);
@@ -166,12 +191,18 @@ async function run(argv: string[]): Promise<number> {
 
 /** `npm run login`: exits with the outcome's code. */
 export function main(argv: string[]): void {
-  run(argv).then((code) => process.exit(code), (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`${error.message}\n${USAGE}`);
-    } else {
-      console.error(`npm run login: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    process.exit(EXIT.error);
-  });
+  run(argv).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (
+        error instanceof UsageError ||
+        (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      ) {
+        console.error(`${error.message}\n${USAGE}`);
+      } else {
+        console.error(`npm run login: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      process.exit(EXIT.error);
+    },
+  );
 }

@@ -50,7 +50,8 @@ function pair(raw: JsonValue, resolved: JsonValue, keywords: KeywordContext): Va
     if (secret) return secret;
     return resolved;
   }
-  if (Array.isArray(raw) && Array.isArray(resolved)) return resolved.map((item, i) => pair(raw[i] ?? null, item, keywords));
+  if (Array.isArray(raw) && Array.isArray(resolved))
+    return resolved.map((item, i) => pair(raw[i] ?? null, item, keywords));
   if (isObject(raw) && isObject(resolved)) {
     const out: ValueObject = {};
     for (const [key, item] of Object.entries(resolved)) out[key] = pair(raw[key] ?? null, item, keywords);
@@ -59,8 +60,18 @@ function pair(raw: JsonValue, resolved: JsonValue, keywords: KeywordContext): Va
   return resolved;
 }
 
-function secretIn(raw: string, keywords: KeywordContext, resolved: JsonValue = replaceKeywords(raw, keywords.mappings)): SecretValue | undefined {
-  const used = [...new Set(findKeywords(raw).map((k) => k.name).filter((name) => keywords.secretKeywords.has(name)))];
+function secretIn(
+  raw: string,
+  keywords: KeywordContext,
+  resolved: JsonValue = replaceKeywords(raw, keywords.mappings),
+): SecretValue | undefined {
+  const used = [
+    ...new Set(
+      findKeywords(raw)
+        .map((k) => k.name)
+        .filter((name) => keywords.secretKeywords.has(name)),
+    ),
+  ];
   if (used.length === 0) return undefined;
   const unset = used.some((name) => keywords.unsetSecrets.has(name));
   return new SecretValue(used, unset ? undefined : typeof resolved === 'string' ? resolved : JSON.stringify(resolved));

@@ -19,15 +19,27 @@ export interface CompareContext {
   note(text: string): void;
 }
 
-export function compareFields(desired: ValueObject, current: JsonObject, ctx: CompareContext, prefix = ''): FieldChange[] {
+export function compareFields(
+  desired: ValueObject,
+  current: JsonObject,
+  ctx: CompareContext,
+  prefix = '',
+): FieldChange[] {
   return Object.entries(desired).flatMap(([key, value]) => compareValue(join(prefix, key), value, current[key], ctx));
 }
 
-export function compareValue(path: string, desired: Value, current: JsonValue | undefined, ctx: CompareContext): FieldChange[] {
+export function compareValue(
+  path: string,
+  desired: Value,
+  current: JsonValue | undefined,
+  ctx: CompareContext,
+): FieldChange[] {
   if (desired instanceof SecretValue) return compareSecret(path, desired, current, ctx);
   if (Array.isArray(desired)) {
-    if (!containsSecret(desired)) return jsonEqual(plain(desired), current) ? [] : [change(path, current, plain(desired))];
-    if (!Array.isArray(current) || current.length !== desired.length) return [{ path, note: 'list holding secrets changed length' }];
+    if (!containsSecret(desired))
+      return jsonEqual(plain(desired), current) ? [] : [change(path, current, plain(desired))];
+    if (!Array.isArray(current) || current.length !== desired.length)
+      return [{ path, note: 'list holding secrets changed length' }];
     return desired.flatMap((item, i) => compareValue(`${path}[${i}]`, item, current[i], ctx));
   }
   if (desired !== null && typeof desired === 'object') {
@@ -43,7 +55,12 @@ export function compareValue(path: string, desired: Value, current: JsonValue | 
  * A secret is compared with the tenant's value when the API returns it (in memory, never shown),
  * else with the fingerprint the last deploy recorded. Unknown counts as a change: a deploy sets it.
  */
-function compareSecret(path: string, secret: SecretValue, current: JsonValue | undefined, ctx: CompareContext): FieldChange[] {
+function compareSecret(
+  path: string,
+  secret: SecretValue,
+  current: JsonValue | undefined,
+  ctx: CompareContext,
+): FieldChange[] {
   const names = secret.keywords.join(', ');
   if (secret.value === undefined) {
     ctx.note(`${path}: ${names} is not set here, so it was not compared`);
@@ -53,12 +70,15 @@ function compareSecret(path: string, secret: SecretValue, current: JsonValue | u
   if (current !== undefined) return [{ path, note: `secret ${names} changed` }];
   const key = secret.keywords.join('+');
   const recorded = ctx.ledger?.[key];
-  if (recorded === undefined) return [{ path, note: `secret ${names}: unknown (Auth0 does not return it), will be set` }];
+  if (recorded === undefined)
+    return [{ path, note: `secret ${names}: unknown (Auth0 does not return it), will be set` }];
   if (ctx.fingerprint === undefined) {
     ctx.note(`${path}: ${names} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
     return [];
   }
-  return recorded === ctx.fingerprint(KEYWORD_SCOPE, key, secret.value) ? [] : [{ path, note: `secret ${names} changed` }];
+  return recorded === ctx.fingerprint(KEYWORD_SCOPE, key, secret.value)
+    ? []
+    : [{ path, note: `secret ${names} changed` }];
 }
 
 export function containsSecret(value: Value): boolean {
@@ -72,20 +92,26 @@ export function containsSecret(value: Value): boolean {
 export function secretLeaves(value: Value, path = ''): { path: string; secret: SecretValue }[] {
   if (value instanceof SecretValue) return [{ path, secret: value }];
   if (Array.isArray(value)) return value.flatMap((item, i) => secretLeaves(item, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => secretLeaves(item, join(path, key)));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => secretLeaves(item, join(path, key)));
   return [];
 }
 
 /** A desired value known to hold no secret, as JSON (throws on a secret: it must never be shown). */
 export function plain(value: Value): JsonValue {
-  if (value instanceof SecretValue) throw new Error(`the secret ${value.keywords.join(', ')} cannot be used as a plain value`);
+  if (value instanceof SecretValue)
+    throw new Error(`the secret ${value.keywords.join(', ')} cannot be used as a plain value`);
   if (Array.isArray(value)) return value.map(plain);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
 }
 
 function change(path: string, before: JsonValue | undefined, after: JsonValue): FieldChange {
-  const diff = isLongText(before) || isLongText(after) ? textDiff(path, typeof before === 'string' ? before : '', typeof after === 'string' ? after : '') : undefined;
+  const diff =
+    isLongText(before) || isLongText(after)
+      ? textDiff(path, typeof before === 'string' ? before : '', typeof after === 'string' ? after : '')
+      : undefined;
   return { path, ...(before === undefined ? {} : { before }), after, ...(diff === undefined ? {} : { diff }) };
 }
 

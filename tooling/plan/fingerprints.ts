@@ -18,7 +18,8 @@ export type Fingerprinter = (scope: string, name: string, value: string) => stri
 
 export function fingerprinter(key: string): Fingerprinter {
   if (key.length < 16) throw new Error('DEPLOY_FINGERPRINT_KEY must be at least 16 characters');
-  return (scope, name, value) => createHmac('sha256', key).update(`${scope}\0${name}\0${value}`).digest('hex').slice(0, 16);
+  return (scope, name, value) =>
+    createHmac('sha256', key).update(`${scope}\0${name}\0${value}`).digest('hex').slice(0, 16);
 }
 
 /**
@@ -53,7 +54,9 @@ export function splitFingerprintLine(deployed: string): { code: string; fingerpr
   const last = body.slice(start);
   if (!last.startsWith(LINE_PREFIX)) return { code: deployed, fingerprints: undefined };
   const fingerprints = parseEntries(last.slice(LINE_PREFIX.length).trim());
-  return fingerprints === undefined ? { code: deployed, fingerprints: undefined } : { code: body.slice(0, start), fingerprints };
+  return fingerprints === undefined
+    ? { code: deployed, fingerprints: undefined }
+    : { code: body.slice(0, start), fingerprints };
 }
 
 export function withFinalNewline(code: string): string {
@@ -61,7 +64,10 @@ export function withFinalNewline(code: string): string {
 }
 
 export function formatEntries(fingerprints: Fingerprints): string {
-  return Object.keys(fingerprints).sort().map((name) => `${name}=${fingerprints[name]}`).join(',');
+  return Object.keys(fingerprints)
+    .sort()
+    .map((name) => `${name}=${fingerprints[name]}`)
+    .join(',');
 }
 
 /** Undefined when the text is not a well-formed entry list (then nothing is trusted). */

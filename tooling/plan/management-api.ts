@@ -59,23 +59,40 @@ export function httpsTransport(domain: string, ca?: string | Buffer): Transport 
       const headers: Record<string, string> = { accept: 'application/json' };
       if (payload !== undefined) headers['content-type'] = 'application/json';
       if (req.token !== undefined) headers.authorization = `Bearer ${req.token}`;
-      const r = request({ host, port: Number(port), method: req.method, path: req.path, headers, agent, timeout: 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const r = request(
+        { host, port: Number(port), method: req.method, path: req.path, headers, agent, timeout: 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       r.on('timeout', () => r.destroy(Object.assign(new Error('no answer within 30 s'), { code: 'timeout' })));
       r.on('error', (error: NodeJS.ErrnoException) => reject(unreachable(domain, req, error, ca !== undefined)));
       r.end(payload);
     });
 }
 
-function unreachable(domain: string, req: HttpRequest, error: NodeJS.ErrnoException, customCa: boolean): ManagementApiError {
+function unreachable(
+  domain: string,
+  req: HttpRequest,
+  error: NodeJS.ErrnoException,
+  customCa: boolean,
+): ManagementApiError {
   const code = error.code ?? error.message;
-  const hint = code === 'ECONNREFUSED'
-    ? `nothing listens on https://${domain}`
-    : /CERT|SELF_SIGNED|VERIFY/.test(code) ? `the TLS certificate of https://${domain} is not trusted${customCa ? ' by the given CA' : ''}` : `cannot reach https://${domain}`;
+  const hint =
+    code === 'ECONNREFUSED'
+      ? `nothing listens on https://${domain}`
+      : /CERT|SELF_SIGNED|VERIFY/.test(code)
+        ? `the TLS certificate of https://${domain} is not trusted${customCa ? ' by the given CA' : ''}`
+        : `cannot reach https://${domain}`;
   return new ManagementApiError(req.method, req.path, undefined, `${hint} (${code})`, code);
 }
 
@@ -91,7 +108,16 @@ const PER_PAGE = 100;
 export const MAX_RETRIES = 4;
 export const RETRY_BUDGET_MS = 60_000;
 /** No answer, but worth asking again (not: nothing listening, an untrusted certificate). */
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'timeout']);
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'timeout',
+]);
 
 export interface ManagementApiOptions {
   /** How to wait between attempts; tests record the delays instead of waiting. */
@@ -155,7 +181,9 @@ export class ManagementApi {
     let from: string | undefined;
     do {
       const separator = path.includes('?') ? '&' : '?';
-      const body = await this.get(`${path}${separator}take=${PER_PAGE}${from === undefined ? '' : `&from=${encodeURIComponent(from)}`}`);
+      const body = await this.get(
+        `${path}${separator}take=${PER_PAGE}${from === undefined ? '' : `&from=${encodeURIComponent(from)}`}`,
+      );
       if (!isObject(body)) throw new Error(`${path}: expected an object with ${key}`);
       items.push(...objects(body[key], `${path} ${key}`));
       from = typeof body.next === 'string' && body.next !== '' ? body.next : undefined;
@@ -174,13 +202,21 @@ export class ManagementApi {
       const body = await this.exchange({
         method: 'POST',
         path: '/oauth/token',
-        body: { grant_type: 'client_credentials', client_id: this.credentials.clientId, client_secret: this.credentials.clientSecret, audience: this.audience },
+        body: {
+          grant_type: 'client_credentials',
+          client_id: this.credentials.clientId,
+          client_secret: this.credentials.clientSecret,
+          audience: this.audience,
+        },
       });
-      if (!isObject(body) || typeof body.access_token !== 'string') throw new ManagementApiError('POST', '/oauth/token', 200, 'the answer has no access_token');
+      if (!isObject(body) || typeof body.access_token !== 'string')
+        throw new ManagementApiError('POST', '/oauth/token', 200, 'the answer has no access_token');
       return body.access_token;
     });
     // A failed token request is not remembered: the next call of the run asks again.
-    this.token.catch(() => { this.token = undefined; });
+    this.token.catch(() => {
+      this.token = undefined;
+    });
     return this.token;
   }
 
@@ -192,14 +228,21 @@ export class ManagementApi {
       const { error, retryIn } = outcome;
       if (retryIn === undefined) throw error;
       if (attempt >= MAX_RETRIES) throw gaveUp(error, `gave up after ${attempt + 1} attempts`);
-      if (waited + retryIn > RETRY_BUDGET_MS) throw gaveUp(error, `a retry in ${Math.ceil(retryIn / 1000)} s would exceed the ${RETRY_BUDGET_MS / 1000} s retry budget`);
+      if (waited + retryIn > RETRY_BUDGET_MS)
+        throw gaveUp(
+          error,
+          `a retry in ${Math.ceil(retryIn / 1000)} s would exceed the ${RETRY_BUDGET_MS / 1000} s retry budget`,
+        );
       waited += retryIn;
       await this.sleep(retryIn);
     }
   }
 
   /** One attempt: the answer, or the error and, when another attempt is worth it, how long to wait first. */
-  private async attempt(req: HttpRequest, attempt: number): Promise<{ ok: true; body: JsonValue } | { ok: false; error: ManagementApiError; retryIn?: number }> {
+  private async attempt(
+    req: HttpRequest,
+    attempt: number,
+  ): Promise<{ ok: true; body: JsonValue } | { ok: false; error: ManagementApiError; retryIn?: number }> {
     let res: HttpResponse;
     try {
       res = await this.transport(req);
@@ -259,5 +302,11 @@ function retryIn(res: HttpResponse, attempt: number): number {
 }
 
 function gaveUp(error: ManagementApiError, why: string): ManagementApiError {
-  return new ManagementApiError(error.method, error.path, error.status, `${error.apiMessage} (${why})`, error.networkCode);
+  return new ManagementApiError(
+    error.method,
+    error.path,
+    error.status,
+    `${error.apiMessage} (${why})`,
+    error.networkCode,
+  );
 }

@@ -39,12 +39,26 @@ type Path = (string | number)[];
 
 const SINGLETONS: readonly ResourceType[] = ['tenant', 'attackProtection', 'emailProvider'];
 /** Credential fields a tenant-only resource may carry: written as markers, never as values. */
-const SECRET_FIELDS = new Set(['client_secret', 'smtp_pass', 'api_key', 'password', 'secret', 'signing_secret', 'clientSecret', 'secretAccessKey', 'connectionString']);
+const SECRET_FIELDS = new Set([
+  'client_secret',
+  'smtp_pass',
+  'api_key',
+  'password',
+  'secret',
+  'signing_secret',
+  'clientSecret',
+  'secretAccessKey',
+  'connectionString',
+]);
 
 export async function pullTenant(input: PullInput): Promise<PullResult> {
   const desired = desiredState(input.environment, input.tenantFile, input.bundles);
   const current = await readTenant(input.api, desired.types, input.deployClientId);
-  const pull = new Pull(input, parseDocument(readFileSync(input.tenantFile, 'utf8')), restorer(input.environment.mappings));
+  const pull = new Pull(
+    input,
+    parseDocument(readFileSync(input.tenantFile, 'utf8')),
+    restorer(input.environment.mappings),
+  );
   for (const type of desired.types) {
     const have = current.resources.get(type) ?? [];
     const want = desired.resources.get(type) ?? [];
@@ -97,7 +111,8 @@ class Pull {
     for (const index of gone.reverse()) this.doc.deleteIn([type, index]);
     for (const resource of byKey.values()) this.doc.addIn([type], this.added(type, resource));
     if (gone.length > 0) this.notes.push(`${type}: ${gone.length} in tenant.yaml but not in the tenant (removed)`);
-    if (byKey.size > 0) this.notes.push(`${type}: ${byKey.size} only in the tenant (appended): ${[...byKey.keys()].join(', ')}`);
+    if (byKey.size > 0)
+      this.notes.push(`${type}: ${byKey.size} only in the tenant (appended): ${[...byKey.keys()].join(', ')}`);
   }
 
   triggers(want: DesiredResource[], have: CurrentResource[]): void {
@@ -106,7 +121,8 @@ class Pull {
       const found = byKey.get(resource.key);
       byKey.delete(resource.key);
       if (!found) this.doc.deleteIn(['triggers', resource.key]);
-      else if (!jsonEqual(plain(resource.value.bindings ?? null), found.value.bindings)) this.doc.setIn(['triggers', resource.key], found.value.bindings);
+      else if (!jsonEqual(plain(resource.value.bindings ?? null), found.value.bindings))
+        this.doc.setIn(['triggers', resource.key], found.value.bindings);
     }
     for (const resource of byKey.values()) this.doc.setIn(['triggers', resource.key], resource.value.bindings);
   }
@@ -114,7 +130,8 @@ class Pull {
   /** Fields tenant.yaml sets: kept as written where the tenant agrees, else the tenant's value. */
   private merge(path: Path, want: Value, have: JsonValue | undefined): void {
     if (want instanceof SecretValue) {
-      if (typeof have === 'string' && want.value !== undefined && have !== want.value) this.notes.push(`${path.join('.')}: the tenant's ${want.keywords.join(', ')} differs (a secret: not written)`);
+      if (typeof have === 'string' && want.value !== undefined && have !== want.value)
+        this.notes.push(`${path.join('.')}: the tenant's ${want.keywords.join(', ')} differs (a secret: not written)`);
       return;
     }
     if (isValueObject(want) && isObject(have)) {
@@ -134,7 +151,8 @@ class Pull {
     const path: Path = ['actions', index];
     const code = text(have.value.code);
     this.write(`actions/${want.key}.js`, code);
-    if (withFinalNewline(code) !== withFinalNewline(text(want.value.code))) this.doc.setIn([...path, 'code'], `./actions/${want.key}.js`);
+    if (withFinalNewline(code) !== withFinalNewline(text(want.value.code)))
+      this.doc.setIn([...path, 'code'], `./actions/${want.key}.js`);
     for (const key of ['runtime', 'dependencies', 'supported_triggers', 'deployed']) {
       const value = want.value[key];
       if (value !== undefined) this.merge([...path, key], value, have.value[key]);
@@ -143,7 +161,10 @@ class Pull {
     const raw = toJs(this.doc.getIn([...path, 'secrets']));
     const declared = Array.isArray(raw) ? raw.filter(isObject) : [];
     if (!jsonEqual([...declared.map((s) => text(s.name))].sort(), [...names].sort())) {
-      this.doc.setIn([...path, 'secrets'], names.map((name) => declared.find((s) => s.name === name) ?? { name, value: `##${name}##` }));
+      this.doc.setIn(
+        [...path, 'secrets'],
+        names.map((name) => declared.find((s) => s.name === name) ?? { name, value: `##${name}##` }),
+      );
     }
   }
 
@@ -155,7 +176,8 @@ class Pull {
     const body = want.value.body ?? null;
     // A body holding a secret keyword is never written from the tenant (it would carry the value).
     const keep = body instanceof SecretValue || jsonEqual(plain(body), have.value.body);
-    if (body instanceof SecretValue && body.value !== have.value.body) this.notes.push(`emailTemplates ${want.key}: the body differs in the tenant but holds a secret (not written)`);
+    if (body instanceof SecretValue && body.value !== have.value.body)
+      this.notes.push(`emailTemplates ${want.key}: the body differs in the tenant but holds a secret (not written)`);
     const source = resolve(dirname(this.input.tenantFile), rawPath);
     this.write(relative, keep ? readFileSync(source, 'utf8') : text(this.restore.value(have.value.body ?? '')));
     if (!inside) this.doc.setIn([...path, 'body'], `./${relative}`);
@@ -168,7 +190,9 @@ class Pull {
     const value = this.restore.value(this.maskSecrets(type, resource.key, resource.value)) as JsonObject;
     if (type === 'actions') {
       this.write(`actions/${resource.key}.js`, text(resource.value.code));
-      const secrets = Array.isArray(resource.value.secrets) ? resource.value.secrets.map(text).map((name) => ({ name, value: `##${name}##` })) : [];
+      const secrets = Array.isArray(resource.value.secrets)
+        ? resource.value.secrets.map(text).map((name) => ({ name, value: `##${name}##` }))
+        : [];
       const { fingerprints: _f, code: _c, secrets: _s, ...rest } = value;
       return { name: resource.key, code: `./actions/${resource.key}.js`, ...rest, secrets };
     }
@@ -184,15 +208,20 @@ class Pull {
       const restored = this.restore.value(value);
       if (restored !== value) return restored;
       const marker = `${key}_${field}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
-      this.notes.push(`${type} ${key}: ${field} written as ##${marker}## (a secret): add ${marker} to the environments' secrets`);
+      this.notes.push(
+        `${type} ${key}: ${field} written as ##${marker}## (a secret): add ${marker} to the environments' secrets`,
+      );
       return `##${marker}##`;
     }
     if (Array.isArray(value)) return value.map((item) => this.maskSecrets(type, key, item));
-    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.maskSecrets(type, key, v, k)]));
+    if (isObject(value))
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.maskSecrets(type, key, v, k)]));
     return value;
   }
 }
 
 function toJs(node: unknown): unknown {
-  return node !== null && typeof node === 'object' && 'toJSON' in node && typeof node.toJSON === 'function' ? (node.toJSON as () => unknown)() : node;
+  return node !== null && typeof node === 'object' && 'toJSON' in node && typeof node.toJSON === 'function'
+    ? (node.toJSON as () => unknown)()
+    : node;
 }

@@ -11,7 +11,15 @@ const CONTEXT_LINES = 3;
 /** `undefined` when the texts are equal. */
 export function textDiff(label: string, tenant: string, repository: string): string | undefined {
   if (tenant === repository) return undefined;
-  const patch = createTwoFilesPatch(`tenant/${label}`, `repository/${label}`, withNewline(tenant), withNewline(repository), undefined, undefined, { context: CONTEXT_LINES, headerOptions: FILE_HEADERS_ONLY });
+  const patch = createTwoFilesPatch(
+    `tenant/${label}`,
+    `repository/${label}`,
+    withNewline(tenant),
+    withNewline(repository),
+    undefined,
+    undefined,
+    { context: CONTEXT_LINES, headerOptions: FILE_HEADERS_ONLY },
+  );
   const lines = patch.replace(/\n$/, '').split('\n');
   if (lines.length <= MAX_DIFF_LINES) return lines.join('\n');
   return [...lines.slice(0, MAX_DIFF_LINES), `… ${lines.length - MAX_DIFF_LINES} more diff lines not shown`].join('\n');

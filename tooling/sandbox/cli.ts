@@ -22,16 +22,18 @@ async function run(args: string[]): Promise<void> {
     faults,
     log: (entry) => console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`),
   });
-  console.log([
-    `Auth0 sandbox tenant on ${sandbox.url}${reset ? ' (state reset)' : ''}`,
-    `  AUTH0_DOMAIN             ${sandbox.domain}`,
-    `  Management API audience  ${sandbox.managementAudience}`,
-    `  Deploy client            ${sandbox.deployClient.client_id} (id and secret in ${sandbox.deployClient.credentialsPath})`,
-    `  CA certificate           ${sandbox.caPath} (trust it with NODE_EXTRA_CA_CERTS)`,
-    `  State folder             ${sandbox.stateDir}`,
-    ...(faults.length > 0 ? [`  Fault rules              ${faults.length} from SANDBOX_FAULTS`] : []),
-    'Ctrl-C to stop.',
-  ].join('\n'));
+  console.log(
+    [
+      `Auth0 sandbox tenant on ${sandbox.url}${reset ? ' (state reset)' : ''}`,
+      `  AUTH0_DOMAIN             ${sandbox.domain}`,
+      `  Management API audience  ${sandbox.managementAudience}`,
+      `  Deploy client            ${sandbox.deployClient.client_id} (id and secret in ${sandbox.deployClient.credentialsPath})`,
+      `  CA certificate           ${sandbox.caPath} (trust it with NODE_EXTRA_CA_CERTS)`,
+      `  State folder             ${sandbox.stateDir}`,
+      ...(faults.length > 0 ? [`  Fault rules              ${faults.length} from SANDBOX_FAULTS`] : []),
+      'Ctrl-C to stop.',
+    ].join('\n'),
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -41,10 +43,13 @@ async function run(args: string[]): Promise<void> {
     }
     stopping = true;
     console.log(`${signal}: stopping the sandbox`);
-    sandbox.close().then(() => process.exit(0), (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
+    sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

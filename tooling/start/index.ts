@@ -8,8 +8,20 @@ import { projectPaths, REPO_ROOT } from '../paths';
 import { ProgressDisplay } from '../progress';
 import { checkTenant, keywordText, type KeywordValue } from '../tenant';
 import {
-  actionsRun, claimsTable, DEFAULT_PORT, formatRequestLogEntry, HOST, isManagementApiRequest, runJourneys, SandboxClient, SEEDED,
-  seedUsers, startSandbox, WEB_APP, type JourneyResult, type Sandbox,
+  actionsRun,
+  claimsTable,
+  DEFAULT_PORT,
+  formatRequestLogEntry,
+  HOST,
+  isManagementApiRequest,
+  runJourneys,
+  SandboxClient,
+  SEEDED,
+  seedUsers,
+  startSandbox,
+  WEB_APP,
+  type JourneyResult,
+  type Sandbox,
 } from '../../local/sandbox';
 import { runDeployCli } from '../deploy/deploy-cli';
 import { demoUserPassword, sandboxDeployment } from '../deploy/sandbox-environment';
@@ -66,9 +78,15 @@ async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
 function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE'
-      ? new Error(`port ${port} on ${HOST} is in use (a sandbox from an earlier npm start or npm run sandbox?): stop it, or run with SANDBOX_PORT=<another port>`)
-      : error));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} on ${HOST} is in use (a sandbox from an earlier npm start or npm run sandbox?): stop it, or run with SANDBOX_PORT=<another port>`,
+            )
+          : error,
+      ),
+    );
     probe.listen(port, HOST, () => probe.close(() => resolve()));
   });
 }
@@ -112,7 +130,9 @@ export async function runStart(options: StartOptions): Promise<number> {
     return 1;
   }
   writeBundles(paths.distDir, check.build.actions);
-  console.log(`      ${check.build.actions.map((a) => `${a.name} ${(a.bytes / 1024).toFixed(1)} kB`).join(', ')}; no problems`);
+  console.log(
+    `      ${check.build.actions.map((a) => `${a.name} ${(a.bytes / 1024).toFixed(1)} kB`).join(', ')}; no problems`,
+  );
   done();
 
   checkpoint();
@@ -128,39 +148,69 @@ export async function runStart(options: StartOptions): Promise<number> {
       if (echoRequests) console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`);
     },
   });
-  console.log(`      state folder ${relative(REPO_ROOT, sandbox.stateDir) || sandbox.stateDir}, CA ${relative(REPO_ROOT, sandbox.caPath)}`);
+  console.log(
+    `      state folder ${relative(REPO_ROOT, sandbox.stateDir) || sandbox.stateDir}, CA ${relative(REPO_ROOT, sandbox.caPath)}`,
+  );
   done();
 
   try {
     done = step(3, 'Deploy tenant/tenant.yaml with the real auth0-deploy-cli 8.44 (takes ~45 s)');
     const deployment = await sandboxDeployment(sandbox, paths);
     console.log(`      created "Account Linking M2M" first: its credentials are the linking Action's secrets`);
-    const deploying = runDeployCli(deployment.target, { command: 'import', inputFile: paths.tenantFile }, { mappings: deployment.mappings, signal: stopping.signal });
-    const result = await withProgress('deploying', deploying.catch((error: unknown) => {
-      checkpoint();
-      throw error;
-    }));
+    const deploying = runDeployCli(
+      deployment.target,
+      { command: 'import', inputFile: paths.tenantFile },
+      { mappings: deployment.mappings, signal: stopping.signal },
+    );
+    const result = await withProgress(
+      'deploying',
+      deploying.catch((error: unknown) => {
+        checkpoint();
+        throw error;
+      }),
+    );
     checkpoint();
     if (result.exitCode !== 0) {
-      console.error(`      deploy-cli failed (exit ${String(result.exitCode)}${result.timedOut ? ', timed out' : ''}) after ${Math.round(result.durationMs / 1000)} s`);
+      console.error(
+        `      deploy-cli failed (exit ${String(result.exitCode)}${result.timedOut ? ', timed out' : ''}) after ${Math.round(result.durationMs / 1000)} s`,
+      );
       if (result.diagnosis) console.error(`      ${result.diagnosis}`);
-      console.error((result.stdout + result.stderr).trim().split('\n').slice(-25).map((line) => `      | ${line}`).join('\n'));
+      console.error(
+        (result.stdout + result.stderr)
+          .trim()
+          .split('\n')
+          .slice(-25)
+          .map((line) => `      | ${line}`)
+          .join('\n'),
+      );
       return 1;
     }
     const bindings = sandbox.store.actions.deployedBindings('post-login');
-    console.log(`      deployed in ${Math.round(result.durationMs / 1000)} s; post-login: ${bindings.map((b) => `${b.name} v${b.versionNumber}`).join(' → ')}`);
+    console.log(
+      `      deployed in ${Math.round(result.durationMs / 1000)} s; post-login: ${bindings.map((b) => `${b.name} v${b.versionNumber}`).join(' → ')}`,
+    );
     done();
 
     done = step(4, 'Seed users');
     const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
     const token = await client.managementToken(sandbox.deployClient);
     const termsVersion = keywordText(deployment.mappings.TERMS_VERSION ?? '');
-    const context = { client, token, termsVersion, password: demoUserPassword(sandbox.stateDir), managementCalls: () => managementCalls };
+    const context = {
+      client,
+      token,
+      termsVersion,
+      password: demoUserPassword(sandbox.stateDir),
+      managementCalls: () => managementCalls,
+    };
     const users = await seedUsers(context);
     console.log(`      ${SEEDED.existing} (${users.existing}): database account, verified email, nothing accepted yet`);
-    console.log(`      ${SEEDED.returning} (${users.returning}): accepted terms ${termsVersion}, linking already checked`);
+    console.log(
+      `      ${SEEDED.returning} (${users.returning}): accepted terms ${termsVersion}, linking already checked`,
+    );
     console.log(`      ${SEEDED.blocked} (${users.blocked}): blocked from the Customer Web App`);
-    console.log(`      their password is in ${relative(REPO_ROOT, join(sandbox.stateDir, 'demo-password'))} (generated for this sandbox, never printed)`);
+    console.log(
+      `      their password is in ${relative(REPO_ROOT, join(sandbox.stateDir, 'demo-password'))} (generated for this sandbox, never printed)`,
+    );
     done();
 
     checkpoint();
@@ -197,28 +247,35 @@ function printBrowserLinks(sandbox: Sandbox, callback: string): void {
   if (!webApp || !callback) return;
   const login = new URL('/authorize', sandbox.url);
   login.search = new URLSearchParams({
-    client_id: webApp.client_id, redirect_uri: callback, response_type: 'code', scope: 'openid profile email',
+    client_id: webApp.client_id,
+    redirect_uri: callback,
+    response_type: 'code',
+    scope: 'openid profile email',
     state: randomBytes(8).toString('hex'),
   }).toString();
-  console.log([
-    '',
-    `  Log in (browser)  ${login.toString()}`,
-    `  Outbox            ${sandbox.url}/sandbox/outbox (user: the deploy client id, password: its secret, both in ${relative(REPO_ROOT, sandbox.deployClient.credentialsPath)})`,
-    `  CA certificate    ${relative(REPO_ROOT, sandbox.caPath)} (trust it in the browser first)`,
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `  Log in (browser)  ${login.toString()}`,
+      `  Outbox            ${sandbox.url}/sandbox/outbox (user: the deploy client id, password: its secret, both in ${relative(REPO_ROOT, sandbox.deployClient.credentialsPath)})`,
+      `  CA certificate    ${relative(REPO_ROOT, sandbox.caPath)} (trust it in the browser first)`,
+    ].join('\n'),
+  );
 }
 
 function printRunning(sandbox: Sandbox): void {
   const portEnv = sandbox.port === DEFAULT_PORT ? '' : `SANDBOX_PORT=${sandbox.port} `;
-  console.log([
-    '',
-    `The sandbox keeps running on ${sandbox.url} (Ctrl-C stops it).`,
-    `  Reference pages  ${sandbox.url}/pages/link and ${sandbox.url}/pages/terms`,
-    '                   (reached through a login\'s redirect URL; a browser must trust the CA below to open them)',
-    `  CA certificate   ${relative(REPO_ROOT, sandbox.caPath)}`,
-    `  Log in           ${portEnv}npm run login -- --user ${SEEDED.returning} --client "Customer Web App" --connection customers`,
-    `                   ${portEnv}npm run login -- --client "Customer Web App" --connection google-oauth2 --google-profile '{"sub":"1","email":"new@example.com","email_verified":true}'`,
-    '                   (seeded users\' password: docs/sandbox.md)',
-    '  Requests are logged below (method, path, status, time; never bodies).',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `The sandbox keeps running on ${sandbox.url} (Ctrl-C stops it).`,
+      `  Reference pages  ${sandbox.url}/pages/link and ${sandbox.url}/pages/terms`,
+      "                   (reached through a login's redirect URL; a browser must trust the CA below to open them)",
+      `  CA certificate   ${relative(REPO_ROOT, sandbox.caPath)}`,
+      `  Log in           ${portEnv}npm run login -- --user ${SEEDED.returning} --client "Customer Web App" --connection customers`,
+      `                   ${portEnv}npm run login -- --client "Customer Web App" --connection google-oauth2 --google-profile '{"sub":"1","email":"new@example.com","email_verified":true}'`,
+      "                   (seeded users' password: docs/sandbox.md)",
+      '  Requests are logged below (method, path, status, time; never bodies).',
+    ].join('\n'),
+  );
 }

@@ -62,37 +62,63 @@ export function listEnvironments(paths: ProjectPaths): string[] {
 export function loadEnvironmentFile(paths: ProjectPaths, name: string): EnvironmentFile {
   const file = join(paths.environmentsDir, `${name}.yaml`);
   if (!ENV_NAME.test(name) || !existsSync(file)) {
-    throw new IssueError([{ file, problem: `no environment named "${name}"`, fix: `use one of: ${listEnvironments(paths).join(', ') || '(none yet)'}` }]);
+    throw new IssueError([
+      {
+        file,
+        problem: `no environment named "${name}"`,
+        fix: `use one of: ${listEnvironments(paths).join(', ') || '(none yet)'}`,
+      },
+    ]);
   }
   const yaml = loadYaml(file);
   const reader = new ShapeReader(yaml);
-  const root = yaml.value === null ? {} : reader.record(yaml.value, []) ?? {};
+  const root = yaml.value === null ? {} : (reader.record(yaml.value, []) ?? {});
   for (const key of Object.keys(root)) {
-    if (key !== 'keywords' && key !== 'secrets') reader.issue([key], 'unknown section', 'use `keywords:` (values) and `secrets:` (environment variable names) only');
+    if (key !== 'keywords' && key !== 'secrets')
+      reader.issue(
+        [key],
+        'unknown section',
+        'use `keywords:` (values) and `secrets:` (environment variable names) only',
+      );
   }
 
   const keywords = new Map<string, KeywordValue>();
-  const keywordSection = root.keywords === undefined ? {} : reader.record(root.keywords, ['keywords']) ?? {};
+  const keywordSection = root.keywords === undefined ? {} : (reader.record(root.keywords, ['keywords']) ?? {});
   for (const [keyword, value] of Object.entries(keywordSection)) {
     const path = ['keywords', keyword];
     if (!KEYWORD_NAME.test(keyword)) reader.issue(path, 'keyword names use letters, digits and _ only', 'rename it');
     else if (isKeywordValue(value)) keywords.set(keyword, value);
-    else reader.issue(path, 'must be a non-empty string, a number, a boolean or a list of strings', 'quote dates and give every keyword a value');
+    else
+      reader.issue(
+        path,
+        'must be a non-empty string, a number, a boolean or a list of strings',
+        'quote dates and give every keyword a value',
+      );
   }
 
   const secrets = new Map<string, string>();
-  const secretSection = root.secrets === undefined ? {} : reader.record(root.secrets, ['secrets']) ?? {};
+  const secretSection = root.secrets === undefined ? {} : (reader.record(root.secrets, ['secrets']) ?? {});
   for (const [keyword, envVar] of Object.entries(secretSection)) {
     const path = ['secrets', keyword];
     if (!KEYWORD_NAME.test(keyword)) reader.issue(path, 'keyword names use letters, digits and _ only', 'rename it');
-    else if (typeof envVar !== 'string' || !ENV_VAR.test(envVar)) reader.issue(path, 'must name an environment variable (UPPER_SNAKE_CASE), never hold a value', 'write the variable name; put the value in the CI secret store');
-    else if (keywords.has(keyword)) reader.issue(path, `${keyword} is both a keyword value and a secret`, 'keep it in one section');
+    else if (typeof envVar !== 'string' || !ENV_VAR.test(envVar))
+      reader.issue(
+        path,
+        'must name an environment variable (UPPER_SNAKE_CASE), never hold a value',
+        'write the variable name; put the value in the CI secret store',
+      );
+    else if (keywords.has(keyword))
+      reader.issue(path, `${keyword} is both a keyword value and a secret`, 'keep it in one section');
     else secrets.set(keyword, envVar);
   }
 
   const domain = keywords.get('AUTH0_DOMAIN');
   if (typeof domain !== 'string' || !DOMAIN.test(domain)) {
-    reader.issue(['keywords', 'AUTH0_DOMAIN'], 'must be the tenant domain (host or host:port, lower case, no https://)', 'e.g. `AUTH0_DOMAIN: acme-prod.eu.auth0.com`; deploy guards compare the target tenant with it');
+    reader.issue(
+      ['keywords', 'AUTH0_DOMAIN'],
+      'must be the tenant domain (host or host:port, lower case, no https://)',
+      'e.g. `AUTH0_DOMAIN: acme-prod.eu.auth0.com`; deploy guards compare the target tenant with it',
+    );
   }
   if (reader.issues.length > 0) throw new IssueError(reader.issues);
   return { name, yaml, keywords, secrets };

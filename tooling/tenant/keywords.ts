@@ -7,7 +7,8 @@
  * A marker without a mapping is left in place and would be deployed literally.
  */
 
-export type KeywordValue = string | number | boolean | readonly KeywordValue[] | { readonly [key: string]: KeywordValue };
+export type KeywordValue =
+  string | number | boolean | readonly KeywordValue[] | { readonly [key: string]: KeywordValue };
 export type KeywordMappings = Readonly<Record<string, KeywordValue>>;
 
 export const KEYWORD_NAME = /^[A-Za-z0-9_]+$/;
@@ -23,7 +24,11 @@ export function findKeywords(text: string): KeywordUse[] {
   const uses: KeywordUse[] = [];
   for (const match of text.matchAll(/##([A-Za-z0-9_]+)##|@@([A-Za-z0-9_]+)@@/g)) {
     const textName = match[1];
-    uses.push({ kind: textName === undefined ? 'json' : 'text', name: textName ?? match[2] ?? '', offset: match.index });
+    uses.push({
+      kind: textName === undefined ? 'json' : 'text',
+      name: textName ?? match[2] ?? '',
+      offset: match.index,
+    });
   }
   return uses;
 }

@@ -97,19 +97,25 @@ export function parseManifest(yaml: YamlFile): TenantManifest {
   const root = r.record(yaml.value ?? {}, []) ?? {};
   for (const key of Object.keys(root)) {
     if (!(KNOWN_SECTIONS as readonly string[]).includes(key)) {
-      r.issue([key], `resource type "${key}" is not covered by validation`, `remove it, or extend tooling/tenant (known: ${KNOWN_SECTIONS.join(', ')})`);
+      r.issue(
+        [key],
+        `resource type "${key}" is not covered by validation`,
+        `remove it, or extend tooling/tenant (known: ${KNOWN_SECTIONS.join(', ')})`,
+      );
     }
   }
 
   const clients = r.items(root.clients, ['clients'], (item, path): ClientSpec | undefined => {
     const name = r.string(item.name, [...path, 'name']);
-    const metadata = item.client_metadata === undefined ? undefined : r.record(item.client_metadata, [...path, 'client_metadata']);
+    const metadata =
+      item.client_metadata === undefined ? undefined : r.record(item.client_metadata, [...path, 'client_metadata']);
     return name === undefined ? undefined : { path, name, metadata };
   });
 
   const connection = (item: Record<string, unknown>, path: FieldPath): ConnectionSpec | undefined => {
     const name = r.string(item.name, [...path, 'name']);
-    const enabled = item.enabled_clients === undefined ? [] : r.list(item.enabled_clients, [...path, 'enabled_clients']) ?? [];
+    const enabled =
+      item.enabled_clients === undefined ? [] : (r.list(item.enabled_clients, [...path, 'enabled_clients']) ?? []);
     const enabledClients = enabled.flatMap((client, i) => {
       const clientPath = [...path, 'enabled_clients', i];
       const clientName = r.string(client, clientPath);
@@ -117,7 +123,10 @@ export function parseManifest(yaml: YamlFile): TenantManifest {
     });
     return name === undefined ? undefined : { path, name, enabledClients };
   };
-  const connections = [...r.items(root.databases, ['databases'], connection), ...r.items(root.connections, ['connections'], connection)];
+  const connections = [
+    ...r.items(root.databases, ['databases'], connection),
+    ...r.items(root.connections, ['connections'], connection),
+  ];
 
   const clientGrants = r.items(root.clientGrants, ['clientGrants'], (item, path): GrantSpec | undefined => {
     const clientName = r.string(item.client_id, [...path, 'client_id']);
@@ -130,17 +139,25 @@ export function parseManifest(yaml: YamlFile): TenantManifest {
     const identifier = r.string(item.identifier, [...path, 'identifier']);
     r.items(item.scopes, [...path, 'scopes'], (scope, scopePath) => {
       if (typeof scope.value === 'string' && scope.value !== '') return scope.value;
-      r.issue(scopePath, 'a scope needs a `value` (the Management API refuses `name`, which deploy-cli\'s schema suggests)', "write {value: 'read:thing', description: ...}");
+      r.issue(
+        scopePath,
+        "a scope needs a `value` (the Management API refuses `name`, which deploy-cli's schema suggests)",
+        "write {value: 'read:thing', description: ...}",
+      );
       return undefined;
     });
     return name === undefined || identifier === undefined ? undefined : { path, name, identifier };
   });
 
-  const emailTemplates = r.items(root.emailTemplates, ['emailTemplates'], (item, path): EmailTemplateSpec | undefined => {
-    const template = r.string(item.template, [...path, 'template']);
-    const body = r.string(item.body, [...path, 'body']);
-    return template === undefined || body === undefined ? undefined : { path, template, body };
-  });
+  const emailTemplates = r.items(
+    root.emailTemplates,
+    ['emailTemplates'],
+    (item, path): EmailTemplateSpec | undefined => {
+      const template = r.string(item.template, [...path, 'template']);
+      const body = r.string(item.body, [...path, 'body']);
+      return template === undefined || body === undefined ? undefined : { path, template, body };
+    },
+  );
 
   const actions = r.items(root.actions, ['actions'], (item, path): ActionSpec | undefined => {
     const name = r.string(item.name, [...path, 'name']);
@@ -154,15 +171,28 @@ export function parseManifest(yaml: YamlFile): TenantManifest {
       const secretName = r.string(secret.name, [...secretPath, 'name']);
       return secretName === undefined ? undefined : { name: secretName, value: secret.value, path: secretPath };
     });
-    const supportedTriggers = r.items(item.supported_triggers, [...path, 'supported_triggers'], (trigger, triggerPath) => {
-      const id = r.string(trigger.id, [...triggerPath, 'id']);
-      return id === undefined ? undefined : { id, version: trigger.version };
-    });
+    const supportedTriggers = r.items(
+      item.supported_triggers,
+      [...path, 'supported_triggers'],
+      (trigger, triggerPath) => {
+        const id = r.string(trigger.id, [...triggerPath, 'id']);
+        return id === undefined ? undefined : { id, version: trigger.version };
+      },
+    );
     if (name === undefined || code === undefined) return undefined;
-    return { path, name, code, runtime: item.runtime, deployed: item.deployed, dependencies, secrets, supportedTriggers };
+    return {
+      path,
+      name,
+      code,
+      runtime: item.runtime,
+      deployed: item.deployed,
+      dependencies,
+      secrets,
+      supportedTriggers,
+    };
   });
 
-  const triggers = root.triggers === undefined ? {} : r.record(root.triggers, ['triggers']) ?? {};
+  const triggers = root.triggers === undefined ? {} : (r.record(root.triggers, ['triggers']) ?? {});
   const bindings = Object.entries(triggers).flatMap(([trigger, list]) =>
     r.items(list, ['triggers', trigger], (binding, path): BindingSpec | undefined => {
       const actionName = r.string(binding.action_name, [...path, 'action_name']);
@@ -171,5 +201,15 @@ export function parseManifest(yaml: YamlFile): TenantManifest {
   );
 
   if (r.issues.length > 0) throw new IssueError(r.issues);
-  return { yaml, sections: Object.keys(root), clients, connections, clientGrants, resourceServers, emailTemplates, actions, bindings };
+  return {
+    yaml,
+    sections: Object.keys(root),
+    clients,
+    connections,
+    clientGrants,
+    resourceServers,
+    emailTemplates,
+    actions,
+    bindings,
+  };
 }

@@ -33,7 +33,11 @@ export class ShapeReader {
   }
 
   /** A list of mappings; each item is handed to `read` with its path, bad items are skipped. */
-  items<T>(value: unknown, path: FieldPath, read: (item: Record<string, unknown>, path: FieldPath) => T | undefined): T[] {
+  items<T>(
+    value: unknown,
+    path: FieldPath,
+    read: (item: Record<string, unknown>, path: FieldPath) => T | undefined,
+  ): T[] {
     if (value === undefined) return [];
     const items = this.list(value, path) ?? [];
     return items.flatMap((item, i) => {

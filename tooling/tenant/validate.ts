@@ -2,7 +2,14 @@ import { buildActions, type BuildResult } from '../bundle';
 import { IssueError, type Issue } from '../issues';
 import { projectPaths, type ProjectPaths } from '../paths';
 import { parseYaml } from '../yaml';
-import { listEnvironments, loadEnvironmentFile, resolveEnvironment, type EnvironmentFile, type EnvVars, type ResolvedEnvironment } from './environments';
+import {
+  listEnvironments,
+  loadEnvironmentFile,
+  resolveEnvironment,
+  type EnvironmentFile,
+  type EnvVars,
+  type ResolvedEnvironment,
+} from './environments';
 import { findKeywords, replaceKeywords, type KeywordValue } from './keywords';
 import { loadTenantManifest, parseManifest, type TenantManifest } from './manifest';
 import { actions } from './rules/actions';
@@ -16,7 +23,17 @@ import { keywords } from './rules/keywords';
 import { secrets } from './rules/secrets';
 import { triggers } from './rules/triggers';
 
-const RULES: readonly Rule[] = [referencedFiles, keywords, secrets, actions, triggers, clients, emailTemplates, appMetadata, environmentFiles];
+const RULES: readonly Rule[] = [
+  referencedFiles,
+  keywords,
+  secrets,
+  actions,
+  triggers,
+  clients,
+  emailTemplates,
+  appMetadata,
+  environmentFiles,
+];
 
 export interface CheckOptions {
   paths?: ProjectPaths;
@@ -59,7 +76,11 @@ export async function checkTenant(options: CheckOptions): Promise<CheckResult> {
   let build: BuildResult;
   try {
     environment = resolveEnvironment(paths, options.env, options.vars);
-    build = await buildActions({ paths, dependencies: Object.fromEntries(manifest.actions.map((a) => [a.name, a.dependencies])), write: false });
+    build = await buildActions({
+      paths,
+      dependencies: Object.fromEntries(manifest.actions.map((a) => [a.name, a.dependencies])),
+      write: false,
+    });
   } catch (error) {
     return { issues: dedupe([...issues, ...issuesOf(error)]), notes: [] };
   }
@@ -85,8 +106,13 @@ export async function checkTenant(options: CheckOptions): Promise<CheckResult> {
  * replaced by a placeholder so the structure can still be checked; error messages name the
  * keywords on the failing line, never their values.
  */
-function resolve(manifest: TenantManifest, environment: ResolvedEnvironment): { resolved: RuleContext['resolved']; issues: Issue[] } {
-  const placeholders: Record<string, KeywordValue> = Object.fromEntries(environment.missingSecrets.map((m) => [m.keyword, 'unset-secret']));
+function resolve(
+  manifest: TenantManifest,
+  environment: ResolvedEnvironment,
+): { resolved: RuleContext['resolved']; issues: Issue[] } {
+  const placeholders: Record<string, KeywordValue> = Object.fromEntries(
+    environment.missingSecrets.map((m) => [m.keyword, 'unset-secret']),
+  );
   const text = replaceKeywords(manifest.yaml.text, { ...placeholders, ...environment.mappings });
   try {
     const yaml = parseYaml(manifest.yaml.file, text);
@@ -116,10 +142,14 @@ function notes(ctx: RuleContext, build: BuildResult): string[] {
   for (const [trigger, names] of bindings) out.push(`${trigger}: ${names.join(' → ')}`);
   for (const action of build.actions) {
     const used = action.scan.appMetadataKeys.join(', ') || '-';
-    out.push(`${action.name}: ${(action.bytes / 1024).toFixed(1)} kB, sources ${action.sourceHash}, secrets read: ${action.scan.secrets.join(', ') || '-'}, app_metadata: ${used}`);
+    out.push(
+      `${action.name}: ${(action.bytes / 1024).toFixed(1)} kB, sources ${action.sourceHash}, secrets read: ${action.scan.secrets.join(', ') || '-'}, app_metadata: ${used}`,
+    );
   }
   if (!ctx.requireSecrets && ctx.environment.missingSecrets.length > 0) {
-    out.push(`secrets not set here (a deploy needs them; --require-secrets checks): ${ctx.environment.missingSecrets.map((m) => m.envVar).join(', ')}`);
+    out.push(
+      `secrets not set here (a deploy needs them; --require-secrets checks): ${ctx.environment.missingSecrets.map((m) => m.envVar).join(', ')}`,
+    );
   }
   return out;
 }

@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Outcome } from './commands/types';
 import { describeError, UsageError } from './errors';
@@ -49,7 +59,11 @@ export interface SavedMetadata {
 export const REASON_MAX = 500;
 
 export class AuditLog {
-  private constructor(readonly path: string, private readonly who: AuditIdentity, private readonly now: () => Date) {}
+  private constructor(
+    readonly path: string,
+    private readonly who: AuditIdentity,
+    private readonly now: () => Date,
+  ) {}
 
   /** Opens (creates) the log now, so a run that cannot write its audit fails before any change. */
   static open(path: string, who: AuditIdentity, now: () => Date = () => new Date()): AuditLog {
@@ -57,8 +71,10 @@ export class AuditLog {
       mkdirSync(dirname(path), { recursive: true });
       closeSync(openSync(path, 'a', 0o600));
     } catch (error) {
-      throw new UsageError(`cannot open the audit log ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        'point --audit (or USERS_AUDIT_LOG) at a writable file');
+      throw new UsageError(
+        `cannot open the audit log ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'point --audit (or USERS_AUDIT_LOG) at a writable file',
+      );
     }
     return new AuditLog(path, who, now);
   }
@@ -94,9 +110,23 @@ export class AuditLog {
     const path = join(this.savedDir(), savedName(secondary));
     if (!existsSync(path)) return undefined;
     const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (!isJsonObject(value) || value.format !== 'users-link-saved/1' || value.primary !== primary || value.secondary !== secondary) return undefined;
-    if (!isJsonObject(value.app_metadata) || !isJsonObject(value.user_metadata) || typeof value.linked_at !== 'string') return undefined;
-    return { format: 'users-link-saved/1', primary, secondary, linked_at: value.linked_at, app_metadata: value.app_metadata, user_metadata: value.user_metadata };
+    if (
+      !isJsonObject(value) ||
+      value.format !== 'users-link-saved/1' ||
+      value.primary !== primary ||
+      value.secondary !== secondary
+    )
+      return undefined;
+    if (!isJsonObject(value.app_metadata) || !isJsonObject(value.user_metadata) || typeof value.linked_at !== 'string')
+      return undefined;
+    return {
+      format: 'users-link-saved/1',
+      primary,
+      secondary,
+      linked_at: value.linked_at,
+      app_metadata: value.app_metadata,
+      user_metadata: value.user_metadata,
+    };
   }
 
   /** Removes the kept copies of erased accounts' metadata; returns how many there were. */
@@ -131,7 +161,10 @@ export function operatorName(env: Readonly<Record<string, string | undefined>>):
   if (named) return named;
   for (const key of ['user.email', 'user.name']) {
     try {
-      const value = execFileSync('git', ['config', '--get', key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const value = execFileSync('git', ['config', '--get', key], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       if (value) return value;
     } catch {
       // not configured: try the next one
@@ -144,7 +177,10 @@ export function parseReason(reason: string | undefined): string | undefined {
   if (reason === undefined) return undefined;
   const text = reason.trim();
   if (text === '' || text.length > REASON_MAX || /[\r\n]/.test(text)) {
-    throw new UsageError(`--reason must be one line of 1 to ${REASON_MAX} characters`, 'e.g. --reason "ticket 4711" (a reference, not personal data)');
+    throw new UsageError(
+      `--reason must be one line of 1 to ${REASON_MAX} characters`,
+      'e.g. --reason "ticket 4711" (a reference, not personal data)',
+    );
   }
   return text;
 }

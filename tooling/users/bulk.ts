@@ -65,7 +65,11 @@ export async function runChecked(command: Command, ctx: RunContext, item: Item):
       throw error;
     }
     if (check.status !== 'unchanged') throw error;
-    return { status: 'done', userId: check.userId, message: `${check.message} (applied: the answer was lost, a re-read confirms it)` };
+    return {
+      status: 'done',
+      userId: check.userId,
+      message: `${check.message} (applied: the answer was lost, a re-read confirms it)`,
+    };
   }
 }
 

@@ -2,7 +2,15 @@ import { parseArgs } from 'node:util';
 import { auditEntryFor, AuditLog, operatorName, parseReason } from './audit';
 import { BulkRun, runChecked, type BulkSummary } from './bulk';
 import { SdkUsersApi, type UsersApi } from './client';
-import { COMMANDS, findCommand, type Command, type CommandOptions, type Item, type Outcome, type RunContext } from './commands';
+import {
+  COMMANDS,
+  findCommand,
+  type Command,
+  type CommandOptions,
+  type Item,
+  type Outcome,
+  type RunContext,
+} from './commands';
 import { CommandError, describeError, UsageError } from './errors';
 import { readBulkInput, type BulkInput } from './input';
 import { Journal } from './journal';
@@ -109,7 +117,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const target = resolveTarget(invocation.env, io.env);
     io.stderr.write(`tenant: ${target.env} ${target.domain} (${target.domainSource}), as ${target.credentialSource}\n`);
     // A bulk input is read and checked in full before the first request.
-    let bulk = invocation.from === undefined ? undefined : prepareBulk(invocation, readBulkInput(invocation.from, invocation.command, fixedArgs(invocation.command, invocation.positionals)), invocation.from, target);
+    let bulk =
+      invocation.from === undefined
+        ? undefined
+        : prepareBulk(
+            invocation,
+            readBulkInput(invocation.from, invocation.command, fixedArgs(invocation.command, invocation.positionals)),
+            invocation.from,
+            target,
+          );
     audit = openAudit(invocation, target, io);
     const gate = new RateGate({ rate: invocation.rate });
     const api = await SdkUsersApi.connect({ domain: target.domain, credentials: target.credentials }, gate);
@@ -128,7 +144,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /** Changes are audited, and so are access exports (personal data leaving the tenant); dry runs change nothing. */
 function audited(invocation: Invocation): boolean {
-  return (invocation.command.mutates || invocation.command.name === 'export' || invocation.command.name === 'export-users') && !invocation.dryRun;
+  return (
+    (invocation.command.mutates ||
+      invocation.command.name === 'export' ||
+      invocation.command.name === 'export-users') &&
+    !invocation.dryRun
+  );
 }
 
 /**
@@ -138,7 +159,10 @@ function audited(invocation: Invocation): boolean {
 function openAudit(invocation: Invocation, target: Target, io: CliIo): AuditLog | undefined {
   if (!invocation.auditPath) {
     if (audited(invocation) && target.env !== 'sandbox') {
-      throw new UsageError(`${invocation.command.name} on --env ${target.env} needs an audit log`, 'give --audit <file> or set USERS_AUDIT_LOG');
+      throw new UsageError(
+        `${invocation.command.name} on --env ${target.env} needs an audit log`,
+        'give --audit <file> or set USERS_AUDIT_LOG',
+      );
     }
     return undefined;
   }
@@ -155,7 +179,9 @@ function clientIdOf(target: Target): string {
   if ('clientId' in credentials) return credentials.clientId;
   // An access token's client is its azp claim; the token is only read here, never verified or printed.
   try {
-    const payload: unknown = JSON.parse(Buffer.from(credentials.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(
+      Buffer.from(credentials.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    );
     const azp = typeof payload === 'object' && payload !== null && 'azp' in payload ? payload.azp : undefined;
     if (typeof azp === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(azp)) return azp;
   } catch {
@@ -163,7 +189,6 @@ function clientIdOf(target: Target): string {
   }
   return 'unknown (AUTH0_ACCESS_TOKEN)';
 }
-
 
 /** The `--env` an argument list asks for, before it is validated (the entry point decides which CA to trust with it). */
 export function requestedEnv(argv: readonly string[]): string {
@@ -186,31 +211,41 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
     throw new UsageError('no command given', 'pick one of the commands above');
   }
   const command = findCommand(name);
-  if (!command) throw new UsageError(`unknown command "${name}"`, `use one of: ${COMMANDS.map((c) => c.name).join(', ')}`);
+  if (!command)
+    throw new UsageError(`unknown command "${name}"`, `use one of: ${COMMANDS.map((c) => c.name).join(', ')}`);
   if (values.help) {
     io.stdout(commandUsage(command));
     return undefined;
   }
-  if (values['dry-run'] && !command.mutates) throw new UsageError(`${name} changes nothing; --dry-run does not apply`, 'drop --dry-run');
+  if (values['dry-run'] && !command.mutates)
+    throw new UsageError(`${name} changes nothing; --dry-run does not apply`, 'drop --dry-run');
   for (const [option, commands] of Object.entries(COMMAND_OPTIONS)) {
     const value = values[option as keyof typeof values];
     const given = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
-    if (given && !commands.includes(command.name)) throw new UsageError(`--${option} is for ${commands.join(' and ')} only`, `drop --${option}`);
+    if (given && !commands.includes(command.name))
+      throw new UsageError(`--${option} is for ${commands.join(' and ')} only`, `drop --${option}`);
   }
-  if (values.from !== undefined && values.query !== undefined) throw new UsageError('--from and --query both select users', 'use one of them');
+  if (values.from !== undefined && values.query !== undefined)
+    throw new UsageError('--from and --query both select users', 'use one of them');
   const bulk = values.from !== undefined || values.query !== undefined;
   if (values.query !== undefined && values.journal === undefined && !values['dry-run']) {
-    throw new UsageError('--query needs --journal <file>: where the run records itself and its selection, to resume', 'e.g. --journal trial-users.block.journal');
+    throw new UsageError(
+      '--query needs --journal <file>: where the run records itself and its selection, to resume',
+      'e.g. --journal trial-users.block.journal',
+    );
   }
   if (bulk && !command.bulk) {
     throw new UsageError(`${name} does not run in bulk`, `${name} takes one user at a time`);
   }
-  if (!bulk && values.journal !== undefined) throw new UsageError('--journal is for bulk runs (--from, --query)', 'drop --journal');
+  if (!bulk && values.journal !== undefined)
+    throw new UsageError('--journal is for bulk runs (--from, --query)', 'drop --journal');
   const expected = (bulk || command.takesUser === false ? 0 : 1) + command.args.length;
   const allowed = bulk ? [0, command.args.length] : [expected];
   if (!allowed.includes(rest.length)) {
-    throw new UsageError(`${name} takes ${bulk ? `${command.args.map((a) => `<${a.name}>`).join(' ') || 'no arguments'} with --from` : `${expected} argument(s)`}, got ${rest.length}`,
-      `usage: ${synopsis(command)}`);
+    throw new UsageError(
+      `${name} takes ${bulk ? `${command.args.map((a) => `<${a.name}>`).join(' ') || 'no arguments'} with --from` : `${expected} argument(s)`}, got ${rest.length}`,
+      `usage: ${synopsis(command)}`,
+    );
   }
   return {
     command,
@@ -239,7 +274,13 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
       connection: values.connection,
       upsert: values.upsert,
       format: exportFormat(values.format),
-      fields: values.fields === undefined ? [] : values.fields.split(',').map((field) => field.trim()).filter(Boolean),
+      fields:
+        values.fields === undefined
+          ? []
+          : values.fields
+              .split(',')
+              .map((field) => field.trim())
+              .filter(Boolean),
     },
     auditPath: values.audit ?? (io.env.USERS_AUDIT_LOG?.trim() || undefined),
     reason: parseReason(values.reason),
@@ -254,7 +295,10 @@ function exportFormat(value: string | undefined): 'json' | 'csv' {
 function ttlSeconds(value: string): number {
   const seconds = Number(value);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) {
-    throw new UsageError(`--ttl ${value.length > 20 ? '(too long)' : value} is not a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`, 'e.g. --ttl 3600 (one hour)');
+    throw new UsageError(
+      `--ttl ${value.length > 20 ? '(too long)' : value} is not a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`,
+      'e.g. --ttl 3600 (one hour)',
+    );
   }
   return seconds;
 }
@@ -266,18 +310,29 @@ function resultUrl(value: string): string {
   } catch {
     url = undefined;
   }
-  if (!url || url.protocol !== 'https:') throw new UsageError('--result-url must be an https:// URL of at most 1024 characters', 'e.g. --result-url https://app.example.com/login');
+  if (!url || url.protocol !== 'https:')
+    throw new UsageError(
+      '--result-url must be an https:// URL of at most 1024 characters',
+      'e.g. --result-url https://app.example.com/login',
+    );
   return url.toString();
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0 || number > 1000) throw new UsageError(`${flag} ${value} is not a number between 0 and 1000`, `e.g. ${flag} ${fallback}`);
+  if (!Number.isFinite(number) || number <= 0 || number > 1000)
+    throw new UsageError(`${flag} ${value} is not a number between 0 and 1000`, `e.g. ${flag} ${fallback}`);
   return number;
 }
 
-function runContext(api: UsersApi, target: Target, invocation: Invocation, audit: AuditLog | undefined, io: CliIo): Omit<RunContext, 'recheck'> {
+function runContext(
+  api: UsersApi,
+  target: Target,
+  invocation: Invocation,
+  audit: AuditLog | undefined,
+  io: CliIo,
+): Omit<RunContext, 'recheck'> {
   const clients = new Map<string, Promise<boolean>>();
   return {
     api,
@@ -304,7 +359,9 @@ function runContext(api: UsersApi, target: Target, invocation: Invocation, audit
 
 /** Named arguments from the command line (`<user> <client_id>` → {client_id}). */
 function fixedArgs(command: Command, values: readonly string[]): Record<string, string> {
-  return Object.fromEntries(command.args.flatMap((spec, i) => (values[i] === undefined ? [] : [[spec.name, spec.parse(values[i])]])));
+  return Object.fromEntries(
+    command.args.flatMap((spec, i) => (values[i] === undefined ? [] : [[spec.name, spec.parse(values[i])]])),
+  );
 }
 
 async function runSingle(invocation: Invocation, ctx: Omit<RunContext, 'recheck'>, io: CliIo): Promise<number> {
@@ -338,10 +395,24 @@ interface BulkPlan {
   journalPath: string;
 }
 
-async function prepareQuery(invocation: Invocation, query: string, api: UsersApi, target: Target, io: CliIo): Promise<BulkPlan> {
+async function prepareQuery(
+  invocation: Invocation,
+  query: string,
+  api: UsersApi,
+  target: Target,
+  io: CliIo,
+): Promise<BulkPlan> {
   const journalPath = invocation.journal ?? '';
-  const input = await selectByQuery(api, query, journalPath, invocation.command, fixedArgs(invocation.command, invocation.positionals));
-  io.stderr.write(`${input.resumed ? `resuming the selection in ${selectionPath(journalPath)}` : 'the query selects'}: ${input.items.length} users\n`);
+  const input = await selectByQuery(
+    api,
+    query,
+    journalPath,
+    invocation.command,
+    fixedArgs(invocation.command, invocation.positionals),
+  );
+  io.stderr.write(
+    `${input.resumed ? `resuming the selection in ${selectionPath(journalPath)}` : 'the query selects'}: ${input.items.length} users\n`,
+  );
   const plan = prepareBulk(invocation, input, 'the query', target);
   if (plan.journal && !input.resumed) saveSelection(journalPath, query, input);
   return { ...plan, selection: query };
@@ -352,31 +423,55 @@ function prepareBulk(invocation: Invocation, input: BulkInput, source: string, t
   const args = fixedArgs(command, invocation.positionals);
   const erasure = command.name === 'delete';
   if (erasure && !invocation.dryRun && invocation.confirm !== String(input.items.length)) {
-    throw new UsageError(`erasing the ${input.items.length} users of ${source} needs --confirm ${input.items.length}`,
-      `check the list first with --dry-run, then repeat its size: --confirm ${input.items.length}`);
+    throw new UsageError(
+      `erasing the ${input.items.length} users of ${source} needs --confirm ${input.items.length}`,
+      `check the list first with --dry-run, then repeat its size: --confirm ${input.items.length}`,
+    );
   }
   const journalPath = invocation.journal ?? `${source}.${command.name}.journal`;
   // An erasure's journal must not keep what it erased: users are recorded as hashes.
-  const journal = invocation.dryRun ? undefined : Journal.open(journalPath, {
-    journal: 1, command: command.name, args, tenant: target.domain, digest: input.digest, items: input.items.length,
-  }, input.items.map((item) => item.user), { hashIdentifiers: erasure });
+  const journal = invocation.dryRun
+    ? undefined
+    : Journal.open(
+        journalPath,
+        {
+          journal: 1,
+          command: command.name,
+          args,
+          tenant: target.domain,
+          digest: input.digest,
+          items: input.items.length,
+        },
+        input.items.map((item) => item.user),
+        { hashIdentifiers: erasure },
+      );
   return { input, journal, journalPath };
 }
 
-async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunContext, 'recheck'>, gate: RateGate, io: CliIo): Promise<number> {
+async function runBulk(
+  invocation: Invocation,
+  plan: BulkPlan,
+  ctx: Omit<RunContext, 'recheck'>,
+  gate: RateGate,
+  io: CliIo,
+): Promise<number> {
   const { command } = invocation;
   const { input, journal, journalPath } = plan;
   const remaining = input.items.length - (journal?.completed.size ?? 0);
   if (journal && journal.completed.size > 0) {
-    io.stderr.write(`resuming ${journalPath}: ${journal.completed.size} of ${input.items.length} already done` +
-      `${journal.inDoubt.size > 0 ? `, ${journal.inDoubt.size} to recheck (in flight when the last run stopped)` : ''}\n`);
+    io.stderr.write(
+      `resuming ${journalPath}: ${journal.completed.size} of ${input.items.length} already done` +
+        `${journal.inDoubt.size > 0 ? `, ${journal.inDoubt.size} to recheck (in flight when the last run stopped)` : ''}\n`,
+    );
   }
   const progress = new Progress(io.stderr, remaining, () => gate.pausedFor());
   const run = new BulkRun(command, ctx, input.items, {
     concurrency: invocation.concurrency,
     ...(journal ? { journal } : {}),
     progress,
-    ...(invocation.dryRun && !invocation.json ? { onOutcome: (item, message) => io.stdout(`line ${item.line}: ${message}\n`) } : {}),
+    ...(invocation.dryRun && !invocation.json
+      ? { onOutcome: (item, message) => io.stdout(`line ${item.line}: ${message}\n`) }
+      : {}),
     ...(ctx.audit && audited(invocation) ? { audit: ctx.audit } : {}),
   });
   let interrupts = 0;
@@ -399,19 +494,22 @@ async function runBulk(invocation: Invocation, plan: BulkPlan, ctx: Omit<RunCont
     journal?.close();
     progress.end();
   }
-  if (plan.selection !== undefined && journal && summary.failures.length === 0 && !summary.interrupted) removeSelection(journalPath);
+  if (plan.selection !== undefined && journal && summary.failures.length === 0 && !summary.interrupted)
+    removeSelection(journalPath);
   const rate = gate.stats();
   if (invocation.json) {
-    io.stdout(`${JSON.stringify({
-      command: command.name,
-      bulk: true,
-      dry_run: invocation.dryRun,
-      ...summaryJson(summary),
-      requests: rate.requests,
-      throttled: rate.throttled,
-      paused_ms: rate.pausedMs,
-      ...(journal ? { journal: journalPath } : {}),
-    })}\n`);
+    io.stdout(
+      `${JSON.stringify({
+        command: command.name,
+        bulk: true,
+        dry_run: invocation.dryRun,
+        ...summaryJson(summary),
+        requests: rate.requests,
+        throttled: rate.throttled,
+        paused_ms: rate.pausedMs,
+        ...(journal ? { journal: journalPath } : {}),
+      })}\n`,
+    );
   } else {
     io.stdout(formatSummary(command, summary, rate, journal ? journalPath : undefined));
   }
@@ -433,7 +531,12 @@ function summaryJson(summary: BulkSummary): Record<string, unknown> {
   };
 }
 
-function formatSummary(command: Command, summary: BulkSummary, rate: ReturnType<RateGate['stats']>, journalPath: string | undefined): string {
+function formatSummary(
+  command: Command,
+  summary: BulkSummary,
+  rate: ReturnType<RateGate['stats']>,
+  journalPath: string | undefined,
+): string {
   const { counts } = summary;
   const attempted = counts.done + counts.unchanged + counts.planned + summary.failures.length;
   const seconds = summary.elapsedMs / 1000;
@@ -446,11 +549,14 @@ function formatSummary(command: Command, summary: BulkSummary, rate: ReturnType<
   ];
   if (summary.failures.length > 0) {
     lines.push('failures:');
-    for (const failure of summary.failures) lines.push(`  line ${failure.line}: ${failure.user}: ${failure.kind}: ${failure.message}`);
+    for (const failure of summary.failures)
+      lines.push(`  line ${failure.line}: ${failure.user}: ${failure.kind}: ${failure.message}`);
   }
   if (summary.interrupted) lines.push('interrupted: not every user was attempted.');
   if (journalPath) {
-    lines.push(`journal: ${journalPath}${summary.failures.length > 0 || summary.interrupted ? ' (run the same command again to resume: completed users are skipped)' : ''}`);
+    lines.push(
+      `journal: ${journalPath}${summary.failures.length > 0 || summary.interrupted ? ' (run the same command again to resume: completed users are skipped)' : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -470,8 +576,12 @@ function reportError(error: unknown, invocation: Invocation | undefined, io: Cli
 
 function synopsis(command: Command): string {
   const args = command.args.map((a) => ` <${a.name}>`).join('');
-  const confirm = command.name === 'delete' || command.name === 'link' ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>` : '';
-  if (command.name === 'export-users') return `users ${command.name} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
+  const confirm =
+    command.name === 'delete' || command.name === 'link'
+      ? ` --confirm <${command.name === 'link' ? 'secondary' : 'user'}_id>`
+      : '';
+  if (command.name === 'export-users')
+    return `users ${command.name} --output <file> [--connection <name>] [--format json|csv] [--fields a,b]`;
   if (command.takesUser === false) return `users ${command.name}${args} --connection <name> [--upsert]`;
   return `users ${command.name} <user>${args}${confirm}${command.bulk ? `  |  users ${command.name} --from <file>${args.replace(/</g, '[<').replace(/>/g, '>]')}${command.name === 'delete' ? ' --confirm <number of users>' : ''}` : ''}`;
 }
@@ -479,8 +589,10 @@ function synopsis(command: Command): string {
 function commandUsage(command: Command): string {
   const args = command.args.map((a) => `  <${a.name}>  ${a.description}\n`).join('');
   const user = command.takesUser === false ? '' : '  <user>  a user id (auth0|...) or an email address\n';
-  return `${synopsis(command)}\n\n${command.summary}\n\n${user}${args}` +
-    `${command.mutates ? '  --dry-run  check and print what would change; change nothing\n' : ''}`;
+  return (
+    `${synopsis(command)}\n\n${command.summary}\n\n${user}${args}` +
+    `${command.mutates ? '  --dry-run  check and print what would change; change nothing\n' : ''}`
+  );
 }
 
 export function usage(): string {
@@ -496,19 +608,19 @@ export function usage(): string {
     '  --env <name>         the tenant: tenant/environments/<name>.yaml (default sandbox)',
     '  --json               machine-readable result on stdout',
     '  --dry-run            validate and print what would change; change nothing',
-    '  --confirm <user_id>  delete: the exact id of the user to erase (bulk: the number of users); link: the secondary\'s id',
+    "  --confirm <user_id>  delete: the exact id of the user to erase (bulk: the number of users); link: the secondary's id",
     '  --audit <file>       the audit trail (or USERS_AUDIT_LOG); required for link, delete, and any change outside the sandbox',
     '  --reason <text>      why (a ticket reference, not personal data), recorded in the audit line',
     '  link:   --carry-blocks, --allow-email-mismatch, --allow-unverified       unlink: --restore-metadata',
     '  update: --set <field>=<value>, --unset <field>, --meta <key>=<json>, --unset-meta <key> (repeatable)',
     '  reset-password: --ttl <seconds>, --result-url <https URL>',
     '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
-    '  --query <lucene>     bulk: the users a user search selects (at most 1,000: Auth0\'s search cap); needs --journal',
+    "  --query <lucene>     bulk: the users a user search selects (at most 1,000: Auth0's search cap); needs --journal",
     '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',
     `  --rate <n>           Management API requests per second, at most (default ${DEFAULT_RATE}; 429s slow it down further)`,
     `  --concurrency <n>    bulk: users in flight at once (default ${DEFAULT_CONCURRENCY})`,
     '',
-    'credentials: AUTH0_CLIENT_ID + AUTH0_CLIENT_SECRET, or AUTH0_ACCESS_TOKEN; the sandbox\'s own client by default.',
+    "credentials: AUTH0_CLIENT_ID + AUTH0_CLIENT_SECRET, or AUTH0_ACCESS_TOKEN; the sandbox's own client by default.",
     'exit codes: 0 ok, 1 error (or some bulk rows failed), 2 usage error.',
     '',
   ].join('\n');

@@ -1,6 +1,20 @@
-import { AuthenticationClient, ManagementClient, ManagementError, ManagementTimeoutError, type Management } from 'auth0';
+import {
+  AuthenticationClient,
+  ManagementClient,
+  ManagementError,
+  ManagementTimeoutError,
+  type Management,
+} from 'auth0';
 import { CommandError } from './errors';
-import { parseUser, parseUserBlocks, type Identity, type JsonObject, type JsonValue, type User, type UserBlock } from './model';
+import {
+  parseUser,
+  parseUserBlocks,
+  type Identity,
+  type JsonObject,
+  type JsonValue,
+  type User,
+  type UserBlock,
+} from './model';
 import { readRateHeaders, retryDelay } from '../rate-headers';
 import { RateGate } from './rate';
 
@@ -42,7 +56,15 @@ export interface UsersApi {
 
 /** What an access export reads besides the user, each through its own endpoint. */
 export const USER_RECORD_KINDS = [
-  'logs', 'sessions', 'refresh_tokens', 'grants', 'authentication_methods', 'enrollments', 'roles', 'permissions', 'organizations',
+  'logs',
+  'sessions',
+  'refresh_tokens',
+  'grants',
+  'authentication_methods',
+  'enrollments',
+  'roles',
+  'permissions',
+  'organizations',
 ] as const;
 export type UserRecordKind = (typeof USER_RECORD_KINDS)[number];
 export type Revocable = 'sessions' | 'refresh_tokens' | 'grants';
@@ -74,9 +96,10 @@ export interface TicketOptions {
 }
 
 /** The fields this tool changes, as the SDK types them; metadata as JSON objects. */
-export type UserPatch = Pick<Management.UpdateUserRequestContent,
-  'blocked' | 'email' | 'name' | 'given_name' | 'family_name' | 'nickname' | 'picture' | 'username' | 'phone_number'>
-  & { app_metadata?: JsonObject; user_metadata?: JsonObject };
+export type UserPatch = Pick<
+  Management.UpdateUserRequestContent,
+  'blocked' | 'email' | 'name' | 'given_name' | 'family_name' | 'nickname' | 'picture' | 'username' | 'phone_number'
+> & { app_metadata?: JsonObject; user_metadata?: JsonObject };
 
 export type Credentials = { clientId: string; clientSecret: string } | { accessToken: string };
 
@@ -105,7 +128,10 @@ interface Paged<T> extends Answer {
 }
 
 export class SdkUsersApi implements UsersApi {
-  private constructor(private readonly sdk: ManagementClient, private readonly gate: RateGate) {}
+  private constructor(
+    private readonly sdk: ManagementClient,
+    private readonly gate: RateGate,
+  ) {}
 
   /** Gets a token first, so bad credentials or an unreachable tenant fail before any work. */
   static async connect(target: ApiTarget, gate: RateGate): Promise<SdkUsersApi> {
@@ -139,9 +165,12 @@ export class SdkUsersApi implements UsersApi {
 
   async updateUser(userId: string, patch: UserPatch): Promise<User> {
     for (const key of ['app_metadata', 'user_metadata'] as const) {
-      if (patch[key] && Object.keys(patch[key]).length === 0) throw new Error(`refusing to send ${key}: {} (Auth0 would clear it all)`);
+      if (patch[key] && Object.keys(patch[key]).length === 0)
+        throw new Error(`refusing to send ${key}: {} (Auth0 would clear it all)`);
     }
-    return parseUser(await this.call(true, () => this.sdk.users.update(userId, patch).withRawResponse(), unknownUser(userId)));
+    return parseUser(
+      await this.call(true, () => this.sdk.users.update(userId, patch).withRawResponse(), unknownUser(userId)),
+    );
   }
 
   async deleteUser(userId: string): Promise<void> {
@@ -149,7 +178,9 @@ export class SdkUsersApi implements UsersApi {
   }
 
   async userBlocks(userId: string): Promise<UserBlock[]> {
-    return parseUserBlocks(await this.call(true, () => this.sdk.userBlocks.list(userId).withRawResponse(), unknownUser(userId)));
+    return parseUserBlocks(
+      await this.call(true, () => this.sdk.userBlocks.list(userId).withRawResponse(), unknownUser(userId)),
+    );
   }
 
   async clearUserBlocks(userId: string): Promise<void> {
@@ -158,7 +189,11 @@ export class SdkUsersApi implements UsersApi {
 
   async sendVerificationEmail(userId: string): Promise<{ jobId: string }> {
     // Not idempotent: a retried 5xx could send the email twice.
-    const job = await this.call(false, () => this.sdk.jobs.verificationEmail.create({ user_id: userId }).withRawResponse(), unknownUser(userId));
+    const job = await this.call(
+      false,
+      () => this.sdk.jobs.verificationEmail.create({ user_id: userId }).withRawResponse(),
+      unknownUser(userId),
+    );
     return { jobId: String(job.id ?? '') };
   }
 
@@ -168,25 +203,36 @@ export class SdkUsersApi implements UsersApi {
       ...(options.ttlSec === undefined ? {} : { ttl_sec: options.ttlSec }),
       ...(options.resultUrl === undefined ? {} : { result_url: options.resultUrl }),
     };
-    const result = await this.call(false, () => this.sdk.tickets.changePassword(request).withRawResponse(), unknownUser(userId));
+    const result = await this.call(
+      false,
+      () => this.sdk.tickets.changePassword(request).withRawResponse(),
+      unknownUser(userId),
+    );
     return { ticket: result.ticket };
   }
 
   async link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]> {
     const body = { provider: secondary.provider as Management.UserIdentityProviderEnum, user_id: secondary.user_id };
-    const identities = await this.call(false, () => this.sdk.users.identities.link(primaryUserId, body).withRawResponse());
+    const identities = await this.call(false, () =>
+      this.sdk.users.identities.link(primaryUserId, body).withRawResponse(),
+    );
     return parseUser({ user_id: primaryUserId, identities }).identities;
   }
 
   async unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]> {
     const identities = await this.call(true, () =>
-      this.sdk.users.identities.delete(primaryUserId, provider as Management.UserIdentityProviderEnum, identityId).withRawResponse());
+      this.sdk.users.identities
+        .delete(primaryUserId, provider as Management.UserIdentityProviderEnum, identityId)
+        .withRawResponse(),
+    );
     return parseUser({ user_id: primaryUserId, identities }).identities;
   }
 
   async clientExists(clientId: string): Promise<boolean> {
     try {
-      await this.call(true, () => this.sdk.clients.get(clientId, { fields: 'client_id', include_fields: true }).withRawResponse());
+      await this.call(true, () =>
+        this.sdk.clients.get(clientId, { fields: 'client_id', include_fields: true }).withRawResponse(),
+      );
       return true;
     } catch (error) {
       if (error instanceof NotFound) return false;
@@ -198,22 +244,37 @@ export class SdkUsersApi implements UsersApi {
     const { users, userGrants } = this.sdk;
     const paging = { page: 0, per_page: PER_PAGE };
     switch (kind) {
-      case 'logs': return this.allPages(() => users.logs.list(userId, { ...paging, sort: 'date:-1' }));
-      case 'sessions': return this.allPages(() => users.sessions.list(userId, { take: PER_PAGE }));
-      case 'refresh_tokens': return this.allPages(() => users.refreshToken.list(userId, { take: PER_PAGE }));
-      case 'grants': return this.allPages(() => userGrants.list({ ...paging, user_id: userId }));
-      case 'authentication_methods': return this.allPages(() => users.authenticationMethods.list(userId, paging));
-      case 'enrollments': return { records: toJson(await this.call(true, () => users.enrollments.get(userId).withRawResponse())), truncated: false };
-      case 'roles': return this.allPages(() => users.roles.list(userId, paging));
-      case 'permissions': return this.allPages(() => users.permissions.list(userId, paging));
-      case 'organizations': return this.allPages(() => users.organizations.list(userId, paging));
+      case 'logs':
+        return this.allPages(() => users.logs.list(userId, { ...paging, sort: 'date:-1' }));
+      case 'sessions':
+        return this.allPages(() => users.sessions.list(userId, { take: PER_PAGE }));
+      case 'refresh_tokens':
+        return this.allPages(() => users.refreshToken.list(userId, { take: PER_PAGE }));
+      case 'grants':
+        return this.allPages(() => userGrants.list({ ...paging, user_id: userId }));
+      case 'authentication_methods':
+        return this.allPages(() => users.authenticationMethods.list(userId, paging));
+      case 'enrollments':
+        return {
+          records: toJson(await this.call(true, () => users.enrollments.get(userId).withRawResponse())),
+          truncated: false,
+        };
+      case 'roles':
+        return this.allPages(() => users.roles.list(userId, paging));
+      case 'permissions':
+        return this.allPages(() => users.permissions.list(userId, paging));
+      case 'organizations':
+        return this.allPages(() => users.organizations.list(userId, paging));
     }
   }
 
   async revoke(kind: Revocable, userId: string): Promise<void> {
-    const request = kind === 'sessions' ? () => this.sdk.users.sessions.delete(userId).withRawResponse()
-      : kind === 'refresh_tokens' ? () => this.sdk.users.refreshToken.delete(userId).withRawResponse()
-        : () => this.sdk.userGrants.deleteByUserId({ user_id: userId }).withRawResponse();
+    const request =
+      kind === 'sessions'
+        ? () => this.sdk.users.sessions.delete(userId).withRawResponse()
+        : kind === 'refresh_tokens'
+          ? () => this.sdk.users.refreshToken.delete(userId).withRawResponse()
+          : () => this.sdk.userGrants.deleteByUserId({ user_id: userId }).withRawResponse();
     try {
       await this.call(true, request);
     } catch (error) {
@@ -228,7 +289,9 @@ export class SdkUsersApi implements UsersApi {
   }
 
   async connectionId(name: string): Promise<string | undefined> {
-    const page = await this.send(true, () => this.sdk.connections.list({ name, fields: 'id,name', include_fields: true }));
+    const page = await this.send(true, () =>
+      this.sdk.connections.list({ name, fields: 'id,name', include_fields: true }),
+    );
     return page.data.find((connection) => connection.name === name)?.id;
   }
 
@@ -239,9 +302,16 @@ export class SdkUsersApi implements UsersApi {
       ...(job.percentage_done === undefined ? {} : { percentageDone: job.percentage_done }),
       ...(job.time_left_seconds === undefined ? {} : { timeLeftSeconds: job.time_left_seconds }),
       ...(job.location === undefined ? {} : { location: job.location }),
-      ...(job.summary === undefined ? {} : {
-        summary: { inserted: job.summary.inserted ?? 0, updated: job.summary.updated ?? 0, failed: job.summary.failed ?? 0, total: job.summary.total ?? 0 },
-      }),
+      ...(job.summary === undefined
+        ? {}
+        : {
+            summary: {
+              inserted: job.summary.inserted ?? 0,
+              updated: job.summary.updated ?? 0,
+              failed: job.summary.failed ?? 0,
+              total: job.summary.total ?? 0,
+            },
+          }),
     };
   }
 
@@ -262,8 +332,13 @@ export class SdkUsersApi implements UsersApi {
   }
 
   async searchUsers(query: string, page: number, perPage: number): Promise<{ users: User[]; total: number }> {
-    const result = await this.send(true, () => this.sdk.users.list({ q: query, search_engine: 'v3', page, per_page: perPage, include_totals: true }));
-    const total = typeof result.response === 'object' && result.response !== null && 'total' in result.response ? Number(result.response.total) : result.data.length;
+    const result = await this.send(true, () =>
+      this.sdk.users.list({ q: query, search_engine: 'v3', page, per_page: perPage, include_totals: true }),
+    );
+    const total =
+      typeof result.response === 'object' && result.response !== null && 'total' in result.response
+        ? Number(result.response.total)
+        : result.data.length;
     return { users: result.data.map(parseUser), total: Number.isFinite(total) ? total : result.data.length };
   }
 
@@ -276,7 +351,10 @@ export class SdkUsersApi implements UsersApi {
       page = await this.send(true, () => current.getNextPage());
       records.push(...toJson(page.data));
     }
-    return { records: records.slice(0, MAX_LISTED), truncated: records.length > MAX_LISTED || (records.length >= MAX_LISTED && page.hasNextPage()) };
+    return {
+      records: records.slice(0, MAX_LISTED),
+      truncated: records.length > MAX_LISTED || (records.length >= MAX_LISTED && page.hasNextPage()),
+    };
   }
 
   private async call<T>(idempotent: boolean, request: Call<T>, notFound?: CommandError): Promise<T> {
@@ -287,7 +365,11 @@ export class SdkUsersApi implements UsersApi {
    * One request through the gate: waits its turn, retries 429s after Retry-After (they were not
    * executed), and retries 5xx and network errors only when repeating the request is harmless.
    */
-  private async send<R extends Answer>(idempotent: boolean, request: () => Promise<R>, notFound?: CommandError): Promise<R> {
+  private async send<R extends Answer>(
+    idempotent: boolean,
+    request: () => Promise<R>,
+    notFound?: CommandError,
+  ): Promise<R> {
     let throttled = 0;
     let failed = 0;
     for (;;) {
@@ -299,12 +381,16 @@ export class SdkUsersApi implements UsersApi {
       } catch (error) {
         const status = statusOf(error);
         if (status === 429) {
-          const headers = error instanceof ManagementError && error.rawResponse ? readRateHeaders(error.rawResponse.headers) : {};
+          const headers =
+            error instanceof ManagementError && error.rawResponse ? readRateHeaders(error.rawResponse.headers) : {};
           this.gate.throttled(retryDelay(headers, throttled));
           throttled += 1;
           if (throttled <= MAX_THROTTLED_RETRIES) continue;
-          throw new CommandError('rate_limited', `still rate limited after ${MAX_THROTTLED_RETRIES} retries`,
-            'lower --rate, or resume later: completed users are not repeated');
+          throw new CommandError(
+            'rate_limited',
+            `still rate limited after ${MAX_THROTTLED_RETRIES} retries`,
+            'lower --rate, or resume later: completed users are not repeated',
+          );
         }
         if (status === 404) throw notFound ?? new NotFound();
         // 501: the endpoint does not exist there (a sandbox, a plan without the feature); asking again will not help.
@@ -323,20 +409,27 @@ export class SdkUsersApi implements UsersApi {
 async function tokenSupplier(target: ApiTarget): Promise<() => Promise<string>> {
   const { credentials } = target;
   if ('accessToken' in credentials) return async () => credentials.accessToken;
-  const provider = new ClientCredentials(new AuthenticationClient({
-    domain: target.domain,
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    // A token request the server throttled or failed is repeated: it changes nothing.
-    retry: { enabled: true, maxRetries: TOKEN_RETRIES, retryWhen: [429, 500, 502, 503, 504] },
-  }), `https://${target.domain}/api/v2/`);
+  const provider = new ClientCredentials(
+    new AuthenticationClient({
+      domain: target.domain,
+      clientId: credentials.clientId,
+      clientSecret: credentials.clientSecret,
+      // A token request the server throttled or failed is repeated: it changes nothing.
+      retry: { enabled: true, maxRetries: TOKEN_RETRIES, retryWhen: [429, 500, 502, 503, 504] },
+    }),
+    `https://${target.domain}/api/v2/`,
+  );
   try {
     await provider.token();
   } catch (error) {
     const network = networkReason(error);
-    throw new CommandError(network ? 'api_unavailable' : 'api_error', `could not get a Management API token from ${target.domain}: ${network ?? errorMessage(error)}`,
-      network ? 'check the domain (--env, AUTH0_DOMAIN) and that the tenant is reachable'
-        : 'check AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET, and that the client is granted the Management API');
+    throw new CommandError(
+      network ? 'api_unavailable' : 'api_error',
+      `could not get a Management API token from ${target.domain}: ${network ?? errorMessage(error)}`,
+      network
+        ? 'check the domain (--env, AUTH0_DOMAIN) and that the tenant is reachable'
+        : 'check AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET, and that the client is granted the Management API',
+    );
   }
   return () => provider.token();
 }
@@ -349,16 +442,22 @@ class ClientCredentials {
   private cached: { token: string; expiresAt: number } | undefined;
   private pending: Promise<string> | undefined;
 
-  constructor(private readonly auth: AuthenticationClient, private readonly audience: string) {}
+  constructor(
+    private readonly auth: AuthenticationClient,
+    private readonly audience: string,
+  ) {}
 
   token(): Promise<string> {
     if (this.cached && Date.now() < this.cached.expiresAt - TOKEN_LEEWAY_MS) return Promise.resolve(this.cached.token);
-    this.pending ??= this.auth.oauth.clientCredentialsGrant({ audience: this.audience }).then(({ data }) => {
-      this.cached = { token: data.access_token, expiresAt: Date.now() + data.expires_in * 1000 };
-      return data.access_token;
-    }).finally(() => {
-      this.pending = undefined;
-    });
+    this.pending ??= this.auth.oauth
+      .clientCredentialsGrant({ audience: this.audience })
+      .then(({ data }) => {
+        this.cached = { token: data.access_token, expiresAt: Date.now() + data.expires_in * 1000 };
+        return data.access_token;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 }
@@ -367,7 +466,11 @@ class ClientCredentials {
 class NotFound extends Error {}
 
 function unknownUser(userId: string): CommandError {
-  return new CommandError('unknown_user', `no user ${userId}`, 'check the id (`users show <email>` finds it); a linked secondary only exists inside its primary');
+  return new CommandError(
+    'unknown_user',
+    `no user ${userId}`,
+    'check the id (`users show <email>` finds it); a linked secondary only exists inside its primary',
+  );
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -389,21 +492,40 @@ function toJson(value: unknown): JsonValue[] {
 
 function describeFailure(error: unknown, status: number | undefined): CommandError {
   if (error instanceof ManagementTimeoutError) {
-    return new CommandError('api_unavailable', `no answer within ${TIMEOUT_SECONDS}s`, 'retry; check the tenant status');
+    return new CommandError(
+      'api_unavailable',
+      `no answer within ${TIMEOUT_SECONDS}s`,
+      'retry; check the tenant status',
+    );
   }
   const body = error instanceof ManagementError ? error.body : undefined;
   const apiMessage = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : undefined;
   if (status === 401 || status === 403) {
-    return new CommandError('api_error', `the Management API refused the call (${status}): ${apiMessage ?? 'forbidden'}`,
-      'grant the client the scopes read:users, update:users, delete:users, create:user_tickets, read:clients');
+    return new CommandError(
+      'api_error',
+      `the Management API refused the call (${status}): ${apiMessage ?? 'forbidden'}`,
+      'grant the client the scopes read:users, update:users, delete:users, create:user_tickets, read:clients',
+    );
   }
   if (status !== undefined && status < 500) {
-    return new CommandError('api_error', `the Management API refused the request (${status}): ${apiMessage ?? 'no message'}`, 'see the message');
+    return new CommandError(
+      'api_error',
+      `the Management API refused the request (${status}): ${apiMessage ?? 'no message'}`,
+      'see the message',
+    );
   }
   if (status !== undefined) {
-    return new CommandError('api_unavailable', `the Management API failed (${status}): ${apiMessage ?? 'no message'}`, 'retry later; check the tenant status');
+    return new CommandError(
+      'api_unavailable',
+      `the Management API failed (${status}): ${apiMessage ?? 'no message'}`,
+      'retry later; check the tenant status',
+    );
   }
-  return new CommandError('api_unavailable', `request failed: ${networkReason(error) ?? errorMessage(error)}`, 'check the domain and your network');
+  return new CommandError(
+    'api_unavailable',
+    `request failed: ${networkReason(error) ?? errorMessage(error)}`,
+    'check the domain and your network',
+  );
 }
 
 /** Names the usual local causes (a sandbox that is not running, an untrusted certificate). */
@@ -412,7 +534,11 @@ function networkReason(error: unknown): string | undefined {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED') return 'connection refused (is the tenant, or the sandbox, running?)';
     if (code === 'ENOTFOUND') return 'unknown host';
-    if (code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
+    if (
+      code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+      code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+      code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+    ) {
       return `TLS certificate not trusted (${code}); for the sandbox, NODE_EXTRA_CA_CERTS must name its ca.pem`;
     }
   }

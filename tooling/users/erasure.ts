@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { sha256, type AuditLog } from './audit';
 import type { Revocable, UsersApi } from './client';
@@ -60,7 +70,11 @@ export class ErasureStore {
     if (!existsSync(path)) return undefined;
     const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (!isErasureState(value) || value.primary !== primary) {
-      throw new CommandError('invalid_state', `${path} is not the erasure state of this user`, 'it was edited; move it away and check the user by hand');
+      throw new CommandError(
+        'invalid_state',
+        `${path} is not the erasure state of this user`,
+        'it was edited; move it away and check the user by hand',
+      );
     }
     return value;
   }
@@ -90,8 +104,18 @@ export class ErasureStore {
 }
 
 export function planErasure(user: User, now: Date): ErasureState {
-  const linked = user.identities.filter((identity) => !isOwnIdentity(user, identity)).map((i) => `${i.provider}|${i.user_id}`);
-  return { format: 'users-erasure/1', primary: user.user_id, planned: [...linked, user.user_id], revoked: [], unlinked: [], deleted: [], started_at: now.toISOString() };
+  const linked = user.identities
+    .filter((identity) => !isOwnIdentity(user, identity))
+    .map((i) => `${i.provider}|${i.user_id}`);
+  return {
+    format: 'users-erasure/1',
+    primary: user.user_id,
+    planned: [...linked, user.user_id],
+    revoked: [],
+    unlinked: [],
+    deleted: [],
+    started_at: now.toISOString(),
+  };
 }
 
 export interface ErasureContext {
@@ -127,7 +151,8 @@ export async function erase(ctx: ErasureContext, state: ErasureState): Promise<E
   // Accounts linked since the plan was made go too.
   for (const identity of current?.identities ?? []) {
     const id = `${identity.provider}|${identity.user_id}`;
-    if (current && !isOwnIdentity(current, identity) && !state.planned.includes(id)) state.planned.splice(state.planned.length - 1, 0, id);
+    if (current && !isOwnIdentity(current, identity) && !state.planned.includes(id))
+      state.planned.splice(state.planned.length - 1, 0, id);
   }
   for (const id of state.planned) {
     if (state.deleted.includes(id) || id === primary) continue;
@@ -180,17 +205,26 @@ function stopped(state: ErasureState, what: string, error: unknown): CommandErro
   const left = state.planned.filter((id) => !state.deleted.includes(id));
   const orphans = state.unlinked.filter((id) => !state.deleted.includes(id));
   const nothingYet = state.deleted.length === 0 && state.unlinked.length === 0;
-  const converted = new CommandError(error instanceof CommandError && error.kind === 'api_unavailable' ? 'api_unavailable' : 'api_error',
+  const converted = new CommandError(
+    error instanceof CommandError && error.kind === 'api_unavailable' ? 'api_unavailable' : 'api_error',
     `erasure of ${state.primary} not complete: ${what} failed: ${describeError(error).message}. ` +
       `${nothingYet ? 'Nothing was deleted yet' : `Deleted: ${state.deleted.join(', ') || 'none'}`}; still present: ${left.join(', ')}` +
       `${orphans.length > 0 ? ` (${orphans.join(', ')} unlinked, not yet deleted)` : ''}.`,
-    `fix the cause, then run the same delete again (users delete ${state.primary} --confirm ${state.primary}): it continues from where this stopped`);
+    `fix the cause, then run the same delete again (users delete ${state.primary} --confirm ${state.primary}): it continues from where this stopped`,
+  );
   if (error instanceof CommandError && error.status !== undefined) converted.status = error.status;
   return converted;
 }
 
 function isErasureState(value: unknown): value is ErasureState {
-  if (!isJsonObject(value) || value.format !== 'users-erasure/1' || typeof value.primary !== 'string' || typeof value.started_at !== 'string') return false;
-  const strings = (key: string): boolean => Array.isArray(value[key]) && (value[key] as unknown[]).every((entry) => typeof entry === 'string');
+  if (
+    !isJsonObject(value) ||
+    value.format !== 'users-erasure/1' ||
+    typeof value.primary !== 'string' ||
+    typeof value.started_at !== 'string'
+  )
+    return false;
+  const strings = (key: string): boolean =>
+    Array.isArray(value[key]) && (value[key] as unknown[]).every((entry) => typeof entry === 'string');
   return ['planned', 'revoked', 'unlinked', 'deleted'].every(strings);
 }

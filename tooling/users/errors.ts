@@ -5,7 +5,10 @@
 
 /** Bad invocation: unknown flag, missing argument, malformed input file. Exit code 2. */
 export class UsageError extends Error {
-  constructor(problem: string, readonly fix: string) {
+  constructor(
+    problem: string,
+    readonly fix: string,
+  ) {
     super(problem);
     this.name = 'UsageError';
   }
@@ -31,7 +34,11 @@ export class CommandError extends Error {
   /** The HTTP status of the Management API answer behind it, when there was one. */
   status?: number;
 
-  constructor(readonly kind: FailureKind, problem: string, readonly fix: string) {
+  constructor(
+    readonly kind: FailureKind,
+    problem: string,
+    readonly fix: string,
+  ) {
     super(problem);
     this.name = 'CommandError';
   }

@@ -32,7 +32,10 @@ export function readBulkInput(path: string, command: Command, fixedArgs: Readonl
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? describeError(error).message}`, 'check the path given to --from');
+    throw new UsageError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? describeError(error).message}`,
+      'check the path given to --from',
+    );
   }
   const rows = extname(path).toLowerCase() === '.json' ? jsonRows(path, text) : csvRows(path, text);
   const items: BulkItem[] = [];
@@ -46,8 +49,10 @@ export function readBulkInput(path: string, command: Command, fixedArgs: Readonl
   }
   if (problems.length > 0) {
     const more = problems.length > MAX_REPORTED ? `\n  ... and ${problems.length - MAX_REPORTED} more` : '';
-    throw new UsageError(`${problems.length} invalid row(s) in ${path}:\n  ${problems.slice(0, MAX_REPORTED).join('\n  ')}${more}`,
-      'fix these rows; nothing was changed');
+    throw new UsageError(
+      `${problems.length} invalid row(s) in ${path}:\n  ${problems.slice(0, MAX_REPORTED).join('\n  ')}${more}`,
+      'fix these rows; nothing was changed',
+    );
   }
   if (items.length === 0) throw new UsageError(`${path} lists no users`, 'add one user per row');
   return { items, digest: createHash('sha256').update(text).digest('hex') };
@@ -63,18 +68,26 @@ function csvRows(path: string, text: string): Row[] {
   try {
     records = parseCsv(text);
   } catch (error) {
-    throw new UsageError(`${path} ${error instanceof CsvError ? error.message : String(error)}`, 'save the file as CSV (RFC 4180)');
+    throw new UsageError(
+      `${path} ${error instanceof CsvError ? error.message : String(error)}`,
+      'save the file as CSV (RFC 4180)',
+    );
   }
   const [header, ...data] = records;
   if (!header) throw new UsageError(`${path} is empty`, 'add a header row (user,...) and one user per row');
   const columns = header.fields.map((name) => name.trim().toLowerCase());
   if (!columns.some((name) => USER_COLUMNS.includes(name))) {
-    throw new UsageError(`${path} line 1: the header (${header.fields.join(',')}) has no user column`,
-      'start the file with a header row naming the column: user (or user_id, or email)');
+    throw new UsageError(
+      `${path} line 1: the header (${header.fields.join(',')}) has no user column`,
+      'start the file with a header row naming the column: user (or user_id, or email)',
+    );
   }
   return data
     .filter((record) => record.fields.some((field) => field.trim() !== ''))
-    .map((record) => ({ line: record.line, values: Object.fromEntries(columns.map((name, i) => [name, record.fields[i]])) }));
+    .map((record) => ({
+      line: record.line,
+      values: Object.fromEntries(columns.map((name, i) => [name, record.fields[i]])),
+    }));
 }
 
 function jsonRows(path: string, text: string): Row[] {
@@ -82,13 +95,22 @@ function jsonRows(path: string, text: string): Row[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${describeError(error).message}`, 'give a JSON array of user ids / emails, or of {"user": ...} objects');
+    throw new UsageError(
+      `${path} is not valid JSON: ${describeError(error).message}`,
+      'give a JSON array of user ids / emails, or of {"user": ...} objects',
+    );
   }
-  if (!Array.isArray(parsed)) throw new UsageError(`${path} is not a JSON array`, 'give a JSON array of user ids / emails, or of {"user": ...} objects');
+  if (!Array.isArray(parsed))
+    throw new UsageError(
+      `${path} is not a JSON array`,
+      'give a JSON array of user ids / emails, or of {"user": ...} objects',
+    );
   return parsed.map((entry, i): Row => {
     if (typeof entry === 'string') return { line: i + 1, values: { user: entry } };
     if (isJsonObject(entry)) {
-      const values = Object.fromEntries(Object.entries(entry).map(([key, value]) => [key.toLowerCase(), typeof value === 'string' ? value : undefined]));
+      const values = Object.fromEntries(
+        Object.entries(entry).map(([key, value]) => [key.toLowerCase(), typeof value === 'string' ? value : undefined]),
+      );
       return { line: i + 1, values };
     }
     return { line: i + 1, values: {} };
@@ -96,7 +118,9 @@ function jsonRows(path: string, text: string): Row[] {
 }
 
 function toItem(row: Row, index: number, command: Command, fixedArgs: Readonly<Record<string, string>>): BulkItem {
-  const user = USER_COLUMNS.map((name) => row.values[name]?.trim()).find((value) => value !== undefined && value !== '');
+  const user = USER_COLUMNS.map((name) => row.values[name]?.trim()).find(
+    (value) => value !== undefined && value !== '',
+  );
   if (user === undefined) throw new UsageError('no user', 'fill the user column');
   parseUserRef(user);
   const args: Record<string, string> = {};

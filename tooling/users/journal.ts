@@ -27,7 +27,8 @@ export interface JournalHeader {
 }
 
 type Finished = 'done' | 'unchanged';
-type JournalRecord = { i: number; user: string; s: 'start' | 'failed' } | { i: number; user: string; s: Finished; id: string };
+type JournalRecord =
+  { i: number; user: string; s: 'start' | 'failed' } | { i: number; user: string; s: Finished; id: string };
 
 export class Journal {
   /** Items already completed in an earlier run. */
@@ -36,13 +37,21 @@ export class Journal {
   readonly inDoubt = new Set<number>();
   private fd: number | undefined;
 
-  private constructor(readonly path: string, private readonly hashIdentifiers: boolean) {}
+  private constructor(
+    readonly path: string,
+    private readonly hashIdentifiers: boolean,
+  ) {}
 
   /**
    * Creates the journal, or reopens it for a resume after checking that it was written for this
    * very command, arguments, tenant and input.
    */
-  static open(path: string, header: JournalHeader, users: readonly string[], options: { hashIdentifiers?: boolean } = {}): Journal {
+  static open(
+    path: string,
+    header: JournalHeader,
+    users: readonly string[],
+    options: { hashIdentifiers?: boolean } = {},
+  ): Journal {
     const journal = new Journal(path, options.hashIdentifiers === true);
     lock(path);
     let resumed: boolean;
@@ -96,20 +105,29 @@ export class Journal {
     const end = bytes.lastIndexOf(0x0a) + 1;
     if (end < bytes.length) truncateSync(this.path, end);
     if (end === 0) return false;
-    const [first, ...rest] = bytes.subarray(0, end - 1).toString('utf8').split('\n');
+    const [first, ...rest] = bytes
+      .subarray(0, end - 1)
+      .toString('utf8')
+      .split('\n');
     const header = parseLine(this.path, 1, first ?? '');
-    const mismatch = (['journal', 'command', 'tenant', 'digest', 'items'] as const).find((key) => header[key] !== expected[key])
-      ?? (JSON.stringify(header.args) !== JSON.stringify(expected.args) ? 'args' : undefined);
+    const mismatch =
+      (['journal', 'command', 'tenant', 'digest', 'items'] as const).find((key) => header[key] !== expected[key]) ??
+      (JSON.stringify(header.args) !== JSON.stringify(expected.args) ? 'args' : undefined);
     if (mismatch) {
-      throw new UsageError(`${this.path} was written for another run (its ${mismatch} differs: ${JSON.stringify(header[mismatch])})`,
-        'resume with exactly the same command, arguments, tenant and input file, or pass --journal <new file> to start afresh');
+      throw new UsageError(
+        `${this.path} was written for another run (its ${mismatch} differs: ${JSON.stringify(header[mismatch])})`,
+        'resume with exactly the same command, arguments, tenant and input file, or pass --journal <new file> to start afresh',
+      );
     }
     const last = new Map<number, JournalRecord['s']>();
     rest.forEach((line, n) => {
       const record = parseLine(this.path, n + 2, line);
       const index = record.i;
       if (typeof index !== 'number' || users[index] === undefined || this.identifier(users[index]) !== record.user) {
-        throw new UsageError(`${this.path}:${n + 2}: record for item ${String(index)} does not match the input`, 'the journal or the input was edited; start afresh with --journal <new file>');
+        throw new UsageError(
+          `${this.path}:${n + 2}: record for item ${String(index)} does not match the input`,
+          'the journal or the input was edited; start afresh with --journal <new file>',
+        );
       }
       last.set(index, record.s as JournalRecord['s']);
     });
@@ -138,8 +156,10 @@ function lock(path: string): void {
     }
     const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
     if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-      throw new UsageError(`${path} is in use by another run (process ${owner})`,
-        'wait for it to finish (or stop it with Ctrl-C), then run again; two runs on one journal would repeat work');
+      throw new UsageError(
+        `${path} is in use by another run (process ${owner})`,
+        'wait for it to finish (or stop it with Ctrl-C), then run again; two runs on one journal would repeat work',
+      );
     }
     rmSync(lockPath, { force: true });
   }
@@ -167,5 +187,8 @@ function parseLine(path: string, line: number, text: string): Record<string, unk
   } catch {
     // reported below
   }
-  throw new UsageError(`${path}:${line} is not a journal record`, 'the journal was edited or belongs to something else; pass --journal <new file> to start afresh');
+  throw new UsageError(
+    `${path}:${line} is not a journal record`,
+    'the journal was edited or belongs to something else; pass --journal <new file> to start afresh',
+  );
 }

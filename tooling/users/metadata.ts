@@ -55,13 +55,17 @@ export async function editArrayKey(
     await api.updateUser(current.user_id, { app_metadata: { [intent.key]: next } });
     if (options.settleMs > 0) await sleep(options.settleMs);
     const check = await api.getUser(current.user_id);
-    if (!check) throw new CommandError('unknown_user', `${current.user_id} was deleted during the edit`, 'nothing to do');
+    if (!check)
+      throw new CommandError('unknown_user', `${current.user_id} was deleted during the edit`, 'nothing to do');
     const after = readArray(check, intent.key);
     if (holds(after, intent)) return { changed: true, before, after };
     current = check;
   }
-  throw new CommandError('invalid_state', `app_metadata.${intent.key} of ${user.user_id} kept being overwritten by another writer`,
-    'find the other process editing this user, then run the command again');
+  throw new CommandError(
+    'invalid_state',
+    `app_metadata.${intent.key} of ${user.user_id} kept being overwritten by another writer`,
+    'find the other process editing this user, then run the command again',
+  );
 }
 
 /**
@@ -72,8 +76,11 @@ export function readArray(user: User, key: ArrayKey): JsonValue[] {
   const value = user.app_metadata[key];
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
-  throw new CommandError('invalid_state', `app_metadata.${key} of ${user.user_id} is ${JSON.stringify(value)}, not a list`,
-    `repair it by hand to a list of strings (gate-apps ${key === 'blocked_apps' ? 'blocks every application' : 'grants nothing'} meanwhile)`);
+  throw new CommandError(
+    'invalid_state',
+    `app_metadata.${key} of ${user.user_id} is ${JSON.stringify(value)}, not a list`,
+    `repair it by hand to a list of strings (gate-apps ${key === 'blocked_apps' ? 'blocks every application' : 'grants nothing'} meanwhile)`,
+  );
 }
 
 function holds(list: readonly JsonValue[], intent: ArrayIntent): boolean {

@@ -8,7 +8,16 @@ import { type JsonObject, type JsonValue, type User } from './model';
  * change, and `user_metadata` keys. Pure: parses the edits and plans the PATCH; the command sends it.
  * https://auth0.com/docs/manage-users/user-accounts/user-profiles/normalized-user-profile-schema
  */
-export const PROFILE_FIELDS = ['email', 'name', 'given_name', 'family_name', 'nickname', 'picture', 'username', 'phone_number'] as const;
+export const PROFILE_FIELDS = [
+  'email',
+  'name',
+  'given_name',
+  'family_name',
+  'nickname',
+  'picture',
+  'username',
+  'phone_number',
+] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Inputs larger than this are refused without being echoed (ids, field values). */
@@ -51,9 +60,11 @@ export function parseEdits(args: EditArgs): ProfileEdit {
     const [field, value] = splitAssignment('--set', text);
     const name = profileField(field);
     once(name);
-    if (Buffer.byteLength(value) > MAX_INPUT_BYTES) throw new UsageError(`the value for ${name} is over ${MAX_INPUT_BYTES} bytes`, 'shorten it');
+    if (Buffer.byteLength(value) > MAX_INPUT_BYTES)
+      throw new UsageError(`the value for ${name} is over ${MAX_INPUT_BYTES} bytes`, 'shorten it');
     const pattern = FIELD_PATTERN[name];
-    if (value === '' || (pattern && !pattern.test(value))) throw new UsageError(`the value for ${name} is not a valid ${name}`, valueHint(name));
+    if (value === '' || (pattern && !pattern.test(value)))
+      throw new UsageError(`the value for ${name} is not a valid ${name}`, valueHint(name));
     edit.fields[name] = value;
   }
   for (const field of args.unset) {
@@ -66,7 +77,11 @@ export function parseEdits(args: EditArgs): ProfileEdit {
     const [key, json] = splitAssignment('--meta', text);
     metaKey(key);
     once(`user_metadata.${key}`);
-    if (Buffer.byteLength(json) > METADATA_VALUE_CAP) throw new UsageError(`the value for user_metadata.${key} is over ${METADATA_VALUE_CAP} bytes`, 'store less in metadata');
+    if (Buffer.byteLength(json) > METADATA_VALUE_CAP)
+      throw new UsageError(
+        `the value for user_metadata.${key} is over ${METADATA_VALUE_CAP} bytes`,
+        'store less in metadata',
+      );
     let value: JsonValue;
     try {
       value = JSON.parse(json) as JsonValue;
@@ -81,7 +96,11 @@ export function parseEdits(args: EditArgs): ProfileEdit {
     once(`user_metadata.${key}`);
     edit.userMetadata[key] = null;
   }
-  if (seen.size === 0) throw new UsageError('update needs at least one edit', 'e.g. --set name="Ada Lovelace", --unset nickname, --meta theme=\'"dark"\', --unset-meta theme');
+  if (seen.size === 0)
+    throw new UsageError(
+      'update needs at least one edit',
+      'e.g. --set name="Ada Lovelace", --unset nickname, --meta theme=\'"dark"\', --unset-meta theme',
+    );
   return edit;
 }
 
@@ -119,7 +138,11 @@ export function planUpdate(user: User, edit: ProfileEdit): { patch: UserPatch; c
     }
     const size = Buffer.byteLength(JSON.stringify(merged));
     if (size > USER_METADATA_CAP) {
-      throw new CommandError('invalid_state', `user_metadata of ${user.user_id} would be ${size} bytes, over the ${USER_METADATA_CAP}-byte cap`, 'remove keys first (--unset-meta)');
+      throw new CommandError(
+        'invalid_state',
+        `user_metadata of ${user.user_id} would be ${size} bytes, over the ${USER_METADATA_CAP}-byte cap`,
+        'remove keys first (--unset-meta)',
+      );
     }
     patch.user_metadata = metadata;
   }
@@ -133,22 +156,31 @@ export function describeChange(change: Change): string {
 
 function splitAssignment(flag: string, text: string): [string, string] {
   const at = text.indexOf('=');
-  if (at <= 0) throw new UsageError(`${flag} takes name=value`, `e.g. ${flag} ${flag === '--set' ? 'name=Ada' : 'theme=\'"dark"\''}`);
+  if (at <= 0)
+    throw new UsageError(
+      `${flag} takes name=value`,
+      `e.g. ${flag} ${flag === '--set' ? 'name=Ada' : 'theme=\'"dark"\''}`,
+    );
   return [text.slice(0, at).trim(), text.slice(at + 1)];
 }
 
 function profileField(name: string): ProfileField {
   const field = PROFILE_FIELDS.find((candidate) => candidate === name.trim());
   if (!field) {
-    throw new UsageError(`${name.length > 64 ? 'that field' : `"${name}"`} is not a profile field update can change`,
-      `one of: ${PROFILE_FIELDS.join(', ')}; user_metadata keys with --meta / --unset-meta`);
+    throw new UsageError(
+      `${name.length > 64 ? 'that field' : `"${name}"`} is not a profile field update can change`,
+      `one of: ${PROFILE_FIELDS.join(', ')}; user_metadata keys with --meta / --unset-meta`,
+    );
   }
   return field;
 }
 
 function metaKey(key: string): void {
   if (!META_KEY.test(key)) {
-    throw new UsageError(`${key.length > 64 ? 'a user_metadata key' : `"${key}"`} is not a valid user_metadata key`, 'keys are 1 to 64 characters without ".", "$" or spaces');
+    throw new UsageError(
+      `${key.length > 64 ? 'a user_metadata key' : `"${key}"`} is not a valid user_metadata key`,
+      'keys are 1 to 64 characters without ".", "$" or spaces',
+    );
   }
 }
 

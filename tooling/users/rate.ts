@@ -109,7 +109,11 @@ export class RateGate {
 
   private checkStopped(): void {
     if (this.stopping.signal.aborted) {
-      throw new CommandError('interrupted', 'stopped before this request was sent', 'run the same command again to resume');
+      throw new CommandError(
+        'interrupted',
+        'stopped before this request was sent',
+        'run the same command again to resume',
+      );
     }
   }
 
@@ -142,4 +146,3 @@ export class RateGate {
     }
   }
 }
-

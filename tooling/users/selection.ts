@@ -21,9 +21,18 @@ export function selectionPath(journalPath: string): string {
   return `${journalPath}.selection`;
 }
 
-export async function selectByQuery(api: UsersApi, query: string, journalPath: string, command: Command, args: Readonly<Record<string, string>>): Promise<BulkInput & { resumed: boolean }> {
+export async function selectByQuery(
+  api: UsersApi,
+  query: string,
+  journalPath: string,
+  command: Command,
+  args: Readonly<Record<string, string>>,
+): Promise<BulkInput & { resumed: boolean }> {
   if (Buffer.byteLength(query) > MAX_QUERY_BYTES || query.trim() === '') {
-    throw new UsageError(`--query must be 1 to ${MAX_QUERY_BYTES} bytes`, 'e.g. --query \'app_metadata.plan:"trial" AND email_verified:false\'');
+    throw new UsageError(
+      `--query must be 1 to ${MAX_QUERY_BYTES} bytes`,
+      'e.g. --query \'app_metadata.plan:"trial" AND email_verified:false\'',
+    );
   }
   const path = selectionPath(journalPath);
   let ids: string[];
@@ -32,7 +41,10 @@ export async function selectByQuery(api: UsersApi, query: string, journalPath: s
   if (journalPath !== '' && existsSync(path)) {
     const saved: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (!isSelection(saved) || saved.query !== query) {
-      throw new UsageError(`${path} was made for another query`, 'resume with the same --query, or pass --journal <new file> to start afresh');
+      throw new UsageError(
+        `${path} was made for another query`,
+        'resume with the same --query, or pass --journal <new file> to start afresh',
+      );
     }
     ids = saved.users;
     resumed = true;
@@ -41,23 +53,38 @@ export async function selectByQuery(api: UsersApi, query: string, journalPath: s
     for (let page = 0; ids.length < SEARCH_CAP; page += 1) {
       const { users, total } = await api.searchUsers(query, page, PER_PAGE);
       if (total > SEARCH_CAP) {
-        throw new UsageError(`the query matches ${total} users; Auth0's user search returns at most the first ${SEARCH_CAP}`,
-          'narrow it (e.g. a created_at range per run) so each part matches 1,000 or fewer; for an export of everyone use an export job');
+        throw new UsageError(
+          `the query matches ${total} users; Auth0's user search returns at most the first ${SEARCH_CAP}`,
+          'narrow it (e.g. a created_at range per run) so each part matches 1,000 or fewer; for an export of everyone use an export job',
+        );
       }
       ids.push(...users.map((user) => user.user_id));
       if (users.length < PER_PAGE) break;
     }
-    if (ids.length === 0) throw new UsageError('the query matches no users', 'check it with `users show` on a user it should match');
+    if (ids.length === 0)
+      throw new UsageError('the query matches no users', 'check it with `users show` on a user it should match');
   }
   const items: BulkItem[] = ids.map((user, index) => ({ index, line: index + 1, user, args: { ...args } }));
   for (const spec of command.args) {
-    if (args[spec.name] === undefined) throw new UsageError(`with --query, give <${spec.name}> on the command line`, `e.g. users ${command.name} --query '...' <${spec.name}>`);
+    if (args[spec.name] === undefined)
+      throw new UsageError(
+        `with --query, give <${spec.name}> on the command line`,
+        `e.g. users ${command.name} --query '...' <${spec.name}>`,
+      );
   }
-  return { items, digest: createHash('sha256').update(`${query}\n${ids.join('\n')}`).digest('hex'), resumed };
+  return {
+    items,
+    digest: createHash('sha256')
+      .update(`${query}\n${ids.join('\n')}`)
+      .digest('hex'),
+    resumed,
+  };
 }
 
 export function saveSelection(journalPath: string, query: string, input: BulkInput): void {
-  writeFileSync(selectionPath(journalPath), JSON.stringify({ query, users: input.items.map((item) => item.user) }), { mode: 0o600 });
+  writeFileSync(selectionPath(journalPath), JSON.stringify({ query, users: input.items.map((item) => item.user) }), {
+    mode: 0o600,
+  });
 }
 
 export function removeSelection(journalPath: string): void {
@@ -67,5 +94,9 @@ export function removeSelection(journalPath: string): void {
 function isSelection(value: unknown): value is { query: string; users: string[] } {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return typeof record.query === 'string' && Array.isArray(record.users) && record.users.every((user) => typeof user === 'string');
+  return (
+    typeof record.query === 'string' &&
+    Array.isArray(record.users) &&
+    record.users.every((user) => typeof user === 'string')
+  );
 }

@@ -33,7 +33,8 @@ export function resolveTarget(env: string, vars: EnvVars, paths: ProjectPaths = 
     fileDomain = resolved.auth0Domain;
     file = relative(paths.root, resolved.file);
   } catch (error) {
-    if (error instanceof IssueError && error.issues[0]) throw new UsageError(`--env ${env}: ${error.issues[0].problem}`, error.issues[0].fix);
+    if (error instanceof IssueError && error.issues[0])
+      throw new UsageError(`--env ${env}: ${error.issues[0].problem}`, error.issues[0].fix);
     throw error;
   }
   const sandbox = env === 'sandbox';
@@ -50,8 +51,10 @@ export function resolveTarget(env: string, vars: EnvVars, paths: ProjectPaths = 
     // The sandbox runs on whatever port was free (tests, SANDBOX_PORT): a loopback override is
     // how a run finds it. Any other mismatch is a targeting mistake waiting to happen.
     if (!sandbox || !LOOPBACK.test(override)) {
-      throw new UsageError(`AUTH0_DOMAIN is ${override} but --env ${env} targets ${fileDomain}`,
-        `unset AUTH0_DOMAIN, or choose the --env whose file names ${override}`);
+      throw new UsageError(
+        `AUTH0_DOMAIN is ${override} but --env ${env} targets ${fileDomain}`,
+        `unset AUTH0_DOMAIN, or choose the --env whose file names ${override}`,
+      );
     }
     domain = override;
     domainSource = `AUTH0_DOMAIN, overriding ${file}`;
@@ -64,7 +67,8 @@ function sandboxPortOf(vars: EnvVars): number | undefined {
   try {
     return parseSandboxPort(vars.SANDBOX_PORT);
   } catch (error) {
-    if (error instanceof PortError) throw new UsageError(error.message, 'set it to the port npm run sandbox listens on');
+    if (error instanceof PortError)
+      throw new UsageError(error.message, 'set it to the port npm run sandbox listens on');
     throw error;
   }
 }
@@ -75,16 +79,26 @@ export function sandboxCaPath(vars: EnvVars): string | undefined {
   return existsSync(caCert) ? caCert : undefined;
 }
 
-function credentialsFrom(vars: EnvVars, sandboxCredentials: string | undefined, paths: ProjectPaths): Pick<Target, 'credentials' | 'credentialSource'> {
+function credentialsFrom(
+  vars: EnvVars,
+  sandboxCredentials: string | undefined,
+  paths: ProjectPaths,
+): Pick<Target, 'credentials' | 'credentialSource'> {
   const token = vars.AUTH0_ACCESS_TOKEN?.trim();
   if (token) return { credentials: { accessToken: token }, credentialSource: 'AUTH0_ACCESS_TOKEN' };
   const clientId = vars.AUTH0_CLIENT_ID?.trim();
   const clientSecret = vars.AUTH0_CLIENT_SECRET?.trim();
   if (clientId && clientSecret) {
-    return { credentials: { clientId, clientSecret }, credentialSource: `client ${clientId} (AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET)` };
+    return {
+      credentials: { clientId, clientSecret },
+      credentialSource: `client ${clientId} (AUTH0_CLIENT_ID/AUTH0_CLIENT_SECRET)`,
+    };
   }
   if (clientId || clientSecret) {
-    throw new UsageError(`only ${clientId ? 'AUTH0_CLIENT_ID' : 'AUTH0_CLIENT_SECRET'} is set`, 'set both AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (or AUTH0_ACCESS_TOKEN)');
+    throw new UsageError(
+      `only ${clientId ? 'AUTH0_CLIENT_ID' : 'AUTH0_CLIENT_SECRET'} is set`,
+      'set both AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (or AUTH0_ACCESS_TOKEN)',
+    );
   }
   if (sandboxCredentials && existsSync(sandboxCredentials)) {
     const parsed: unknown = JSON.parse(readFileSync(sandboxCredentials, 'utf8'));
@@ -96,10 +110,12 @@ function credentialsFrom(vars: EnvVars, sandboxCredentials: string | undefined, 
       };
     }
   }
-  throw new UsageError('no Management API credentials',
+  throw new UsageError(
+    'no Management API credentials',
     sandboxCredentials
       ? 'start the sandbox first (npm run sandbox writes its bootstrap client), or set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET'
-      : 'set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (a machine-to-machine client of this tenant), or AUTH0_ACCESS_TOKEN');
+      : 'set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET (a machine-to-machine client of this tenant), or AUTH0_ACCESS_TOKEN',
+  );
 }
 
 /** Inside the repository, relative to it; elsewhere, as is. */

@@ -47,7 +47,10 @@ export interface ExtraCaCerts {
  * trusts what it needs. A combined file goes to a fresh temporary folder (CA certificates are
  * public; the folder is removed by cleanup()).
  */
-export function extraCaCerts(env: string, vars: Readonly<Record<string, string | undefined>>): ExtraCaCerts | undefined {
+export function extraCaCerts(
+  env: string,
+  vars: Readonly<Record<string, string | undefined>>,
+): ExtraCaCerts | undefined {
   const sandboxPath = env === 'sandbox' ? sandboxCaPath(vars) : undefined;
   const callerPath = vars.NODE_EXTRA_CA_CERTS?.trim() || undefined;
   const plan = planCaTrust({

@@ -3,6 +3,14 @@
 export { Mailer, type EmailTemplateName, type SendEmailInput, type SendEmailResult } from './mailer';
 export { Outbox, type OutboxEmail } from './outbox';
 export { emailRoutes, type EmailRoutesOptions } from './routes';
-export { emailVariables, renderEmail, renderLiquid, TemplateError, type EmailVariables, type RenderedEmail, type TemplateField } from './render';
+export {
+  emailVariables,
+  renderEmail,
+  renderLiquid,
+  TemplateError,
+  type EmailVariables,
+  type RenderedEmail,
+  type TemplateField,
+} from './render';
 export { passwordChangeLink, verificationLink } from './links';
 export { measureEmailRender, templateErrors, SAMPLE_VARIABLES, type TemplateFields } from './samples';

@@ -20,7 +20,10 @@ export function unblockLink(domain: string, ticketId: string): string {
  * Where a used link sends the user: the result URL with Auth0's `success` and `message` (and the
  * email unless the template or ticket says includeEmailInRedirect: false).
  */
-export function resultRedirect(resultUrl: string, outcome: { success: boolean; message: string; email?: string }): string | undefined {
+export function resultRedirect(
+  resultUrl: string,
+  outcome: { success: boolean; message: string; email?: string },
+): string | undefined {
   let url: URL;
   try {
     url = new URL(resultUrl);

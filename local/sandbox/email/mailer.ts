@@ -6,7 +6,10 @@ import type { Outbox, OutboxEmail } from './outbox';
 import { emailVariables, renderEmail, renderLiquid, TemplateError, type EmailUser } from './render';
 
 /** The emails the sandbox sends, by Auth0's template name. */
-export type EmailTemplateName = Extract<Management.EmailTemplateNameEnum, 'verify_email' | 'reset_email' | 'welcome_email' | 'blocked_account'>;
+export type EmailTemplateName = Extract<
+  Management.EmailTemplateNameEnum,
+  'verify_email' | 'reset_email' | 'welcome_email' | 'blocked_account'
+>;
 
 export interface SendEmailInput {
   template: EmailTemplateName;
@@ -25,8 +28,7 @@ export interface SendEmailInput {
 }
 
 export type SendEmailResult =
-  | { sent: true; email: OutboxEmail }
-  | { sent: false; reason: 'template_disabled' | 'no_email_address' };
+  { sent: true; email: OutboxEmail } | { sent: false; reason: 'template_disabled' | 'no_email_address' };
 
 /**
  * Sends (into the outbox) the emails Auth0 sends: the tenant's deployed template when a custom
@@ -34,7 +36,11 @@ export type SendEmailResult =
  * that fails to render is recorded with its `error`, as the failed delivery it would be.
  */
 export class Mailer {
-  constructor(private readonly store: Store, private readonly outbox: Outbox, private readonly endpoint: () => { domain: string }) {}
+  constructor(
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly endpoint: () => { domain: string },
+  ) {}
 
   sendEmail(input: SendEmailInput): SendEmailResult {
     const { user } = input;
@@ -61,10 +67,16 @@ export class Mailer {
       if (url === undefined && input.template !== 'welcome_email') {
         // The link exists before the body that carries it; resultUrl may only read `application`.
         const variables = emailVariables(sources);
-        resultUrl = template.resultUrl ? renderLiquid('resultUrl', template.resultUrl, { application: variables.application }) : undefined;
+        resultUrl = template.resultUrl
+          ? renderLiquid('resultUrl', template.resultUrl, { application: variables.application })
+          : undefined;
         url = this.ticketLink(input.template, user, urlLifetimeInSeconds, resultUrl, template, client);
       }
-      const rendered = renderEmail(template, emailVariables({ ...sources, ...(url !== undefined ? { url } : {}) }), from);
+      const rendered = renderEmail(
+        template,
+        emailVariables({ ...sources, ...(url !== undefined ? { url } : {}) }),
+        from,
+      );
       const email = this.outbox.add({
         ...base,
         from: rendered.from,
@@ -81,7 +93,12 @@ export class Mailer {
   }
 
   /** The deployed template if Auth0 would use it, else Auth0's default for that email. */
-  private template(name: EmailTemplateName): Pick<EmailTemplate, 'from' | 'subject' | 'body' | 'resultUrl' | 'urlLifetimeInSeconds' | 'enabled' | 'includeEmailInRedirect'> {
+  private template(
+    name: EmailTemplateName,
+  ): Pick<
+    EmailTemplate,
+    'from' | 'subject' | 'body' | 'resultUrl' | 'urlLifetimeInSeconds' | 'enabled' | 'includeEmailInRedirect'
+  > {
     const deployed = this.store.emailTemplates.get(name);
     const provider = this.store.tenant.emailProvider();
     // Custom templates need a custom email provider; Auth0's built-in one sends its defaults.
@@ -94,16 +111,34 @@ export class Mailer {
     return this.store.clients.list().find((client) => client.global);
   }
 
-  private ticketLink(name: Exclude<EmailTemplateName, 'welcome_email'>, user: User, ttlSeconds: number, resultUrl: string | undefined,
-    template: Pick<EmailTemplate, 'includeEmailInRedirect'>, client: Client | undefined): string {
-    const options = { include_email: template.includeEmailInRedirect !== false, ...(client ? { client_id: client.client_id } : {}) };
+  private ticketLink(
+    name: Exclude<EmailTemplateName, 'welcome_email'>,
+    user: User,
+    ttlSeconds: number,
+    resultUrl: string | undefined,
+    template: Pick<EmailTemplate, 'includeEmailInRedirect'>,
+    client: Client | undefined,
+  ): string {
+    const options = {
+      include_email: template.includeEmailInRedirect !== false,
+      ...(client ? { client_id: client.client_id } : {}),
+    };
     const domain = this.endpoint().domain;
     if (name === 'verify_email') {
-      return verificationLink(domain, this.store.tickets.createTicket('email_verification', user.user_id, ttlSeconds, resultUrl, options).id);
+      return verificationLink(
+        domain,
+        this.store.tickets.createTicket('email_verification', user.user_id, ttlSeconds, resultUrl, options).id,
+      );
     }
     if (name === 'reset_email') {
-      return passwordChangeLink(domain, this.store.tickets.createTicket('password_change', user.user_id, ttlSeconds, resultUrl, options).id);
+      return passwordChangeLink(
+        domain,
+        this.store.tickets.createTicket('password_change', user.user_id, ttlSeconds, resultUrl, options).id,
+      );
     }
-    return unblockLink(domain, this.store.tickets.createTicket('account_unblock', user.user_id, ttlSeconds, resultUrl, options).id);
+    return unblockLink(
+      domain,
+      this.store.tickets.createTicket('account_unblock', user.user_id, ttlSeconds, resultUrl, options).id,
+    );
   }
 }

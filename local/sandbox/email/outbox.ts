@@ -30,11 +30,15 @@ export class Outbox {
 
   constructor(db: Db) {
     this.s = {
-      insert: db.prepare<[string, string, string, string]>('INSERT INTO outbox (id, recipient, created_at, doc) VALUES (?, ?, ?, ?)'),
+      insert: db.prepare<[string, string, string, string]>(
+        'INSERT INTO outbox (id, recipient, created_at, doc) VALUES (?, ?, ?, ?)',
+      ),
       prune: db.prepare<[number]>('DELETE FROM outbox WHERE rowid <= (SELECT max(rowid) FROM outbox) - ?'),
       all: db.prepare<[number], { doc: string }>('SELECT doc FROM outbox ORDER BY rowid DESC LIMIT ?'),
       one: db.prepare<[string], { doc: string }>('SELECT doc FROM outbox WHERE id = ?'),
-      to: db.prepare<[string, number], { doc: string }>('SELECT doc FROM outbox WHERE lower(recipient) = lower(?) ORDER BY rowid DESC LIMIT ?'),
+      to: db.prepare<[string, number], { doc: string }>(
+        'SELECT doc FROM outbox WHERE lower(recipient) = lower(?) ORDER BY rowid DESC LIMIT ?',
+      ),
     };
   }
 

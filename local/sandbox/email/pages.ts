@@ -5,7 +5,14 @@ import type { OutboxEmail } from './outbox';
  * The sandbox's own pages for emails: the outbox and the pages behind the links. Liquid with
  * every output HTML-escaped (`outputEscape`), strict variables so a typo fails loudly.
  */
-const pages = new Liquid({ outputEscape: 'escape', strictVariables: true, lenientIf: true, strictFilters: true, ownPropertyOnly: true, templates: {} });
+const pages = new Liquid({
+  outputEscape: 'escape',
+  strictVariables: true,
+  lenientIf: true,
+  strictFilters: true,
+  ownPropertyOnly: true,
+  templates: {},
+});
 
 const LAYOUT = `<!doctype html>
 <html lang="en">
@@ -88,5 +95,8 @@ export function changePasswordPage(nonce: string, view: ChangePasswordView): str
 }
 
 export function outboxPage(nonce: string, emails: readonly OutboxEmail[], to: string | undefined): string {
-  return page('Outbox', nonce, parsed.outbox, { emails: emails.map((email) => ({ error: '', url: '', ...email })), to: to ?? '' });
+  return page('Outbox', nonce, parsed.outbox, {
+    emails: emails.map((email) => ({ error: '', url: '', ...email })),
+    to: to ?? '',
+  });
 }

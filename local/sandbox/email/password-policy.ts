@@ -9,7 +9,12 @@ const LEVELS: Readonly<Record<string, { length: number; rules: string[] }>> = {
   none: { length: 1, rules: [] },
   low: { length: 6, rules: [] },
   fair: { length: 8, rules: ['Lower case letters (a-z), upper case letters (A-Z) and numbers (0-9)'] },
-  good: { length: 8, rules: ['At least 3 of: lower case letters (a-z), upper case letters (A-Z), numbers (0-9), special characters (e.g. !@#$%^&*)'] },
+  good: {
+    length: 8,
+    rules: [
+      'At least 3 of: lower case letters (a-z), upper case letters (A-Z), numbers (0-9), special characters (e.g. !@#$%^&*)',
+    ],
+  },
   excellent: {
     length: 10,
     rules: [
@@ -23,7 +28,12 @@ export function passwordPolicyRules(connection: Pick<Connection, 'options'> | un
   const options = connection?.options ?? {};
   const level = LEVELS[typeof options.passwordPolicy === 'string' ? options.passwordPolicy : 'good'] ?? LEVELS.good!;
   const complexity = options.password_complexity_options;
-  const minLength = typeof complexity === 'object' && complexity !== null && !Array.isArray(complexity)
-    && typeof complexity.min_length === 'number' ? complexity.min_length : level.length;
+  const minLength =
+    typeof complexity === 'object' &&
+    complexity !== null &&
+    !Array.isArray(complexity) &&
+    typeof complexity.min_length === 'number'
+      ? complexity.min_length
+      : level.length;
   return [`At least ${minLength} characters`, ...level.rules];
 }

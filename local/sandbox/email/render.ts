@@ -51,7 +51,13 @@ export interface VariableSources {
 
 export function emailVariables(sources: VariableSources): EmailVariables {
   const { user, client, settings } = sources;
-  const profile = { name: user.name, nickname: user.nickname, given_name: user.given_name, family_name: user.family_name, picture: user.picture };
+  const profile = {
+    name: user.name,
+    nickname: user.nickname,
+    given_name: user.given_name,
+    family_name: user.family_name,
+    picture: user.picture,
+  };
   return {
     application: {
       name: client?.name ?? '',
@@ -118,7 +124,12 @@ function parse(source: string): ReturnType<Liquid['parse']> {
 
 /** Which field of the template failed, and liquidjs's message (with line and column). */
 export class TemplateError extends Error {
-  constructor(readonly field: TemplateField, readonly detail: string, readonly line?: number, readonly col?: number) {
+  constructor(
+    readonly field: TemplateField,
+    readonly detail: string,
+    readonly line?: number,
+    readonly col?: number,
+  ) {
     super(`${field}: ${detail}`);
     this.name = 'TemplateError';
   }
@@ -150,9 +161,14 @@ export interface RenderedEmail {
  * Renders every Liquid field of a template. `resultUrl` sees only `application` (Auth0 documents
  * `application.name`, `application.clientID` and `application.callback_domain` there).
  */
-export function renderEmail(template: Pick<EmailTemplate, 'from' | 'subject' | 'body' | 'resultUrl'>, variables: EmailVariables,
-  defaultFrom: string): RenderedEmail {
-  const resultUrl = template.resultUrl ? renderLiquid('resultUrl', template.resultUrl, { application: variables.application }) : undefined;
+export function renderEmail(
+  template: Pick<EmailTemplate, 'from' | 'subject' | 'body' | 'resultUrl'>,
+  variables: EmailVariables,
+  defaultFrom: string,
+): RenderedEmail {
+  const resultUrl = template.resultUrl
+    ? renderLiquid('resultUrl', template.resultUrl, { application: variables.application })
+    : undefined;
   return {
     from: template.from ? renderLiquid('from', template.from, variables) : defaultFrom,
     subject: renderLiquid('subject', template.subject ?? '', variables),

@@ -19,23 +19,47 @@ const BASE_USER: User = {
 };
 
 const USERS: readonly User[] = [
-  { ...BASE_USER, name: 'Jane Doe', given_name: 'Jane', family_name: 'Doe', nickname: 'jane', picture: 'https://example.com/jane.png',
-    user_metadata: { preferred_language: 'en', given_name: 'Jane' }, app_metadata: { plan: 'free' } },
-  { ...BASE_USER, email: 'anne.tremblay@example.com', name: 'Anne Tremblay', given_name: 'Anne',
-    user_metadata: { preferred_language: 'fr-CA' } },
+  {
+    ...BASE_USER,
+    name: 'Jane Doe',
+    given_name: 'Jane',
+    family_name: 'Doe',
+    nickname: 'jane',
+    picture: 'https://example.com/jane.png',
+    user_metadata: { preferred_language: 'en', given_name: 'Jane' },
+    app_metadata: { plan: 'free' },
+  },
+  {
+    ...BASE_USER,
+    email: 'anne.tremblay@example.com',
+    name: 'Anne Tremblay',
+    given_name: 'Anne',
+    user_metadata: { preferred_language: 'fr-CA' },
+  },
   { ...BASE_USER, email: 'no.profile@example.com' },
 ];
 
-export const SAMPLE_VARIABLES: readonly EmailVariables[] = USERS.map((user, index) => emailVariables({
-  tenantName: 'sample-tenant',
-  settings: { friendly_name: 'Sample Shop', support_email: 'support@example.com', support_url: 'https://example.com/help' },
-  user,
-  client: { client_id: 'SampleClientId0123456789abcdefgh', name: 'Sample Web App', callbacks: ['https://app.example.com/callback'], client_metadata: {} },
-  connection: 'customers',
-  url: 'https://sample.auth0.com/u/email-verification?ticket=SampleTicket0123456789abcdefghij#',
-  ...(index === 1 ? { locale: 'fr-CA' } : { locale: 'en' }),
-  location: { source_ip: '203.0.113.7', city: 'Montréal', country: 'Canada' },
-}));
+export const SAMPLE_VARIABLES: readonly EmailVariables[] = USERS.map((user, index) =>
+  emailVariables({
+    tenantName: 'sample-tenant',
+    settings: {
+      friendly_name: 'Sample Shop',
+      support_email: 'support@example.com',
+      support_url: 'https://example.com/help',
+    },
+    user,
+    client: {
+      client_id: 'SampleClientId0123456789abcdefgh',
+      name: 'Sample Web App',
+      callbacks: ['https://app.example.com/callback'],
+      client_metadata: {},
+    },
+    connection: 'customers',
+    url: 'https://sample.auth0.com/u/email-verification?ticket=SampleTicket0123456789abcdefghij#',
+    ...(index === 1 ? { locale: 'fr-CA' } : { locale: 'en' }),
+    location: { source_ip: '203.0.113.7', city: 'Montréal', country: 'Canada' },
+  }),
+);
 
 export type TemplateFields = Pick<EmailTemplate, 'from' | 'subject' | 'body' | 'resultUrl'>;
 
@@ -60,8 +84,10 @@ export function templateErrors(template: TemplateFields): TemplateError[] {
  * p50 (and p95) of one email render (from, subject, body, resultUrl) per template, in
  * milliseconds, over the samples; for npm run bench.
  */
-export function measureEmailRender(templates: readonly (TemplateFields & { template: string })[], iterations = 200):
-  { template: string; p50Ms: number; p95Ms: number }[] {
+export function measureEmailRender(
+  templates: readonly (TemplateFields & { template: string })[],
+  iterations = 200,
+): { template: string; p50Ms: number; p95Ms: number }[] {
   return templates.map((template) => {
     const times: number[] = [];
     for (let i = 0; i < iterations; i += 1) {

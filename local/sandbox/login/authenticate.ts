@@ -84,9 +84,14 @@ export class Authenticator {
    * A database sign-in, as the login form (or the linking page) does it: brute-force blocks first,
    * then the password. The answer never says whether the email exists.
    */
-  databaseSignIn(connection: string, email: string, password: string, ip: string):
-    { ok: true; user: User; identity: SignedInIdentity } | { ok: false; refusal: Refusal } {
-    if (this.bruteForce.isBlocked(connection, email, ip)) return refuse(TOO_MANY_ATTEMPTS.error, TOO_MANY_ATTEMPTS.description);
+  databaseSignIn(
+    connection: string,
+    email: string,
+    password: string,
+    ip: string,
+  ): { ok: true; user: User; identity: SignedInIdentity } | { ok: false; refusal: Refusal } {
+    if (this.bruteForce.isBlocked(connection, email, ip))
+      return refuse(TOO_MANY_ATTEMPTS.error, TOO_MANY_ATTEMPTS.description);
     const login = this.store.users.databaseLogin(connection, email, password);
     if (!login) {
       this.bruteForce.recordFailure(connection, email, ip);
@@ -101,25 +106,40 @@ export class Authenticator {
     if (byId && !byId.global) return byId;
     const named = this.store.clients.list().filter((client) => !client.global && client.name === idOrName);
     if (named.length === 1 && named[0]) return named[0];
-    if (named.length > 1) throw badRequest(`Several applications are named "${idOrName}"; use the client id`, 'invalid_request');
+    if (named.length > 1)
+      throw badRequest(`Several applications are named "${idOrName}"; use the client id`, 'invalid_request');
     throw badRequest(`Unknown client "${idOrName}" (give a client id or an application name)`, 'invalid_request');
   }
 
-  private signIn(request: LoginRequest, connection: Connection, ip: string):
-    { ok: true; user: User; identity: SignedInIdentity } | { ok: false; refusal: Refusal } {
+  private signIn(
+    request: LoginRequest,
+    connection: Connection,
+    ip: string,
+  ): { ok: true; user: User; identity: SignedInIdentity } | { ok: false; refusal: Refusal } {
     if (request.flow === 'refresh-token' || request.flow === 'prompt-none') {
-      if (!request.user) throw badRequest(`The ${request.flow} flow needs "user" (a user id or email) of an existing user`, 'invalid_request');
+      if (!request.user)
+        throw badRequest(
+          `The ${request.flow} flow needs "user" (a user id or email) of an existing user`,
+          'invalid_request',
+        );
       return { ok: true, ...this.existingUser(request.user, connection) };
     }
     if (connection.strategy === 'auth0') {
       if (request.email === undefined || request.password === undefined) {
-        throw badRequest(`A login with the database connection "${connection.name}" needs "email" and "password"`, 'invalid_request');
+        throw badRequest(
+          `A login with the database connection "${connection.name}" needs "email" and "password"`,
+          'invalid_request',
+        );
       }
       return this.databaseSignIn(connection.name, request.email, request.password, ip);
     }
-    if (request.flow === 'password') throw badRequest('The password grant works with database connections only', 'invalid_request');
+    if (request.flow === 'password')
+      throw badRequest('The password grant works with database connections only', 'invalid_request');
     if (!request.profile) {
-      throw badRequest(`A login with "${connection.name}" needs "profile": what the identity provider returned ({sub, email, ...})`, 'invalid_request');
+      throw badRequest(
+        `A login with "${connection.name}" needs "profile": what the identity provider returned ({sub, email, ...})`,
+        'invalid_request',
+      );
     }
     return { ok: true, ...this.socialSignIn(connection, request.profile) };
   }
@@ -132,7 +152,9 @@ export class Authenticator {
   private socialSignIn(connection: Connection, profile: SocialProfile): { user: User; identity: SignedInIdentity } {
     const identity = { provider: connection.strategy, id: profile.sub };
     const rootAttributes = connection.options.set_user_root_attributes ?? 'on_each_login';
-    const fields = Object.fromEntries(PROFILE_FIELDS.filter((key) => profile[key] !== undefined).map((key) => [key, profile[key]]));
+    const fields = Object.fromEntries(
+      PROFILE_FIELDS.filter((key) => profile[key] !== undefined).map((key) => [key, profile[key]]),
+    );
     return this.store.db.transaction(() => {
       const existing = this.store.users.identityOwner(identity.provider, identity.id);
       if (!existing) {
@@ -147,7 +169,10 @@ export class Authenticator {
       }
       const isPrimary = existing.user_id === `${identity.provider}|${identity.id}`;
       if (!isPrimary || rootAttributes !== 'on_each_login') return { user: existing, identity };
-      const user = this.store.users.update(existing.user_id, { ...fields, email_verified: profile.email_verified === true });
+      const user = this.store.users.update(existing.user_id, {
+        ...fields,
+        email_verified: profile.email_verified === true,
+      });
       return { user, identity };
     })();
   }
@@ -157,14 +182,20 @@ export class Authenticator {
     let user: User | undefined;
     if (idOrEmail.includes('|')) {
       const bar = idOrEmail.indexOf('|');
-      user = this.store.users.get(idOrEmail) ?? this.store.users.identityOwner(idOrEmail.slice(0, bar), idOrEmail.slice(bar + 1));
+      user =
+        this.store.users.get(idOrEmail) ??
+        this.store.users.identityOwner(idOrEmail.slice(0, bar), idOrEmail.slice(bar + 1));
     } else {
-      const matches = this.store.users.findByEmail(idOrEmail).filter((candidate) => candidate.identities.some((i) => i.connection === connection.name));
-      if (matches.length > 1) throw badRequest(`Several users with that email use "${connection.name}"; give the user id`, 'invalid_request');
+      const matches = this.store.users
+        .findByEmail(idOrEmail)
+        .filter((candidate) => candidate.identities.some((i) => i.connection === connection.name));
+      if (matches.length > 1)
+        throw badRequest(`Several users with that email use "${connection.name}"; give the user id`, 'invalid_request');
       user = matches[0];
     }
     const identity = user?.identities.find((i) => i.connection === connection.name);
-    if (!user || !identity) throw badRequest(`No user "${idOrEmail}" with an identity on "${connection.name}"`, 'invalid_request');
+    if (!user || !identity)
+      throw badRequest(`No user "${idOrEmail}" with an identity on "${connection.name}"`, 'invalid_request');
     return { user, identity: { provider: identity.provider, id: identity.user_id } };
   }
 }

@@ -19,12 +19,16 @@ export class BruteForceProtection {
   private readonly failures = new Map<string, number>();
   private readonly notified = new Map<string, number>();
 
-  constructor(private readonly store: Store, private readonly onBlocked?: AccountBlockedListener) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onBlocked?: AccountBlockedListener,
+  ) {}
 
   /** True when a stored block applies to this identifier (and IP, per the mode). */
   isBlocked(connection: string, email: string, ip: string): boolean {
     const perIp = this.settings().mode !== 'count_per_identifier';
-    return this.store.users.blocksByIdentifier(email)
+    return this.store.users
+      .blocksByIdentifier(email)
       .some((block) => block.connection === connection && (!perIp || block.ip === undefined || block.ip === ip));
   }
 
@@ -40,10 +44,18 @@ export class BruteForceProtection {
     this.failures.delete(key);
     const owner = this.store.users.databaseIdentityOwner(connection, email);
     if (owner && settings.block) {
-      this.store.users.addBlock(owner.user_id, { identifier: email.toLowerCase(), connection, ...(settings.mode === 'count_per_identifier' ? {} : { ip }) });
+      this.store.users.addBlock(owner.user_id, {
+        identifier: email.toLowerCase(),
+        connection,
+        ...(settings.mode === 'count_per_identifier' ? {} : { ip }),
+      });
       this.store.logs.record({
-        type: 'limit_wc', description: `${settings.maxAttempts} failed login attempts: the account is blocked`,
-        user_id: owner.user_id, user_name: email, connection, ip,
+        type: 'limit_wc',
+        description: `${settings.maxAttempts} failed login attempts: the account is blocked`,
+        user_id: owner.user_id,
+        user_name: email,
+        connection,
+        ip,
       });
     }
     if (owner && settings.notify && this.onBlocked) {
@@ -68,7 +80,14 @@ export class BruteForceProtection {
     return this.store.connections.getByName(name)?.options.brute_force_protection !== false;
   }
 
-  private settings(): { enabled: boolean; mode: string; maxAttempts: number; block: boolean; notify: boolean; allowlist: string[] } {
+  private settings(): {
+    enabled: boolean;
+    mode: string;
+    maxAttempts: number;
+    block: boolean;
+    notify: boolean;
+    allowlist: string[];
+  } {
     const stored = this.store.tenant.attackProtection('brute-force-protection');
     const maxAttempts = typeof stored.max_attempts === 'number' && stored.max_attempts > 0 ? stored.max_attempts : 10;
     return {
@@ -77,7 +96,9 @@ export class BruteForceProtection {
       maxAttempts,
       block: Array.isArray(stored.shields) && stored.shields.includes('block'),
       notify: Array.isArray(stored.shields) && stored.shields.includes('user_notification'),
-      allowlist: Array.isArray(stored.allowlist) ? stored.allowlist.filter((entry): entry is string => typeof entry === 'string') : [],
+      allowlist: Array.isArray(stored.allowlist)
+        ? stored.allowlist.filter((entry): entry is string => typeof entry === 'string')
+        : [],
     };
   }
 }

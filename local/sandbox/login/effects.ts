@@ -16,7 +16,11 @@ export interface LoginSubject {
 }
 
 /** The user the login now stands for, or why it cannot go on. All in one transaction. */
-export function applyEffects(store: Store, subject: LoginSubject, effects: Effects): { ok: true; userId: string } | { ok: false; refusal: Refusal } {
+export function applyEffects(
+  store: Store,
+  subject: LoginSubject,
+  effects: Effects,
+): { ok: true; userId: string } | { ok: false; refusal: Refusal } {
   return store.db.transaction((): { ok: true; userId: string } | { ok: false; refusal: Refusal } => {
     let userId = subject.userId;
     if (effects.primaryUserId !== undefined) {
@@ -24,7 +28,11 @@ export function applyEffects(store: Store, subject: LoginSubject, effects: Effec
       if (owner?.user_id !== effects.primaryUserId) {
         return {
           ok: false,
-          refusal: { error: 'access_denied', description: 'setPrimaryUser: the identity that signed in is not linked to that user', userId },
+          refusal: {
+            error: 'access_denied',
+            description: 'setPrimaryUser: the identity that signed in is not linked to that user',
+            userId,
+          },
         };
       }
       userId = effects.primaryUserId;
@@ -34,7 +42,10 @@ export function applyEffects(store: Store, subject: LoginSubject, effects: Effec
     }
     // This step's writes only; an empty object would clear the metadata (Auth0's PATCH semantics).
     const { app_metadata: app, user_metadata: user } = effects.persistedWrites;
-    const patch = { ...(Object.keys(app).length > 0 ? { app_metadata: app } : {}), ...(Object.keys(user).length > 0 ? { user_metadata: user } : {}) };
+    const patch = {
+      ...(Object.keys(app).length > 0 ? { app_metadata: app } : {}),
+      ...(Object.keys(user).length > 0 ? { user_metadata: user } : {}),
+    };
     if (Object.keys(patch).length > 0) store.users.update(userId, patch);
     return { ok: true, userId };
   })();

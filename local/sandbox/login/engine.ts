@@ -65,7 +65,10 @@ export class LoginEngine {
 
   constructor(private readonly options: LoginEngineOptions) {
     this.now = options.now ?? Date.now;
-    this.authenticator = new Authenticator(options.store, new BruteForceProtection(options.store, options.onAccountBlocked));
+    this.authenticator = new Authenticator(
+      options.store,
+      new BruteForceProtection(options.store, options.onAccountBlocked),
+    );
     this.actions = new DeployedActions(options.store, options.fetch, this.now);
     this.pending = new PendingLogins(options.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS, this.now);
   }
@@ -98,7 +101,11 @@ export class LoginEngine {
       throw error;
     }
     const { domain } = this.options.endpoint();
-    const event = buildLoginEvent(login, { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() }, context?.request);
+    const event = buildLoginEvent(
+      login,
+      { tenantName: this.options.tenantName, hostname: domain.split(':')[0] ?? domain, nowMs: this.now() },
+      context?.request,
+    );
     const result = await runLogin({ actions: pipeline.actions, event, cache: pipeline.cache, now: this.now });
     const subject: LoginSubject = { userId: login.user.user_id, identity: login.identity };
     return this.settle(subject, login.client, trace, result, transactionId);
@@ -108,7 +115,13 @@ export class LoginEngine {
   async continue(state: string, request: ContinueRequest): Promise<EngineResult | undefined> {
     const suspended = this.pending.take(state);
     if (!suspended) return undefined;
-    return this.settle(suspended.subject, suspended.client, suspended.trace, await suspended.resume(request), suspended.transactionId);
+    return this.settle(
+      suspended.subject,
+      suspended.client,
+      suspended.trace,
+      await suspended.resume(request),
+      suspended.transactionId,
+    );
   }
 
   /** The authorization transaction a suspended login belongs to, without resuming it. */
@@ -116,7 +129,13 @@ export class LoginEngine {
     return this.pending.peek(state)?.transactionId;
   }
 
-  private settle(subject: LoginSubject, client: Client, trace: LoginTrace, result: LoginResult, transactionId: string | undefined): EngineResult {
+  private settle(
+    subject: LoginSubject,
+    client: Client,
+    trace: LoginTrace,
+    result: LoginResult,
+    transactionId: string | undefined,
+  ): EngineResult {
     const answer = (response: LoginResponse): EngineResult => {
       // The application is known by now, also when the request named it.
       recordLogin(this.options.store, { ...trace, clientId: client.client_id }, response);
@@ -128,13 +147,38 @@ export class LoginEngine {
     const { userId } = applied;
     switch (result.outcome) {
       case 'denied':
-        return answer({ ...progress, outcome: 'denied', error: result.error, error_description: result.reason, user_id: userId });
+        return answer({
+          ...progress,
+          outcome: 'denied',
+          error: result.error,
+          error_description: result.reason,
+          user_id: userId,
+        });
       case 'form':
-        return answer({ ...progress, outcome: 'denied', error: 'access_denied', error_description: 'Forms (api.prompt.render) are not supported by the sandbox', user_id: userId });
+        return answer({
+          ...progress,
+          outcome: 'denied',
+          error: 'access_denied',
+          error_description: 'Forms (api.prompt.render) are not supported by the sandbox',
+          user_id: userId,
+        });
       case 'redirect': {
-        this.pending.put(result.state, { subject, client, trace, transactionId, resume: (request) => result.continue(request) });
+        this.pending.put(result.state, {
+          subject,
+          client,
+          trace,
+          transactionId,
+          resume: (request) => result.continue(request),
+        });
         const continueUrl = `https://${this.options.endpoint().domain}/continue`;
-        return answer({ ...progress, outcome: 'redirect', user_id: userId, url: result.url, state: result.state, continue_url: continueUrl });
+        return answer({
+          ...progress,
+          outcome: 'redirect',
+          user_id: userId,
+          url: result.url,
+          state: result.state,
+          continue_url: continueUrl,
+        });
       }
       case 'allowed': {
         const claims = idTokenClaims({
@@ -144,7 +188,13 @@ export class LoginEngine {
           custom: result.idTokenClaims,
           nowMs: this.now(),
         });
-        return answer({ ...progress, outcome: 'allowed', user_id: userId, id_token: this.options.signer.signIdToken(claims), claims });
+        return answer({
+          ...progress,
+          outcome: 'allowed',
+          user_id: userId,
+          id_token: this.options.signer.signIdToken(claims),
+          claims,
+        });
       }
     }
   }
@@ -154,7 +204,10 @@ function tagged(transactionId: string | undefined): { transactionId?: string } {
   return transactionId !== undefined ? { transactionId } : {};
 }
 
-function denied(refusal: Refusal, progress: Pick<LoginResponse, 'executed' | 'logs'> = { executed: [], logs: [] }): LoginResponse {
+function denied(
+  refusal: Refusal,
+  progress: Pick<LoginResponse, 'executed' | 'logs'> = { executed: [], logs: [] },
+): LoginResponse {
   return {
     ...progress,
     outcome: 'denied',

@@ -52,9 +52,16 @@ export function buildLoginEvent(login: Authenticated, context: EventContext, htt
       user_agent: http.userAgent,
       ...(http.language !== undefined ? { language: http.language } : {}),
     },
-    transaction: { id: event.transaction?.id, protocol: event.transaction?.protocol, ...http.transaction, metadata: {} },
+    transaction: {
+      id: event.transaction?.id,
+      protocol: event.transaction?.protocol,
+      ...http.transaction,
+      metadata: {},
+    },
     ...(event.session && http.sessionId !== undefined ? { session: { id: http.sessionId } } : {}),
-    ...(event.refresh_token && http.refreshTokenId !== undefined ? { refresh_token: { ...event.refresh_token, id: http.refreshTokenId } } : {}),
+    ...(event.refresh_token && http.refreshTokenId !== undefined
+      ? { refresh_token: { ...event.refresh_token, id: http.refreshTokenId } }
+      : {}),
   };
 }
 
@@ -76,7 +83,12 @@ function defaultLoginEvent(login: Authenticated, context: EventContext): Event {
       ip: login.ip,
       method: browser ? 'GET' : 'POST',
       query: flow === 'prompt-none' ? { prompt: 'none' } : {},
-      body: flow === 'refresh-token' ? { grant_type: 'refresh_token' } : flow === 'password' ? { grant_type: 'password' } : {},
+      body:
+        flow === 'refresh-token'
+          ? { grant_type: 'refresh_token' }
+          : flow === 'password'
+            ? { grant_type: 'password' }
+            : {},
       geoip: {},
       hostname: context.hostname,
       language: 'en',
@@ -94,14 +106,27 @@ function defaultLoginEvent(login: Authenticated, context: EventContext): Event {
       metadata: {},
     },
     authentication: {
-      methods: [{ name: connection.strategy === 'auth0' ? 'pwd' : 'federated', timestamp: new Date(context.nowMs).toISOString() }],
+      methods: [
+        {
+          name: connection.strategy === 'auth0' ? 'pwd' : 'federated',
+          timestamp: new Date(context.nowMs).toISOString(),
+        },
+      ],
     },
     authorization: { roles: [] },
     secrets: {},
     stats: { logins_count: user.logins_count },
     tenant: { id: context.tenantName },
     ...(flow === 'password' ? {} : { session: { id: id() } }),
-    ...(flow === 'refresh-token' ? { refresh_token: { id: `rt_${id()}`, client_id: client.client_id, created_at: new Date(context.nowMs).toISOString() } } : {}),
+    ...(flow === 'refresh-token'
+      ? {
+          refresh_token: {
+            id: `rt_${id()}`,
+            client_id: client.client_id,
+            created_at: new Date(context.nowMs).toISOString(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -113,10 +138,22 @@ function eventUser(user: User): EventUser {
     isSocial: identity.isSocial,
     ...(identity.profileData ? { profileData: identity.profileData } : {}),
   }));
-  const { logins_count: _count, last_login: _login, last_ip: _ip, blocked: _blocked, identities: _identities, ...profile } = user;
+  const {
+    logins_count: _count,
+    last_login: _login,
+    last_ip: _ip,
+    blocked: _blocked,
+    identities: _identities,
+    ...profile
+  } = user;
   return { ...profile, identities, multifactor: [] };
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
 }

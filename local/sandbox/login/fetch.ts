@@ -21,24 +21,36 @@ export function caFetch(ca: string | Buffer): CaFetch {
   const caBoundFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    if (url.protocol !== 'https:') throw new TypeError('fetch failed', { cause: new Error('the sandbox allows https only') });
+    if (url.protocol !== 'https:')
+      throw new TypeError('fetch failed', { cause: new Error('the sandbox allows https only') });
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     const { signal } = request;
     signal.throwIfAborted();
     return new Promise<Response>((resolve, reject) => {
-      const req = httpsRequest(url, { method: request.method, headers: Object.fromEntries(request.headers), agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            for (const item of Array.isArray(value) ? value : [value]) if (item !== undefined) headers.append(name, item);
-          }
-          const status = res.statusCode ?? 502;
-          resolve(new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers }));
-        });
-      });
+      const req = httpsRequest(
+        url,
+        { method: request.method, headers: Object.fromEntries(request.headers), agent, signal },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            const headers = new Headers();
+            for (const [name, value] of Object.entries(res.headers)) {
+              for (const item of Array.isArray(value) ? value : [value])
+                if (item !== undefined) headers.append(name, item);
+            }
+            const status = res.statusCode ?? 502;
+            resolve(
+              new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), {
+                status,
+                statusText: res.statusMessage,
+                headers,
+              }),
+            );
+          });
+        },
+      );
       // Like fetch: an abort (e.g. AbortSignal.timeout) rejects with the signal's reason, anything else with "fetch failed".
       req.on('error', (error) => {
         const reason: unknown = signal.reason;

@@ -15,7 +15,9 @@ export function outcomeHeadline(response: LoginResponse): string {
 
 export function actionsRun(response: LoginResponse): string {
   if (response.executed.length === 0) return 'no Action ran (refused before the Actions)';
-  return response.executed.map((e) => (e.handler === 'onContinuePostLogin' ? `${e.action} (continue)` : e.action)).join(' → ');
+  return response.executed
+    .map((e) => (e.handler === 'onContinuePostLogin' ? `${e.action} (continue)` : e.action))
+    .join(' → ');
 }
 
 /** `https://host/pages/terms?session_token=...&state=...` → `https://host/pages/terms` (the token stays out of logs). */
@@ -26,7 +28,9 @@ export function pageOf(url: string): string {
 
 export function claimsTable(claims: IdTokenClaims, indent = '  '): string[] {
   const width = Math.max(...Object.keys(claims).map((name) => name.length));
-  return Object.entries(claims).map(([name, value]) => `${indent}${name.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return Object.entries(claims).map(
+    ([name, value]) => `${indent}${name.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
 }
 
 /** The payload a page's session token carries (for display: it is signed, not encrypted, and holds no personal data). */

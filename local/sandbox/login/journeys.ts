@@ -58,13 +58,22 @@ export interface JourneyResult {
 
 /** Seeds the journeys' users through the Management API; returns their ids. */
 export async function seedUsers(ctx: JourneyContext): Promise<SeededUsers> {
-  const clients = await api<{ client_id: string; name: string }[]>(ctx, 'GET', '/api/v2/clients?fields=client_id,name&per_page=100');
+  const clients = await api<{ client_id: string; name: string }[]>(
+    ctx,
+    'GET',
+    '/api/v2/clients?fields=client_id,name&per_page=100',
+  );
   const webApp = clients.find((client) => client.name === WEB_APP);
   if (!webApp) throw new Error(`no "${WEB_APP}" client: is tenant.yaml deployed?`);
   const now = new Date().toISOString();
   const create = async (email: string, name: string, appMetadata: JsonObject): Promise<string> => {
     const user = await api<User>(ctx, 'POST', '/api/v2/users', {
-      connection: DATABASE, email, password: ctx.password, email_verified: true, name, app_metadata: appMetadata,
+      connection: DATABASE,
+      email,
+      password: ctx.password,
+      email_verified: true,
+      name,
+      app_metadata: appMetadata,
     });
     return user.user_id;
   };
@@ -90,40 +99,84 @@ export const JOURNEYS: readonly Journey[] = [
   {
     name: 'New Google user with the email of an existing account → linking page → terms page → ID token',
     async run(ctx, users, run) {
-      const first = await run.login(ctx, { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE });
+      const first = await run.login(ctx, {
+        client: WEB_APP,
+        connection: GOOGLE,
+        flow: 'interactive',
+        profile: NEW_GOOGLE_PROFILE,
+      });
       if (!run.expectPage(first, '/pages/link')) return;
-      const linked = await run.answerPage(ctx, first, { connection: DATABASE, email: SEEDED.existing, password: ctx.password },
-        `linking page: signed in to ${SEEDED.existing}, signed {link_to}`);
+      const linked = await run.answerPage(
+        ctx,
+        first,
+        { connection: DATABASE, email: SEEDED.existing, password: ctx.password },
+        `linking page: signed in to ${SEEDED.existing}, signed {link_to}`,
+      );
       const second = await run.continue(ctx, linked);
       if (!run.expectPage(second, '/pages/terms')) return;
       const version = sessionTokenPayload(second.url).terms_version;
-      run.check(version === ctx.termsVersion, `the terms page was asked for version ${String(version)}, not ${ctx.termsVersion}`);
-      const final = await run.continue(ctx, await run.answerPage(ctx, second, { answer: 'accept' }, `terms page: accepted version ${String(version)}`));
+      run.check(
+        version === ctx.termsVersion,
+        `the terms page was asked for version ${String(version)}, not ${ctx.termsVersion}`,
+      );
+      const final = await run.continue(
+        ctx,
+        await run.answerPage(ctx, second, { answer: 'accept' }, `terms page: accepted version ${String(version)}`),
+      );
       if (!run.expectOutcome(final, 'allowed')) return;
-      run.check(final.claims.sub === users.existing, `the ID token is for ${final.claims.sub}, not the existing account ${users.existing}`);
+      run.check(
+        final.claims.sub === users.existing,
+        `the ID token is for ${final.claims.sub}, not the existing account ${users.existing}`,
+      );
       const stored = await api<User>(ctx, 'GET', `/api/v2/users/${encodeURIComponent(users.existing)}`);
       const identities = stored.identities.map((identity) => identity.provider).join(' + ');
-      run.step(`stored: ${users.existing} now has identities ${identities}; terms ${JSON.stringify(stored.app_metadata.terms)}`);
-      run.check(identities === 'auth0 + google-oauth2', `the existing user's identities are ${identities}, not auth0 + google-oauth2`);
+      run.step(
+        `stored: ${users.existing} now has identities ${identities}; terms ${JSON.stringify(stored.app_metadata.terms)}`,
+      );
+      run.check(
+        identities === 'auth0 + google-oauth2',
+        `the existing user's identities are ${identities}, not auth0 + google-oauth2`,
+      );
       const terms = stored.app_metadata.terms as { version?: string } | undefined;
-      run.check(terms?.version === ctx.termsVersion, 'the terms acceptance was not recorded on the existing (primary) user');
+      run.check(
+        terms?.version === ctx.termsVersion,
+        'the terms acceptance was not recorded on the existing (primary) user',
+      );
     },
   },
   {
     name: 'Returning user → ID token at once, no Management API call',
     async run(ctx, users, run) {
-      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: ctx.password });
+      const response = await run.login(ctx, {
+        client: WEB_APP,
+        connection: DATABASE,
+        flow: 'interactive',
+        email: SEEDED.returning,
+        password: ctx.password,
+      });
       if (!run.expectOutcome(response, 'allowed')) return;
       run.check(response.user_id === users.returning, `allowed as ${response.user_id}, not ${users.returning}`);
-      run.check(run.managementCalls === 0, `the Actions made ${run.managementCalls} Management API calls, expected none`);
+      run.check(
+        run.managementCalls === 0,
+        `the Actions made ${run.managementCalls} Management API calls, expected none`,
+      );
     },
   },
   {
     name: 'Blocked app → denied app_blocked before any prompt',
     async run(ctx, _users, run) {
-      const response = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.blocked, password: ctx.password });
+      const response = await run.login(ctx, {
+        client: WEB_APP,
+        connection: DATABASE,
+        flow: 'interactive',
+        email: SEEDED.blocked,
+        password: ctx.password,
+      });
       if (!run.expectOutcome(response, 'denied')) return;
-      run.check(response.error_description === 'app_blocked', `denied ${response.error_description}, expected app_blocked`);
+      run.check(
+        response.error_description === 'app_blocked',
+        `denied ${response.error_description}, expected app_blocked`,
+      );
       const ran = response.executed.map((e) => e.action).join(',');
       run.check(ran === 'gate-apps', `Actions that ran: ${ran}; expected gate-apps only`);
     },
@@ -133,12 +186,23 @@ export const JOURNEYS: readonly Journey[] = [
     async run(ctx, users, run) {
       const next = bumpedVersion(ctx.termsVersion);
       await deployTermsVersion(ctx, next);
-      run.step(`deployed enforce-terms with TERMS_VERSION ${next} (its secret changed through the Management API, then deployed)`);
-      const first = await run.login(ctx, { client: WEB_APP, connection: DATABASE, flow: 'interactive', email: SEEDED.returning, password: ctx.password });
+      run.step(
+        `deployed enforce-terms with TERMS_VERSION ${next} (its secret changed through the Management API, then deployed)`,
+      );
+      const first = await run.login(ctx, {
+        client: WEB_APP,
+        connection: DATABASE,
+        flow: 'interactive',
+        email: SEEDED.returning,
+        password: ctx.password,
+      });
       if (!run.expectPage(first, '/pages/terms')) return;
       const version = sessionTokenPayload(first.url).terms_version;
       run.check(version === next, `the terms page was asked for version ${String(version)}, not ${next}`);
-      const final = await run.continue(ctx, await run.answerPage(ctx, first, { answer: 'accept' }, `terms page: accepted version ${String(version)}`));
+      const final = await run.continue(
+        ctx,
+        await run.answerPage(ctx, first, { answer: 'accept' }, `terms page: accepted version ${String(version)}`),
+      );
       if (!run.expectOutcome(final, 'allowed')) return;
       const stored = await api<User>(ctx, 'GET', `/api/v2/users/${encodeURIComponent(users.returning)}`);
       const terms = stored.app_metadata.terms as { version?: string } | undefined;
@@ -147,7 +211,11 @@ export const JOURNEYS: readonly Journey[] = [
   },
 ];
 
-export async function runJourneys(ctx: JourneyContext, users: SeededUsers, journeys: readonly Journey[] = JOURNEYS): Promise<JourneyResult[]> {
+export async function runJourneys(
+  ctx: JourneyContext,
+  users: SeededUsers,
+  journeys: readonly Journey[] = JOURNEYS,
+): Promise<JourneyResult[]> {
   const results: JourneyResult[] = [];
   for (const journey of journeys) {
     const run = new JourneyRun();
@@ -156,7 +224,14 @@ export async function runJourneys(ctx: JourneyContext, users: SeededUsers, journ
     } catch (error) {
       run.check(false, error instanceof Error ? error.message : String(error));
     }
-    results.push({ name: journey.name, ok: run.problems.length === 0, steps: run.steps, problems: run.problems, managementCalls: run.managementCalls, ...(run.final ? { final: run.final } : {}) });
+    results.push({
+      name: journey.name,
+      ok: run.problems.length === 0,
+      steps: run.steps,
+      problems: run.problems,
+      managementCalls: run.managementCalls,
+      ...(run.final ? { final: run.final } : {}),
+    });
   }
   return results;
 }
@@ -177,30 +252,51 @@ export class JourneyRun {
     return ok;
   }
 
-  expectOutcome<O extends LoginResponse['outcome']>(response: LoginResponse, outcome: O): response is Extract<LoginResponse, { outcome: O }> {
+  expectOutcome<O extends LoginResponse['outcome']>(
+    response: LoginResponse,
+    outcome: O,
+  ): response is Extract<LoginResponse, { outcome: O }> {
     return this.check(response.outcome === outcome, `expected ${outcome}, got ${outcomeHeadline(response)}`);
   }
 
   expectPage(response: LoginResponse, path: string): response is Extract<LoginResponse, { outcome: 'redirect' }> {
     if (!this.expectOutcome(response, 'redirect')) return false;
-    return this.check(new URL(response.url).pathname === path, `redirected to ${pageOf(response.url)}, expected ${path}`);
+    return this.check(
+      new URL(response.url).pathname === path,
+      `redirected to ${pageOf(response.url)}, expected ${path}`,
+    );
   }
 
   async login(ctx: JourneyContext, request: LoginRequest): Promise<LoginResponse> {
     const response = await this.counted(ctx, () => api<LoginResponse>(ctx, 'POST', '/sandbox/login', request));
-    const how = request.profile ? `${request.connection} (${request.profile.email ?? request.profile.sub})` : `${request.connection} (${request.email ?? request.user ?? ''})`;
+    const how = request.profile
+      ? `${request.connection} (${request.profile.email ?? request.profile.sub})`
+      : `${request.connection} (${request.email ?? request.user ?? ''})`;
     this.step(`login ${request.flow} to ${request.client} with ${how} → ${outcomeHeadline(response)}`);
     this.final = response;
     return response;
   }
 
   /** What the browser does on a reference page: POST the form; the page signs the answer. */
-  async answerPage(ctx: JourneyContext, redirect: Extract<LoginResponse, { outcome: 'redirect' }>, form: Record<string, string>, what: string): Promise<PageAnswer> {
+  async answerPage(
+    ctx: JourneyContext,
+    redirect: Extract<LoginResponse, { outcome: 'redirect' }>,
+    form: Record<string, string>,
+    what: string,
+  ): Promise<PageAnswer> {
     const url = new URL(redirect.url);
-    const fields = { session_token: url.searchParams.get('session_token') ?? '', state: url.searchParams.get('state') ?? '', ...form };
-    const answer = await ctx.client.request<PageAnswer | { error_description?: string }>('POST', url.pathname, { form: fields });
+    const fields = {
+      session_token: url.searchParams.get('session_token') ?? '',
+      state: url.searchParams.get('state') ?? '',
+      ...form,
+    };
+    const answer = await ctx.client.request<PageAnswer | { error_description?: string }>('POST', url.pathname, {
+      form: fields,
+    });
     if (answer.status !== 200 || !('continue' in answer.body)) {
-      throw new Error(`${url.pathname} answered ${answer.status}: ${'error_description' in answer.body ? String(answer.body.error_description) : ''}`);
+      throw new Error(
+        `${url.pathname} answered ${answer.status}: ${'error_description' in answer.body ? String(answer.body.error_description) : ''}`,
+      );
     }
     this.step(what);
     return answer.body;
@@ -209,7 +305,9 @@ export class JourneyRun {
   /** The page's answer, posted to /continue. */
   async continue(ctx: JourneyContext, answer: PageAnswer): Promise<LoginResponse> {
     const response = await this.counted(ctx, async () => {
-      const result = await ctx.client.request<LoginResponse>('POST', new URL(answer.continue.url).pathname, { form: answer.continue.fields });
+      const result = await ctx.client.request<LoginResponse>('POST', new URL(answer.continue.url).pathname, {
+        form: answer.continue.fields,
+      });
       if (result.status !== 200) throw new Error(`/continue answered ${result.status}: ${JSON.stringify(result.body)}`);
       return result.body;
     });
@@ -242,21 +340,34 @@ export function bumpedVersion(version: string): string {
  * Action, retrying while Auth0 (here: the sandbox) is still building it.
  */
 export async function deployTermsVersion(ctx: JourneyContext, version: string): Promise<void> {
-  const listed = await api<{ actions: { id: string; secrets: { name: string }[] }[] }>(ctx, 'GET', '/api/v2/actions/actions?actionName=enforce-terms');
+  const listed = await api<{ actions: { id: string; secrets: { name: string }[] }[] }>(
+    ctx,
+    'GET',
+    '/api/v2/actions/actions?actionName=enforce-terms',
+  );
   const action = listed.actions[0];
   if (!action) throw new Error('enforce-terms is not deployed');
   const secrets = action.secrets.map(({ name }) => (name === 'TERMS_VERSION' ? { name, value: version } : { name }));
   await api(ctx, 'PATCH', `/api/v2/actions/actions/${action.id}`, { secrets });
   for (let attempt = 0; ; attempt++) {
-    const deployed = await ctx.client.request<{ errorCode?: string }>('POST', `/api/v2/actions/actions/${action.id}/deploy`, { token: ctx.token });
+    const deployed = await ctx.client.request<{ errorCode?: string }>(
+      'POST',
+      `/api/v2/actions/actions/${action.id}/deploy`,
+      { token: ctx.token },
+    );
     if (deployed.status === 200) return;
-    if (deployed.body.errorCode !== 'action_not_built' || attempt >= 100) throw new Error(`deploying enforce-terms failed: HTTP ${deployed.status}`);
+    if (deployed.body.errorCode !== 'action_not_built' || attempt >= 100)
+      throw new Error(`deploying enforce-terms failed: HTTP ${deployed.status}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 async function api<T>(ctx: JourneyContext, method: string, path: string, json?: unknown): Promise<T> {
-  const response = await ctx.client.request<T>(method, path, { token: ctx.token, ...(json !== undefined ? { json } : {}) });
-  if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path.split('?')[0]} answered ${response.status}: ${JSON.stringify(response.body)}`);
+  const response = await ctx.client.request<T>(method, path, {
+    token: ctx.token,
+    ...(json !== undefined ? { json } : {}),
+  });
+  if (response.status < 200 || response.status >= 300)
+    throw new Error(`${method} ${path.split('?')[0]} answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body;
 }

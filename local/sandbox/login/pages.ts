@@ -14,7 +14,10 @@ export class SafeHtml {
 type Part = string | number | SafeHtml | readonly Part[] | undefined;
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function renderPart(part: Part): string {
@@ -26,7 +29,9 @@ function renderPart(part: Part): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
-  return new SafeHtml(strings.reduce((out, text, index) => out + text + (index < values.length ? renderPart(values[index]) : ''), ''));
+  return new SafeHtml(
+    strings.reduce((out, text, index) => out + text + (index < values.length ? renderPart(values[index]) : ''), ''),
+  );
 }
 
 /**
@@ -34,7 +39,11 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
  * form-action to the redirects after a form post too, so a page whose form ends at the
  * application's callback lists that origin as well.
  */
-export function contentSecurityPolicy(nonce: string, continueOrigin: string, redirectOrigins: readonly string[] = []): string {
+export function contentSecurityPolicy(
+  nonce: string,
+  continueOrigin: string,
+  redirectOrigins: readonly string[] = [],
+): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
@@ -60,35 +69,46 @@ const STYLE = `
 
 export function htmlDocument(title: string, nonce: string, body: SafeHtml, script?: string): string {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style nonce="${nonce}">${new SafeHtml(STYLE)}</style>
-</head>
-<body>
-<p class="note">Auth0 sandbox · reference page</p>
-${body}
-${script === undefined ? undefined : html`<script nonce="${nonce}">${new SafeHtml(script)}</script>`}
-</body>
-</html>
-`.text;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style nonce="${nonce}">
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <p class="note">Auth0 sandbox · reference page</p>
+        ${body}
+        ${
+          script === undefined
+            ? undefined
+            : html`<script nonce="${nonce}">
+                ${new SafeHtml(script)};
+              </script>`
+        }
+      </body>
+    </html> `.text;
 }
 
 /** The hidden fields that bind a form to one login: its `state` and the page's session token. */
 function binding(state: string, sessionToken: string): SafeHtml {
-  return html`<input type="hidden" name="state" value="${state}"><input type="hidden" name="session_token" value="${sessionToken}">`;
+  return html`<input type="hidden" name="state" value="${state}" /><input
+      type="hidden"
+      name="session_token"
+      value="${sessionToken}"
+    />`;
 }
 
 export function termsPage(input: { version: string; state: string; sessionToken: string }): SafeHtml {
   return html`<h1>Terms and Conditions</h1>
-<p>Please read and accept version <strong>${input.version}</strong> of our Terms and Conditions to continue.</p>
-<form method="post" action="/pages/terms">
-  ${binding(input.state, input.sessionToken)}
-  <button type="submit" name="answer" value="accept">Accept</button>
-  <button type="submit" name="answer" value="decline">Decline</button>
-</form>`;
+    <p>Please read and accept version <strong>${input.version}</strong> of our Terms and Conditions to continue.</p>
+    <form method="post" action="/pages/terms">
+      ${binding(input.state, input.sessionToken)}
+      <button type="submit" name="answer" value="accept">Accept</button>
+      <button type="submit" name="answer" value="decline">Decline</button>
+    </form>`;
 }
 
 export interface LinkCandidateView {
@@ -97,63 +117,107 @@ export interface LinkCandidateView {
   signIn: boolean;
 }
 
-export function linkPage(input: { candidates: LinkCandidateView[]; state: string; sessionToken: string; error?: string; email?: string }): SafeHtml {
+export function linkPage(input: {
+  candidates: LinkCandidateView[];
+  state: string;
+  sessionToken: string;
+  error?: string;
+  email?: string;
+}): SafeHtml {
   const database = [...new Set(input.candidates.filter((c) => c.signIn).map((c) => c.connection))];
   const social = [...new Set(input.candidates.filter((c) => !c.signIn).map((c) => c.connection))];
   return html`<h1>Link your accounts</h1>
-<p>You already have an account with the same email address. Sign in to it to link both: you will
-then reach the same profile whichever way you log in.</p>
-${input.error === undefined ? undefined : html`<p class="error" role="alert">${input.error}</p>`}
-${database.map((connection, index) => html`<form method="post" action="/pages/link">
-  ${binding(input.state, input.sessionToken)}
-  <input type="hidden" name="connection" value="${connection}">
-  <p>Account on <strong>${connection}</strong></p>
-  <label for="email-${index}">Email</label>
-  <input id="email-${index}" type="email" name="email" autocomplete="username" required value="${input.email ?? ''}">
-  <label for="password-${index}">Password</label>
-  <input id="password-${index}" type="password" name="password" autocomplete="current-password" required>
-  <button type="submit">Sign in and link</button>
-</form>`)}
-${social.length === 0 ? undefined : html`<p class="note">Also offered: an account on ${social.join(', ')}. Signing in to a social
-provider is not simulated by this reference page.</p>`}
-<form method="post" action="/pages/link">
-  ${binding(input.state, input.sessionToken)}
-  <button type="submit" name="decline" value="true">Don't link</button>
-</form>`;
+    <p>
+      You already have an account with the same email address. Sign in to it to link both: you will then reach the same
+      profile whichever way you log in.
+    </p>
+    ${input.error === undefined ? undefined : html`<p class="error" role="alert">${input.error}</p>`}
+    ${database.map(
+      (connection, index) =>
+        html`<form method="post" action="/pages/link">
+          ${binding(input.state, input.sessionToken)}
+          <input type="hidden" name="connection" value="${connection}" />
+          <p>Account on <strong>${connection}</strong></p>
+          <label for="email-${index}">Email</label>
+          <input
+            id="email-${index}"
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            value="${input.email ?? ''}"
+          />
+          <label for="password-${index}">Password</label>
+          <input id="password-${index}" type="password" name="password" autocomplete="current-password" required />
+          <button type="submit">Sign in and link</button>
+        </form>`,
+    )}
+    ${
+      social.length === 0
+        ? undefined
+        : html`<p class="note">
+            Also offered: an account on ${social.join(', ')}. Signing in to a social provider is not simulated by this
+            reference page.
+          </p>`
+    }
+    <form method="post" action="/pages/link">
+      ${binding(input.state, input.sessionToken)}
+      <button type="submit" name="decline" value="true">Don't link</button>
+    </form>`;
 }
 
 /** Posts the signed answer to /continue (at once with JavaScript, on a click without). */
-export function continuePage(input: { continueUrl: string; state: string; sessionToken: string; message: string }): { body: SafeHtml; script: string } {
+export function continuePage(input: { continueUrl: string; state: string; sessionToken: string; message: string }): {
+  body: SafeHtml;
+  script: string;
+} {
   return {
     body: html`<h1>${input.message}</h1>
-<form id="continue" method="post" action="${input.continueUrl}">
-  ${binding(input.state, input.sessionToken)}
-  <button type="submit">Continue</button>
-</form>`,
+      <form id="continue" method="post" action="${input.continueUrl}">
+        ${binding(input.state, input.sessionToken)}
+        <button type="submit">Continue</button>
+      </form>`,
     script: "document.getElementById('continue').submit();",
   };
 }
 
 export function resultPage(response: Extract<LoginResponse, { outcome: 'allowed' | 'denied' }>): SafeHtml {
-  const actions = response.executed.map((e) => `${e.action}${e.handler === 'onContinuePostLogin' ? ' (continue)' : ''}`).join(', ') || 'none';
+  const actions =
+    response.executed.map((e) => `${e.action}${e.handler === 'onContinuePostLogin' ? ' (continue)' : ''}`).join(', ') ||
+    'none';
   if (response.outcome === 'denied') {
     return html`<h1>Login denied</h1>
-<p><strong id="error">${response.error}</strong>: <span id="error-description">${response.error_description}</span></p>
-<p class="note">Actions run: ${actions}</p>`;
+      <p>
+        <strong id="error">${response.error}</strong>: <span id="error-description">${response.error_description}</span>
+      </p>
+      <p class="note">Actions run: ${actions}</p>`;
   }
   return html`<h1>Login allowed</h1>
-<p>Signed in as <strong id="user-id">${response.user_id}</strong>. The application would now receive these ID token claims:</p>
-${claimsTable(response.claims)}
-<p class="note">Actions run: ${actions}</p>`;
+    <p>
+      Signed in as <strong id="user-id">${response.user_id}</strong>. The application would now receive these ID token
+      claims:
+    </p>
+    ${claimsTable(response.claims)}
+    <p class="note">Actions run: ${actions}</p>`;
 }
 
 function claimsTable(claims: IdTokenClaims): SafeHtml {
-  return html`<table id="claims"><tr><th>claim</th><th>value</th></tr>
-${Object.entries(claims).map(([name, value]) => html`<tr><td>${name}</td><td>${typeof value === 'string' ? value : JSON.stringify(value)}</td></tr>`)}
-</table>`;
+  return html`<table id="claims">
+    <tr>
+      <th>claim</th>
+      <th>value</th>
+    </tr>
+    ${Object.entries(claims).map(
+      ([name, value]) =>
+        html`<tr>
+          <td>${name}</td>
+          <td>${typeof value === 'string' ? value : JSON.stringify(value)}</td>
+        </tr>`,
+    )}
+  </table>`;
 }
 
 export function errorPage(title: string, message: string): SafeHtml {
   return html`<h1>${title}</h1>
-<p>${message}</p>`;
+    <p>${message}</p>`;
 }

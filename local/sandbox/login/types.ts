@@ -65,13 +65,14 @@ interface Progress {
   logs: ActionLog[];
 }
 
-export type LoginResponse = Progress & (
-  | { outcome: 'allowed'; user_id: string; id_token: string; claims: IdTokenClaims }
-  /** `user_id` is absent when the login failed before a user was known (e.g. a wrong password). */
-  | { outcome: 'denied'; error: string; error_description: string; user_id?: string }
-  /** The browser goes to `url` (which carries `state`); the page answers at `continue_url`. */
-  | { outcome: 'redirect'; user_id: string; url: string; state: string; continue_url: string }
-);
+export type LoginResponse = Progress &
+  (
+    | { outcome: 'allowed'; user_id: string; id_token: string; claims: IdTokenClaims }
+    /** `user_id` is absent when the login failed before a user was known (e.g. a wrong password). */
+    | { outcome: 'denied'; error: string; error_description: string; user_id?: string }
+    /** The browser goes to `url` (which carries `state`); the page answers at `continue_url`. */
+    | { outcome: 'redirect'; user_id: string; url: string; state: string; continue_url: string }
+  );
 
 /** What a reference page's POST answers an API client: the form the browser would submit. */
 export interface PageAnswer {

@@ -3,11 +3,46 @@ import type { Client, ClientCreate, ClientUpdate } from '../store/clients';
 import type { ApiContext, RouteModule } from './context';
 import { registerCrud } from './crud';
 import { fieldsQuery, pageOf, pageQuery, pagedBody, selectFields, type FieldsQuery, type PageQuery } from './query';
-import { anyObject, arrayOf, boolean, integer, nullable, string, stringArray, stringEnum, strictObject, updateSchema } from './schema';
+import {
+  anyObject,
+  arrayOf,
+  boolean,
+  integer,
+  nullable,
+  string,
+  stringArray,
+  stringEnum,
+  strictObject,
+  updateSchema,
+} from './schema';
 
-const APP_TYPES = ['native', 'spa', 'regular_web', 'non_interactive', 'resource_server', 'express_configuration', 'rms', 'box',
-  'cloudbees', 'concur', 'dropbox', 'mscrm', 'echosign', 'egnyte', 'newrelic', 'office365', 'salesforce', 'sentry', 'sharepoint',
-  'slack', 'springcm', 'zendesk', 'zoom', 'sso_integration', 'oag'];
+const APP_TYPES = [
+  'native',
+  'spa',
+  'regular_web',
+  'non_interactive',
+  'resource_server',
+  'express_configuration',
+  'rms',
+  'box',
+  'cloudbees',
+  'concur',
+  'dropbox',
+  'mscrm',
+  'echosign',
+  'egnyte',
+  'newrelic',
+  'office365',
+  'salesforce',
+  'sentry',
+  'sharepoint',
+  'slack',
+  'springcm',
+  'zendesk',
+  'zoom',
+  'sso_integration',
+  'oag',
+];
 
 // client_metadata: at most 10 string values of at most 255 characters (Auth0's limits).
 const clientMetadata = {
@@ -97,11 +132,37 @@ const CLIENT_FIELDS = {
 const createBody = strictObject({ ...CLIENT_FIELDS, resource_server_identifier: string() }, ['name']);
 const updateBody = (() => {
   const schema = updateSchema(CLIENT_FIELDS, {
-    notNullable: ['name', 'description', 'logo_uri', 'callbacks', 'allowed_origins', 'web_origins', 'grant_types', 'app_type',
-      'client_aliases', 'allowed_clients', 'allowed_logout_urls', 'is_first_party', 'oidc_conformant', 'sso', 'sso_disabled',
-      'cross_origin_authentication', 'custom_login_page_on', 'custom_login_page', 'custom_login_page_preview', 'form_template',
-      'addons', 'mobile', 'initiate_login_uri', 'require_pushed_authorization_requests', 'require_proof_of_possession',
-      'is_token_endpoint_ip_header_trusted', 'third_party_security_mode', 'redirection_policy', 'jwt_configuration'],
+    notNullable: [
+      'name',
+      'description',
+      'logo_uri',
+      'callbacks',
+      'allowed_origins',
+      'web_origins',
+      'grant_types',
+      'app_type',
+      'client_aliases',
+      'allowed_clients',
+      'allowed_logout_urls',
+      'is_first_party',
+      'oidc_conformant',
+      'sso',
+      'sso_disabled',
+      'cross_origin_authentication',
+      'custom_login_page_on',
+      'custom_login_page',
+      'custom_login_page_preview',
+      'form_template',
+      'addons',
+      'mobile',
+      'initiate_login_uri',
+      'require_pushed_authorization_requests',
+      'require_proof_of_possession',
+      'is_token_endpoint_ip_header_trusted',
+      'third_party_security_mode',
+      'redirection_policy',
+      'jwt_configuration',
+    ],
   }) as { properties: Record<string, unknown> };
   // Metadata keys are removed by sending them as null.
   schema.properties.client_metadata = { ...clientMetadata, additionalProperties: nullable(string({ maxLength: 255 })) };
@@ -134,13 +195,23 @@ export const registerClients: RouteModule = (app, { store }: ApiContext) => {
   registerCrud<Client, ClientCreate, ClientUpdate, ListQuery, FieldsQuery>(app, {
     path: '/clients',
     repository: store.clients,
-    scopes: { read: ['read:clients', 'read:client_keys'], create: ['create:clients'], update: ['update:clients', 'update:client_keys'], delete: ['delete:clients'] },
+    scopes: {
+      read: ['read:clients', 'read:client_keys'],
+      create: ['create:clients'],
+      update: ['update:clients', 'update:client_keys'],
+      delete: ['delete:clients'],
+    },
     schemas: { listQuery, readQuery: strictObject({ ...fieldsQuery }), createBody, updateBody },
     list: (query, request) => {
       const appTypes = query.app_type?.split(',').map((type) => type.trim());
-      const clients = store.clients.list().filter((client) => (query.is_global === undefined || client.global === query.is_global)
-        && (query.is_first_party === undefined || client.is_first_party === query.is_first_party)
-        && (!appTypes || (client.app_type !== undefined && appTypes.includes(client.app_type))));
+      const clients = store.clients
+        .list()
+        .filter(
+          (client) =>
+            (query.is_global === undefined || client.global === query.is_global) &&
+            (query.is_first_party === undefined || client.is_first_party === query.is_first_party) &&
+            (!appTypes || (client.app_type !== undefined && appTypes.includes(client.app_type))),
+        );
       const page = pageOf(clients, query).map((client) => present(client, request.caller?.scopes, query));
       return pagedBody('clients', page, clients.length, query);
     },

@@ -4,8 +4,17 @@ import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
 import { STRATEGY_NAMES } from './strategies';
 import {
-  checkpointOf, checkpointQuery, fieldsQuery, isCheckpoint, pageOf, pageQuery, pagedBody, selectFields,
-  type CheckpointQuery, type FieldsQuery, type PageQuery,
+  checkpointOf,
+  checkpointQuery,
+  fieldsQuery,
+  isCheckpoint,
+  pageOf,
+  pageQuery,
+  pagedBody,
+  selectFields,
+  type CheckpointQuery,
+  type FieldsQuery,
+  type PageQuery,
 } from './query';
 import { arrayOf, boolean, idParams, integer, nullable, string, stringArray, stringEnum, strictObject } from './schema';
 
@@ -48,12 +57,15 @@ const CONNECTION_FIELDS = {
   connected_accounts: strictObject({ active: boolean, cross_app_access: boolean }),
 };
 
-const createBody = strictObject({
-  // Auth0: letters, digits and dashes, not starting or ending with a dash, at most 128 characters.
-  name: string({ minLength: 1, maxLength: 128, pattern: '^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$' }),
-  strategy: stringEnum(STRATEGY_NAMES),
-  ...CONNECTION_FIELDS,
-}, ['name', 'strategy']);
+const createBody = strictObject(
+  {
+    // Auth0: letters, digits and dashes, not starting or ending with a dash, at most 128 characters.
+    name: string({ minLength: 1, maxLength: 128, pattern: '^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$' }),
+    strategy: stringEnum(STRATEGY_NAMES),
+    ...CONNECTION_FIELDS,
+  },
+  ['name', 'strategy'],
+);
 
 const updateBody = strictObject({
   ...CONNECTION_FIELDS,
@@ -74,19 +86,29 @@ const listQuery = strictObject({
   name: string(),
 });
 
-const enabledClientsBody = arrayOf(strictObject({ client_id: string({ minLength: 1 }), status: boolean }, ['client_id', 'status']),
-  { maxItems: 50 });
+const enabledClientsBody = arrayOf(
+  strictObject({ client_id: string({ minLength: 1 }), status: boolean }, ['client_id', 'status']),
+  { maxItems: 50 },
+);
 
 export const registerConnections: RouteModule = (app, { store }: ApiContext) => {
   registerCrud<Connection, ConnectionCreate, ConnectionUpdate, ListQuery, FieldsQuery>(app, {
     path: '/connections',
     repository: store.connections,
-    scopes: { read: ['read:connections'], create: ['create:connections'], update: ['update:connections'], delete: ['delete:connections'] },
+    scopes: {
+      read: ['read:connections'],
+      create: ['create:connections'],
+      update: ['update:connections'],
+      delete: ['delete:connections'],
+    },
     schemas: { listQuery, readQuery: strictObject({ ...fieldsQuery }), createBody, updateBody },
     list: (query) => {
       const entries = store.connections.list({ strategies: query.strategy, name: query.name });
       if (isCheckpoint(query)) {
-        const { items, next } = checkpointOf(entries.map(({ seq, connection }) => ({ seq, item: connection })), query);
+        const { items, next } = checkpointOf(
+          entries.map(({ seq, connection }) => ({ seq, item: connection })),
+          query,
+        );
         return { connections: items.map((connection) => selectFields(connection, query)), ...(next ? { next } : {}) };
       }
       const page = pageOf(entries, query).map(({ connection }) => selectFields(connection, query));
@@ -97,23 +119,32 @@ export const registerConnections: RouteModule = (app, { store }: ApiContext) => 
     deleteStatus: 202,
   });
 
-  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/connections/:id/clients', {
-    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery }) },
-    config: { scopes: ['read:connections'] },
-  }, async (request) => {
-    const { id } = request.params;
-    store.connections.require(id);
-    const entries = store.connections.enabledClients(id).map((clientId, seq) => ({ seq, item: { client_id: clientId } }));
-    const { items, next } = checkpointOf(entries, request.query);
-    return { clients: items, ...(next ? { next } : {}) };
-  });
+  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>(
+    '/connections/:id/clients',
+    {
+      schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery }) },
+      config: { scopes: ['read:connections'] },
+    },
+    async (request) => {
+      const { id } = request.params;
+      store.connections.require(id);
+      const entries = store.connections
+        .enabledClients(id)
+        .map((clientId, seq) => ({ seq, item: { client_id: clientId } }));
+      const { items, next } = checkpointOf(entries, request.query);
+      return { clients: items, ...(next ? { next } : {}) };
+    },
+  );
 
-  app.patch<{ Params: { id: string }; Body: EnabledClientChange[] }>('/connections/:id/clients', {
-    schema: { params: idParams(), body: enabledClientsBody },
-    config: { scopes: ['update:connections'] },
-  }, async (request, reply) => {
-    store.connections.changeEnabledClients(request.params.id, request.body);
-    return reply.code(204).send();
-  });
+  app.patch<{ Params: { id: string }; Body: EnabledClientChange[] }>(
+    '/connections/:id/clients',
+    {
+      schema: { params: idParams(), body: enabledClientsBody },
+      config: { scopes: ['update:connections'] },
+    },
+    async (request, reply) => {
+      store.connections.changeEnabledClients(request.params.id, request.body);
+      return reply.code(204).send();
+    },
+  );
 };
-

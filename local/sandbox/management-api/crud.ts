@@ -24,7 +24,13 @@ export interface CrudResource<Item, Create, Update, ListQuery, ReadQuery, Delete
   repository: CrudRepository<Item, Create, Update, DeleteQuery>;
   /** "Any of" these scopes, per operation, as Auth0 lists them. */
   scopes: { read: readonly string[]; create: readonly string[]; update: readonly string[]; delete: readonly string[] };
-  schemas: { listQuery: JsonSchema; readQuery?: JsonSchema; createBody: JsonSchema; updateBody: JsonSchema; deleteQuery?: JsonSchema };
+  schemas: {
+    listQuery: JsonSchema;
+    readQuery?: JsonSchema;
+    createBody: JsonSchema;
+    updateBody: JsonSchema;
+    deleteQuery?: JsonSchema;
+  };
   list(query: ListQuery, request: FastifyRequest): unknown;
   /** How GET <path>/{id} shows an item (e.g. `fields`, hidden secrets); default: as stored. */
   show?(item: Item, query: ReadQuery, request: FastifyRequest): unknown;
@@ -44,34 +50,54 @@ export function registerCrud<Item, Create, Update, ListQuery, ReadQuery, DeleteQ
   const readQuery = (request: FastifyRequest): ReadQuery => request.query as ReadQuery;
   const deleteQuery = (request: FastifyRequest): DeleteQuery => request.query as DeleteQuery;
 
-  app.get(path, {
-    schema: { querystring: schemas.listQuery },
-    config: { scopes: scopes.read },
-  }, async (request) => resource.list(listQuery(request), request));
+  app.get(
+    path,
+    {
+      schema: { querystring: schemas.listQuery },
+      config: { scopes: scopes.read },
+    },
+    async (request) => resource.list(listQuery(request), request),
+  );
 
-  app.get<{ Params: IdParams }>(itemPath, {
-    schema: { params: idParams(), ...(schemas.readQuery ? { querystring: schemas.readQuery } : {}) },
-    config: { scopes: scopes.read },
-  }, async (request) => {
-    const item = repository.require(request.params.id);
-    return resource.show ? resource.show(item, readQuery(request), request) : item;
-  });
+  app.get<{ Params: IdParams }>(
+    itemPath,
+    {
+      schema: { params: idParams(), ...(schemas.readQuery ? { querystring: schemas.readQuery } : {}) },
+      config: { scopes: scopes.read },
+    },
+    async (request) => {
+      const item = repository.require(request.params.id);
+      return resource.show ? resource.show(item, readQuery(request), request) : item;
+    },
+  );
 
-  app.post(path, {
-    schema: { body: schemas.createBody },
-    config: { scopes: scopes.create },
-  }, async (request, reply) => reply.code(201).send(repository.create(request.body as Create)));
+  app.post(
+    path,
+    {
+      schema: { body: schemas.createBody },
+      config: { scopes: scopes.create },
+    },
+    async (request, reply) => reply.code(201).send(repository.create(request.body as Create)),
+  );
 
-  app.patch<{ Params: IdParams }>(itemPath, {
-    schema: { params: idParams(), body: schemas.updateBody },
-    config: { scopes: scopes.update },
-  }, async (request) => repository.update(request.params.id, request.body as Update));
+  app.patch<{ Params: IdParams }>(
+    itemPath,
+    {
+      schema: { params: idParams(), body: schemas.updateBody },
+      config: { scopes: scopes.update },
+    },
+    async (request) => repository.update(request.params.id, request.body as Update),
+  );
 
-  app.delete<{ Params: IdParams }>(itemPath, {
-    schema: { params: idParams(), ...(schemas.deleteQuery ? { querystring: schemas.deleteQuery } : {}) },
-    config: { scopes: scopes.delete },
-  }, async (request, reply) => {
-    repository.delete(request.params.id, deleteQuery(request));
-    return reply.code(resource.deleteStatus ?? 204).send();
-  });
+  app.delete<{ Params: IdParams }>(
+    itemPath,
+    {
+      schema: { params: idParams(), ...(schemas.deleteQuery ? { querystring: schemas.deleteQuery } : {}) },
+      config: { scopes: scopes.delete },
+    },
+    async (request, reply) => {
+      repository.delete(request.params.id, deleteQuery(request));
+      return reply.code(resource.deleteStatus ?? 204).send();
+    },
+  );
 }

@@ -21,18 +21,30 @@ const TEMPLATE_FIELDS = {
 const templateParams = strictObject({ templateName: stringEnum(EMAIL_TEMPLATE_NAMES) }, ['templateName']);
 
 export const registerEmailTemplates: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Params: { templateName: string } }>('/email-templates/:templateName', {
-    schema: { params: templateParams },
-    config: { scopes: ['read:email_templates'] },
-  }, async (request) => store.emailTemplates.require(request.params.templateName));
+  app.get<{ Params: { templateName: string } }>(
+    '/email-templates/:templateName',
+    {
+      schema: { params: templateParams },
+      config: { scopes: ['read:email_templates'] },
+    },
+    async (request) => store.emailTemplates.require(request.params.templateName),
+  );
 
-  app.post<{ Body: EmailTemplate }>('/email-templates', {
-    schema: { body: strictObject(TEMPLATE_FIELDS, ['template']) },
-    config: { scopes: ['create:email_templates'] },
-  }, async (request, reply) => reply.code(201).send(store.emailTemplates.create(request.body)));
+  app.post<{ Body: EmailTemplate }>(
+    '/email-templates',
+    {
+      schema: { body: strictObject(TEMPLATE_FIELDS, ['template']) },
+      config: { scopes: ['create:email_templates'] },
+    },
+    async (request, reply) => reply.code(201).send(store.emailTemplates.create(request.body)),
+  );
 
-  app.patch<{ Params: { templateName: string }; Body: EmailTemplateUpdate }>('/email-templates/:templateName', {
-    schema: { params: templateParams, body: strictObject(TEMPLATE_FIELDS) },
-    config: { scopes: ['update:email_templates'] },
-  }, async (request) => store.emailTemplates.update(request.params.templateName, request.body));
+  app.patch<{ Params: { templateName: string }; Body: EmailTemplateUpdate }>(
+    '/email-templates/:templateName',
+    {
+      schema: { params: templateParams, body: strictObject(TEMPLATE_FIELDS) },
+      config: { scopes: ['update:email_templates'] },
+    },
+    async (request) => store.emailTemplates.update(request.params.templateName, request.body),
+  );
 };

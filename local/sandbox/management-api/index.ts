@@ -24,17 +24,35 @@ import { registerUsers } from './users';
 import { registerUsersByEmail } from './users-by-email';
 
 const MODULES = [
-  registerClients, registerConnections, registerClientGrants, registerResourceServers, registerEmailTemplates,
-  registerEmailProvider, registerTenantSettings, registerAttackProtection, registerActions, registerUsers,
-  registerUsersByEmail, registerIdentities, registerUserBlocks, registerTickets, registerJobs,
-  registerSessions, registerRefreshTokens, registerGrants, registerLogs,
+  registerClients,
+  registerConnections,
+  registerClientGrants,
+  registerResourceServers,
+  registerEmailTemplates,
+  registerEmailProvider,
+  registerTenantSettings,
+  registerAttackProtection,
+  registerActions,
+  registerUsers,
+  registerUsersByEmail,
+  registerIdentities,
+  registerUserBlocks,
+  registerTickets,
+  registerJobs,
+  registerSessions,
+  registerRefreshTokens,
+  registerGrants,
+  registerLogs,
 ];
 
 /**
  * The Management API under /api/v2 (register with that prefix). `authenticate` runs first on
  * every route, so unknown paths still need a valid token.
  */
-export const managementApi: FastifyPluginAsync<{ context: ApiContext; authenticate: Authenticate }> = async (app, options) => {
+export const managementApi: FastifyPluginAsync<{ context: ApiContext; authenticate: Authenticate }> = async (
+  app,
+  options,
+) => {
   app.addHook('onRequest', options.authenticate);
   app.addHook('preValidation', coerceQuery);
   // Every successful write leaves a `sapi` log event, as on Auth0.
@@ -42,7 +60,10 @@ export const managementApi: FastifyPluginAsync<{ context: ApiContext; authentica
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
     const path = request.url.split('?')[0] ?? '';
     options.context.store.logs.record({
-      type: 'sapi', description: `${request.method} ${path}`, ip: request.ip, user_agent: request.headers['user-agent'] ?? '',
+      type: 'sapi',
+      description: `${request.method} ${path}`,
+      ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '',
       ...(request.caller ? { client_id: request.caller.clientId } : {}),
       details: { request: { method: request.method.toLowerCase(), path }, response: { statusCode: reply.statusCode } },
     });

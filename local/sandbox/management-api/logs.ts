@@ -2,8 +2,15 @@ import { badRequest } from '../errors';
 import { LOG_FILTER_FIELDS, type LogFilterField, type LogSearch } from '../store/logs';
 import type { ApiContext, RouteModule } from './context';
 import {
-  checkpointQuery, fieldsQuery, pagedBody, pageQuery, pageWindow, selectFields,
-  type CheckpointQuery, type FieldsQuery, type PageQuery,
+  checkpointQuery,
+  fieldsQuery,
+  pagedBody,
+  pageQuery,
+  pageWindow,
+  selectFields,
+  type CheckpointQuery,
+  type FieldsQuery,
+  type PageQuery,
 } from './query';
 import { idParams, string, strictObject } from './schema';
 
@@ -41,7 +48,8 @@ export function parseLogQuery(q: string | undefined): LogSearch['filters'] {
         'invalid_query_string',
       );
     }
-    filters[field as LogFilterField] = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
+    filters[field as LogFilterField] =
+      raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1) : raw;
   }
   return filters;
 }
@@ -54,7 +62,12 @@ export function parseLogSort(sort: string | undefined): boolean {
 }
 
 const listSchema = strictObject({
-  ...pageQuery, ...fieldsQuery, ...checkpointQuery, q: string(), search: string(), sort: string(),
+  ...pageQuery,
+  ...fieldsQuery,
+  ...checkpointQuery,
+  q: string(),
+  search: string(),
+  sort: string(),
 });
 const SCOPES = ['read:logs', 'read:logs_users'];
 
@@ -65,35 +78,53 @@ export const registerLogs: RouteModule = (app, { store, endpoint }: ApiContext) 
       throw badRequest(`You can only page through the first ${SEARCH_WINDOW} records.`, 'invalid_paging');
     }
     const { logs, total } = store.logs.search({ filters, ascending: parseLogSort(query.sort), offset, limit });
-    return pagedBody('logs', logs.map((log) => selectFields(log, query)), total, query);
+    return pagedBody(
+      'logs',
+      logs.map((log) => selectFields(log, query)),
+      total,
+      query,
+    );
   };
 
-  app.get<{ Querystring: ListQuery }>('/logs', {
-    schema: { querystring: listSchema },
-    config: { scopes: SCOPES },
-  }, async (request, reply) => {
-    const { query } = request;
-    if (query.from === undefined && query.take === undefined) return searchPage(query, parseLogQuery(query.q ?? query.search));
-    const take = query.take ?? 50;
-    const logs = store.logs.after(query.from, take);
-    // The next page's URL, as Auth0 gives it; an empty page keeps pointing at the same place.
-    const last = logs.at(-1)?.log_id ?? query.from;
-    if (last !== undefined) {
-      reply.header('link', `<https://${endpoint().domain}/api/v2/logs?from=${last}&take=${take}>; rel="next"`);
-    }
-    return logs;
-  });
+  app.get<{ Querystring: ListQuery }>(
+    '/logs',
+    {
+      schema: { querystring: listSchema },
+      config: { scopes: SCOPES },
+    },
+    async (request, reply) => {
+      const { query } = request;
+      if (query.from === undefined && query.take === undefined)
+        return searchPage(query, parseLogQuery(query.q ?? query.search));
+      const take = query.take ?? 50;
+      const logs = store.logs.after(query.from, take);
+      // The next page's URL, as Auth0 gives it; an empty page keeps pointing at the same place.
+      const last = logs.at(-1)?.log_id ?? query.from;
+      if (last !== undefined) {
+        reply.header('link', `<https://${endpoint().domain}/api/v2/logs?from=${last}&take=${take}>; rel="next"`);
+      }
+      return logs;
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/logs/:id', {
-    schema: { params: idParams() },
-    config: { scopes: SCOPES },
-  }, async (request) => store.logs.require(request.params.id));
+  app.get<{ Params: { id: string } }>(
+    '/logs/:id',
+    {
+      schema: { params: idParams() },
+      config: { scopes: SCOPES },
+    },
+    async (request) => store.logs.require(request.params.id),
+  );
 
-  app.get<{ Params: { id: string }; Querystring: PageQuery & { sort?: string } }>('/users/:id/logs', {
-    schema: { params: idParams(), querystring: strictObject({ ...pageQuery, sort: string() }) },
-    config: { scopes: SCOPES },
-  }, async (request) => {
-    store.users.require(request.params.id);
-    return searchPage(request.query, { user_id: request.params.id });
-  });
+  app.get<{ Params: { id: string }; Querystring: PageQuery & { sort?: string } }>(
+    '/users/:id/logs',
+    {
+      schema: { params: idParams(), querystring: strictObject({ ...pageQuery, sort: string() }) },
+      config: { scopes: SCOPES },
+    },
+    async (request) => {
+      store.users.require(request.params.id);
+      return searchPage(request.query, { user_id: request.params.id });
+    },
+  );
 };

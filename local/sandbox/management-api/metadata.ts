@@ -25,13 +25,15 @@ export function metadataProblem(metadata: JsonValue, rootPath: string): { path: 
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { value, path, depth } = next;
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_METADATA_DEPTH) return { path, problem: `Metadata is nested more than ${MAX_METADATA_DEPTH} levels deep` };
+    if (depth >= MAX_METADATA_DEPTH)
+      return { path, problem: `Metadata is nested more than ${MAX_METADATA_DEPTH} levels deep` };
     if (Array.isArray(value)) {
       value.forEach((item, index) => pending.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }));
       continue;
     }
     for (const [key, item] of Object.entries(value)) {
-      if (FORBIDDEN_KEY_CHARACTERS.test(key)) return { path, problem: `Metadata field names cannot contain "." or "$": ${key}` };
+      if (FORBIDDEN_KEY_CHARACTERS.test(key))
+        return { path, problem: `Metadata field names cannot contain "." or "$": ${key}` };
       pending.push({ value: item, path: `${path}.${key}`, depth: depth + 1 });
     }
   }

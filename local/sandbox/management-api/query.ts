@@ -47,12 +47,20 @@ export function pageOf<T>(items: readonly T[], query: PageQuery): T[] {
 }
 
 /** A page as Auth0 answers it: a bare array, or with include_totals the totals envelope. */
-export function pagedBody<K extends string, T>(key: K, page: T[], total: number, query: PageQuery):
-  T[] | ({ start: number; limit: number; length: number; total: number } & Record<K, T[]>) {
+export function pagedBody<K extends string, T>(
+  key: K,
+  page: T[],
+  total: number,
+  query: PageQuery,
+): T[] | ({ start: number; limit: number; length: number; total: number } & Record<K, T[]>) {
   if (!query.include_totals) return page;
   const { offset, limit } = pageWindow(query);
-  return { start: offset, limit, length: page.length, total, [key]: page } as
-    { start: number; limit: number; length: number; total: number } & Record<K, T[]>;
+  return { start: offset, limit, length: page.length, total, [key]: page } as {
+    start: number;
+    limit: number;
+    length: number;
+    total: number;
+  } & Record<K, T[]>;
 }
 
 export function isCheckpoint(query: CheckpointQuery): boolean {
@@ -63,7 +71,10 @@ export function isCheckpoint(query: CheckpointQuery): boolean {
  * Checkpoint pagination over rows in insertion order: `from` is an opaque cursor (the position
  * of the first row of the page), `next` is present while more rows remain.
  */
-export function checkpointOf<T>(entries: readonly { seq: number; item: T }[], query: CheckpointQuery): { items: T[]; next?: string } {
+export function checkpointOf<T>(
+  entries: readonly { seq: number; item: T }[],
+  query: CheckpointQuery,
+): { items: T[]; next?: string } {
   const start = query.from === undefined ? Number.NEGATIVE_INFINITY : decodeCursor(query.from);
   const take = query.take ?? DEFAULT_PER_PAGE;
   const remaining = entries.filter((entry) => entry.seq >= start);
@@ -78,14 +89,20 @@ function encodeCursor(seq: number): string {
 
 function decodeCursor(cursor: string): number {
   const match = /^seq:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw badRequest("Query validation error: 'Invalid value for from' on property from.", 'invalid_query_string');
+  if (!match?.[1])
+    throw badRequest("Query validation error: 'Invalid value for from' on property from.", 'invalid_query_string');
   return Number(match[1]);
 }
 
 /** fields / include_fields: keep (or drop) the listed top-level fields. */
 export function selectFields<T extends object>(item: T, query: FieldsQuery): Partial<T> {
   if (!query.fields) return item;
-  const fields = new Set(query.fields.split(',').map((field) => field.trim()).filter(Boolean));
+  const fields = new Set(
+    query.fields
+      .split(',')
+      .map((field) => field.trim())
+      .filter(Boolean),
+  );
   const include = query.include_fields ?? true;
   return Object.fromEntries(Object.entries(item).filter(([key]) => fields.has(key) === include)) as Partial<T>;
 }

@@ -30,7 +30,11 @@ export interface RefreshTokenView {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function refreshTokenView(record: RefreshTokenRecord, client: Client | undefined, userinfoAudience: string): RefreshTokenView {
+export function refreshTokenView(
+  record: RefreshTokenRecord,
+  client: Client | undefined,
+  userinfoAudience: string,
+): RefreshTokenView {
   const idle = client ? refreshPolicy(client).idleLifetime : undefined;
   return {
     id: record.id,
@@ -58,41 +62,60 @@ export const registerRefreshTokens: RouteModule = (app, { store, oidc, endpoint 
   const view = (record: RefreshTokenRecord): RefreshTokenView =>
     refreshTokenView(record, store.clients.get(record.client_id), `${endpoint().issuer}userinfo`);
 
-  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/users/:id/refresh-tokens', {
-    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
-    config: { scopes: ['read:refresh_tokens'] },
-  }, async (request) => {
-    store.users.require(request.params.id);
-    const tokens = oidc.refreshTokensOf(request.params.id).filter(usable);
-    const { items, next } = checkpointOf(tokens.map((record, seq) => ({ seq, item: view(record) })), request.query);
-    return { tokens: items, ...(next !== undefined ? { next } : {}) };
-  });
+  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>(
+    '/users/:id/refresh-tokens',
+    {
+      schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
+      config: { scopes: ['read:refresh_tokens'] },
+    },
+    async (request) => {
+      store.users.require(request.params.id);
+      const tokens = oidc.refreshTokensOf(request.params.id).filter(usable);
+      const { items, next } = checkpointOf(
+        tokens.map((record, seq) => ({ seq, item: view(record) })),
+        request.query,
+      );
+      return { tokens: items, ...(next !== undefined ? { next } : {}) };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/users/:id/refresh-tokens', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:refresh_tokens'] },
-  }, async (request, reply) => {
-    store.users.require(request.params.id);
-    oidc.deleteRefreshTokensOf(request.params.id);
-    return reply.code(202).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/users/:id/refresh-tokens',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['delete:refresh_tokens'] },
+    },
+    async (request, reply) => {
+      store.users.require(request.params.id);
+      oidc.deleteRefreshTokensOf(request.params.id);
+      return reply.code(202).send();
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/refresh-tokens/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['read:refresh_tokens'] },
-  }, async (request) => {
-    const record = oidc.refreshTokenById(request.params.id);
-    if (!usable(record)) throw TOKEN_MISSING();
-    return view(record);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/refresh-tokens/:id',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['read:refresh_tokens'] },
+    },
+    async (request) => {
+      const record = oidc.refreshTokenById(request.params.id);
+      if (!usable(record)) throw TOKEN_MISSING();
+      return view(record);
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/refresh-tokens/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:refresh_tokens'] },
-  }, async (request, reply) => {
-    const record = oidc.refreshTokenById(request.params.id);
-    if (!usable(record)) throw TOKEN_MISSING();
-    oidc.deleteRefreshFamily(record.family);
-    return reply.code(202).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/refresh-tokens/:id',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['delete:refresh_tokens'] },
+    },
+    async (request, reply) => {
+      const record = oidc.refreshTokenById(request.params.id);
+      if (!usable(record)) throw TOKEN_MISSING();
+      oidc.deleteRefreshFamily(record.family);
+      return reply.code(202).send();
+    },
+  );
 };

@@ -2,11 +2,25 @@ import type { ResourceServer, ResourceServerCreate, ResourceServerUpdate } from 
 import { registerCrud } from './crud';
 import type { ApiContext, RouteModule } from './context';
 import { pageOf, pageQuery, pagedBody, type PageQuery } from './query';
-import { anyObject, arrayOf, boolean, integer, nullable, string, stringArray, stringEnum, strictObject } from './schema';
+import {
+  anyObject,
+  arrayOf,
+  boolean,
+  integer,
+  nullable,
+  string,
+  stringArray,
+  stringEnum,
+  strictObject,
+} from './schema';
 
 const RESOURCE_SERVER_FIELDS = {
   name: string({ minLength: 1, maxLength: 200, pattern: '^[^<>]+$' }),
-  scopes: arrayOf(strictObject({ value: string({ minLength: 1, maxLength: 280 }), description: string({ maxLength: 500 }) }, ['value'])),
+  scopes: arrayOf(
+    strictObject({ value: string({ minLength: 1, maxLength: 280 }), description: string({ maxLength: 500 }) }, [
+      'value',
+    ]),
+  ),
   signing_alg: stringEnum(['HS256', 'RS256', 'RS512', 'PS256']),
   signing_secret: string({ minLength: 16 }),
   allow_offline_access: boolean,
@@ -25,7 +39,9 @@ const RESOURCE_SERVER_FIELDS = {
   authorization_policy: nullable(anyObject),
 };
 
-const createBody = strictObject({ identifier: string({ minLength: 1, maxLength: 600 }), ...RESOURCE_SERVER_FIELDS }, ['identifier']);
+const createBody = strictObject({ identifier: string({ minLength: 1, maxLength: 600 }), ...RESOURCE_SERVER_FIELDS }, [
+  'identifier',
+]);
 const updateBody = strictObject(RESOURCE_SERVER_FIELDS);
 
 interface ListQuery extends PageQuery {
@@ -37,11 +53,16 @@ export const registerResourceServers: RouteModule = (app, { store }: ApiContext)
     path: '/resource-servers',
     repository: store.resourceServers,
     scopes: {
-      read: ['read:resource_servers'], create: ['create:resource_servers'], update: ['update:resource_servers'], delete: ['delete:resource_servers'],
+      read: ['read:resource_servers'],
+      create: ['create:resource_servers'],
+      update: ['update:resource_servers'],
+      delete: ['delete:resource_servers'],
     },
     schemas: { listQuery: strictObject({ ...pageQuery, identifiers: stringArray() }), createBody, updateBody },
     list: (query) => {
-      const servers = store.resourceServers.list().filter((server) => !query.identifiers || query.identifiers.includes(server.identifier));
+      const servers = store.resourceServers
+        .list()
+        .filter((server) => !query.identifiers || query.identifiers.includes(server.identifier));
       return pagedBody('resource_servers', pageOf(servers, query), servers.length, query);
     },
   });

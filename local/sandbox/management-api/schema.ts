@@ -6,7 +6,11 @@ export const integer = (extra: JsonSchema = {}): JsonSchema => ({ type: 'integer
 export const number = (extra: JsonSchema = {}): JsonSchema => ({ type: 'number', ...extra });
 export const boolean: JsonSchema = { type: 'boolean' };
 export const anyObject: JsonSchema = { type: 'object' };
-export const stringArray = (extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items: { type: 'string' }, ...extra });
+export const stringArray = (extra: JsonSchema = {}): JsonSchema => ({
+  type: 'array',
+  items: { type: 'string' },
+  ...extra,
+});
 export const arrayOf = (items: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({ type: 'array', items, ...extra });
 /** One of `values`: a list, or one of the `auth0` SDK's enums (`Management.XxxEnum`), Auth0's own list. */
 export const stringEnum = (values: readonly string[] | Readonly<Record<string, string>>): JsonSchema => ({
@@ -20,7 +24,12 @@ function isList(values: readonly string[] | Readonly<Record<string, string>>): v
 
 /** Unknown properties are rejected, like Auth0's "Additional properties not allowed". */
 export function strictObject(properties: Record<string, JsonSchema>, required: readonly string[] = []): JsonSchema {
-  return { type: 'object', additionalProperties: false, properties, ...(required.length ? { required: [...required] } : {}) };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties,
+    ...(required.length ? { required: [...required] } : {}),
+  };
 }
 
 /** Also accepts `null` (used by PATCH payloads to unset a field). */
@@ -35,7 +44,10 @@ export function nullable(schema: JsonSchema): JsonSchema {
 }
 
 /** Every property of a create schema made optional and nullable, minus the immutable ones. */
-export function updateSchema(create: Record<string, JsonSchema>, options: { immutable?: readonly string[]; notNullable?: readonly string[] } = {}): JsonSchema {
+export function updateSchema(
+  create: Record<string, JsonSchema>,
+  options: { immutable?: readonly string[]; notNullable?: readonly string[] } = {},
+): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [key, schema] of Object.entries(create)) {
     if (options.immutable?.includes(key)) continue;

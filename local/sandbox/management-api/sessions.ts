@@ -59,43 +59,66 @@ const SESSION_MISSING = (): Error => notFound('The session does not exist.', 'in
 
 export const registerSessions: RouteModule = (app, { store, oidc }: ApiContext) => {
   const view = (session: SsoSession): SessionView =>
-    sessionView(session, store.tenant.settings(), store.connections.getByName(session.connection)?.strategy === 'auth0');
+    sessionView(
+      session,
+      store.tenant.settings(),
+      store.connections.getByName(session.connection)?.strategy === 'auth0',
+    );
   const active = (session: SsoSession | undefined): session is SsoSession =>
     session !== undefined && sessionActive(session, store.tenant.settings(), Date.now());
 
-  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>('/users/:id/sessions', {
-    schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
-    config: { scopes: ['read:sessions'] },
-  }, async (request) => {
-    store.users.require(request.params.id);
-    const sessions = oidc.sessionsOf(request.params.id).filter(active);
-    const { items, next } = checkpointOf(sessions.map((session, seq) => ({ seq, item: view(session) })), request.query);
-    return { sessions: items, ...(next !== undefined ? { next } : {}) };
-  });
+  app.get<{ Params: { id: string }; Querystring: CheckpointQuery }>(
+    '/users/:id/sessions',
+    {
+      schema: { params: idParams(), querystring: strictObject({ ...checkpointQuery, include_totals: boolean }) },
+      config: { scopes: ['read:sessions'] },
+    },
+    async (request) => {
+      store.users.require(request.params.id);
+      const sessions = oidc.sessionsOf(request.params.id).filter(active);
+      const { items, next } = checkpointOf(
+        sessions.map((session, seq) => ({ seq, item: view(session) })),
+        request.query,
+      );
+      return { sessions: items, ...(next !== undefined ? { next } : {}) };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/users/:id/sessions', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:sessions'] },
-  }, async (request, reply) => {
-    store.users.require(request.params.id);
-    oidc.deleteSessionsOf(request.params.id);
-    return reply.code(202).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/users/:id/sessions',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['delete:sessions'] },
+    },
+    async (request, reply) => {
+      store.users.require(request.params.id);
+      oidc.deleteSessionsOf(request.params.id);
+      return reply.code(202).send();
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/sessions/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['read:sessions'] },
-  }, async (request) => {
-    const session = oidc.session(request.params.id);
-    if (!active(session)) throw SESSION_MISSING();
-    return view(session);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/sessions/:id',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['read:sessions'] },
+    },
+    async (request) => {
+      const session = oidc.session(request.params.id);
+      if (!active(session)) throw SESSION_MISSING();
+      return view(session);
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/sessions/:id', {
-    schema: { params: idParams() },
-    config: { scopes: ['delete:sessions'] },
-  }, async (request, reply) => {
-    if (!oidc.deleteSession(request.params.id)) throw SESSION_MISSING();
-    return reply.code(202).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/sessions/:id',
+    {
+      schema: { params: idParams() },
+      config: { scopes: ['delete:sessions'] },
+    },
+    async (request, reply) => {
+      if (!oidc.deleteSession(request.params.id)) throw SESSION_MISSING();
+      return reply.code(202).send();
+    },
+  );
 };

@@ -5,15 +5,40 @@ import { fieldsQuery, selectFields, type FieldsQuery } from './query';
 import { anyObject, boolean, nullable, number, string, stringArray, stringEnum, strictObject } from './schema';
 
 // The flags Auth0 accepts on PATCH /tenants/settings; an unknown flag is a payload error there too.
-const FLAGS = ['change_pwd_flow_v1', 'enable_apis_section', 'disable_impersonation', 'enable_client_connections', 'enable_pipeline2',
-  'allow_legacy_delegation_grant_types', 'allow_legacy_ro_grant_types', 'allow_legacy_tokeninfo_endpoint', 'enable_legacy_profile',
-  'enable_idtoken_api2', 'enable_public_signup_user_exists_error', 'enable_sso', 'allow_changing_enable_sso',
-  'disable_clickjack_protection_headers', 'no_disclose_enterprise_connections', 'enforce_client_authentication_on_passwordless_start',
-  'enable_adfs_waad_email_verification', 'revoke_refresh_token_grant', 'dashboard_log_streams_next', 'dashboard_insights_view',
-  'disable_fields_map_fix', 'mfa_show_factor_list_on_enrollment', 'remove_alg_from_jwks', 'improved_signup_bot_detection_in_classic',
-  'genai_trial', 'local_resource_discovery', 'enable_dynamic_client_registration', 'disable_management_api_sms_obfuscation',
-  'trust_azure_adfs_email_verified_connection_property', 'custom_domains_provisioning', 'require_pushed_authorization_requests',
-  'use_scope_descriptions_for_consent'];
+const FLAGS = [
+  'change_pwd_flow_v1',
+  'enable_apis_section',
+  'disable_impersonation',
+  'enable_client_connections',
+  'enable_pipeline2',
+  'allow_legacy_delegation_grant_types',
+  'allow_legacy_ro_grant_types',
+  'allow_legacy_tokeninfo_endpoint',
+  'enable_legacy_profile',
+  'enable_idtoken_api2',
+  'enable_public_signup_user_exists_error',
+  'enable_sso',
+  'allow_changing_enable_sso',
+  'disable_clickjack_protection_headers',
+  'no_disclose_enterprise_connections',
+  'enforce_client_authentication_on_passwordless_start',
+  'enable_adfs_waad_email_verification',
+  'revoke_refresh_token_grant',
+  'dashboard_log_streams_next',
+  'dashboard_insights_view',
+  'disable_fields_map_fix',
+  'mfa_show_factor_list_on_enrollment',
+  'remove_alg_from_jwks',
+  'improved_signup_bot_detection_in_classic',
+  'genai_trial',
+  'local_resource_discovery',
+  'enable_dynamic_client_registration',
+  'disable_management_api_sms_obfuscation',
+  'trust_azure_adfs_email_verified_connection_property',
+  'custom_domains_provisioning',
+  'require_pushed_authorization_requests',
+  'use_scope_descriptions_for_consent',
+];
 
 const settingsBody = strictObject({
   change_password: nullable(anyObject),
@@ -62,13 +87,21 @@ const settingsBody = strictObject({
 });
 
 export const registerTenantSettings: RouteModule = (app, { store }: ApiContext) => {
-  app.get<{ Querystring: FieldsQuery }>('/tenants/settings', {
-    schema: { querystring: strictObject({ ...fieldsQuery }) },
-    config: { scopes: ['read:tenant_settings'] },
-  }, async (request) => selectFields(store.tenant.settings(), request.query));
+  app.get<{ Querystring: FieldsQuery }>(
+    '/tenants/settings',
+    {
+      schema: { querystring: strictObject({ ...fieldsQuery }) },
+      config: { scopes: ['read:tenant_settings'] },
+    },
+    async (request) => selectFields(store.tenant.settings(), request.query),
+  );
 
-  app.patch<{ Body: TenantSettingsUpdate }>('/tenants/settings', {
-    schema: { body: settingsBody },
-    config: { scopes: ['update:tenant_settings'] },
-  }, async (request) => store.tenant.updateSettings(request.body));
+  app.patch<{ Body: TenantSettingsUpdate }>(
+    '/tenants/settings',
+    {
+      schema: { body: settingsBody },
+      config: { scopes: ['update:tenant_settings'] },
+    },
+    async (request) => store.tenant.updateSettings(request.body),
+  );
 };

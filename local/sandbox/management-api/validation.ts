@@ -71,7 +71,10 @@ function propertyPath(instancePath: string): string {
     .split('/')
     .filter(Boolean)
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+    .reduce(
+      (path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment),
+      '',
+    );
 }
 
 interface QuerySchema {
@@ -91,7 +94,8 @@ export async function coerceQuery(request: FastifyRequest): Promise<void> {
     const value = query[key];
     const types = Array.isArray(property.type) ? property.type : [property.type];
     if (typeof value !== 'string') continue;
-    if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value)) query[key] = Number(value);
+    if ((types.includes('integer') || types.includes('number')) && /^-?\d+(\.\d+)?$/.test(value))
+      query[key] = Number(value);
     else if (types.includes('boolean') && (value === 'true' || value === 'false')) query[key] = value === 'true';
     else if (types.includes('array')) query[key] = [value];
   }

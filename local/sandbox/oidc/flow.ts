@@ -334,7 +334,12 @@ export class AuthorizationFlow {
           last_interacted_at: now,
           expires_at: now + lifetimeHours * HOUR_MS,
           clients: [clientId],
-          device: { initial_ip: ip, initial_user_agent: transaction.user_agent, last_ip: ip, last_user_agent: transaction.user_agent },
+          device: {
+            initial_ip: ip,
+            initial_user_agent: transaction.user_agent,
+            last_ip: ip,
+            last_user_agent: transaction.user_agent,
+          },
         };
     this.oidc.putSession(session);
     return session;

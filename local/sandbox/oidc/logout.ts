@@ -31,9 +31,14 @@ export const logoutRoutes: FastifyPluginAsync<LogoutRoutesOptions> = async (app,
     if (id !== undefined) options.oidc.deleteSession(id);
     if (session) {
       store.logs.record({
-        type: 'slo', description: 'User successfully logged out', user_id: session.user_id,
-        user_name: store.users.get(session.user_id)?.email ?? '', connection: session.connection, ip: request.ip,
-        user_agent: request.headers['user-agent'] ?? '', ...(clientId !== undefined ? { client_id: clientId } : {}),
+        type: 'slo',
+        description: 'User successfully logged out',
+        user_id: session.user_id,
+        user_name: store.users.get(session.user_id)?.email ?? '',
+        connection: session.connection,
+        ip: request.ip,
+        user_agent: request.headers['user-agent'] ?? '',
+        ...(clientId !== undefined ? { client_id: clientId } : {}),
       });
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: true, sameSite: 'none' });

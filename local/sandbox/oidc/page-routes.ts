@@ -238,14 +238,24 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
           : 'Invalid sign up'
         : passwordMessage(error);
       store.logs.record({
-        type: 'fs', description: error.message, client_id: transaction.params.client_id, connection: connection.name,
-        ip: request.ip, user_agent: request.headers['user-agent'] ?? '', user_name: email,
+        type: 'fs',
+        description: error.message,
+        client_id: transaction.params.client_id,
+        connection: connection.name,
+        ip: request.ip,
+        user_agent: request.headers['user-agent'] ?? '',
+        user_name: email,
       });
       return renderSignup(reply, transaction, 400, { error: message, email });
     }
     store.logs.record({
-      type: 'ss', client_id: transaction.params.client_id, connection: connection.name, ip: request.ip,
-      user_agent: request.headers['user-agent'] ?? '', user_id: user.user_id, user_name: email,
+      type: 'ss',
+      client_id: transaction.params.client_id,
+      connection: connection.name,
+      ip: request.ip,
+      user_agent: request.headers['user-agent'] ?? '',
+      user_id: user.user_id,
+      user_name: email,
     });
     mailer.sendEmail({
       template: 'verify_email',

@@ -172,7 +172,9 @@ export class OidcStore {
       familyRows: db.prepare<[string], { hash: string; doc: string }>(
         'SELECT hash, doc FROM oidc_refresh_tokens WHERE family = ?',
       ),
-      userSessions: db.prepare<[string], { doc: string }>('SELECT doc FROM oidc_sessions WHERE user_id = ? ORDER BY rowid'),
+      userSessions: db.prepare<[string], { doc: string }>(
+        'SELECT doc FROM oidc_sessions WHERE user_id = ? ORDER BY rowid',
+      ),
       deleteUserSessions: db.prepare<[string]>('DELETE FROM oidc_sessions WHERE user_id = ?'),
       userRefreshRows: db.prepare<[string], { doc: string }>(
         "SELECT doc FROM oidc_refresh_tokens WHERE json_extract(doc, '$.user_id') = ? ORDER BY rowid",

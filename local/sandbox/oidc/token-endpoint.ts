@@ -70,20 +70,30 @@ export class TokenEndpoint {
         throw new TokenError(400, 'unsupported_grant_type', `Unsupported grant type: ${body.grant_type ?? '(none)'}`);
       }
       const logs = GRANT_LOGS[body.grant_type];
-      const trace = { ip: request.ip, user_agent: request.userAgent, ...(body.client_id !== undefined ? { client_id: body.client_id } : {}) };
+      const trace = {
+        ip: request.ip,
+        user_agent: request.userAgent,
+        ...(body.client_id !== undefined ? { client_id: body.client_id } : {}),
+      };
       try {
         const client = this.authenticateClient(body, request.authorization);
-        const issued = body.grant_type === 'authorization_code'
-          ? this.authorizationCode(client, body)
-          : await this.refreshToken(client, body, request);
+        const issued =
+          body.grant_type === 'authorization_code'
+            ? this.authorizationCode(client, body)
+            : await this.refreshToken(client, body, request);
         this.store.logs.record({
-          type: logs.success, ...trace, client_id: client.client_id, user_id: issued.userId,
-          user_name: this.store.users.get(issued.userId)?.email ?? '', scope: issued.tokens.scope,
+          type: logs.success,
+          ...trace,
+          client_id: client.client_id,
+          user_id: issued.userId,
+          user_name: this.store.users.get(issued.userId)?.email ?? '',
+          scope: issued.tokens.scope,
           ...(issued.audience !== undefined ? { audience: issued.audience } : {}),
         });
         return { status: 200, body: issued.tokens };
       } catch (error) {
-        if (error instanceof TokenError) this.store.logs.record({ type: error.logType ?? logs.failure, description: error.description, ...trace });
+        if (error instanceof TokenError)
+          this.store.logs.record({ type: error.logType ?? logs.failure, description: error.description, ...trace });
         throw error;
       }
     } catch (error) {
@@ -256,13 +266,18 @@ export class TokenEndpoint {
       superseded: _superseded,
       ...family
     } = record;
-    return issued({ ...tokens, refresh_token: this.newRefreshToken(client, { ...family, parent: tokenHash(presented) }) });
+    return issued({
+      ...tokens,
+      refresh_token: this.newRefreshToken(client, { ...family, parent: tokenHash(presented) }),
+    });
   }
 
   /** A token of `family`; the absolute expiry is the family's (fixed when it started), else from the client's policy. */
   private newRefreshToken(
     client: Client,
-    family: Omit<RefreshTokenRecord, 'id' | 'client_id' | 'rotating' | 'created_at' | 'last_exchanged_at'> & { id?: string },
+    family: Omit<RefreshTokenRecord, 'id' | 'client_id' | 'rotating' | 'created_at' | 'last_exchanged_at'> & {
+      id?: string;
+    },
   ): string {
     const policy = refreshPolicy(client);
     const now = this.now();

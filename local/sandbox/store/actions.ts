@@ -174,8 +174,14 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
   ) {
     const actionColumns =
       'id, name, code, runtime, dependencies, supported_triggers, build_ready_at, build_error, all_changes_deployed, created_at, updated_at';
-    const versionColumns = 'id, action_id, number, code, runtime, dependencies, secrets, supported_triggers, deployed, created_at';
-    super(db, { table: 'actions', key: 'id', columns: actionColumns, missing: { message: 'The action does not exist.', errorCode: 'inexistent_action' } });
+    const versionColumns =
+      'id, action_id, number, code, runtime, dependencies, secrets, supported_triggers, deployed, created_at';
+    super(db, {
+      table: 'actions',
+      key: 'id',
+      columns: actionColumns,
+      missing: { message: 'The action does not exist.', errorCode: 'inexistent_action' },
+    });
     this.statements = {
       byName: db.prepare<{ name: string }, ActionRow>(`SELECT ${actionColumns} FROM actions WHERE name = @name`),
       insert: db.prepare<ActionInsert>(
@@ -210,7 +216,9 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
       latestVersionNumber: db.prepare<{ actionId: string }, { latest: number | null }>(
         'SELECT max(number) AS latest FROM action_versions WHERE action_id = @actionId',
       ),
-      undeployAll: db.prepare<{ actionId: string }>('UPDATE action_versions SET deployed = 0 WHERE action_id = @actionId'),
+      undeployAll: db.prepare<{ actionId: string }>(
+        'UPDATE action_versions SET deployed = 0 WHERE action_id = @actionId',
+      ),
       insertVersion: db.prepare<Omit<VersionRow, 'deployed'>>(
         `INSERT INTO action_versions (id, action_id, number, code, runtime, dependencies, secrets, supported_triggers, deployed, created_at)
            VALUES (@id, @action_id, @number, @code, @runtime, @dependencies, @secrets, @supported_triggers, 1, @created_at)`,
@@ -247,7 +255,8 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
       throw badRequest('The sandbox does not deploy on create: call POST /actions/actions/{id}/deploy once built');
     }
     return this.db.transaction(() => {
-      if (this.statements.byName.get({ name: input.name })) throw conflict(`An action with the name '${input.name}' already exists.`, 'action_conflict');
+      if (this.statements.byName.get({ name: input.name }))
+        throw conflict(`An action with the name '${input.name}' already exists.`, 'action_conflict');
       const id = newUuid();
       const now = nowIso();
       const code = input.code ?? '';
@@ -284,7 +293,9 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
         code,
         runtime: patch.runtime ?? row.runtime,
         dependencies: patch.dependencies ? JSON.stringify(patch.dependencies) : row.dependencies,
-        supported_triggers: patch.supported_triggers ? JSON.stringify(normalizeTriggers(patch.supported_triggers)) : row.supported_triggers,
+        supported_triggers: patch.supported_triggers
+          ? JSON.stringify(normalizeTriggers(patch.supported_triggers))
+          : row.supported_triggers,
         build_ready_at: Date.now() + this.options.buildDelayMs,
         build_error: buildError(code),
         updated_at: now,
@@ -298,7 +309,10 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
     this.db.transaction(() => {
       this.require(id);
       if (!force && (this.statements.bindingCount.get({ actionId: id })?.count ?? 0) > 0) {
-        throw badRequest('The action is bound to a trigger; unbind it first or delete with force=true.', 'action_bound');
+        throw badRequest(
+          'The action is bound to a trigger; unbind it first or delete with force=true.',
+          'action_bound',
+        );
       }
       this.removeRow(id);
     })();
@@ -318,12 +332,22 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
       const number = (this.statements.latestVersionNumber.get({ actionId: id })?.latest ?? 0) + 1;
       const versionId = newUuid();
       const now = nowIso();
-      const secrets = Object.fromEntries(this.statements.secrets.all({ actionId: id })
-        .map((secret) => [secret.name, { value: secret.value, updated_at: secret.updated_at }]));
+      const secrets = Object.fromEntries(
+        this.statements.secrets
+          .all({ actionId: id })
+          .map((secret) => [secret.name, { value: secret.value, updated_at: secret.updated_at }]),
+      );
       this.statements.undeployAll.run({ actionId: id });
       this.statements.insertVersion.run({
-        id: versionId, action_id: id, number, code: row.code, runtime: row.runtime, dependencies: row.dependencies,
-        secrets: JSON.stringify(secrets), supported_triggers: row.supported_triggers, created_at: now,
+        id: versionId,
+        action_id: id,
+        number,
+        code: row.code,
+        runtime: row.runtime,
+        dependencies: row.dependencies,
+        secrets: JSON.stringify(secrets),
+        supported_triggers: row.supported_triggers,
+        created_at: now,
       });
       this.statements.pruneVersions.run({ actionId: id, oldestKept: number - MAX_ACTION_VERSIONS + 1 });
       this.statements.markDeployed.run({ actionId: id, now });
@@ -365,8 +389,13 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
       const now = nowIso();
       actions.forEach((action, position) => {
         this.statements.insertBinding.run({
-          id: newUuid(), trigger_id: triggerId, position, action_id: action.id,
-          display_name: refs[position]?.display_name ?? action.name, created_at: now, updated_at: now,
+          id: newUuid(),
+          trigger_id: triggerId,
+          position,
+          action_id: action.id,
+          display_name: refs[position]?.display_name ?? action.name,
+          created_at: now,
+          updated_at: now,
         });
       });
       return this.bindings(triggerId);
@@ -425,7 +454,11 @@ export class ActionsRepo extends Repository<Action, ActionRow> {
         return existing;
       }
       const unchanged = current.get(secret.name)?.value === secret.value;
-      return { name: secret.name, value: secret.value, updated_at: unchanged ? (current.get(secret.name)?.updated_at ?? now) : now };
+      return {
+        name: secret.name,
+        value: secret.value,
+        updated_at: unchanged ? (current.get(secret.name)?.updated_at ?? now) : now,
+      };
     });
     this.statements.deleteSecrets.run({ actionId });
     for (const secret of next) this.statements.insertSecret.run({ actionId, ...secret });
@@ -474,7 +507,10 @@ function normalizeTriggers(triggers: readonly ActionTriggerRef[]): ActionTrigger
     const known = findTrigger(ref.id);
     if (!known) throw badRequest(`Unsupported trigger: ${ref.id}`, 'invalid_trigger');
     if (ref.version !== undefined && ref.version !== known.version) {
-      throw badRequest(`Trigger ${ref.id} version ${ref.version} is not available; use ${known.version}`, 'invalid_trigger');
+      throw badRequest(
+        `Trigger ${ref.id} version ${ref.version} is not available; use ${known.version}`,
+        'invalid_trigger',
+      );
     }
     return { id: ref.id, version: known.version };
   });
@@ -503,6 +539,20 @@ function toVersion(row: VersionRow, action: ActionSummary): ActionVersion {
 
 /** The summary a version carries of its action: these fields only, never code or secrets. */
 function summaryOf(action: ActionSummary): ActionSummary {
-  const { id, name, supported_triggers: supportedTriggers, all_changes_deployed: allChangesDeployed, created_at: createdAt, updated_at: updatedAt } = action;
-  return { id, name, supported_triggers: supportedTriggers, all_changes_deployed: allChangesDeployed, created_at: createdAt, updated_at: updatedAt };
+  const {
+    id,
+    name,
+    supported_triggers: supportedTriggers,
+    all_changes_deployed: allChangesDeployed,
+    created_at: createdAt,
+    updated_at: updatedAt,
+  } = action;
+  return {
+    id,
+    name,
+    supported_triggers: supportedTriggers,
+    all_changes_deployed: allChangesDeployed,
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
 }

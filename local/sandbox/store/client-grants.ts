@@ -54,7 +54,12 @@ export class ClientGrantsRepo extends Repository<ClientGrant, ClientGrantRow> {
     private readonly resourceServers: ResourceServersRepo,
   ) {
     const columns = 'rowid AS seq, id, client_id, audience, doc';
-    super(db, { table: 'client_grants', key: 'id', columns, missing: { message: 'The client grant does not exist', errorCode: 'inexistent_client_grant' } });
+    super(db, {
+      table: 'client_grants',
+      key: 'id',
+      columns,
+      missing: { message: 'The client grant does not exist', errorCode: 'inexistent_client_grant' },
+    });
     this.selectPair = db.prepare<{ clientId: string; audience: string }, ClientGrantRow>(
       `SELECT ${columns} FROM client_grants WHERE client_id = @clientId AND audience = @audience`,
     );
@@ -66,8 +71,11 @@ export class ClientGrantsRepo extends Repository<ClientGrant, ClientGrantRow> {
 
   list(filter: { audience?: string; clientId?: string } = {}): ClientGrantEntry[] {
     return this.allRows()
-      .filter((row) => (filter.audience === undefined || row.audience === filter.audience)
-        && (filter.clientId === undefined || row.client_id === filter.clientId))
+      .filter(
+        (row) =>
+          (filter.audience === undefined || row.audience === filter.audience) &&
+          (filter.clientId === undefined || row.client_id === filter.clientId),
+      )
       .map((row) => ({ seq: row.seq, grant: this.toItem(row) }));
   }
 
@@ -95,7 +103,12 @@ export class ClientGrantsRepo extends Repository<ClientGrant, ClientGrantRow> {
     }
     assertScopes(input, this.definedScopes(input.audience));
     const grant: ClientGrant = { ...input, id: newClientGrantId(), scope: input.scope ?? [] };
-    this.insertRow.run({ id: grant.id, client_id: grant.client_id, audience: grant.audience, doc: JSON.stringify(grant) });
+    this.insertRow.run({
+      id: grant.id,
+      client_id: grant.client_id,
+      audience: grant.audience,
+      doc: JSON.stringify(grant),
+    });
     return grant;
   }
 

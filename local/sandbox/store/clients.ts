@@ -64,7 +64,9 @@ export class ClientsRepo extends Repository<Client, ClientRow> {
     private readonly tenantName: string,
   ) {
     super(db, {
-      table: 'clients', key: 'client_id', columns: 'client_id, name, client_secret, doc',
+      table: 'clients',
+      key: 'client_id',
+      columns: 'client_id, name, client_secret, doc',
       missing: { message: 'The client does not exist', errorCode: 'inexistent_client' },
     });
     this.insertRow = db.prepare<ClientRow>(
@@ -92,12 +94,22 @@ export class ClientsRepo extends Repository<Client, ClientRow> {
       sso_disabled: false,
       cross_origin_authentication: false,
       ...input,
-      jwt_configuration: { alg: 'RS256', lifetime_in_seconds: 36000, secret_encoded: false, ...asObject(input.jwt_configuration) },
+      jwt_configuration: {
+        alg: 'RS256',
+        lifetime_in_seconds: 36000,
+        secret_encoded: false,
+        ...asObject(input.jwt_configuration),
+      },
       grant_types: input.grant_types ?? defaultGrantTypes(input.app_type),
       token_endpoint_auth_method: input.token_endpoint_auth_method ?? (isPublic ? 'none' : 'client_secret_post'),
     };
     // Like Auth0, every client gets a secret, even public ones (it is simply never usable).
-    this.insertRow.run({ client_id: clientId, name: client.name, client_secret: newClientSecret(), doc: JSON.stringify(client) });
+    this.insertRow.run({
+      client_id: clientId,
+      name: client.name,
+      client_secret: newClientSecret(),
+      doc: JSON.stringify(client),
+    });
     return this.require(clientId);
   }
 
@@ -105,8 +117,14 @@ export class ClientsRepo extends Repository<Client, ClientRow> {
     const { client_secret: currentSecret, ...current } = this.require(clientId);
     const { client_secret: newSecret, client_metadata: metadataPatch, ...fields } = patch;
     const next = applyPatch<Client>(current, fields);
-    if (isJsonObject(metadataPatch)) next.client_metadata = mergeClientMetadata(current.client_metadata ?? {}, metadataPatch);
-    this.updateRow.run({ client_id: clientId, name: next.name, client_secret: newSecret ?? currentSecret ?? null, doc: JSON.stringify(next) });
+    if (isJsonObject(metadataPatch))
+      next.client_metadata = mergeClientMetadata(current.client_metadata ?? {}, metadataPatch);
+    this.updateRow.run({
+      client_id: clientId,
+      name: next.name,
+      client_secret: newSecret ?? currentSecret ?? null,
+      doc: JSON.stringify(next),
+    });
     return this.require(clientId);
   }
 

@@ -59,8 +59,15 @@ export class ConnectionsRepo extends Repository<Connection, ConnectionRow> {
 
   constructor(db: Db) {
     const columns = 'rowid AS seq, id, name, strategy, doc';
-    super(db, { table: 'connections', key: 'id', columns, missing: { message: 'The connection does not exist', errorCode: 'inexistent_connection' } });
-    this.selectByName = db.prepare<{ name: string }, ConnectionRow>(`SELECT ${columns} FROM connections WHERE name = @name`);
+    super(db, {
+      table: 'connections',
+      key: 'id',
+      columns,
+      missing: { message: 'The connection does not exist', errorCode: 'inexistent_connection' },
+    });
+    this.selectByName = db.prepare<{ name: string }, ConnectionRow>(
+      `SELECT ${columns} FROM connections WHERE name = @name`,
+    );
     this.insertRow = db.prepare<Omit<ConnectionRow, 'seq'>>(
       'INSERT INTO connections (id, name, strategy, doc) VALUES (@id, @name, @strategy, @doc)',
     );
@@ -74,13 +81,18 @@ export class ConnectionsRepo extends Repository<Connection, ConnectionRow> {
     this.disableClient = db.prepare<{ connectionId: string; clientId: string }>(
       'DELETE FROM connection_clients WHERE connection_id = @connectionId AND client_id = @clientId',
     );
-    this.clientExists = db.prepare<{ clientId: string }, { found: number }>('SELECT 1 AS found FROM clients WHERE client_id = @clientId');
+    this.clientExists = db.prepare<{ clientId: string }, { found: number }>(
+      'SELECT 1 AS found FROM clients WHERE client_id = @clientId',
+    );
   }
 
   list(filter: { strategies?: string[]; name?: string } = {}): ConnectionEntry[] {
     return this.allRows()
-      .filter((row) => (!filter.strategies || filter.strategies.includes(row.strategy))
-        && (filter.name === undefined || row.name === filter.name))
+      .filter(
+        (row) =>
+          (!filter.strategies || filter.strategies.includes(row.strategy)) &&
+          (filter.name === undefined || row.name === filter.name),
+      )
       .map((row) => ({ seq: row.seq, connection: this.toItem(row) }));
   }
 
@@ -103,7 +115,12 @@ export class ConnectionsRepo extends Repository<Connection, ConnectionRow> {
         realms: [input.name],
         ...fields,
       };
-      this.insertRow.run({ id: connection.id, name: connection.name, strategy: connection.strategy, doc: JSON.stringify(connection) });
+      this.insertRow.run({
+        id: connection.id,
+        name: connection.name,
+        strategy: connection.strategy,
+        doc: JSON.stringify(connection),
+      });
       this.setEnabledClients(connection.id, enabledClients);
       return connection;
     })();
@@ -146,7 +163,10 @@ export class ConnectionsRepo extends Repository<Connection, ConnectionRow> {
   }
 
   private setEnabledClients(id: string, clientIds: readonly string[] | undefined): void {
-    this.changeEnabledClients(id, (clientIds ?? []).map((clientId) => ({ client_id: clientId, status: true })));
+    this.changeEnabledClients(
+      id,
+      (clientIds ?? []).map((clientId) => ({ client_id: clientId, status: true })),
+    );
   }
 
   protected toItem(row: ConnectionRow): Connection {

@@ -22,7 +22,9 @@ export class EmailTemplatesRepo {
   private readonly upsert;
 
   constructor(db: Db) {
-    this.selectOne = db.prepare<{ template: string }, { doc: string }>('SELECT doc FROM email_templates WHERE template = @template');
+    this.selectOne = db.prepare<{ template: string }, { doc: string }>(
+      'SELECT doc FROM email_templates WHERE template = @template',
+    );
     this.selectAll = db.prepare<[], { doc: string }>('SELECT doc FROM email_templates ORDER BY template');
     this.upsert = db.prepare<{ template: string; doc: string }>(
       'INSERT INTO email_templates (template, doc) VALUES (@template, @doc) ON CONFLICT (template) DO UPDATE SET doc = excluded.doc',
@@ -45,7 +47,8 @@ export class EmailTemplatesRepo {
   }
 
   create(input: EmailTemplate): EmailTemplate {
-    if (this.get(input.template)) throw conflict(`Template ${input.template} already exists.`, 'email_template_conflict');
+    if (this.get(input.template))
+      throw conflict(`Template ${input.template} already exists.`, 'email_template_conflict');
     this.upsert.run({ template: input.template, doc: JSON.stringify(input) });
     return input;
   }

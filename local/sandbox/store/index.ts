@@ -54,7 +54,13 @@ export function openStore(file: string, options: StoreOptions): Store {
   };
 }
 
-export { MAX_ACTION_VERSIONS, type Action, type ActionVersion, type DeployedBinding, type TriggerBinding } from './actions';
+export {
+  MAX_ACTION_VERSIONS,
+  type Action,
+  type ActionVersion,
+  type DeployedBinding,
+  type TriggerBinding,
+} from './actions';
 export type { Client } from './clients';
 export type { ClientGrant } from './client-grants';
 export type { Connection } from './connections';

@@ -30,8 +30,11 @@ export function mergeMetadata(current: JsonObject, patch: JsonObject): JsonObjec
  * The PATCH semantics of most resources: a field sent replaces the stored one, and `null` removes
  * it, or resets it to `resetTo[field]` where the resource always has that field (`options: {}`).
  */
-export function applyPatch<T extends Record<string, unknown>>(document: T, patch: Record<string, unknown>,
-  resetTo: Record<string, unknown> = {}): T {
+export function applyPatch<T extends Record<string, unknown>>(
+  document: T,
+  patch: Record<string, unknown>,
+  resetTo: Record<string, unknown> = {},
+): T {
   const next: Record<string, unknown> = { ...document };
   for (const [field, value] of Object.entries(patch)) {
     if (value !== null) next[field] = value;

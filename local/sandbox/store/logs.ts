@@ -37,11 +37,33 @@ export interface LogEvent {
 
 /** The codes the sandbox records (a subset of Auth0's). */
 export type LogType =
-  | 's' | 'ssa' | 'f' | 'fsa' | 'fp' | 'fu' | 'ss' | 'fs' | 'sv' | 'scp' | 'limit_wc' | 'slo'
-  | 'seacft' | 'feacft' | 'sertft' | 'fertft' | 'ferrt' | 'seccft' | 'feccft' | 'sapi' | 'sdu';
+  | 's'
+  | 'ssa'
+  | 'f'
+  | 'fsa'
+  | 'fp'
+  | 'fu'
+  | 'ss'
+  | 'fs'
+  | 'sv'
+  | 'scp'
+  | 'limit_wc'
+  | 'slo'
+  | 'seacft'
+  | 'feacft'
+  | 'sertft'
+  | 'fertft'
+  | 'ferrt'
+  | 'seccft'
+  | 'feccft'
+  | 'sapi'
+  | 'sdu';
 
 /** What a caller says; names (client, connection) are filled in from the store. */
-export type LogInput = Omit<LogEvent, 'log_id' | 'date' | 'client_name' | 'connection_id' | 'strategy' | 'strategy_type'>;
+export type LogInput = Omit<
+  LogEvent,
+  'log_id' | 'date' | 'client_name' | 'connection_id' | 'strategy' | 'strategy_type'
+>;
 
 /** Equality filters on these fields (the `q` terms the sandbox supports). */
 export const LOG_FILTER_FIELDS = ['type', 'user_id', 'client_id', 'connection', 'ip', 'user_name'] as const;
@@ -72,7 +94,8 @@ export function logIdOf(seq: number): string {
 /** The sequence number behind a log id; anything else is a 400, as for a malformed `from`. */
 function seqOf(logId: string): number {
   const match = new RegExp(`^${LOG_ID_PREFIX}(\\d{20})$`).exec(logId);
-  if (!match?.[1]) throw badRequest("Query validation error: 'Invalid value for from' on property from.", 'invalid_query_string');
+  if (!match?.[1])
+    throw badRequest("Query validation error: 'Invalid value for from' on property from.", 'invalid_query_string');
   return Number(match[1]);
 }
 
@@ -90,14 +113,23 @@ export class LogsRepo extends Repository<LogEvent, LogRow> {
     /** How many of the latest events are kept (Auth0 keeps them for a number of days instead). */
     private readonly retained = DEFAULT_RETAINED_LOGS,
   ) {
-    super(db, { table: 'logs', key: 'log_id', columns: 'seq, doc', missing: { message: 'log not found', errorCode: 'inexistent_log' } });
+    super(db, {
+      table: 'logs',
+      key: 'log_id',
+      columns: 'seq, doc',
+      missing: { message: 'log not found', errorCode: 'inexistent_log' },
+    });
     this.statements = {
       insert: db.prepare<{ log_id: string; type: string; user_id: string | null; doc: string }>(
         'INSERT INTO logs (log_id, type, user_id, doc) VALUES (@log_id, @type, @user_id, @doc)',
       ),
-      setId: db.prepare<{ seq: number; log_id: string; doc: string }>('UPDATE logs SET log_id = @log_id, doc = @doc WHERE seq = @seq'),
+      setId: db.prepare<{ seq: number; log_id: string; doc: string }>(
+        'UPDATE logs SET log_id = @log_id, doc = @doc WHERE seq = @seq',
+      ),
       prune: db.prepare<{ keep: number }>('DELETE FROM logs WHERE seq <= (SELECT max(seq) FROM logs) - @keep'),
-      after: db.prepare<{ seq: number; take: number }, LogRow>('SELECT seq, doc FROM logs WHERE seq > @seq ORDER BY seq LIMIT @take'),
+      after: db.prepare<{ seq: number; take: number }, LogRow>(
+        'SELECT seq, doc FROM logs WHERE seq > @seq ORDER BY seq LIMIT @take',
+      ),
     };
   }
 
@@ -113,14 +145,21 @@ export class LogsRepo extends Repository<LogEvent, LogRow> {
       ...input,
       ...(client ? { client_name: client.name } : {}),
       ...(connection
-        ? { connection_id: connection.id, strategy: connection.strategy, strategy_type: strategyType(connection.strategy) }
+        ? {
+            connection_id: connection.id,
+            strategy: connection.strategy,
+            strategy_type: strategyType(connection.strategy),
+          }
         : {}),
     };
     return this.db.transaction(() => {
       // The id is the row's sequence number, known once inserted.
       const placeholder = `pending-${randomBytes(8).toString('hex')}`;
       const { lastInsertRowid } = this.statements.insert.run({
-        log_id: placeholder, type: event.type, user_id: event.user_id ?? null, doc: '{}',
+        log_id: placeholder,
+        type: event.type,
+        user_id: event.user_id ?? null,
+        doc: '{}',
       });
       const seq = Number(lastInsertRowid);
       const stored: LogEvent = { log_id: logIdOf(seq), ...event };
@@ -142,7 +181,10 @@ export class LogsRepo extends Repository<LogEvent, LogRow> {
       params[field] = value;
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.db.prepare<Record<string, string | number>, { n: number }>(`SELECT COUNT(*) AS n FROM logs ${clause}`).get(params)?.n ?? 0;
+    const total =
+      this.db
+        .prepare<Record<string, string | number>, { n: number }>(`SELECT COUNT(*) AS n FROM logs ${clause}`)
+        .get(params)?.n ?? 0;
     const rows = this.db
       .prepare<Record<string, string | number>, LogRow>(
         `SELECT seq, doc FROM logs ${clause} ORDER BY seq ${search.ascending ? 'ASC' : 'DESC'} LIMIT @limit OFFSET @offset`,

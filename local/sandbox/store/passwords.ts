@@ -17,8 +17,11 @@ export function verifyPassword(password: string, stored: string): boolean {
   const [scheme, cost, blockSize, parallelism, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !cost || !blockSize || !parallelism || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length,
-    { N: Number(cost), r: Number(blockSize), p: Number(parallelism) });
+  const actual = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(cost),
+    r: Number(blockSize),
+    p: Number(parallelism),
+  });
   return timingSafeEqual(actual, expected);
 }
 
@@ -45,12 +48,17 @@ const POLICIES: Record<string, Policy> & { good: Policy } = {
 };
 
 /** Auth0's database password policies (options.passwordPolicy) and min_length override. */
-export function assertPasswordPolicy(password: string, policy: string | undefined, minLength: number | undefined): void {
+export function assertPasswordPolicy(
+  password: string,
+  policy: string | undefined,
+  minLength: number | undefined,
+): void {
   const classes = CHARACTER_CLASSES.filter((re) => re.test(password));
   const rule = POLICIES[policy ?? 'good'] ?? POLICIES.good;
-  const weak = password.length < (minLength ?? rule.length)
-    || classes.length < rule.anyOf
-    || !rule.allOf.every((re) => re.test(password))
-    || (rule.noTriples && /(.)\1\1/.test(password));
+  const weak =
+    password.length < (minLength ?? rule.length) ||
+    classes.length < rule.anyOf ||
+    !rule.allOf.every((re) => re.test(password)) ||
+    (rule.noTriples && /(.)\1\1/.test(password));
   if (weak) throw badRequest('PasswordStrengthError: Password is too weak', 'invalid_password');
 }

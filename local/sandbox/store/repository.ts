@@ -27,7 +27,9 @@ export abstract class Repository<Item, Row> {
     private readonly table: RepositoryTable,
   ) {
     this.selectAllRows = db.prepare<[], Row>(`SELECT ${table.columns} FROM ${table.table} ORDER BY rowid`);
-    this.selectRowByKey = db.prepare<{ key: string }, Row>(`SELECT ${table.columns} FROM ${table.table} WHERE ${table.key} = @key`);
+    this.selectRowByKey = db.prepare<{ key: string }, Row>(
+      `SELECT ${table.columns} FROM ${table.table} WHERE ${table.key} = @key`,
+    );
     this.deleteRowByKey = db.prepare<{ key: string }>(`DELETE FROM ${table.table} WHERE ${table.key} = @key`);
   }
 

@@ -52,7 +52,9 @@ export class ResourceServersRepo extends Repository<ResourceServer, ResourceServ
   constructor(db: Db) {
     const columns = 'id, identifier, is_system, doc';
     super(db, {
-      table: 'resource_servers', key: 'id', columns,
+      table: 'resource_servers',
+      key: 'id',
+      columns,
       missing: { message: 'The resource server does not exist', errorCode: 'inexistent_resource_server' },
     });
     this.selectByIdentifier = db.prepare<{ identifier: string }, ResourceServerRow>(
@@ -145,7 +147,12 @@ export class ResourceServersRepo extends Repository<ResourceServer, ResourceServ
   }
 
   protected toItem(row: ResourceServerRow): ResourceServer {
-    return { ...parseDoc<ResourceServer>(row.doc), id: row.id, identifier: row.identifier, is_system: row.is_system === 1 };
+    return {
+      ...parseDoc<ResourceServer>(row.doc),
+      id: row.id,
+      identifier: row.identifier,
+      is_system: row.is_system === 1,
+    };
   }
 }
 

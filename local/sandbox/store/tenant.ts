@@ -48,7 +48,8 @@ const DEFAULT_SETTINGS: TenantSettings = {
   idle_session_lifetime: 72,
 };
 
-export type AttackProtectionKind = 'breached-password-detection' | 'brute-force-protection' | 'suspicious-ip-throttling';
+export type AttackProtectionKind =
+  'breached-password-detection' | 'brute-force-protection' | 'suspicious-ip-throttling';
 
 /** Attack-protection settings are open JSON objects; the API layer validates their shape. */
 export type AttackProtectionSettings = JsonObject;
@@ -73,7 +74,10 @@ const ATTACK_PROTECTION_DEFAULTS: Record<AttackProtectionKind, AttackProtectionS
     enabled: true,
     shields: ['admin_notification', 'block'],
     allowlist: [],
-    stage: { 'pre-login': { max_attempts: 100, rate: 864000 }, 'pre-user-registration': { max_attempts: 50, rate: 1200 } },
+    stage: {
+      'pre-login': { max_attempts: 100, rate: 864000 },
+      'pre-user-registration': { max_attempts: 50, rate: 1200 },
+    },
   },
 };
 

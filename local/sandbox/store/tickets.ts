@@ -68,17 +68,29 @@ export class TicketsRepo {
         'UPDATE tickets SET used_at = @usedAt WHERE user_id = @userId AND type = @type AND used_at IS NULL',
       ),
       ticket: db.prepare<{ id: string }, TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE id = @id`),
-      ticketsOf: db.prepare<{ userId: string }, TicketRow>(`SELECT ${TICKET_COLUMNS} FROM tickets WHERE user_id = @userId ORDER BY rowid`),
-      use: db.prepare<{ usedAt: string; id: string }>('UPDATE tickets SET used_at = @usedAt WHERE id = @id AND used_at IS NULL'),
+      ticketsOf: db.prepare<{ userId: string }, TicketRow>(
+        `SELECT ${TICKET_COLUMNS} FROM tickets WHERE user_id = @userId ORDER BY rowid`,
+      ),
+      use: db.prepare<{ usedAt: string; id: string }>(
+        'UPDATE tickets SET used_at = @usedAt WHERE id = @id AND used_at IS NULL',
+      ),
       insertJob: db.prepare<Omit<JobRow, 'status'>>(
         "INSERT INTO jobs (id, type, status, user_id, client_id, created_at) VALUES (@id, @type, 'completed', @user_id, @client_id, @created_at)",
       ),
       job: db.prepare<{ id: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE id = @id`),
-      jobsOf: db.prepare<{ userId: string }, JobRow>(`SELECT ${jobColumns} FROM jobs WHERE user_id = @userId ORDER BY rowid`),
+      jobsOf: db.prepare<{ userId: string }, JobRow>(
+        `SELECT ${jobColumns} FROM jobs WHERE user_id = @userId ORDER BY rowid`,
+      ),
     };
   }
 
-  createTicket(type: TicketType, userId: string, ttlSeconds: number, resultUrl?: string, options: TicketOptions = {}): Ticket {
+  createTicket(
+    type: TicketType,
+    userId: string,
+    ttlSeconds: number,
+    resultUrl?: string,
+    options: TicketOptions = {},
+  ): Ticket {
     const now = new Date();
     const ticket: Ticket = {
       id: newTicketId(),
@@ -91,7 +103,12 @@ export class TicketsRepo {
     };
     this.db.transaction(() => {
       if (type === 'password_change') this.statements.supersede.run({ usedAt: ticket.created_at, userId, type });
-      this.statements.insertTicket.run({ ...ticket, result_url: resultUrl ?? null, used_at: null, options: JSON.stringify(options) });
+      this.statements.insertTicket.run({
+        ...ticket,
+        result_url: resultUrl ?? null,
+        used_at: null,
+        options: JSON.stringify(options),
+      });
     })();
     return ticket;
   }
@@ -102,7 +119,11 @@ export class TicketsRepo {
   }
 
   /** The ticket if its link still works now, else why not. */
-  usable(id: string, type: TicketType, now = new Date()): { ok: true; ticket: Ticket } | { ok: false; refusal: TicketRefusal } {
+  usable(
+    id: string,
+    type: TicketType,
+    now = new Date(),
+  ): { ok: true; ticket: Ticket } | { ok: false; refusal: TicketRefusal } {
     const ticket = this.ticket(id);
     if (!ticket || ticket.type !== type) return { ok: false, refusal: 'unknown' };
     if (ticket.used_at !== undefined) return { ok: false, refusal: 'used' };
@@ -114,8 +135,12 @@ export class TicketsRepo {
    * Uses the link: `effect` runs in the same transaction, so a refused effect (a weak password)
    * leaves the link usable, and two concurrent uses cannot both succeed.
    */
-  use<T>(id: string, type: TicketType, effect: (ticket: Ticket) => T, now = new Date()):
-    { ok: true; ticket: Ticket; result: T } | { ok: false; refusal: TicketRefusal } {
+  use<T>(
+    id: string,
+    type: TicketType,
+    effect: (ticket: Ticket) => T,
+    now = new Date(),
+  ): { ok: true; ticket: Ticket; result: T } | { ok: false; refusal: TicketRefusal } {
     return this.db.transaction(() => {
       const usable = this.usable(id, type, now);
       if (!usable.ok) return usable;
@@ -131,7 +156,13 @@ export class TicketsRepo {
   /** Sending is instantaneous here, so the job is stored completed. */
   createVerificationEmailJob(userId: string, clientId?: string): Job {
     const id = newJobId();
-    this.statements.insertJob.run({ id, type: 'verification_email', user_id: userId, client_id: clientId ?? null, created_at: nowIso() });
+    this.statements.insertJob.run({
+      id,
+      type: 'verification_email',
+      user_id: userId,
+      client_id: clientId ?? null,
+      created_at: nowIso(),
+    });
     return this.job(id) as Job;
   }
 

@@ -29,7 +29,13 @@ export interface UsersExportJob {
   time_left_seconds: number;
 }
 
-const DEFAULT_FIELDS: ExportField[] = [{ name: 'user_id' }, { name: 'email' }, { name: 'email_verified' }, { name: 'name' }, { name: 'created_at' }];
+const DEFAULT_FIELDS: ExportField[] = [
+  { name: 'user_id' },
+  { name: 'email' },
+  { name: 'email_verified' },
+  { name: 'name' },
+  { name: 'created_at' },
+];
 const PAGE = 1000;
 
 export class UsersExportJobs {
@@ -37,12 +43,22 @@ export class UsersExportJobs {
 
   constructor(private readonly store: Store) {}
 
-  create(request: { connection_id?: string; connectionName?: string; format?: 'json' | 'csv'; limit?: number; fields?: ExportField[] }): UsersExportJob {
+  create(request: {
+    connection_id?: string;
+    connectionName?: string;
+    format?: 'json' | 'csv';
+    limit?: number;
+    fields?: ExportField[];
+  }): UsersExportJob {
     const format = request.format ?? 'json';
     const fields = request.fields && request.fields.length > 0 ? request.fields : DEFAULT_FIELDS;
     const rows: Record<string, unknown>[] = [];
     for (let offset = 0; request.limit === undefined || rows.length < request.limit; offset += PAGE) {
-      const { users } = this.store.users.search({ offset, limit: PAGE, ...(request.connectionName ? { connection: request.connectionName } : {}) });
+      const { users } = this.store.users.search({
+        offset,
+        limit: PAGE,
+        ...(request.connectionName ? { connection: request.connectionName } : {}),
+      });
       for (const user of users) {
         const record = user as unknown as Record<string, unknown>;
         rows.push(Object.fromEntries(fields.map((field) => [field.export_as ?? field.name, pick(record, field.name)])));
@@ -76,7 +92,8 @@ export class UsersExportJobs {
 /** `app_metadata.plan` → the nested value. */
 function pick(record: Record<string, unknown>, path: string): unknown {
   let value: unknown = record;
-  for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split('.'))
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   return value ?? null;
 }
 
@@ -86,7 +103,9 @@ function csv(fields: readonly ExportField[], rows: readonly Record<string, unkno
     return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const header = fields.map((field) => cell(field.export_as ?? field.name)).join(',');
-  return [header, ...rows.map((row) => fields.map((field) => cell(row[field.export_as ?? field.name])).join(','))].join('\n');
+  return [header, ...rows.map((row) => fields.map((field) => cell(row[field.export_as ?? field.name])).join(','))].join(
+    '\n',
+  );
 }
 
 /** A users import job (`POST /jobs/users-imports`), run at once; GET /jobs/{id} shows its summary. */
@@ -106,7 +125,19 @@ export interface ImportError {
   errors: { code: string; message: string; path?: string }[];
 }
 
-const IMPORTABLE = ['email', 'email_verified', 'user_id', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'blocked', 'app_metadata', 'user_metadata'] as const;
+const IMPORTABLE = [
+  'email',
+  'email_verified',
+  'user_id',
+  'given_name',
+  'family_name',
+  'name',
+  'nickname',
+  'picture',
+  'blocked',
+  'app_metadata',
+  'user_metadata',
+] as const;
 
 /**
  * Imports into a database connection the way Auth0's bulk import does for the fields the sandbox
@@ -120,13 +151,20 @@ export class UsersImportJobs {
 
   constructor(private readonly store: Store) {}
 
-  run(request: { connectionId: string; connection: string; users: unknown; upsert: boolean; externalId?: string }): UsersImportJob {
+  run(request: {
+    connectionId: string;
+    connection: string;
+    users: unknown;
+    upsert: boolean;
+    externalId?: string;
+  }): UsersImportJob {
     const summary = { failed: 0, updated: 0, inserted: 0, total: 0 };
     const failures: ImportError[] = [];
     const list = Array.isArray(request.users) ? request.users : [];
     for (const entry of list) {
       summary.total += 1;
-      const user = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
+      const user =
+        typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
       const email = typeof user.email === 'string' ? user.email : undefined;
       const fail = (code: string, message: string): void => {
         summary.failed += 1;
@@ -136,17 +174,27 @@ export class UsersImportJobs {
         fail('INVALID_FORMAT', 'Missing required property: email');
         continue;
       }
-      const fields = Object.fromEntries(IMPORTABLE.filter((key) => key !== 'email' && user[key] !== undefined).map((key) => [key, user[key]]));
-      const existing = this.store.users.findByEmail(email).find((candidate) => candidate.identities.some((identity) => identity.connection === request.connection));
+      const fields = Object.fromEntries(
+        IMPORTABLE.filter((key) => key !== 'email' && user[key] !== undefined).map((key) => [key, user[key]]),
+      );
+      const existing = this.store.users
+        .findByEmail(email)
+        .find((candidate) => candidate.identities.some((identity) => identity.connection === request.connection));
       try {
-        if (existing && !request.upsert) fail('DUPLICATED_USER', 'The user already exist and upsert parameter is false');
+        if (existing && !request.upsert)
+          fail('DUPLICATED_USER', 'The user already exist and upsert parameter is false');
         else if (existing) {
           const { user_id: _id, ...update } = fields;
           this.store.users.update(existing.user_id, update);
           summary.updated += 1;
         } else {
           // Without a password hash the imported user signs in after a password reset, as on Auth0.
-          this.store.users.create({ connection: request.connection, email, password: randomBytes(24).toString('base64url'), ...fields });
+          this.store.users.create({
+            connection: request.connection,
+            email,
+            password: randomBytes(24).toString('base64url'),
+            ...fields,
+          });
           summary.inserted += 1;
         }
       } catch (error) {

@@ -22,9 +22,9 @@ const SORTABLE: Record<string, string> = {
 };
 
 const SUPPORTED =
-  'field:value terms joined by AND (or spaces); fields: user_id, email, email_verified, blocked, name, nickname, '
-  + 'given_name, family_name, username, phone_number, identities.connection, identities.provider, '
-  + 'app_metadata.<key>, user_metadata.<key>; values exact, "quoted" or bare, no wildcards, ranges, OR or NOT';
+  'field:value terms joined by AND (or spaces); fields: user_id, email, email_verified, blocked, name, nickname, ' +
+  'given_name, family_name, username, phone_number, identities.connection, identities.provider, ' +
+  'app_metadata.<key>, user_metadata.<key>; values exact, "quoted" or bare, no wildcards, ranges, OR or NOT';
 
 // field:"quoted value" | field:bare-value, optionally separated by AND.
 const TERM = /^\s*([A-Za-z0-9_.]+):(?:"((?:[^"\\]|\\.)*)"|([^\s"()]+))\s*/;
@@ -88,8 +88,10 @@ export function compileUserSort(sort: string | undefined): string {
   const match = /^([a-z_]+):(1|-1)$/.exec(sort);
   const column = match?.[1] ? SORTABLE[match[1]] : undefined;
   if (!match || !column) {
-    throw badRequest(`Sort by '${sort}' is not supported; use field:1 or field:-1 with one of ${Object.keys(SORTABLE).join(', ')}`,
-      'invalid_query_string');
+    throw badRequest(
+      `Sort by '${sort}' is not supported; use field:1 or field:-1 with one of ${Object.keys(SORTABLE).join(', ')}`,
+      'invalid_query_string',
+    );
   }
   return `${column} ${match[2] === '1' ? 'ASC' : 'DESC'}, u.rowid`;
 }

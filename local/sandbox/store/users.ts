@@ -141,15 +141,40 @@ const USER_COLUMNS =
   'user_id, email, connection, email_verified, blocked, logins_count, created_at, updated_at, last_login, last_ip, profile, app_metadata, user_metadata';
 const IDENTITY_COLUMNS = 'provider, identity_id, user_id, connection, is_social, profile_data';
 const PROFILE_KEYS: readonly (keyof UserProfile)[] = [
-  'name', 'nickname', 'picture', 'given_name', 'family_name', 'username', 'phone_number', 'phone_verified',
+  'name',
+  'nickname',
+  'picture',
+  'given_name',
+  'family_name',
+  'username',
+  'phone_number',
+  'phone_verified',
 ];
 // Strategies whose identities Auth0 marks isSocial: false; everything else is a social provider.
-const NON_SOCIAL = new Set(['auth0', 'email', 'sms', 'samlp', 'oidc', 'okta', 'waad', 'adfs', 'ad', 'google-apps', 'office365',
-  'pingfederate', 'auth0-oidc', 'ip', 'custom']);
+const NON_SOCIAL = new Set([
+  'auth0',
+  'email',
+  'sms',
+  'samlp',
+  'oidc',
+  'okta',
+  'waad',
+  'adfs',
+  'ad',
+  'google-apps',
+  'office365',
+  'pingfederate',
+  'auth0-oidc',
+  'ip',
+  'custom',
+]);
 
 /** A users row as written: everything but the login counters. */
 type UserInsert = Omit<UserRow, 'logins_count' | 'last_login' | 'last_ip'>;
-type UserChange = Pick<UserRow, 'user_id' | 'email' | 'email_verified' | 'blocked' | 'updated_at' | 'profile' | 'app_metadata' | 'user_metadata'>;
+type UserChange = Pick<
+  UserRow,
+  'user_id' | 'email' | 'email_verified' | 'blocked' | 'updated_at' | 'profile' | 'app_metadata' | 'user_metadata'
+>;
 type IdentityKey = { provider: string; identityId: string };
 
 export class UsersRepo extends Repository<User, UserRow> {
@@ -159,9 +184,16 @@ export class UsersRepo extends Repository<User, UserRow> {
     db: Db,
     private readonly connections: ConnectionsRepo,
   ) {
-    super(db, { table: 'users', key: 'user_id', columns: USER_COLUMNS, missing: { message: 'The user does not exist.', errorCode: 'inexistent_user' } });
+    super(db, {
+      table: 'users',
+      key: 'user_id',
+      columns: USER_COLUMNS,
+      missing: { message: 'The user does not exist.', errorCode: 'inexistent_user' },
+    });
     this.statements = {
-      byEmail: db.prepare<{ email: string }, UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower(@email) ORDER BY rowid`),
+      byEmail: db.prepare<{ email: string }, UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower(@email) ORDER BY rowid`,
+      ),
       insertUser: db.prepare<UserInsert>(
         `INSERT INTO users (user_id, email, connection, email_verified, blocked, created_at, updated_at, profile, app_metadata, user_metadata)
            VALUES (@user_id, @email, @connection, @email_verified, @blocked, @created_at, @updated_at, @profile, @app_metadata, @user_metadata)`,
@@ -194,7 +226,10 @@ export class UsersRepo extends Repository<User, UserRow> {
       userByConnectionEmail: db.prepare<{ connection: string; email: string }, { user_id: string }>(
         'SELECT user_id FROM users WHERE lower(email) = lower(@email) AND connection = @connection',
       ),
-      credentialByEmail: db.prepare<{ connection: string; email: string }, { identity_id: string; password_hash: string }>(
+      credentialByEmail: db.prepare<
+        { connection: string; email: string },
+        { identity_id: string; password_hash: string }
+      >(
         'SELECT identity_id, password_hash FROM user_credentials WHERE connection = @connection AND lower(email) = lower(@email)',
       ),
       insertCredential: db.prepare<{ identityId: string; connection: string; email: string; passwordHash: string }>(
@@ -216,7 +251,9 @@ export class UsersRepo extends Repository<User, UserRow> {
         'INSERT INTO user_blocks (user_id, identifier, ip, connection, created_at) VALUES (@user_id, @identifier, @ip, @connection, @created_at)',
       ),
       deleteBlocks: db.prepare<{ userId: string }>('DELETE FROM user_blocks WHERE user_id = @userId'),
-      deleteBlocksByIdentifier: db.prepare<{ identifier: string }>('DELETE FROM user_blocks WHERE lower(identifier) = lower(@identifier)'),
+      deleteBlocksByIdentifier: db.prepare<{ identifier: string }>(
+        'DELETE FROM user_blocks WHERE lower(identifier) = lower(@identifier)',
+      ),
     };
   }
 
@@ -227,10 +264,16 @@ export class UsersRepo extends Repository<User, UserRow> {
 
   search(search: UserSearch): { users: User[]; total: number } {
     const filter = compileUserQuery(search.q ?? '');
-    const where = search.connection === undefined ? filter.where
-      : `${filter.where} AND EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.user_id AND i.connection = @connection)`;
-    const parameters: SqlParameters = search.connection === undefined ? filter.parameters : { ...filter.parameters, connection: search.connection };
-    const total = this.db.prepare<SqlParameters, { count: number }>(`SELECT count(*) AS count FROM users u WHERE ${where}`).get(parameters)?.count ?? 0;
+    const where =
+      search.connection === undefined
+        ? filter.where
+        : `${filter.where} AND EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.user_id AND i.connection = @connection)`;
+    const parameters: SqlParameters =
+      search.connection === undefined ? filter.parameters : { ...filter.parameters, connection: search.connection };
+    const total =
+      this.db
+        .prepare<SqlParameters, { count: number }>(`SELECT count(*) AS count FROM users u WHERE ${where}`)
+        .get(parameters)?.count ?? 0;
     const rows = this.db
       .prepare<SqlParameters, UserRow>(
         `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY ${compileUserSort(search.sort)} LIMIT @limit OFFSET @offset`,
@@ -243,8 +286,10 @@ export class UsersRepo extends Repository<User, UserRow> {
     const connection = this.connections.getByName(input.connection);
     if (!connection) throw badRequest('The connection does not exist.', 'inexistent_connection');
     if (connection.strategy !== 'auth0') {
-      throw badRequest(`Connection '${input.connection}' is not supported for this operation (database connections only).`,
-        'operation_not_supported');
+      throw badRequest(
+        `Connection '${input.connection}' is not supported for this operation (database connections only).`,
+        'operation_not_supported',
+      );
     }
     if (!input.email) throw badRequest("Payload validation error: 'Missing required property: email'.");
     if (!input.password) throw badRequest("Payload validation error: 'Missing required property: password'.");
@@ -254,7 +299,8 @@ export class UsersRepo extends Repository<User, UserRow> {
     const identityId = input.user_id ?? newDatabaseUserKey();
     const passwordHash = hashPassword(input.password);
     return this.db.transaction(() => {
-      if (this.databaseEmailOwner(connection.name, email)) throw conflict('The user already exists.', 'auth0_idp_error');
+      if (this.databaseEmailOwner(connection.name, email))
+        throw conflict('The user already exists.', 'auth0_idp_error');
       const userId = this.insertUser({ ...input, identityId, email }, connection);
       this.statements.insertCredential.run({ identityId, connection: connection.name, email, passwordHash });
       return this.require(userId);
@@ -266,8 +312,10 @@ export class UsersRepo extends Repository<User, UserRow> {
       const row = this.rowByKey(userId);
       if (!row) throw this.missingError();
       if (patch.connection !== undefined && patch.connection !== row.connection) {
-        throw badRequest('The sandbox only updates the primary identity; updating a linked identity is not supported.',
-          'operation_not_supported');
+        throw badRequest(
+          'The sandbox only updates the primary identity; updating a linked identity is not supported.',
+          'operation_not_supported',
+        );
       }
       const connection = this.connections.getByName(row.connection);
       const isDatabase = connection?.strategy === 'auth0';
@@ -280,22 +328,32 @@ export class UsersRepo extends Repository<User, UserRow> {
       let email = row.email;
       let emailVerified = patch.email_verified ?? row.email_verified === 1;
       if (patch.email !== undefined && patch.email !== row.email) {
-        if (!isDatabase) throw badRequest('Email can only be changed for database users in the sandbox.', 'operation_not_supported');
+        if (!isDatabase)
+          throw badRequest('Email can only be changed for database users in the sandbox.', 'operation_not_supported');
         if (patch.email === null) throw badRequest('Email cannot be removed from a database user.');
         const owner = this.databaseEmailOwner(row.connection, patch.email);
-        if (owner !== undefined && owner !== userId) throw conflict('The specified new email already exists', 'email_conflict');
+        if (owner !== undefined && owner !== userId)
+          throw conflict('The specified new email already exists', 'email_conflict');
         email = patch.email.toLowerCase();
         // A new address is unverified unless the caller says otherwise, as in Auth0.
         emailVerified = patch.email_verified ?? false;
         this.statements.updateCredentialEmail.run({ identityId: identityIdOf(userId), email });
       }
       if (patch.password !== undefined && patch.password !== null) {
-        if (!isDatabase || !connection) throw badRequest('Password can only be set for database users.', 'operation_not_supported');
+        if (!isDatabase || !connection)
+          throw badRequest('Password can only be set for database users.', 'operation_not_supported');
         assertPasswordPolicy(patch.password, passwordPolicy(connection), minPasswordLength(connection));
-        this.statements.updateCredentialHash.run({ identityId: identityIdOf(userId), passwordHash: hashPassword(patch.password) });
+        this.statements.updateCredentialHash.run({
+          identityId: identityIdOf(userId),
+          passwordHash: hashPassword(patch.password),
+        });
       }
-      const appMetadata = patch.app_metadata ? mergeMetadata(parseDoc(row.app_metadata), patch.app_metadata) : parseDoc<JsonObject>(row.app_metadata);
-      const userMetadata = patch.user_metadata ? mergeMetadata(parseDoc(row.user_metadata), patch.user_metadata) : parseDoc<JsonObject>(row.user_metadata);
+      const appMetadata = patch.app_metadata
+        ? mergeMetadata(parseDoc(row.app_metadata), patch.app_metadata)
+        : parseDoc<JsonObject>(row.app_metadata);
+      const userMetadata = patch.user_metadata
+        ? mergeMetadata(parseDoc(row.user_metadata), patch.user_metadata)
+        : parseDoc<JsonObject>(row.user_metadata);
       this.statements.updateUser.run({
         user_id: userId,
         email,
@@ -327,13 +385,20 @@ export class UsersRepo extends Repository<User, UserRow> {
       if (!identity || identity.user_id !== secondaryUserId) {
         throw notFound('The secondary user does not exist or is already linked.', 'inexistent_user');
       }
-      if (secondaryUserId === primaryId) throw badRequest('Main identity and the new one are the same.', 'invalid_body');
-      if (secondary.connectionId !== undefined && this.connections.getByName(identity.connection)?.id !== secondary.connectionId) {
-        throw badRequest('connection_id does not match the secondary identity\'s connection.');
+      if (secondaryUserId === primaryId)
+        throw badRequest('Main identity and the new one are the same.', 'invalid_body');
+      if (
+        secondary.connectionId !== undefined &&
+        this.connections.getByName(identity.connection)?.id !== secondary.connectionId
+      ) {
+        throw badRequest("connection_id does not match the secondary identity's connection.");
       }
       const secondaryUser = this.require(secondaryUserId);
       this.statements.moveIdentities.run({
-        fromUserId: secondaryUserId, toUserId: primaryId, profileData: JSON.stringify(profileData(secondaryUser)), linkedAt: nowIso(),
+        fromUserId: secondaryUserId,
+        toUserId: primaryId,
+        profileData: JSON.stringify(profileData(secondaryUser)),
+        linkedAt: nowIso(),
       });
       this.statements.deleteUser.run({ userId: secondaryUserId });
       return this.identities(primaryId);
@@ -345,16 +410,27 @@ export class UsersRepo extends Repository<User, UserRow> {
     return this.db.transaction(() => {
       this.require(primaryId);
       const identity = this.statements.identity.get({ provider, identityId });
-      if (!identity || identity.user_id !== primaryId) throw notFound('The identity is not linked to this user.', 'inexistent_identity');
-      if (`${provider}|${identityId}` === primaryId) throw badRequest('Main identity cannot be removed.', 'operation_not_supported');
+      if (!identity || identity.user_id !== primaryId)
+        throw notFound('The identity is not linked to this user.', 'inexistent_identity');
+      if (`${provider}|${identityId}` === primaryId)
+        throw badRequest('Main identity cannot be removed.', 'operation_not_supported');
       const data = identity.profile_data ? parseDoc<JsonObject>(identity.profile_data) : {};
       const now = nowIso();
-      const profile = Object.fromEntries(PROFILE_KEYS.filter((key) => data[key] !== undefined).map((key) => [key, data[key]]));
+      const profile = Object.fromEntries(
+        PROFILE_KEYS.filter((key) => data[key] !== undefined).map((key) => [key, data[key]]),
+      );
       const newUserId = `${provider}|${identityId}`;
       this.statements.insertUser.run({
-        user_id: newUserId, email: typeof data.email === 'string' ? data.email : null, connection: identity.connection,
-        email_verified: data.email_verified === true ? 1 : 0, blocked: 0, created_at: now, updated_at: now,
-        profile: JSON.stringify(profile), app_metadata: '{}', user_metadata: '{}',
+        user_id: newUserId,
+        email: typeof data.email === 'string' ? data.email : null,
+        connection: identity.connection,
+        email_verified: data.email_verified === true ? 1 : 0,
+        blocked: 0,
+        created_at: now,
+        updated_at: now,
+        profile: JSON.stringify(profile),
+        app_metadata: '{}',
+        user_metadata: '{}',
       });
       this.statements.detachIdentity.run({ userId: newUserId, provider, identityId });
       return this.identities(primaryId);
@@ -445,7 +521,13 @@ export class UsersRepo extends Repository<User, UserRow> {
   /** For the login half: what brute-force protection records after too many failures. */
   addBlock(userId: string, block: UserBlock): void {
     this.require(userId);
-    this.statements.insertBlock.run({ user_id: userId, identifier: block.identifier, ip: block.ip ?? null, connection: block.connection, created_at: nowIso() });
+    this.statements.insertBlock.run({
+      user_id: userId,
+      identifier: block.identifier,
+      ip: block.ip ?? null,
+      connection: block.connection,
+      created_at: nowIso(),
+    });
   }
 
   clearBlocks(userId: string): void {
@@ -466,8 +548,14 @@ export class UsersRepo extends Repository<User, UserRow> {
   }
 
   private insertUser(
-    input: UserProfile & { identityId: string; email?: string; email_verified?: boolean; blocked?: boolean;
-      app_metadata?: JsonObject; user_metadata?: JsonObject },
+    input: UserProfile & {
+      identityId: string;
+      email?: string;
+      email_verified?: boolean;
+      blocked?: boolean;
+      app_metadata?: JsonObject;
+      user_metadata?: JsonObject;
+    },
     connection: Connection,
   ): string {
     // Auth0's identity provider name is the connection's strategy (auth0, google-oauth2, ...).
@@ -480,12 +568,23 @@ export class UsersRepo extends Repository<User, UserRow> {
     const profile: UserProfile = { ...defaultProfile(input.email) };
     for (const key of PROFILE_KEYS) if (input[key] !== undefined) Object.assign(profile, { [key]: input[key] });
     this.statements.insertUser.run({
-      user_id: userId, email: input.email ?? null, connection: connection.name, email_verified: input.email_verified ? 1 : 0,
-      blocked: input.blocked ? 1 : 0, created_at: now, updated_at: now, profile: JSON.stringify(profile),
-      app_metadata: JSON.stringify(input.app_metadata ?? {}), user_metadata: JSON.stringify(input.user_metadata ?? {}),
+      user_id: userId,
+      email: input.email ?? null,
+      connection: connection.name,
+      email_verified: input.email_verified ? 1 : 0,
+      blocked: input.blocked ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      profile: JSON.stringify(profile),
+      app_metadata: JSON.stringify(input.app_metadata ?? {}),
+      user_metadata: JSON.stringify(input.user_metadata ?? {}),
     });
     this.statements.insertIdentity.run({
-      provider, identity_id: input.identityId, user_id: userId, connection: connection.name, is_social: NON_SOCIAL.has(connection.strategy) ? 0 : 1,
+      provider,
+      identity_id: input.identityId,
+      user_id: userId,
+      connection: connection.name,
+      is_social: NON_SOCIAL.has(connection.strategy) ? 0 : 1,
     });
     return userId;
   }

@@ -16,7 +16,11 @@ export const actions: Handler = {
   async read(api) {
     const list = await api.pages('/actions/actions', 'actions');
     // The list carries the code; fetch an Action on its own only if it does not.
-    return Promise.all(list.map(async (action) => (typeof action.code === 'string' ? action : api.get(`/actions/actions/${encodeURIComponent(text(action.id))}`))));
+    return Promise.all(
+      list.map(async (action) =>
+        typeof action.code === 'string' ? action : api.get(`/actions/actions/${encodeURIComponent(text(action.id))}`),
+      ),
+    );
   },
   current: (raw) =>
     objectList(raw, 'actions').map((action) => {
@@ -54,26 +58,39 @@ export const actions: Handler = {
     const fields: FieldChange[] = [];
     const [tenantCode, repositoryCode] = [withFinalNewline(text(c.code)), withFinalNewline(text(d.code))];
     const diff = textDiff(`${current.key}.js`, tenantCode, repositoryCode);
-    if (diff !== undefined) fields.push({ path: 'code', note: `changed (${describeCode(c.code)} → ${describeCode(d.code)})`, diff });
+    if (diff !== undefined)
+      fields.push({ path: 'code', note: `changed (${describeCode(c.code)} → ${describeCode(d.code)})`, diff });
     for (const key of ['runtime', 'dependencies', 'supported_triggers'] as const) {
       const want = d[key];
       if (want !== undefined) fields.push(...compareValue(key, want, c[key], ctx));
     }
-    if (d.deployed === true && c.deployed !== true) fields.push({ path: 'deployed', note: 'the tenant runs an older version than its draft: will deploy' });
+    if (d.deployed === true && c.deployed !== true)
+      fields.push({ path: 'deployed', note: 'the tenant runs an older version than its draft: will deploy' });
     fields.push(...compareSecrets(current.key, d.secrets, c, ctx));
     return fields;
   },
 };
 
-function compareSecrets(action: string, desired: Value | undefined, current: JsonObject, ctx: CompareContext): FieldChange[] {
+function compareSecrets(
+  action: string,
+  desired: Value | undefined,
+  current: JsonObject,
+  ctx: CompareContext,
+): FieldChange[] {
   const wanted = Array.isArray(desired) ? desired.filter(isValueObject) : [];
-  const have = new Set(Array.isArray(current.secrets) ? current.secrets.filter((s): s is string => typeof s === 'string') : []);
+  const have = new Set(
+    Array.isArray(current.secrets) ? current.secrets.filter((s): s is string => typeof s === 'string') : [],
+  );
   const fingerprints = isObject(current.fingerprints) ? current.fingerprints : undefined;
   const fields: FieldChange[] = [];
   if (fingerprints === undefined) {
     // Deployed by something else (deploy-cli alone, the dashboard): no value can be compared.
     const known = wanted.map((s) => text(s.name)).filter((name) => have.has(name));
-    if (known.length > 0) fields.push({ path: 'secrets', note: `values unknown (deployed without fingerprints), will be set: ${known.join(', ')}` });
+    if (known.length > 0)
+      fields.push({
+        path: 'secrets',
+        note: `values unknown (deployed without fingerprints), will be set: ${known.join(', ')}`,
+      });
   }
   for (const secret of wanted) {
     const name = text(secret.name);
@@ -87,11 +104,22 @@ function compareSecrets(action: string, desired: Value | undefined, current: Jso
     } else if (fingerprints !== undefined) {
       const recorded = fingerprints[name];
       // A value that is no secret has an unkeyed fingerprint: compared even where the key is not set (CI plans).
-      const expected = shown !== undefined ? publicFingerprint(action, name, secret.value.value) : ctx.fingerprint?.(action, name, secret.value.value);
-      if (typeof recorded !== 'string') fields.push({ path, note: 'secret unknown (deployed without a fingerprint), will be set' });
-      else if (expected === undefined) ctx.note(`actions ${action}: ${path} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
+      const expected =
+        shown !== undefined
+          ? publicFingerprint(action, name, secret.value.value)
+          : ctx.fingerprint?.(action, name, secret.value.value);
+      if (typeof recorded !== 'string')
+        fields.push({ path, note: 'secret unknown (deployed without a fingerprint), will be set' });
+      else if (expected === undefined)
+        ctx.note(`actions ${action}: ${path} not compared (DEPLOY_FINGERPRINT_KEY is not set here)`);
       else if (recorded !== expected) {
-        fields.push({ path, note: shown === undefined ? 'secret changed' : `changed (not a secret): now ${shown}; the value before is not readable (Auth0 never returns Action secrets)` });
+        fields.push({
+          path,
+          note:
+            shown === undefined
+              ? 'secret changed'
+              : `changed (not a secret): now ${shown}; the value before is not readable (Auth0 never returns Action secrets)`,
+        });
       }
     }
   }
@@ -109,7 +137,8 @@ function desiredSecret(secret: ValueObject): ValueObject {
   const name = text(secret.name);
   const value = secret.value;
   if (value instanceof SecretValue) return { name, value: new SecretValue([name], value.value) };
-  const plainValue = typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+  const plainValue =
+    typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
   return { name, value: new SecretValue([name], plainValue), shown: plainValue };
 }
 

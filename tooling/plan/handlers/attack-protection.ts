@@ -13,7 +13,9 @@ const PARTS = {
 export const attackProtection: Handler = {
   type: 'attackProtection',
   async read(api) {
-    const entries = await Promise.all(Object.entries(PARTS).map(async ([key, path]) => [key, await api.get(`/attack-protection/${path}`)] as const));
+    const entries = await Promise.all(
+      Object.entries(PARTS).map(async ([key, path]) => [key, await api.get(`/attack-protection/${path}`)] as const),
+    );
     return Object.fromEntries(entries);
   },
   current(raw) {

@@ -13,7 +13,11 @@ export const clientGrants: Handler = {
       .filter((grant) => !ctx.ownClients.has(text(grant.client_id)))
       .map((grant) => {
         const client = ctx.clientNames.get(text(grant.client_id)) ?? text(grant.client_id);
-        const value: JsonObject = { ...strip(grant, ['id']), client_id: client, ...(sortedStrings(grant.scope) ? { scope: sortedStrings(grant.scope) ?? [] } : {}) };
+        const value: JsonObject = {
+          ...strip(grant, ['id']),
+          client_id: client,
+          ...(sortedStrings(grant.scope) ? { scope: sortedStrings(grant.scope) ?? [] } : {}),
+        };
         return { type: 'clientGrants', key: grantKey(client, text(grant.audience)), value };
       }),
   desired: (section) =>

@@ -15,14 +15,25 @@ function connectionHandler(type: 'databases' | 'connections'): Handler {
   return {
     type,
     async read(api) {
-      const all = await api.checkpoint(type === 'databases' ? '/connections?strategy=auth0' : '/connections', 'connections');
+      const all = await api.checkpoint(
+        type === 'databases' ? '/connections?strategy=auth0' : '/connections',
+        'connections',
+      );
       const mine = all.filter((c) => isDatabase(c) === (type === 'databases'));
-      return Promise.all(mine.map(async (connection) => ({ ...connection, enabled_clients: await enabledClients(api, text(connection.id)) })));
+      return Promise.all(
+        mine.map(async (connection) => ({
+          ...connection,
+          enabled_clients: await enabledClients(api, text(connection.id)),
+        })),
+      );
     },
     current: (raw, ctx) =>
       objectList(raw, type).map((connection) => {
         const ids = sortedStrings(connection.enabled_clients) ?? [];
-        const value: JsonObject = { ...strip(connection, ['id', 'provisioning_ticket_url']), enabled_clients: ids.map((id) => ctx.clientNames.get(id) ?? id).sort() };
+        const value: JsonObject = {
+          ...strip(connection, ['id', 'provisioning_ticket_url']),
+          enabled_clients: ids.map((id) => ctx.clientNames.get(id) ?? id).sort(),
+        };
         return { type, key: text(connection.name), value };
       }),
     desired: (section) =>

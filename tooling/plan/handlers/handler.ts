@@ -2,7 +2,15 @@ import type { CompareContext } from '../diff';
 import type { KeywordContext } from '../desired';
 import { isObject, omit, type JsonValue, type JsonObject } from '../json';
 import type { ManagementApi } from '../management-api';
-import { SecretValue, type CurrentResource, type DesiredResource, type FieldChange, type ResourceType, type Value, type ValueObject } from '../model';
+import {
+  SecretValue,
+  type CurrentResource,
+  type DesiredResource,
+  type FieldChange,
+  type ResourceType,
+  type Value,
+  type ValueObject,
+} from '../model';
 
 /**
  * One resource type, like deploy-cli's one handler per type: how to read it from the tenant, how
@@ -51,7 +59,13 @@ export function singleton(section: Value, type: string): ValueObject {
 }
 
 export function isValueObject(value: Value | undefined): value is ValueObject {
-  return value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) && !(value instanceof SecretValue);
+  return (
+    value !== null &&
+    value !== undefined &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof SecretValue)
+  );
 }
 
 export function text(value: Value | JsonValue | undefined): string {
@@ -59,7 +73,8 @@ export function text(value: Value | JsonValue | undefined): string {
 }
 
 export function objectList(raw: JsonValue, type: string): JsonObject[] {
-  if (!Array.isArray(raw) || !raw.every(isObject)) throw new Error(`${type}: the tenant's answer is not a list of objects`);
+  if (!Array.isArray(raw) || !raw.every(isObject))
+    throw new Error(`${type}: the tenant's answer is not a list of objects`);
   return raw;
 }
 
@@ -69,5 +84,7 @@ export function strip(object: JsonObject, readOnly: readonly string[]): JsonObje
 
 /** Sorted copy of a string list (lists whose order Auth0 does not keep: enabled clients, scopes). */
 export function sortedStrings(value: Value | JsonValue | undefined): string[] | undefined {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? [...(value as string[])].sort() : undefined;
+  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+    ? [...(value as string[])].sort()
+    : undefined;
 }

@@ -9,7 +9,16 @@ export const resourceServers: Handler = {
   current: (raw) =>
     objectList(raw, 'resource servers')
       .filter((server) => server.is_system !== true)
-      .map((server) => ({ type: 'resourceServers', key: text(server.identifier), value: strip(server, ['id', 'is_system', 'signing_secret']) })),
-  desired: (section) => items(section, 'resourceServers').map((server) => ({ type: 'resourceServers', key: text(server.identifier), value: server })),
+      .map((server) => ({
+        type: 'resourceServers',
+        key: text(server.identifier),
+        value: strip(server, ['id', 'is_system', 'signing_secret']),
+      })),
+  desired: (section) =>
+    items(section, 'resourceServers').map((server) => ({
+      type: 'resourceServers',
+      key: text(server.identifier),
+      value: server,
+    })),
   compare: (desired, current, ctx) => compareFields(desired.value, current.value, ctx),
 };

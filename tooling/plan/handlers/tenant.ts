@@ -23,7 +23,12 @@ export const tenant: Handler = {
 };
 
 /** Lifetimes Auth0 takes in hours or, with `_in_minutes`, in minutes. */
-export const LIFETIMES = ['session_lifetime', 'idle_session_lifetime', 'ephemeral_session_lifetime', 'idle_ephemeral_session_lifetime'] as const;
+export const LIFETIMES = [
+  'session_lifetime',
+  'idle_session_lifetime',
+  'ephemeral_session_lifetime',
+  'idle_ephemeral_session_lifetime',
+] as const;
 
 /** Each lifetime in hours rounded to the minute (the hours field wins when both are set), the minutes field dropped. */
 export function inHours<T extends JsonObject | ValueObject>(settings: T): T {

@@ -8,8 +8,23 @@ export const triggers: Handler = {
   type: 'triggers',
   async read(api) {
     const list = await api.get('/actions/triggers');
-    const ids = isObject(list) && Array.isArray(list.triggers) ? [...new Set(list.triggers.filter(isObject).map((t) => text(t.id)).filter(Boolean))] : [];
-    return Promise.all(ids.map(async (id) => ({ id, bindings: await api.pages(`/actions/triggers/${encodeURIComponent(id)}/bindings`, 'bindings') })));
+    const ids =
+      isObject(list) && Array.isArray(list.triggers)
+        ? [
+            ...new Set(
+              list.triggers
+                .filter(isObject)
+                .map((t) => text(t.id))
+                .filter(Boolean),
+            ),
+          ]
+        : [];
+    return Promise.all(
+      ids.map(async (id) => ({
+        id,
+        bindings: await api.pages(`/actions/triggers/${encodeURIComponent(id)}/bindings`, 'bindings'),
+      })),
+    );
   },
   current: (raw) =>
     objectList(raw, 'triggers').flatMap((trigger) => {
@@ -21,13 +36,27 @@ export const triggers: Handler = {
     return Object.entries(section).map(([id, list]) => ({
       type: 'triggers' as const,
       key: id,
-      value: { bindings: Array.isArray(list) ? list.filter(isValueObject).map((b) => ({ action_name: text(b.action_name), display_name: text(b.display_name ?? b.action_name) })) : [] },
+      value: {
+        bindings: Array.isArray(list)
+          ? list
+              .filter(isValueObject)
+              .map((b) => ({ action_name: text(b.action_name), display_name: text(b.display_name ?? b.action_name) }))
+          : [],
+      },
     }));
   },
   compare(desired, current): FieldChange[] {
     const want = JSON.stringify(desired.value.bindings);
     const have = JSON.stringify(current.value.bindings);
-    return want === have ? [] : [{ path: 'bindings', before: names(current.value.bindings), after: names(desired.value.bindings as JsonValue) }];
+    return want === have
+      ? []
+      : [
+          {
+            path: 'bindings',
+            before: names(current.value.bindings),
+            after: names(desired.value.bindings as JsonValue),
+          },
+        ];
   },
 };
 
@@ -39,5 +68,9 @@ function binding(b: JsonObject): JsonObject {
 /** `gate-apps → enforce-terms`, with the display name when it differs from the Action's. */
 function names(bindings: JsonValue | undefined): JsonValue {
   if (!Array.isArray(bindings)) return [];
-  return bindings.filter(isObject).map((b) => (b.display_name === b.action_name ? text(b.action_name) : `${text(b.action_name)} (${text(b.display_name)})`));
+  return bindings
+    .filter(isObject)
+    .map((b) =>
+      b.display_name === b.action_name ? text(b.action_name) : `${text(b.action_name)} (${text(b.display_name)})`,
+    );
 }

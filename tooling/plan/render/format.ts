@@ -31,7 +31,8 @@ export function describeField(field: FieldChange): string {
   if (field.note !== undefined) return `${field.path}: ${field.note}`;
   const before = field.before === undefined ? '(not set)' : show(field.before);
   const after = field.after === undefined ? '(not set)' : show(field.after);
-  if (isLongText(field.before) || isLongText(field.after)) return `${field.path}: text changed (${lines(field.before)} → ${lines(field.after)} lines)`;
+  if (isLongText(field.before) || isLongText(field.after))
+    return `${field.path}: text changed (${lines(field.before)} → ${lines(field.after)} lines)`;
   return `${field.path}: ${before} → ${after}`;
 }
 
@@ -42,11 +43,19 @@ export function describeChange(change: ResourceChange): string {
   if (change.kind === 'create' && change.renamedFrom !== undefined) {
     return `rename of "${change.renamedFrom}": a deploy creates a new ${noun(change)} (${consequence(change)}) and leaves "${change.renamedFrom}" in the tenant; to keep it, rename it in the tenant first`;
   }
-  if (change.kind === 'drift' && change.renamedTo !== undefined) return `renamed to "${change.renamedTo}" in tenant.yaml: ${DRIFT_NOTE}`;
+  if (change.kind === 'drift' && change.renamedTo !== undefined)
+    return `renamed to "${change.renamedTo}" in tenant.yaml: ${DRIFT_NOTE}`;
   return change.kind === 'drift' ? DRIFT_NOTE : change.kind;
 }
 
-const NOUNS: Partial<Record<ResourceType, string>> = { clients: 'client', clientGrants: 'grant', resourceServers: 'API', connections: 'connection', databases: 'connection', actions: 'Action' };
+const NOUNS: Partial<Record<ResourceType, string>> = {
+  clients: 'client',
+  clientGrants: 'grant',
+  resourceServers: 'API',
+  connections: 'connection',
+  databases: 'connection',
+  actions: 'Action',
+};
 
 function noun(change: ResourceChange): string {
   return NOUNS[change.type] ?? 'resource';
@@ -54,8 +63,10 @@ function noun(change: ResourceChange): string {
 
 /** Why a rename is not a rename to Auth0: resources are matched by name (an API by identifier). */
 function consequence(change: ResourceChange): string {
-  if (change.type === 'clients') return 'a new client_id and secret: every application configured with the old ones must change';
-  if (change.type === 'resourceServers') return 'an API identifier cannot change: tokens for the old audience stop matching';
+  if (change.type === 'clients')
+    return 'a new client_id and secret: every application configured with the old ones must change';
+  if (change.type === 'resourceServers')
+    return 'an API identifier cannot change: tokens for the old audience stop matching';
   if (change.type === 'connections' || change.type === 'databases') return 'its users stay on the old one';
   return 'a new id';
 }

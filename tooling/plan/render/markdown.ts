@@ -9,9 +9,12 @@ export function renderMarkdown(plan: Plan): string {
     out.push('| | resource | change |', '|---|---|---|');
     for (const change of pending) {
       const sign = change.kind === 'create' ? '➕' : change.kind === 'update' ? '✏️' : '⚠️';
-      const detail = change.kind === 'update'
-        ? change.fields.map((f) => code(`${describeField(f)}${f.diff === undefined ? '' : ' (diff below)'}`)).join('<br>')
-        : escape(describeChange(change));
+      const detail =
+        change.kind === 'update'
+          ? change.fields
+              .map((f) => code(`${describeField(f)}${f.diff === undefined ? '' : ' (diff below)'}`))
+              .join('<br>')
+          : escape(describeChange(change));
       out.push(`| ${sign} | ${code(resourceLabel(change))} | ${detail} |`);
     }
     out.push('');
@@ -19,11 +22,21 @@ export function renderMarkdown(plan: Plan): string {
       for (const field of change.fields) {
         if (field.diff === undefined) continue;
         const fence = '`'.repeat(Math.max(3, ...[...field.diff.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-        out.push(`<details><summary>${html(`${resourceLabel(change)} ${field.path}`)}</summary>`, '', `${fence}diff`, field.diff, fence, '', '</details>', '');
+        out.push(
+          `<details><summary>${html(`${resourceLabel(change)} ${field.path}`)}</summary>`,
+          '',
+          `${fence}diff`,
+          field.diff,
+          fence,
+          '',
+          '</details>',
+          '',
+        );
       }
     }
   }
-  if (plan.notes.length > 0) out.push('<details><summary>Notes</summary>', '', ...plan.notes.map((n) => `- ${escape(n)}`), '', '</details>', '');
+  if (plan.notes.length > 0)
+    out.push('<details><summary>Notes</summary>', '', ...plan.notes.map((n) => `- ${escape(n)}`), '', '</details>', '');
   return `${out.join('\n')}\n`;
 }
 

@@ -45,11 +45,21 @@ function collectUses(ctx: RuleContext): Use[] {
   for (const use of findKeywords(yaml.text)) {
     const scalar = yaml.scalarAt(use.offset);
     if (!scalar) continue; // in a comment: deploy-cli rewrites it, to no effect
-    uses.push({ use, file: yaml.file, ...yaml.position(use.offset), field: scalar.path, whole: valueAt(yaml.value, scalar.path) === marker(use), kind: 'tenant' });
+    uses.push({
+      use,
+      file: yaml.file,
+      ...yaml.position(use.offset),
+      field: scalar.path,
+      whole: valueAt(yaml.value, scalar.path) === marker(use),
+      kind: 'tenant',
+    });
   }
   for (const loaded of ctx.loaded) {
     if (loaded.text === undefined) continue;
-    const actionName = loaded.kind === 'action' ? ctx.manifest.actions.find((a) => formatPath([...a.path, 'code']) === formatPath(loaded.path))?.name : undefined;
+    const actionName =
+      loaded.kind === 'action'
+        ? ctx.manifest.actions.find((a) => formatPath([...a.path, 'code']) === formatPath(loaded.path))?.name
+        : undefined;
     for (const use of findKeywords(loaded.text)) {
       uses.push({ use, file: loaded.file, ...linePos(loaded.text, use.offset), kind: loaded.kind, actionName });
     }
@@ -65,7 +75,14 @@ function unquotedMarkers(ctx: RuleContext): Issue[] {
     const lineStart = yaml.text.lastIndexOf('\n', use.offset) + 1;
     const before = yaml.text.slice(lineStart, use.offset).trimEnd();
     if (!/(^|[:\-[{,])$/.test(before) || before.includes('#')) return [];
-    return [{ file: yaml.file, ...yaml.position(use.offset), problem: `unquoted ${marker(use)} starts a YAML comment, so the value is empty until deploy-cli substitutes it`, fix: `quote it: '${marker(use)}'` }];
+    return [
+      {
+        file: yaml.file,
+        ...yaml.position(use.offset),
+        problem: `unquoted ${marker(use)} starts a YAML comment, so the value is empty until deploy-cli substitutes it`,
+        fix: `quote it: '${marker(use)}'`,
+      },
+    ];
   });
 }
 
@@ -95,13 +112,38 @@ function unresolved(ctx: RuleContext, uses: Use[]): Issue[] {
 }
 
 function wrongKind(ctx: RuleContext, uses: Use[]): Issue[] {
-  const at = (u: Use, problem: string, fix: string): Issue => ({ file: u.file, line: u.line, col: u.col, field: u.field && formatPath(u.field), problem, fix });
+  const at = (u: Use, problem: string, fix: string): Issue => ({
+    file: u.file,
+    line: u.line,
+    col: u.col,
+    field: u.field && formatPath(u.field),
+    problem,
+    fix,
+  });
   return uses.flatMap((u) => {
     if (u.use.kind === 'json') {
-      return u.whole === false ? [at(u, `@@${u.use.name}@@ inside a longer text inserts JSON, quotes included`, `use ##${u.use.name}## for text`)] : [];
+      return u.whole === false
+        ? [
+            at(
+              u,
+              `@@${u.use.name}@@ inside a longer text inserts JSON, quotes included`,
+              `use ##${u.use.name}## for text`,
+            ),
+          ]
+        : [];
     }
-    const lists = ctx.environments.filter((env) => Array.isArray(env.keywords.get(u.use.name))).map((env) => relPath(ctx, env.yaml.file));
-    return lists.length === 0 ? [] : [at(u, `##${u.use.name}## inserts text, but ${u.use.name} is a list in ${lists.join(', ')}`, `use '@@${u.use.name}@@' to insert the list`)];
+    const lists = ctx.environments
+      .filter((env) => Array.isArray(env.keywords.get(u.use.name)))
+      .map((env) => relPath(ctx, env.yaml.file));
+    return lists.length === 0
+      ? []
+      : [
+          at(
+            u,
+            `##${u.use.name}## inserts text, but ${u.use.name} is a list in ${lists.join(', ')}`,
+            `use '@@${u.use.name}@@' to insert the list`,
+          ),
+        ];
   });
 }
 
@@ -115,7 +157,16 @@ function changedBySubstitution(ctx: RuleContext, uses: Use[]): Issue[] {
     const expected: KeywordValue = u.use.kind === 'text' ? keywordText(value) : value;
     if (JSON.stringify(valueAt(resolved.value, u.field)) === JSON.stringify(expected)) return [];
     const what = ctx.environment.secretKeywords.has(u.use.name) ? 'the secret' : 'the value';
-    return [{ file: u.file, line: u.line, col: u.col, field: formatPath(u.field), problem: `${what} of ${u.use.name} reads back differently once substituted into the YAML`, fix: `quote the marker ('${marker(u.use)}') and keep quote characters and leading/trailing spaces out of the value` }];
+    return [
+      {
+        file: u.file,
+        line: u.line,
+        col: u.col,
+        field: formatPath(u.field),
+        problem: `${what} of ${u.use.name} reads back differently once substituted into the YAML`,
+        fix: `quote the marker ('${marker(u.use)}') and keep quote characters and leading/trailing spaces out of the value`,
+      },
+    ];
   });
 }
 
@@ -126,16 +177,33 @@ function undeclaredElsewhere(ctx: RuleContext, uses: Use[]): Issue[] {
     .flatMap((env) =>
       names
         .filter((name) => !env.keywords.has(name) && !env.secrets.has(name))
-        .map((name) => issueAt(env.yaml, ['keywords'], `${name} is used by the tenant files but has no value in the ${env.name} environment`, `add ${name} under keywords: (or under secrets: with its environment variable)`)),
+        .map((name) =>
+          issueAt(
+            env.yaml,
+            ['keywords'],
+            `${name} is used by the tenant files but has no value in the ${env.name} environment`,
+            `add ${name} under keywords: (or under secrets: with its environment variable)`,
+          ),
+        ),
     );
 }
 
 function unused(ctx: RuleContext, uses: Use[]): Issue[] {
   const used = new Set(uses.filter((u) => u.kind !== 'action').map((u) => u.use.name));
   return ctx.environments.flatMap((env) =>
-    [...[...env.keywords.keys()].map((k) => ['keywords', k] as const), ...[...env.secrets.keys()].map((k) => ['secrets', k] as const)]
+    [
+      ...[...env.keywords.keys()].map((k) => ['keywords', k] as const),
+      ...[...env.secrets.keys()].map((k) => ['secrets', k] as const),
+    ]
       .filter(([, name]) => name !== 'AUTH0_DOMAIN' && !used.has(name))
-      .map(([section, name]) => issueAt(env.yaml, [section, name], `${name} is not used by tenant.yaml or the files it loads`, 'remove it (or use it)')),
+      .map(([section, name]) =>
+        issueAt(
+          env.yaml,
+          [section, name],
+          `${name} is not used by tenant.yaml or the files it loads`,
+          'remove it (or use it)',
+        ),
+      ),
   );
 }
 
@@ -144,7 +212,12 @@ function missingSecrets(ctx: RuleContext): Issue[] {
   const env = ctx.environments.find((e) => e.name === ctx.environment.name);
   if (!env) return [];
   return ctx.environment.missingSecrets.map((m) =>
-    issueAt(env.yaml, ['secrets', m.keyword], `environment variable ${m.envVar} (the value of ${m.keyword}) is not set`, `set it in the environment this runs in (the ${env.name} CI secrets, or the sandbox start script); tenant/.env.example says what it holds`),
+    issueAt(
+      env.yaml,
+      ['secrets', m.keyword],
+      `environment variable ${m.envVar} (the value of ${m.keyword}) is not set`,
+      `set it in the environment this runs in (the ${env.name} CI secrets, or the sandbox start script); tenant/.env.example says what it holds`,
+    ),
   );
 }
 

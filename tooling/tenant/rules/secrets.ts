@@ -13,11 +13,20 @@ export const secrets: Rule = ({ manifest, built }) => {
     const declared = new Map<string, number>();
     action.secrets.forEach((secret, i) => {
       if (declared.has(secret.name)) {
-        issues.push(issueAt(manifest.yaml, [...secret.path, 'name'], `${secret.name} is declared twice`, 'keep one entry'));
+        issues.push(
+          issueAt(manifest.yaml, [...secret.path, 'name'], `${secret.name} is declared twice`, 'keep one entry'),
+        );
       }
       declared.set(secret.name, i);
       if (typeof secret.value !== 'string' || !/^##[A-Za-z0-9_]+##$/.test(secret.value)) {
-        issues.push(issueAt(manifest.yaml, [...secret.path, 'value'], `the value of ${secret.name} is not a keyword, so it would be written in this file`, `use value: '##${secret.name}##' and give it a value per environment (tenant/environments/)`));
+        issues.push(
+          issueAt(
+            manifest.yaml,
+            [...secret.path, 'value'],
+            `the value of ${secret.name} is not a keyword, so it would be written in this file`,
+            `use value: '##${secret.name}##' and give it a value per environment (tenant/environments/)`,
+          ),
+        );
       }
     });
 
@@ -25,16 +34,34 @@ export const secrets: Rule = ({ manifest, built }) => {
     if (!bundle) continue; // reported by the files rule
     for (const name of bundle.scan.secrets) {
       if (!declared.has(name)) {
-        issues.push(issueAt(manifest.yaml, secretsPath, `${name} is read by the code but not declared`, `add {name: ${name}, value: '##${name}##'}`));
+        issues.push(
+          issueAt(
+            manifest.yaml,
+            secretsPath,
+            `${name} is read by the code but not declared`,
+            `add {name: ${name}, value: '##${name}##'}`,
+          ),
+        );
       }
     }
     for (const [name, i] of declared) {
       if (!bundle.scan.secrets.includes(name)) {
-        issues.push(issueAt(manifest.yaml, [...secretsPath, i], `${name} is declared but no code of ${action.name} reads it`, `remove it, or read it as event.secrets.${name}`));
+        issues.push(
+          issueAt(
+            manifest.yaml,
+            [...secretsPath, i],
+            `${name} is declared but no code of ${action.name} reads it`,
+            `remove it, or read it as event.secrets.${name}`,
+          ),
+        );
       }
     }
     for (const snippet of bundle.scan.untraceableSecrets) {
-      issues.push({ file: bundle.entry, problem: `${action.name} reads event.secrets in a way validation cannot follow: \`${snippet}\``, fix: 'read each secret as event.secrets.NAME (directly or through `const secrets = event.secrets`)' });
+      issues.push({
+        file: bundle.entry,
+        problem: `${action.name} reads event.secrets in a way validation cannot follow: \`${snippet}\``,
+        fix: 'read each secret as event.secrets.NAME (directly or through `const secrets = event.secrets`)',
+      });
     }
   }
   return issues;

@@ -19,7 +19,15 @@ export const triggers: Rule = ({ manifest }) => {
 
   for (const action of manifest.actions) {
     action.supportedTriggers.forEach((trigger, i) => {
-      if (!known.has(trigger.id)) issues.push(issueAt(manifest.yaml, [...action.path, 'supported_triggers', i, 'id'], `unknown trigger ${trigger.id}`, `use one of: ${[...known].join(', ')}`));
+      if (!known.has(trigger.id))
+        issues.push(
+          issueAt(
+            manifest.yaml,
+            [...action.path, 'supported_triggers', i, 'id'],
+            `unknown trigger ${trigger.id}`,
+            `use one of: ${[...known].join(', ')}`,
+          ),
+        );
     });
   }
 
@@ -30,18 +38,49 @@ export const triggers: Rule = ({ manifest }) => {
     const path = [...binding.path, 'action_name'];
     const action = byName.get(binding.actionName);
     if (!known.has(binding.trigger)) {
-      issues.push(issueAt(manifest.yaml, ['triggers', binding.trigger], `unknown trigger ${binding.trigger}`, `use one of: ${[...known].join(', ')}`));
+      issues.push(
+        issueAt(
+          manifest.yaml,
+          ['triggers', binding.trigger],
+          `unknown trigger ${binding.trigger}`,
+          `use one of: ${[...known].join(', ')}`,
+        ),
+      );
     } else if (!action) {
-      issues.push(issueAt(manifest.yaml, path, `no Action named ${binding.actionName}`, `use one of: ${[...byName.keys()].join(', ') || '(none declared)'}`));
+      issues.push(
+        issueAt(
+          manifest.yaml,
+          path,
+          `no Action named ${binding.actionName}`,
+          `use one of: ${[...byName.keys()].join(', ') || '(none declared)'}`,
+        ),
+      );
     } else if (!action.supportedTriggers.some((t) => t.id === binding.trigger)) {
-      issues.push(issueAt(manifest.yaml, path, `${binding.actionName} does not support the ${binding.trigger} trigger`, `bind it to one of its supported_triggers, or add {id: ${binding.trigger}, ...} there if its code handles it`));
+      issues.push(
+        issueAt(
+          manifest.yaml,
+          path,
+          `${binding.actionName} does not support the ${binding.trigger} trigger`,
+          `bind it to one of its supported_triggers, or add {id: ${binding.trigger}, ...} there if its code handles it`,
+        ),
+      );
     }
-    if (bound.includes(binding.actionName)) issues.push(issueAt(manifest.yaml, path, `${binding.actionName} is bound twice to ${binding.trigger}`, 'keep one binding'));
+    if (bound.includes(binding.actionName))
+      issues.push(
+        issueAt(manifest.yaml, path, `${binding.actionName} is bound twice to ${binding.trigger}`, 'keep one binding'),
+      );
   }
   issues.push(...postLoginOrder(manifest));
   for (const [trigger, bound] of perTrigger) {
     if (bound.length > LIMITS.actionsPerTrigger) {
-      issues.push(issueAt(manifest.yaml, ['triggers', trigger], `${bound.length} Actions bound, Auth0 allows ${LIMITS.actionsPerTrigger} per trigger`, 'merge Actions or remove bindings'));
+      issues.push(
+        issueAt(
+          manifest.yaml,
+          ['triggers', trigger],
+          `${bound.length} Actions bound, Auth0 allows ${LIMITS.actionsPerTrigger} per trigger`,
+          'merge Actions or remove bindings',
+        ),
+      );
     }
   }
   return issues;
@@ -53,6 +92,13 @@ function postLoginOrder(manifest: Parameters<Rule>[0]['manifest']): Issue[] {
   return contract.flatMap((binding, i) => {
     const before = contract.slice(i + 1).find((later) => rank(later.actionName) < rank(binding.actionName));
     if (!before) return [];
-    return [issueAt(manifest.yaml, [...binding.path, 'action_name'], `${binding.actionName} runs before ${before.actionName}: the post-login order is part of the security contract (${POST_LOGIN_ORDER.join(' → ')})`, `bind ${before.actionName} before ${binding.actionName}, in that order`)];
+    return [
+      issueAt(
+        manifest.yaml,
+        [...binding.path, 'action_name'],
+        `${binding.actionName} runs before ${before.actionName}: the post-login order is part of the security contract (${POST_LOGIN_ORDER.join(' → ')})`,
+        `bind ${before.actionName} before ${binding.actionName}, in that order`,
+      ),
+    ];
   });
 }

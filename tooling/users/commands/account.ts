@@ -58,7 +58,12 @@ export const unblockBruteForce: Command = {
     const blocks = await ctx.api.userBlocks(userId);
     if (blocks.length === 0) return { status: 'unchanged', userId, message: `${userId} has no brute-force blocks` };
     const what = blocks.map((b) => b.ip ?? b.identifier).join(', ');
-    if (ctx.dryRun) return { status: 'planned', userId, message: `would clear ${blocks.length} brute-force block(s) of ${userId}: ${what}` };
+    if (ctx.dryRun)
+      return {
+        status: 'planned',
+        userId,
+        message: `would clear ${blocks.length} brute-force block(s) of ${userId}: ${what}`,
+      };
     await ctx.api.clearUserBlocks(userId);
     return { status: 'done', userId, message: `cleared ${blocks.length} brute-force block(s) of ${userId}: ${what}` };
   },
@@ -70,12 +75,17 @@ function describeUser(user: User): string {
     `${user.user_id}  ${user.email ?? '(no email)'}${user.email ? (user.email_verified ? ' (verified)' : ' (not verified)') : ''}`,
     `  blocked: ${user.blocked ? 'yes' : 'no'}`,
     '  identities:',
-    ...user.identities.map((i) => `    ${i.provider}|${i.user_id}  ${i.connection}${isOwnIdentity(user, i) ? ' (own)' : ' (linked)'}`),
+    ...user.identities.map(
+      (i) => `    ${i.provider}|${i.user_id}  ${i.connection}${isOwnIdentity(user, i) ? ' (own)' : ' (linked)'}`,
+    ),
   ];
   for (const field of ['name', 'created_at', 'updated_at', 'last_login', 'logins_count'] as const) {
     const value = raw[field];
     if (typeof value === 'string' || typeof value === 'number') lines.push(`  ${field}: ${value}`);
   }
-  lines.push(`  app_metadata: ${JSON.stringify(user.app_metadata)}`, `  user_metadata: ${JSON.stringify(user.user_metadata)}`);
+  lines.push(
+    `  app_metadata: ${JSON.stringify(user.app_metadata)}`,
+    `  user_metadata: ${JSON.stringify(user.user_metadata)}`,
+  );
   return lines.join('\n');
 }

@@ -13,17 +13,31 @@ export const verifyEmail: Command = {
   run: async (ctx, item) => {
     const user = await resolveUser(ctx.api, parseUserRef(item.user));
     if (!user.email) {
-      throw new CommandError('invalid_state', `${user.user_id} has no email address`, 'set an email first; there is nothing to verify');
+      throw new CommandError(
+        'invalid_state',
+        `${user.user_id} has no email address`,
+        'set an email first; there is nothing to verify',
+      );
     }
-    if (user.email_verified) return { status: 'unchanged', userId: user.user_id, message: `${user.email} is already verified; nothing sent` };
+    if (user.email_verified)
+      return { status: 'unchanged', userId: user.user_id, message: `${user.email} is already verified; nothing sent` };
     if (ctx.recheck) {
       // No API tells whether the interrupted attempt sent the email: do not risk sending twice.
-      throw new CommandError('in_doubt', `the previous run stopped while sending to ${user.user_id}; it may have been sent`,
-        `ask the user, then send again if needed: users verify-email ${user.user_id}`);
+      throw new CommandError(
+        'in_doubt',
+        `the previous run stopped while sending to ${user.user_id}; it may have been sent`,
+        `ask the user, then send again if needed: users verify-email ${user.user_id}`,
+      );
     }
-    if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would send a verification email to ${user.email}` };
+    if (ctx.dryRun)
+      return { status: 'planned', userId: user.user_id, message: `would send a verification email to ${user.email}` };
     const { jobId } = await ctx.api.sendVerificationEmail(user.user_id);
-    return { status: 'done', userId: user.user_id, message: `verification email to ${user.email} queued (job ${jobId})`, data: { job_id: jobId } };
+    return {
+      status: 'done',
+      userId: user.user_id,
+      message: `verification email to ${user.email} queued (job ${jobId})`,
+      data: { job_id: jobId },
+    };
   },
 };
 
@@ -39,10 +53,18 @@ export const resetPassword: Command = {
     const database = user.identities.find((identity) => identity.provider === 'auth0');
     if (!database) {
       const connections = user.identities.map((identity) => identity.connection).join(', ') || 'no connection';
-      throw new CommandError('wrong_connection', `${user.user_id} signs in through ${connections}, not a database connection`,
-        'password resets apply to database connections only; the user changes that password at their identity provider');
+      throw new CommandError(
+        'wrong_connection',
+        `${user.user_id} signs in through ${connections}, not a database connection`,
+        'password resets apply to database connections only; the user changes that password at their identity provider',
+      );
     }
-    if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would create a password change ticket for ${user.user_id} (${database.connection})` };
+    if (ctx.dryRun)
+      return {
+        status: 'planned',
+        userId: user.user_id,
+        message: `would create a password change ticket for ${user.user_id} (${database.connection})`,
+      };
     const { ticket } = await ctx.api.passwordChangeTicket(user.user_id, {
       ...(ctx.options.ttlSec === undefined ? {} : { ttlSec: ctx.options.ttlSec }),
       ...(ctx.options.resultUrl === undefined ? {} : { resultUrl: ctx.options.resultUrl }),

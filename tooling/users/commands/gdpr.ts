@@ -33,9 +33,12 @@ export interface NotRead extends JsonObject {
 export function notReadReason(section: UserRecordKind | 'user_blocks', error: unknown): NotRead {
   const status = error instanceof CommandError && error.status !== undefined ? error.status : null;
   const detail = describeError(error).message;
-  const reason = status === 403 || status === 401 ? `forbidden: the client lacks the scope (${SECTION_SCOPES[section]}) or the plan lacks the feature — ${detail}`
-    : status === 501 || status === 404 ? `not available on this tenant (endpoint not implemented, or not on the plan) — ${detail}`
-      : `could not be read — ${detail}`;
+  const reason =
+    status === 403 || status === 401
+      ? `forbidden: the client lacks the scope (${SECTION_SCOPES[section]}) or the plan lacks the feature — ${detail}`
+      : status === 501 || status === 404
+        ? `not available on this tenant (endpoint not implemented, or not on the plan) — ${detail}`
+        : `could not be read — ${detail}`;
   return { section, status, reason };
 }
 
@@ -75,27 +78,38 @@ export const exportUser: Command = {
       user: user.raw,
       ...sections,
       not_read: notRead,
-      truncated: truncated.map((section) => ({ section, reason: 'the Management API returns at most the first 1,000 entries; older ones are only in the tenant\'s log streams' })),
+      truncated: truncated.map((section) => ({
+        section,
+        reason:
+          "the Management API returns at most the first 1,000 entries; older ones are only in the tenant's log streams",
+      })),
     };
     return {
       status: 'done',
       userId: user.user_id,
       message: JSON.stringify(document, null, 2),
       data: document,
-      audit: { sections: Object.keys(sections).filter((key) => sections[key] !== null), not_read: notRead.map((entry) => entry.section) },
+      audit: {
+        sections: Object.keys(sections).filter((key) => sections[key] !== null),
+        not_read: notRead.map((entry) => entry.section),
+      },
     };
   },
 };
 
 export const deleteUser: Command = {
   name: 'delete',
-  summary: 'erase a user, every account linked to it, its sessions, refresh tokens and grants (requires --confirm <user_id>; resumable)',
+  summary:
+    'erase a user, every account linked to it, its sessions, refresh tokens and grants (requires --confirm <user_id>; resumable)',
   args: [],
   mutates: true,
   bulk: true,
   run: async (ctx, item): Promise<Outcome> => {
     if (!ctx.audit) {
-      throw new UsageError('delete needs the audit log: it keeps the erasure\'s progress (to resume after a failure) and its receipt', 'give --audit <file> (or USERS_AUDIT_LOG)');
+      throw new UsageError(
+        "delete needs the audit log: it keeps the erasure's progress (to resume after a failure) and its receipt",
+        'give --audit <file> (or USERS_AUDIT_LOG)',
+      );
     }
     const store = new ErasureStore(ctx.audit);
     const ref = parseUserRef(item.user);
@@ -111,22 +125,33 @@ export const deleteUser: Command = {
     const resumed = primary === undefined ? undefined : store.load(primary);
     if (!user && !resumed) {
       // Gone, and no unfinished erasure: an earlier run that stopped after its last step.
-      if (ctx.recheck) return { status: 'unchanged', userId: primary ?? '(erased)', message: `${item.user} is already erased` };
+      if (ctx.recheck)
+        return { status: 'unchanged', userId: primary ?? '(erased)', message: `${item.user} is already erased` };
       throw missing;
     }
     const target = primary as string;
     if (!ctx.bulkConfirmed && ctx.confirm !== target) {
       throw new UsageError(
-        ctx.confirm === undefined ? `delete needs --confirm ${target}` : `--confirm ${ctx.confirm} does not match the user to delete (${target})`,
+        ctx.confirm === undefined
+          ? `delete needs --confirm ${target}`
+          : `--confirm ${ctx.confirm} does not match the user to delete (${target})`,
         `repeat the exact user id: --confirm ${target} (check it first with --dry-run)`,
       );
     }
     const state = resumed ?? planErasure(user as User, new Date());
     const left = state.planned.filter((id) => !state.deleted.includes(id));
     if (ctx.dryRun) {
-      return { status: 'planned', userId: target, message: `would ${resumed ? 'resume the erasure and ' : ''}revoke sessions, refresh tokens and grants, then delete ${left.join(', ')}`, data: { would_remove: left } };
+      return {
+        status: 'planned',
+        userId: target,
+        message: `would ${resumed ? 'resume the erasure and ' : ''}revoke sessions, refresh tokens and grants, then delete ${left.join(', ')}`,
+        data: { would_remove: left },
+      };
     }
-    const receipt = await erase({ api: ctx.api, store, audit: ctx.audit, tenant: ctx.tenant, clientId: ctx.clientId }, state);
+    const receipt = await erase(
+      { api: ctx.api, store, audit: ctx.audit, tenant: ctx.tenant, clientId: ctx.clientId },
+      state,
+    );
     return {
       status: 'done',
       userId: target,

@@ -8,8 +8,24 @@ import type { Command } from './types';
 import { update } from './update';
 
 export const COMMANDS: readonly Command[] = [
-  show, block, unblock, unblockBruteForce, blockApp, unblockApp, entitle, revoke, verifyEmail, resetPassword, resetTerms,
-  link, unlink, update, exportUser, deleteUser, exportUsers, importUsers,
+  show,
+  block,
+  unblock,
+  unblockBruteForce,
+  blockApp,
+  unblockApp,
+  entitle,
+  revoke,
+  verifyEmail,
+  resetPassword,
+  resetTerms,
+  link,
+  unlink,
+  update,
+  exportUser,
+  deleteUser,
+  exportUsers,
+  importUsers,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -81,9 +81,21 @@ export interface CommandOptions {
 }
 
 export const NO_OPTIONS: CommandOptions = {
-  carryBlocks: false, allowEmailMismatch: false, allowUnverified: false, restoreMetadata: false,
-  set: [], unset: [], setMeta: [], unsetMeta: [], ttlSec: undefined, resultUrl: undefined,
-  upsert: false, output: undefined, connection: undefined, format: 'json', fields: [],
+  carryBlocks: false,
+  allowEmailMismatch: false,
+  allowUnverified: false,
+  restoreMetadata: false,
+  set: [],
+  unset: [],
+  setMeta: [],
+  unsetMeta: [],
+  ttlSec: undefined,
+  resultUrl: undefined,
+  upsert: false,
+  output: undefined,
+  connection: undefined,
+  format: 'json',
+  fields: [],
 };
 
 export interface Command {

@@ -15,9 +15,24 @@ export const update: Command = {
     const { patch, changes } = planUpdate(user, edit);
     const lines = changes.map(describeChange);
     const audit = { fields: changes.map((change) => change.path) };
-    if (changes.length === 0) return { status: 'unchanged', userId: user.user_id, message: `${user.user_id} already has these values; nothing sent` };
-    if (ctx.dryRun) return { status: 'planned', userId: user.user_id, message: `would update ${user.user_id}:\n  ${lines.join('\n  ')}` };
+    if (changes.length === 0)
+      return {
+        status: 'unchanged',
+        userId: user.user_id,
+        message: `${user.user_id} already has these values; nothing sent`,
+      };
+    if (ctx.dryRun)
+      return {
+        status: 'planned',
+        userId: user.user_id,
+        message: `would update ${user.user_id}:\n  ${lines.join('\n  ')}`,
+      };
     await ctx.api.updateUser(user.user_id, patch);
-    return { status: 'done', userId: user.user_id, message: `updated ${user.user_id}:\n  ${lines.join('\n  ')}`, audit };
+    return {
+      status: 'done',
+      userId: user.user_id,
+      message: `updated ${user.user_id}:\n  ${lines.join('\n  ')}`,
+      audit,
+    };
   },
 };
