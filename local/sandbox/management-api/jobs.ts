@@ -49,16 +49,14 @@ export const registerJobs: RouteModule = (app, { store, endpoint }: ApiContext) 
       upsert: form.get('upsert') === 'true',
       ...(typeof externalId === 'string' ? { externalId } : {}),
     });
-    return reply
-      .code(202)
-      .send({
-        status: 'pending',
-        type: job.type,
-        created_at: job.created_at,
-        id: job.id,
-        connection_id: job.connection_id,
-        ...(job.external_id ? { external_id: job.external_id } : {}),
-      });
+    return reply.code(202).send({
+      status: 'pending',
+      type: job.type,
+      created_at: job.created_at,
+      id: job.id,
+      connection_id: job.connection_id,
+      ...(job.external_id ? { external_id: job.external_id } : {}),
+    });
   });
 
   app.get<{ Params: { id: string } }>(
