@@ -20,7 +20,10 @@ export default defineConfig({
     projects: [
       // Unit files share their workers' module cache (each file starts its own sandbox and stubs
       // nothing global): a third of the lane's CPU was re-importing the same modules per file.
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...CLI, ...E2E], isolate: false } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...CLI, ...E2E], isolate: false },
+      },
       { extends: true, test: { name: 'cli', include: CLI, isolate: false } },
       { extends: true, test: { name: 'e2e', include: E2E } },
     ],
