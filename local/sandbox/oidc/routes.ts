@@ -4,6 +4,7 @@ import type { Mailer } from '../email';
 import type { EngineResult } from '../login/engine';
 import type { Store, User } from '../store';
 import type { AuthorizationFlow } from './flow';
+import { changePasswordRoutes } from './change-password';
 import { answerFlow, browserOf, SESSION_COOKIE, strings, type Fields } from './http';
 import { logoutRoutes } from './logout';
 import { loginPageRoutes } from './page-routes';
@@ -13,7 +14,8 @@ import { OIDC_SCOPES } from './tokens';
 
 /**
  * The sandbox as an OpenID Connect provider for the tenant's applications: discovery,
- * /authorize, /userinfo, the login pages (page-routes.ts) and logout (logout.ts). The token
+ * /authorize, /userinfo, the login pages (page-routes.ts), /dbconnections/change_password
+ * (change-password.ts) and logout (logout.ts). The token
  * endpoint's code and refresh grants are `tokenGrants` (auth.ts routes /oauth/token by grant type).
  */
 
@@ -107,6 +109,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
   });
 
   await app.register(loginPageRoutes, { store, flow, mailer: options.mailer, endpoint: options.endpoint });
+  await app.register(changePasswordRoutes, { store, mailer: options.mailer });
   await app.register(logoutRoutes, { store, oidc: options.oidc, signer: options.signer, endpoint: options.endpoint });
 };
 
