@@ -47,6 +47,21 @@ describe('POST /dbconnections/change_password', () => {
     expect(await page.text()).toContain('Change your password');
   });
 
+  test('a database user without a password (imported without hashes) gets reset_email too', async () => {
+    ctx.sandbox.store.users.seed([
+      { connection: 'customers', email: 'imported@example.com', email_verified: true, identityId: 'imported-1' },
+    ]);
+    const answer = await changePassword({
+      client_id: ctx.rp.client_id,
+      email: 'imported@example.com',
+      connection: 'customers',
+    });
+    expect(answer).toEqual({ status: 200, text: SENT });
+    expect(outbox.list({ to: 'imported@example.com' })).toMatchObject([
+      { template: 'reset_email', user_id: 'auth0|imported-1' },
+    ]);
+  });
+
   test('an unknown email gets the same answer and nothing is sent', async () => {
     const answer = await changePassword({
       client_id: ctx.rp.client_id,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Mailer } from '../email';
-import type { Connection, Store } from '../store';
+import type { Connection, Store, User } from '../store';
 import { FIELD_LIMIT, FORM_BODY_LIMIT } from './http';
 
 /**
@@ -60,8 +60,20 @@ export const changePasswordRoutes: FastifyPluginAsync<ChangePasswordRoutesOption
   app.post('/dbconnections/change_password', { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
     const parsed = parseChangePassword(store, request.body);
     if (!parsed.ok) return reply.code(400).send(parsed.error);
-    const user = store.users.databaseIdentityOwner(parsed.connection.name, parsed.email);
+    const user = databaseUserByEmail(store, parsed.connection.name, parsed.email);
     if (user) mailer.sendEmail({ template: 'reset_email', user, clientId: parsed.clientId });
     return reply.code(200).type('text/plain; charset=utf-8').send(CHANGE_PASSWORD_SENT);
   });
 };
+
+/** The user with that email on that database connection, with a password or without one (imported without hashes). */
+function databaseUserByEmail(store: Store, connection: string, email: string): User | undefined {
+  return (
+    store.users.databaseIdentityOwner(connection, email) ??
+    store.users
+      .findByEmail(email)
+      .find((user) =>
+        user.identities.some((identity) => identity.provider === 'auth0' && identity.connection === connection),
+      )
+  );
+}
