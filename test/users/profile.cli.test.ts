@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { removeTemporary, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
+import { Outbox } from '../../local/sandbox/email';
+import { DB, removeTemporary, startUsersSandbox, tempDir, users, type UsersSandbox } from './helpers';
 
 /** Safe linking, rectification (update), writes by id that change nothing, and the audit trail, against the sandbox. */
 
@@ -258,6 +259,40 @@ describe.concurrent('reset-password', () => {
       expect(ttl.stderr).toContain('--ttl 9999999 is not a whole number of seconds from 1 to 2592000');
       expect(url.stderr).toContain('--result-url must be an https:// URL');
       expect(sandbox.store.tickets.ticketsFor(id!)).toHaveLength(1);
+    },
+    T,
+  );
+
+  test(
+    '--email has Auth0 send one reset_email and prints no ticket; --dry-run sends nothing; the audit line holds no email',
+    async () => {
+      const [id] = sandbox.seedDb('pwe', 1);
+      const outbox = new Outbox(sandbox.store.db);
+      // As in Auth0, /dbconnections/change_password needs the connection enabled for the tool's client.
+      const database = sandbox.store.connections.getByName(DB)!;
+      sandbox.store.connections.changeEnabledClients(database.id, [
+        { client_id: sandbox.deployClient.client_id, status: true },
+      ]);
+      const planned = await users(sandbox, ['reset-password', id!, '--email', '--dry-run']);
+      expect(planned.code, planned.stderr).toBe(0);
+      expect(planned.stdout).toContain('would have Auth0 send a password reset email to pwe0@example.com');
+      expect(outbox.list({ to: 'pwe0@example.com' })).toEqual([]);
+
+      const audit = join(tempDir(), 'audit.jsonl');
+      const sent = await users(sandbox, ['reset-password', id!, '--email', '--audit', audit]);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stdout).not.toContain('https://');
+      expect(outbox.list({ to: 'pwe0@example.com' })).toMatchObject([{ template: 'reset_email', user_id: id }]);
+      expect(sandbox.store.tickets.ticketsFor(id!)).toHaveLength(1);
+      expect(readFileSync(audit, 'utf8')).not.toContain('pwe0@example.com');
+      expect(auditLines(audit).at(-1)).toMatchObject({
+        command: 'reset-password',
+        details: { connection: DB, emailed: true },
+      });
+
+      const mixed = await users(sandbox, ['reset-password', id!, '--email', '--ttl', '3600']);
+      expect(mixed.code).toBe(2);
+      expect(mixed.stderr).toContain('--ttl and --result-url apply to a printed ticket, not to --email');
     },
     T,
   );

@@ -64,6 +64,7 @@ const OPTIONS = {
   format: { type: 'string' },
   fields: { type: 'string' },
   'result-url': { type: 'string' },
+  email: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -85,6 +86,7 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   format: ['export-users'],
   fields: ['export-users'],
   'result-url': ['reset-password'],
+  email: ['reset-password'],
 };
 
 /** Longest ticket lifetime Auth0 accepts (30 days). */
@@ -270,6 +272,7 @@ function parseInvocation(argv: readonly string[], io: CliIo): Invocation | undef
       unsetMeta: values['unset-meta'],
       ttlSec: values.ttl === undefined ? undefined : ttlSeconds(values.ttl),
       resultUrl: values['result-url'] === undefined ? undefined : resultUrl(values['result-url']),
+      sendEmail: values.email,
       output: values.output,
       connection: values.connection,
       upsert: values.upsert,
@@ -613,7 +616,7 @@ export function usage(): string {
     '  --reason <text>      why (a ticket reference, not personal data), recorded in the audit line',
     '  link:   --carry-blocks, --allow-email-mismatch, --allow-unverified       unlink: --restore-metadata',
     '  update: --set <field>=<value>, --unset <field>, --meta <key>=<json>, --unset-meta <key> (repeatable)',
-    '  reset-password: --ttl <seconds>, --result-url <https URL>',
+    '  reset-password: --ttl <seconds>, --result-url <https URL>, or --email (Auth0 emails the user the reset link)',
     '  --from <file>        bulk: CSV with a header row (user[,client_id|entitlement]) or a JSON array',
     "  --query <lucene>     bulk: the users a user search selects (at most 1,000: Auth0's search cap); needs --journal",
     '  --journal <file>     bulk: the resume journal (default <file>.<command>.journal)',

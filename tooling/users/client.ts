@@ -33,6 +33,8 @@ export interface UsersApi {
   clearUserBlocks(userId: string): Promise<void>;
   sendVerificationEmail(userId: string): Promise<{ jobId: string }>;
   passwordChangeTicket(userId: string, options?: TicketOptions): Promise<{ ticket: string }>;
+  /** Auth0 sends its reset_email to that email of a database connection (Authentication API `/dbconnections/change_password`). */
+  sendPasswordResetEmail(request: { clientId: string; connection: string; email: string }): Promise<void>;
   link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]>;
   unlink(primaryUserId: string, provider: string, identityId: string): Promise<Identity[]>;
   clientExists(clientId: string): Promise<boolean>;
@@ -131,6 +133,7 @@ export class SdkUsersApi implements UsersApi {
   private constructor(
     private readonly sdk: ManagementClient,
     private readonly gate: RateGate,
+    private readonly domain: string,
   ) {}
 
   /** Gets a token first, so bad credentials or an unreachable tenant fail before any work. */
@@ -146,7 +149,7 @@ export class SdkUsersApi implements UsersApi {
       telemetry: true,
       clientInfo: { name: 'auth0-profile-actions/users' },
     });
-    return new SdkUsersApi(sdk, gate);
+    return new SdkUsersApi(sdk, gate, target.domain);
   }
 
   async getUser(userId: string): Promise<User | undefined> {
@@ -209,6 +212,17 @@ export class SdkUsersApi implements UsersApi {
       unknownUser(userId),
     );
     return { ticket: result.ticket };
+  }
+
+  async sendPasswordResetEmail(request: { clientId: string; connection: string; email: string }): Promise<void> {
+    // Not retried: Auth0 answers the same whether or not it sent, so a retry could send twice.
+    const auth = new AuthenticationClient({
+      domain: this.domain,
+      clientId: request.clientId,
+      timeoutDuration: TIMEOUT_SECONDS * 1000,
+    });
+    await this.gate.acquire();
+    await auth.database.changePassword({ email: request.email, connection: request.connection });
   }
 
   async link(primaryUserId: string, secondary: { provider: string; user_id: string }): Promise<Identity[]> {

@@ -1,6 +1,7 @@
-import { CommandError } from '../errors';
+import { CommandError, UsageError } from '../errors';
 import { parseUserRef, resolveUser } from '../resolve';
-import type { Command } from './types';
+import type { User } from '../model';
+import type { Command, Outcome, RunContext } from './types';
 
 /** verify-email, reset-password: messages Auth0 sends (or links it makes) for the user. */
 
@@ -43,7 +44,7 @@ export const verifyEmail: Command = {
 
 export const resetPassword: Command = {
   name: 'reset-password',
-  summary: 'create a password change ticket (a one-time URL) for a database user',
+  summary: 'create a password change ticket (a one-time URL) for a database user, or with --email have Auth0 email it',
   args: [],
   mutates: true,
   bulk: false,
@@ -59,6 +60,7 @@ export const resetPassword: Command = {
         'password resets apply to database connections only; the user changes that password at their identity provider',
       );
     }
+    if (ctx.options.sendEmail) return sendResetEmail(ctx, user, database.connection);
     if (ctx.dryRun)
       return {
         status: 'planned',
@@ -86,4 +88,43 @@ function formatTtl(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
   if (seconds % 3600 === 0) return `${seconds / 3600} hour(s)`;
   return `${seconds} s`;
+}
+
+/** reset-password --email: Auth0 sends the tenant's reset_email (the link's lifetime is the template's). */
+async function sendResetEmail(ctx: RunContext, user: User, connection: string): Promise<Outcome> {
+  if (ctx.options.ttlSec !== undefined || ctx.options.resultUrl !== undefined) {
+    throw new UsageError(
+      '--ttl and --result-url apply to a printed ticket, not to --email',
+      "the email's link lifetime and redirect are the reset_email template's settings",
+    );
+  }
+  if (!user.email) {
+    throw new CommandError(
+      'invalid_state',
+      `${user.user_id} has no email address`,
+      'set an email first, or print a ticket',
+    );
+  }
+  if (ctx.recheck) {
+    // Auth0 answers the same whether or not it sent: do not risk sending twice.
+    throw new CommandError(
+      'in_doubt',
+      `the previous run stopped while sending to ${user.user_id}; it may have been sent`,
+      `ask the user, then send again if needed: users reset-password ${user.user_id} --email`,
+    );
+  }
+  if (ctx.dryRun)
+    return {
+      status: 'planned',
+      userId: user.user_id,
+      message: `would have Auth0 send a password reset email to ${user.email} (${connection})`,
+    };
+  await ctx.api.sendPasswordResetEmail({ clientId: ctx.clientId, connection, email: user.email });
+  return {
+    status: 'done',
+    userId: user.user_id,
+    message: `Auth0 sends a password reset email to ${user.email} (${connection})`,
+    data: { connection, emailed: true },
+    audit: { connection, emailed: true },
+  };
 }

@@ -71,6 +71,8 @@ export interface CommandOptions {
   /** reset-password */
   ttlSec: number | undefined;
   resultUrl: string | undefined;
+  /** reset-password: Auth0 emails the reset link (reset_email) instead of the tool printing a ticket. */
+  sendEmail: boolean;
   /** import-users: update users that exist already. */
   upsert: boolean;
   /** export-users */
@@ -91,6 +93,7 @@ export const NO_OPTIONS: CommandOptions = {
   unsetMeta: [],
   ttlSec: undefined,
   resultUrl: undefined,
+  sendEmail: false,
   upsert: false,
   output: undefined,
   connection: undefined,
