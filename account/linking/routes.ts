@@ -1,3 +1,4 @@
+import { actionPageBodySchema, actionPageQuerySchema } from '../security/action-page';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { MESSAGES, pickLocale, type Locale } from '../i18n';
 import type { TenantLogin } from '../oidc/tenant-login';
@@ -41,29 +42,10 @@ export const CALLBACK_PATH = '/link/callback';
 /** The proof must be a sign-in made for it: max_age=0 with prompt=login. */
 const PROOF_MAX_AGE = 0;
 
-const querySchema = {
-  type: 'object',
-  required: ['session_token', 'state'],
-  properties: {
-    session_token: { type: 'string', minLength: 1, maxLength: 4096 },
-    state: { type: 'string', minLength: 1, maxLength: 512 },
-    ui_locales: { type: 'string', maxLength: 100 },
-  },
-} as const;
-
-// No `_csrf` requirement here: a missing token is the CSRF check's 403, not a validation 400.
-const bodySchema = {
-  type: 'object',
-  required: ['session_token', 'state', 'answer'],
-  properties: {
-    session_token: { type: 'string', minLength: 1, maxLength: 4096 },
-    state: { type: 'string', minLength: 1, maxLength: 512 },
-    answer: { type: 'string', enum: ['prove', 'decline'] },
-    candidate: { type: 'string', minLength: 1, maxLength: 256 },
-    ui_locales: { type: 'string', maxLength: 100 },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const querySchema = actionPageQuerySchema;
+const bodySchema = actionPageBodySchema(['prove', 'decline'], {
+  candidate: { type: 'string', minLength: 1, maxLength: 256 },
+});
 
 const callbackSchema = {
   type: 'object',

@@ -1,3 +1,4 @@
+import { actionPageBodySchema, actionPageQuerySchema } from '../security/action-page';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { MESSAGES, pickLocale, type Locale } from '../i18n';
 import { errorPage, sendPage } from '../pages';
@@ -24,28 +25,8 @@ export interface TermsRoutesOptions {
 
 const PENDING_KEY = 'pendingConsents';
 
-const querySchema = {
-  type: 'object',
-  required: ['session_token', 'state'],
-  properties: {
-    session_token: { type: 'string', minLength: 1, maxLength: 4096 },
-    state: { type: 'string', minLength: 1, maxLength: 512 },
-    ui_locales: { type: 'string', maxLength: 100 },
-  },
-} as const;
-
-// No `_csrf` here: a missing token is the CSRF check's 403, not a validation 400.
-const bodySchema = {
-  type: 'object',
-  required: ['session_token', 'state', 'answer'],
-  properties: {
-    session_token: { type: 'string', minLength: 1, maxLength: 4096 },
-    state: { type: 'string', minLength: 1, maxLength: 512 },
-    answer: { type: 'string', enum: ['accept', 'decline'] },
-    ui_locales: { type: 'string', maxLength: 100 },
-    _csrf: { type: 'string', maxLength: 200 },
-  },
-} as const;
+const querySchema = actionPageQuerySchema;
+const bodySchema = actionPageBodySchema(['accept', 'decline']);
 
 interface Query {
   session_token: string;
