@@ -1,4 +1,4 @@
-import jwt from 'jsonwebtoken';
+import { signActionAnswer, verifyActionToken, type TokenProblem } from '../security/action-token';
 
 /**
  * The linking page's half of the prompt-account-linking round trip (docs/actions.md, "What the
@@ -8,10 +8,6 @@ import jwt from 'jsonwebtoken';
  * `state`, with exactly `{link_to}` or `{declined: true}`: what the Action's onContinue reads.
  */
 
-const ALGORITHM = 'HS256';
-/** How long the signed answer may take to reach /continue (the auto-post is immediate). */
-export const ANSWER_TTL_SECONDS = 300;
-const MAX_TOKEN_LENGTH = 4096;
 /** prompt-account-linking's MAX_CANDIDATES. */
 const MAX_CANDIDATES = 5;
 
@@ -28,7 +24,7 @@ export interface LinkingRequest {
   exp: number;
 }
 
-export type VerifyResult = { ok: true; request: LinkingRequest } | { ok: false; problem: 'invalid' | 'expired' };
+export type VerifyResult = { ok: true; request: LinkingRequest } | { ok: false; problem: TokenProblem };
 
 const text = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value !== '' && value.length <= max;
@@ -46,19 +42,11 @@ function readCandidates(value: unknown): Candidate[] | undefined {
 }
 
 export function verifyLinkingToken(token: string, secret: string, nowMs: number): VerifyResult {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, problem: 'invalid' };
-  let claims: string | jwt.JwtPayload;
-  try {
-    // The algorithm is pinned: no `none`, no RS/HS confusion.
-    claims = jwt.verify(token, secret, { algorithms: [ALGORITHM], clockTimestamp: Math.floor(nowMs / 1000) });
-  } catch (error) {
-    return { ok: false, problem: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
-  }
-  if (typeof claims === 'string' || !text(claims.sub, 256) || typeof claims.exp !== 'number')
-    return { ok: false, problem: 'invalid' };
-  const candidates = readCandidates(claims['candidates']);
+  const verified = verifyActionToken(token, secret, nowMs);
+  if (!verified.ok) return verified;
+  const candidates = readCandidates(verified.claims['candidates']);
   if (!candidates) return { ok: false, problem: 'invalid' };
-  return { ok: true, request: { sub: claims.sub, candidates, exp: claims.exp } };
+  return { ok: true, request: { sub: verified.sub, candidates, exp: verified.exp } };
 }
 
 export type LinkingAnswer = { link_to: string } | { declined: true };
@@ -70,7 +58,5 @@ export function signLinkingAnswer(input: {
   answer: LinkingAnswer;
   nowMs: number;
 }): string {
-  const iat = Math.floor(input.nowMs / 1000);
-  const claims = { ...input.answer, sub: input.sub, state: input.state, iat, exp: iat + ANSWER_TTL_SECONDS };
-  return jwt.sign(claims, input.secret, { algorithm: ALGORITHM });
+  return signActionAnswer(input, input.answer);
 }

@@ -1,4 +1,4 @@
-import jwt from 'jsonwebtoken';
+import { signActionAnswer, verifyActionToken, type TokenProblem } from '../security/action-token';
 import { VERSION_PATTERN } from './content';
 
 /**
@@ -8,11 +8,6 @@ import { VERSION_PATTERN } from './content';
  * `sub` and the login's `state`, with `{accepted, terms_version}`, exactly what enforce-terms reads.
  */
 
-const ALGORITHM = 'HS256';
-/** How long the signed answer may take to reach /continue (the auto-post is immediate). */
-export const ANSWER_TTL_SECONDS = 300;
-const MAX_TOKEN_LENGTH = 4096;
-
 export interface TermsRequest {
   sub: string;
   termsVersion: string;
@@ -20,28 +15,14 @@ export interface TermsRequest {
   exp: number;
 }
 
-export type VerifyResult = { ok: true; request: TermsRequest } | { ok: false; problem: 'invalid' | 'expired' };
+export type VerifyResult = { ok: true; request: TermsRequest } | { ok: false; problem: TokenProblem };
 
 export function verifyTermsToken(token: string, secret: string, nowMs: number): VerifyResult {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, problem: 'invalid' };
-  let claims: string | jwt.JwtPayload;
-  try {
-    // The algorithm is pinned: no `none`, no RS/HS confusion.
-    claims = jwt.verify(token, secret, { algorithms: [ALGORITHM], clockTimestamp: Math.floor(nowMs / 1000) });
-  } catch (error) {
-    return { ok: false, problem: error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
-  }
-  if (
-    typeof claims === 'string' ||
-    typeof claims.sub !== 'string' ||
-    claims.sub === '' ||
-    typeof claims.exp !== 'number'
-  ) {
-    return { ok: false, problem: 'invalid' };
-  }
-  const version: unknown = claims['terms_version'];
+  const verified = verifyActionToken(token, secret, nowMs);
+  if (!verified.ok) return verified;
+  const version: unknown = verified.claims['terms_version'];
   if (typeof version !== 'string' || !VERSION_PATTERN.test(version)) return { ok: false, problem: 'invalid' };
-  return { ok: true, request: { sub: claims.sub, termsVersion: version, exp: claims.exp } };
+  return { ok: true, request: { sub: verified.sub, termsVersion: version, exp: verified.exp } };
 }
 
 export interface Answer {
@@ -55,14 +36,5 @@ export interface Answer {
 }
 
 export function signTermsAnswer(answer: Answer): string {
-  const iat = Math.floor(answer.nowMs / 1000);
-  const claims = {
-    accepted: answer.accepted,
-    terms_version: answer.termsVersion,
-    sub: answer.sub,
-    state: answer.state,
-    iat,
-    exp: iat + ANSWER_TTL_SECONDS,
-  };
-  return jwt.sign(claims, answer.secret, { algorithm: ALGORITHM });
+  return signActionAnswer(answer, { accepted: answer.accepted, terms_version: answer.termsVersion });
 }
