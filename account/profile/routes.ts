@@ -78,6 +78,19 @@ const storedValues = (user: ProfileUser): Partial<Record<EditableField, string>>
 export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (app, options) => {
   const nowSeconds = (): number => Math.floor(options.now() / 1000);
   const localeOf = (request: FastifyRequest): Locale => pickLocale(undefined, request.headers['accept-language']);
+  // One limiter per route, as each route had its own.
+  const perIpLimit = () => app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 });
+  /** A form post: rate limited per address, CSRF-checked. */
+  const formPost = () => ({
+    onRequest: perIpLimit(),
+    preHandler: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
+      app.csrfProtection(request, reply, done),
+  });
+  /** The Management API failed: logged by error type only (no personal data), an error page. */
+  const managementApiFailed = (request: FastifyRequest, reply: FastifyReply, locale: Locale, error: unknown) => {
+    request.log.error({ err: { type: error instanceof Error ? error.name : typeof error } }, 'management api failed');
+    return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+  };
 
   const signIn = async (request: FastifyRequest, reply: FastifyReply, fresh = false): Promise<FastifyReply> => {
     const locale = localeOf(request);
@@ -107,8 +120,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     try {
       user = await options.store.getUser(session.sub);
     } catch (error) {
-      request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
-      return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+      return managementApiFailed(request, reply, locale, error);
     }
     if (!user) {
       request.session.set('profile', undefined);
@@ -136,7 +148,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
 
   app.get<{ Querystring: Record<string, string> }>(
     PROFILE_CALLBACK_PATH,
-    { onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }) },
+    { onRequest: perIpLimit() },
     async (request, reply) => {
       // Used once, as the linking proof's.
       const checks = readChecks(request.loginSession.get('profileLogin'));
@@ -164,109 +176,85 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     },
   );
 
-  app.post<{ Body: Record<string, unknown> }>(
-    '/profile',
-    {
-      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
-      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
-    },
-    async (request, reply) => {
-      const found = await signedInUser(request, reply);
-      if (!('user' in found)) return found;
-      const locale = localeOf(request);
-      const { _csrf: _ignored, ...submitted } = request.body ?? {};
-      const result = validateEdit(submitted, ENABLED_LOCALES);
-      const page = {
-        messages: MESSAGES[locale],
-        locales: ENABLED_LOCALES,
-        user: found.user,
-        csrfToken: reply.generateCsrf(),
-      };
-      if (!result.ok) {
-        const values = Object.fromEntries(
-          Object.entries(submitted).filter(
-            (entry): entry is [EditableField, string] =>
-              (EDITABLE_FIELDS as readonly string[]).includes(entry[0]) && typeof entry[1] === 'string',
-          ),
-        );
-        return sendPage(reply, locale, profilePage({ ...page, values, problems: result.problems }));
-      }
-      try {
-        await options.store.updateMetadata(found.session.sub, result.patch);
-      } catch (error) {
-        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
-        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
-      }
-      const user = { ...found.user, userMetadata: { ...found.user.userMetadata, ...result.patch } };
-      return sendPage(reply, locale, profilePage({ ...page, user, values: storedValues(user), saved: true }));
-    },
-  );
+  app.post<{ Body: Record<string, unknown> }>('/profile', formPost(), async (request, reply) => {
+    const found = await signedInUser(request, reply);
+    if (!('user' in found)) return found;
+    const locale = localeOf(request);
+    const { _csrf: _ignored, ...submitted } = request.body ?? {};
+    const result = validateEdit(submitted, ENABLED_LOCALES);
+    const page = {
+      messages: MESSAGES[locale],
+      locales: ENABLED_LOCALES,
+      user: found.user,
+      csrfToken: reply.generateCsrf(),
+    };
+    if (!result.ok) {
+      const values = Object.fromEntries(
+        Object.entries(submitted).filter(
+          (entry): entry is [EditableField, string] =>
+            (EDITABLE_FIELDS as readonly string[]).includes(entry[0]) && typeof entry[1] === 'string',
+        ),
+      );
+      return sendPage(reply, locale, profilePage({ ...page, values, problems: result.problems }));
+    }
+    try {
+      await options.store.updateMetadata(found.session.sub, result.patch);
+    } catch (error) {
+      return managementApiFailed(request, reply, locale, error);
+    }
+    const user = { ...found.user, userMetadata: { ...found.user.userMetadata, ...result.patch } };
+    return sendPage(reply, locale, profilePage({ ...page, user, values: storedValues(user), saved: true }));
+  });
 
-  app.post<{ Body: { identity?: unknown } }>(
-    '/profile/unlink',
-    {
-      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
-      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
-    },
-    async (request, reply) => {
-      const found = await signedInUser(request, reply);
-      if (!('user' in found)) return found;
-      const locale = localeOf(request);
-      const page = {
-        messages: MESSAGES[locale],
-        locales: ENABLED_LOCALES,
-        csrfToken: reply.generateCsrf(),
-        values: storedValues(found.user),
-      };
-      const decision = decideUnlink(found.user, request.body?.identity);
-      if (!decision.ok) {
-        request.log.warn({ problem: decision.problem }, 'unlink refused');
-        return sendPage(reply, locale, profilePage({ ...page, user: found.user, unlink: 'refused' }));
-      }
-      try {
-        await options.store.unlinkIdentity(found.session.sub, decision.identity);
-      } catch (error) {
-        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
-        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
-      }
-      const user = { ...found.user, identities: found.user.identities.filter((i) => i !== decision.identity) };
-      return sendPage(reply, locale, profilePage({ ...page, user, unlink: 'done' }));
-    },
-  );
+  app.post<{ Body: { identity?: unknown } }>('/profile/unlink', formPost(), async (request, reply) => {
+    const found = await signedInUser(request, reply);
+    if (!('user' in found)) return found;
+    const locale = localeOf(request);
+    const page = {
+      messages: MESSAGES[locale],
+      locales: ENABLED_LOCALES,
+      csrfToken: reply.generateCsrf(),
+      values: storedValues(found.user),
+    };
+    const decision = decideUnlink(found.user, request.body?.identity);
+    if (!decision.ok) {
+      request.log.warn({ problem: decision.problem }, 'unlink refused');
+      return sendPage(reply, locale, profilePage({ ...page, user: found.user, unlink: 'refused' }));
+    }
+    try {
+      await options.store.unlinkIdentity(found.session.sub, decision.identity);
+    } catch (error) {
+      return managementApiFailed(request, reply, locale, error);
+    }
+    const user = { ...found.user, identities: found.user.identities.filter((i) => i !== decision.identity) };
+    return sendPage(reply, locale, profilePage({ ...page, user, unlink: 'done' }));
+  });
 
   // Download my data: one JSON file. A GET that only the session's owner can read (SameSite=Strict
   // session, and a cross-site page cannot read the response).
-  app.get(
-    '/profile/export',
-    { onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }) },
-    async (request, reply) => {
-      const session = readSession(request.session.get('profile'), nowSeconds());
-      if (!session) return signIn(request, reply);
-      const locale = localeOf(request);
-      let held: Record<string, unknown> | undefined;
-      try {
-        held = await options.store.exportUser(session.sub);
-      } catch (error) {
-        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
-        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
-      }
-      if (!held) return sendPage(reply, locale, errorPage(locale, 'notFound'));
-      return reply
-        .type('application/json; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="my-account-data.json"')
-        .send(JSON.stringify({ exported_at: new Date(options.now()).toISOString(), user: held }, null, 2));
-    },
-  );
+  app.get('/profile/export', { onRequest: perIpLimit() }, async (request, reply) => {
+    const session = readSession(request.session.get('profile'), nowSeconds());
+    if (!session) return signIn(request, reply);
+    const locale = localeOf(request);
+    let held: Record<string, unknown> | undefined;
+    try {
+      held = await options.store.exportUser(session.sub);
+    } catch (error) {
+      return managementApiFailed(request, reply, locale, error);
+    }
+    if (!held) return sendPage(reply, locale, errorPage(locale, 'notFound'));
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="my-account-data.json"')
+      .send(JSON.stringify({ exported_at: new Date(options.now()).toISOString(), user: held }, null, 2));
+  });
 
   // A fresh sign-in (prompt=login, max_age=0) before a sensitive change; back to /profile after.
   app.get('/profile/reauth', async (request, reply) => signIn(request, reply, true));
 
   app.post<{ Body: { password?: unknown; confirm?: unknown } }>(
     '/profile/password',
-    {
-      onRequest: app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 }),
-      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
-    },
+    formPost(),
     async (request, reply) => {
       const found = await signedInUser(request, reply);
       if (!('user' in found)) return found;
@@ -294,8 +282,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       try {
         outcome = await options.store.changePassword(found.session.sub, connection, password);
       } catch (error) {
-        request.log.error({ err: { type: (error as Error).name } }, 'management api failed');
-        return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+        return managementApiFailed(request, reply, locale, error);
       }
       return show(outcome);
     },
