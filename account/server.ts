@@ -10,6 +10,7 @@ import { apiRoutes } from './api/routes';
 import { createProfileStore } from './management/users';
 import { createTenantLogin } from './oidc/tenant-login';
 import { profileRoutes } from './profile/routes';
+import { deleteRoutes } from './profile/delete-routes';
 import { termsRoutes } from './terms/routes';
 
 /**
@@ -21,6 +22,8 @@ import { termsRoutes } from './terms/routes';
 export interface AccountAppOptions {
   /** Fastify's logger option; the service logs no token, state or personal data. */
   logger?: boolean;
+  /** Where the log lines go when `logger` is on (default stdout), for tests. */
+  logStream?: { write(line: string): void };
   /** The clock, for tests. */
   now?: () => number;
   /** The HTTP client for the tenant's OIDC endpoints (tests: one that trusts the sandbox's CA). */
@@ -40,6 +43,7 @@ export async function buildAccountApp(
     // Query strings carry session tokens: request logs get the path only.
     logger: options.logger
       ? {
+          ...(options.logStream ? { stream: options.logStream } : {}),
           serializers: {
             req: (request: FastifyRequest) => ({ method: request.method, path: request.url.split('?', 1)[0] }),
           },
@@ -105,6 +109,7 @@ export async function buildAccountApp(
       now: options.now ?? Date.now,
       limits: RATE_LIMITS,
     });
+    await app.register(deleteRoutes, { store, now: options.now ?? Date.now, limits: RATE_LIMITS });
   }
   if (store && config.profileApiAudience) {
     const jwks = new URL(`${config.tenantOrigin}/.well-known/jwks.json`);

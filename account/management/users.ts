@@ -4,7 +4,8 @@ import type { MetadataPatch } from '../profile/metadata';
 
 /**
  * The profile pages' Management API access, through the official SDK with the least-privilege
- * M2M client (tenant.yaml's `Account Service M2M`: read:users, update:users). The SDK gets the
+ * M2M client (tenant.yaml's `Account Service M2M`: read:users, update:users, and for the account
+ * deletion delete:users, delete:sessions, delete:refresh_tokens, delete:grants). The SDK gets the
  * client-credentials token and keeps it until it expires; it retries 429 and 5xx answers
  * (`maxRetries`), waiting as Retry-After / X-RateLimit-Reset say (else exponential backoff), so a
  * burst is absorbed before the page says "Temporarily unavailable".
@@ -51,11 +52,35 @@ export interface ProfileStore {
   changePassword(userId: string, connection: string, password: string): Promise<'changed' | 'weak'>;
   /** Detaches a secondary identity: it becomes a user of its own again. */
   unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
+  // Account deletion (profile/deletion.ts): each of these succeeds when its target is already gone
+  // (404), so an interrupted deletion is finished by trying again.
+  /** Ends the user's sessions, refresh tokens and grants (consents). */
+  revokeAccess(userId: string): Promise<void>;
+  /** The secondary user ids a deletion in progress unlinked (app_metadata.account_deletion). */
+  pendingDeletion(userId: string): Promise<string[]>;
+  /** Records them before unlinking, so a retry finds the users the unlinks create. */
+  recordPendingDeletion(userId: string, secondaryUserIds: string[]): Promise<void>;
+  /** Detaches a secondary identity for deletion: done if it is no longer linked. */
+  detachIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
+  deleteUser(userId: string): Promise<void>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const record = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/** The app_metadata key of a deletion in progress (never written from user input). */
+const DELETION_KEY = 'account_deletion';
+
+/** Resolves when the call succeeds or its target is already gone (404). */
+async function unlessGone(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof ManagementError && error.statusCode === 404) return;
+    throw error;
+  }
+}
 
 export function createProfileStore(config: ManagementConfig): ProfileStore {
   const sdk = new ManagementClient({
@@ -122,6 +147,27 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
         identity.provider as Management.UserIdentityProviderEnum,
         identity.userId,
       );
+    },
+    async revokeAccess(userId) {
+      await unlessGone(sdk.users.sessions.delete(userId));
+      await unlessGone(sdk.users.refreshToken.delete(userId));
+      await unlessGone(sdk.userGrants.deleteByUserId({ user_id: userId }));
+    },
+    async pendingDeletion(userId) {
+      const ids = record(record((await read(userId))?.['app_metadata'])[DELETION_KEY])['secondary_user_ids'];
+      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string' && id !== '') : [];
+    },
+    async recordPendingDeletion(userId, secondaryUserIds) {
+      // The Management API merges app_metadata's top-level keys: the user's other keys stay.
+      await sdk.users.update(userId, { app_metadata: { [DELETION_KEY]: { secondary_user_ids: secondaryUserIds } } });
+    },
+    async detachIdentity(userId, identity) {
+      await unlessGone(
+        sdk.users.identities.delete(userId, identity.provider as Management.UserIdentityProviderEnum, identity.userId),
+      );
+    },
+    async deleteUser(userId) {
+      await unlessGone(sdk.users.delete(userId));
     },
   };
 }

@@ -110,7 +110,8 @@ export function profilePage(input: ProfilePageInput): Page {
       </form>
       <h2>${messages.password.title}</h2>
       ${passwordSection(input)}
-      <p><a id="export" href="/profile/export">${messages.downloadData}</a></p>`,
+      <p><a id="export" href="/profile/export">${messages.downloadData}</a></p>
+      <p><a id="delete-account" href="/profile/delete">${messages.deleteAccount}</a></p>`,
   };
 }
 
@@ -147,13 +148,13 @@ function passwordSection(input: ProfilePageInput) {
     </form>`;
 }
 
-/** After the sign-in: on to /profile at once with JavaScript, on a click without. */
-export function signedInPage(messages: Messages): Page {
+/** After the sign-in: on to `path` (a fixed path of ours) at once with JavaScript, on a click without. */
+export function signedInPage(messages: Messages, path = '/profile'): Page {
   return {
     status: 200,
     title: messages.profileTitle,
     body: html`<h1>${messages.profileTitle}</h1>
-      <p><a id="continue" href="/profile">${messages.continue}</a></p>`,
-    script: "location.replace('/profile');",
+      <p><a id="continue" href="${path}">${messages.continue}</a></p>`,
+    script: `location.replace(${JSON.stringify(path)});`,
   };
 }

@@ -33,7 +33,7 @@ const ENABLED_LOCALES: readonly Locale[] = LOCALES;
 export const REAUTH_SECONDS = 5 * 60;
 const MAX_PASSWORD_CHARS = 128;
 
-interface ProfileSession {
+export interface ProfileSession {
   sub: string;
   exp: number;
   /** Epoch seconds: the ID token's auth_time, when the user last authenticated. */
@@ -44,10 +44,19 @@ declare module '@fastify/secure-session' {
   interface SessionData {
     profile: ProfileSession;
     profileLogin: LoginChecks;
+    /** Where the callback's page moves on to (one of REAUTH_RETURN_PATHS). */
+    profileReturn: string;
   }
 }
 
-function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
+/** The pages a fresh sign-in (`/profile/reauth?return_to=`) may return to: no open redirect. */
+const REAUTH_RETURN_PATHS: readonly string[] = ['/profile', '/profile/delete'];
+
+/** Whether the user authenticated recently enough for a sensitive change (REAUTH_SECONDS). */
+export const signInIsRecent = (session: ProfileSession, nowSeconds: number): boolean =>
+  nowSeconds - session.authAt <= REAUTH_SECONDS;
+
+export function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { sub, exp, authAt } = value as Partial<ProfileSession>;
   return typeof sub === 'string' &&
@@ -92,7 +101,12 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     return sendPage(reply, locale, errorPage(locale, 'unavailable'));
   };
 
-  const signIn = async (request: FastifyRequest, reply: FastifyReply, fresh = false): Promise<FastifyReply> => {
+  const signIn = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fresh = false,
+    returnTo = '/profile',
+  ): Promise<FastifyReply> => {
     const locale = localeOf(request);
     try {
       const started = await options.login.start({
@@ -101,6 +115,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         ...(fresh ? { prompt: 'login' as const, maxAge: 0 } : {}),
       });
       request.loginSession.set('profileLogin', started.checks);
+      request.loginSession.set('profileReturn', returnTo);
       return reply.redirect(started.url, 303);
     } catch (error) {
       request.log.error({ err: { type: (error as Error).name } }, 'tenant discovery failed');
@@ -152,6 +167,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     async (request, reply) => {
       // Used once, as the linking proof's.
       const checks = readChecks(request.loginSession.get('profileLogin'));
+      const returnTo = request.loginSession.get('profileReturn');
       request.loginSession.delete();
       const locale = localeOf(request);
       if (!checks) return sendPage(reply, locale, errorPage(locale, 'mismatch'));
@@ -172,7 +188,8 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       // Not a redirect: this response ends a navigation that started on the tenant (cross-site),
       // and browsers keep the Strict session cookie off the whole redirect chain. A page of ours
       // that moves on to /profile starts a same-site navigation, which carries it.
-      return sendPage(reply, locale, signedInPage(MESSAGES[locale]));
+      const next = typeof returnTo === 'string' && REAUTH_RETURN_PATHS.includes(returnTo) ? returnTo : '/profile';
+      return sendPage(reply, locale, signedInPage(MESSAGES[locale], next));
     },
   );
 
@@ -249,8 +266,17 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       .send(JSON.stringify({ exported_at: new Date(options.now()).toISOString(), user: held }, null, 2));
   });
 
-  // A fresh sign-in (prompt=login, max_age=0) before a sensitive change; back to /profile after.
-  app.get('/profile/reauth', async (request, reply) => signIn(request, reply, true));
+  // A fresh sign-in (prompt=login, max_age=0) before a sensitive change; back to /profile after,
+  // or to the allow-listed page named by `return_to`.
+  app.get<{ Querystring: { return_to?: unknown } }>('/profile/reauth', async (request, reply) => {
+    const returnTo = request.query.return_to;
+    return signIn(
+      request,
+      reply,
+      true,
+      typeof returnTo === 'string' && REAUTH_RETURN_PATHS.includes(returnTo) ? returnTo : '/profile',
+    );
+  });
 
   app.post<{ Body: { password?: unknown; confirm?: unknown } }>(
     '/profile/password',
@@ -274,7 +300,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         );
       const connection = passwordConnection(found.user);
       if (!connection) return show('none');
-      if (nowSeconds() - found.session.authAt > REAUTH_SECONDS) return show('stale');
+      if (!signInIsRecent(found.session, nowSeconds())) return show('stale');
       const { password, confirm } = request.body ?? {};
       if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD_CHARS) return show('weak');
       if (password !== confirm) return show('mismatch');

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { parse } from 'yaml';
 import type { Client } from '../../local/sandbox';
 import { statePaths } from '../../local/sandbox/state';
 import { buildAccountApp } from '../../account/server';
@@ -28,9 +29,22 @@ export interface LinkingSetup {
   accountUrl: string;
   accountClient: Client & { client_secret: string };
   linkingSecret: string;
+  /** The service's log lines (JSON), when started with `captureLogs`. */
+  logs: string[];
   /** The service's clock is Date.now() + offsetMs (the tenant's stays real). */
   clock: { offsetMs: number };
   close(): Promise<void>;
+}
+
+/** The scopes tenant.yaml grants the `Account Service M2M` client on the Management API. */
+function accountServiceM2mScopes(): string[] {
+  const tenant = parse(readFileSync(projectPaths().tenantFile, 'utf8')) as {
+    clientGrants?: { client_id?: unknown; scope?: unknown }[];
+  };
+  const scope = tenant.clientGrants?.find((grant) => grant.client_id === 'Account Service M2M')?.scope;
+  if (!Array.isArray(scope) || !scope.every((item) => typeof item === 'string'))
+    throw new Error('tenant.yaml grants the Account Service M2M client no scopes');
+  return scope;
 }
 
 async function freePort(): Promise<number> {
@@ -53,7 +67,7 @@ async function freePort(): Promise<number> {
  * http://127.0.0.1 is not same-site with https://127.0.0.1 (schemes count). Auth0's own cookies
  * are `SameSite=None`, so there a cross-site page posts to /continue as well.
  */
-export async function startLinkingSetup(options: { tls?: boolean } = {}): Promise<LinkingSetup> {
+export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: boolean } = {}): Promise<LinkingSetup> {
   const ctx = await startOidcSandbox();
   const { store } = ctx.sandbox;
   const port = await freePort();
@@ -95,7 +109,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
     name: 'Profile API',
     scopes: [{ value: 'read:profile' }, { value: 'update:profile' }],
   });
-  // The profile pages' least-privilege Management API client.
+  // The profile pages' least-privilege Management API client, with tenant.yaml's grant.
   const profileM2m = store.clients.create({
     name: 'Account Service M2M',
     app_type: 'non_interactive',
@@ -104,9 +118,10 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
   store.clientGrants.create({
     client_id: profileM2m.client_id,
     audience: ctx.sandbox.managementAudience,
-    scope: ['read:users', 'update:users'],
+    scope: accountServiceM2mScopes(),
   });
   const clock = { offsetMs: 0 };
+  const logs: string[] = [];
   const account = await buildAccountApp(
     accountConfig({
       tenantOrigin: `https://${ctx.sandbox.domain}`,
@@ -125,7 +140,11 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
       },
       profileApiAudience: PROFILE_API,
     }),
-    { tenantFetch: ctx.caFetch.fetch, now: () => Date.now() + clock.offsetMs },
+    {
+      tenantFetch: ctx.caFetch.fetch,
+      now: () => Date.now() + clock.offsetMs,
+      ...(options.captureLogs ? { logger: true, logStream: { write: (line: string) => logs.push(line) } } : {}),
+    },
   );
   let tlsServer: Server | undefined;
   if (options.tls) {
@@ -146,6 +165,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
     accountUrl,
     accountClient,
     linkingSecret,
+    logs,
     clock,
     close: async () => {
       if (tlsServer) {

@@ -1,0 +1,122 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { pickLocale, type Locale } from '../i18n';
+import type { ProfileStore, ProfileUser } from '../management/users';
+import { errorPage, sendPage } from '../pages';
+import { deletedPage, deletePage, isConfirmed, REAUTH_FOR_DELETE, type DeleteState } from './delete-pages';
+import { planDeletion, runDeletion, userIdDigest, type DeletionAudit } from './deletion';
+import { readSession, signInIsRecent } from './routes';
+
+/**
+ * Delete my account (docs/account.md, "Delete my account"):
+ * - `GET /profile/delete`: what will be deleted and the confirmation form, after a recent sign-in
+ *   (else a fresh one that returns here);
+ * - `POST /profile/delete` (CSRF, rate limits per address and per user): the typed confirmation
+ *   word and a recent sign-in, then the deletion (deletion.ts), one audit line, the session ended.
+ */
+
+export interface DeleteRoutesOptions {
+  store: ProfileStore;
+  now: () => number;
+  limits: { perIpPerMinute: number; perUserPerMinute: number };
+}
+
+const errorType = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
+
+export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app, options) => {
+  const { store } = options;
+  const nowSeconds = (): number => Math.floor(options.now() / 1000);
+  const localeOf = (request: FastifyRequest): Locale => pickLocale(undefined, request.headers['accept-language']);
+  const sessionOf = (request: FastifyRequest) => readSession(request.session.get('profile'), nowSeconds());
+  const perIpLimit = () => app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 });
+  // Per user: the profile session's sub (the handler asks only once the CSRF token checked).
+  const userLimit = app.createRateLimit({
+    max: options.limits.perUserPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const session = sessionOf(request);
+      return session ? `sub:${session.sub}` : `ip:${request.ip}`;
+    },
+  });
+
+  const unavailable = (request: FastifyRequest, reply: FastifyReply, locale: Locale, error: unknown) => {
+    request.log.error({ err: { type: errorType(error) } }, 'management api failed');
+    return sendPage(reply, locale, errorPage(locale, 'unavailable'));
+  };
+  const show = (request: FastifyRequest, reply: FastifyReply, user: ProfileUser, state: DeleteState) => {
+    const locale = localeOf(request);
+    return sendPage(reply, locale, deletePage({ locale, user, csrfToken: reply.generateCsrf(), state }));
+  };
+  const audit = (request: FastifyRequest, line: DeletionAudit) => request.log.info(line, 'account deletion');
+
+  app.get('/profile/delete', { onRequest: perIpLimit() }, async (request, reply) => {
+    const session = sessionOf(request);
+    // Deleting needs a fresh sign-in anyway: one that returns here.
+    if (!session) return reply.redirect(REAUTH_FOR_DELETE, 303);
+    const locale = localeOf(request);
+    let user: ProfileUser | undefined;
+    try {
+      user = await store.getUser(session.sub);
+    } catch (error) {
+      return unavailable(request, reply, locale, error);
+    }
+    if (!user) {
+      request.session.set('profile', undefined);
+      return sendPage(reply, locale, errorPage(locale, 'notFound'));
+    }
+    return show(request, reply, user, signInIsRecent(session, nowSeconds()) ? 'confirm' : 'stale');
+  });
+
+  app.post<{ Body: { confirm?: unknown } }>(
+    '/profile/delete',
+    {
+      onRequest: perIpLimit(),
+      preHandler: (request, reply, done) => app.csrfProtection(request, reply, done),
+    },
+    async (request, reply) => {
+      const session = sessionOf(request);
+      if (!session) return reply.redirect(REAUTH_FOR_DELETE, 303);
+      const locale = localeOf(request);
+      const limit = await userLimit(request);
+      if (!limit.isAllowed && limit.isExceeded) return sendPage(reply, locale, errorPage(locale, 'tooMany'));
+      let user: ProfileUser | undefined;
+      let pending: string[];
+      try {
+        user = await store.getUser(session.sub);
+        pending = user ? await store.pendingDeletion(session.sub) : [];
+      } catch (error) {
+        return unavailable(request, reply, locale, error);
+      }
+      const digest = userIdDigest(session.sub);
+      if (!user) {
+        // Deleted by an earlier attempt whose answer was lost: the primary goes last, so nothing is left.
+        audit(request, { audit: 'account_deletion', user: digest, outcome: 'already_deleted', identities_removed: 0 });
+        request.session.delete();
+        return sendPage(reply, locale, deletedPage(locale));
+      }
+      if (!signInIsRecent(session, nowSeconds())) return show(request, reply, user, 'stale');
+      if (!isConfirmed(request.body?.confirm)) return show(request, reply, user, 'unconfirmed');
+
+      const result = await runDeletion(store, planDeletion(user, pending));
+      if (result.outcome === 'failed') {
+        audit(request, {
+          audit: 'account_deletion',
+          user: digest,
+          outcome: 'failed',
+          identities_removed: result.usersDeleted,
+          failed_step: result.failedStep,
+        });
+        request.log.error({ err: { type: errorType(result.error) } }, 'management api failed');
+        return show(request, reply, user, 'failed');
+      }
+      audit(request, {
+        audit: 'account_deletion',
+        user: digest,
+        outcome: 'deleted',
+        identities_removed: result.usersDeleted,
+      });
+      // The user is gone: the whole session goes (profile, CSRF secret).
+      request.session.delete();
+      return sendPage(reply, locale, deletedPage(locale));
+    },
+  );
+};
