@@ -174,6 +174,19 @@ describe('delete my account', () => {
     expect(auditLines().filter((line) => line['user'] === digest(user.user_id))).toEqual([]);
   });
 
+  test('over the per-user limit (10 posts a minute): 429, nothing deleted', async () => {
+    const email = 'delete-limited@example.com';
+    const user = databaseUser(setup.ctx.sandbox, email, { app_metadata: returningMetadata() });
+    const { b, page } = await signedIn(email);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const refused = await b.submit(page, '/profile/delete', { confirm: 'no' });
+      expect(refused.status).toBe(400);
+    }
+    const limited = await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
+    expect(limited.status).toBe(429);
+    expect(setup.ctx.sandbox.store.users.get(user.user_id)).toBeDefined();
+  });
+
   test('no recent sign-in: 401 with a fresh sign-in that returns to the page, nothing deleted', async () => {
     const { store } = setup.ctx.sandbox;
     const email = 'delete-stale@example.com';
