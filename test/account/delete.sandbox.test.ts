@@ -124,6 +124,13 @@ describe('delete my account', () => {
     expect(store.users.get(user.user_id)).toBeUndefined();
     expect(store.users.get(googleUserId)).toBeUndefined();
     expect(store.users.findByEmail(email)).toEqual([]);
+    // The Google identity was unlinked and deleted as a user of its own, the primary user last (the
+    // tenant's "User deleted" log events).
+    const deletedUsers = store.logs
+      .search({ filters: { type: 'sdu' }, ascending: true, offset: 0, limit: 1000 })
+      .logs.map((event) => event.user_id)
+      .filter((id) => id === user.user_id || id === googleUserId);
+    expect(deletedUsers).toEqual([googleUserId, user.user_id]);
     expect(store.users.identityOwner('google-oauth2', GOOGLE_ID)).toBeUndefined();
     expect(oidc.sessionsOf(user.user_id)).toEqual([]);
     expect(oidc.refreshTokensOf(user.user_id)).toEqual([]);

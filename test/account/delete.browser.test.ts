@@ -1,0 +1,179 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import * as client from 'openid-client';
+import { chromium, type Browser } from 'playwright-core';
+import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { OidcStore } from '../../local/sandbox/oidc';
+import { statePaths } from '../../local/sandbox/state';
+import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
+import { API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+
+// "Delete my account" in headless Chromium (Debian's), against the sandbox tenant and the account
+// service over https (see linking-fixtures): a user with a linked Google identity signs in to the
+// profile, signs in again when the sign-in is no longer recent (and comes back to the page),
+// types the confirmation word and deletes; afterwards no user holds either identity, the
+// sessions and refresh tokens are gone, and the old password no longer signs in. No CSP violation.
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const EMAIL = 'chromium-delete@example.com';
+const GOOGLE_ID = '60769150350006150715113082367';
+
+let setup: LinkingSetup;
+let browser: Browser;
+let rp: client.Configuration;
+let previousDispatcher: Dispatcher;
+
+function spkiHash(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  setup = await startLinkingSetup({ tls: true });
+  // The service's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
+  previousDispatcher = getGlobalDispatcher();
+  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
+  const { ctx } = setup;
+  rp = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.rp.client_id,
+    undefined,
+    client.ClientSecretBasic(ctx.rp.client_secret),
+    { [client.customFetch]: ctx.caFetch.fetch },
+  );
+  rp[client.customFetch] = ctx.caFetch.fetch;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
+  await browser?.close();
+  await setup?.close();
+});
+
+/** The application signed in on another device: an SSO session and a refresh token there. */
+async function otherDeviceLogin(): Promise<string> {
+  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(rp, {
+    redirect_uri: CALLBACK,
+    scope: 'openid email offline_access read:orders',
+    audience: API,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  const done = await b.submit(await b.visit(url.toString()), '/u/login', { email: EMAIL, password: PASSWORD });
+  if (!done.leftTo) throw new Error(`no callback: ${done.status}`);
+  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  if (!tokens.refresh_token) throw new Error('no refresh token');
+  return tokens.refresh_token;
+}
+
+describe('delete my account in headless Chromium', () => {
+  test('sign in, sign in again, confirm: the user and every identity gone, signed out everywhere', async () => {
+    const { store } = setup.ctx.sandbox;
+    const oidc = new OidcStore(store.db);
+    const user = databaseUser(setup.ctx.sandbox, EMAIL, { app_metadata: returningMetadata() });
+    store.users.findOrCreateFromIdentity({
+      connection: 'google-oauth2',
+      identityId: GOOGLE_ID,
+      email: EMAIL,
+      email_verified: true,
+    });
+    store.users.link(user.user_id, { provider: 'google-oauth2', identityId: GOOGLE_ID });
+    const refreshToken = await otherDeviceLogin();
+    await client.refreshTokenGrant(rp, refreshToken);
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await page.goto(`${setup.accountUrl}/profile`);
+      await page.waitForURL(/\/u\/login\?/);
+      await page.fill('input[name=email]', EMAIL);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button:text-is("Continue")');
+      await page.waitForURL(`${setup.accountUrl}/profile`);
+
+      // Six minutes later the sign-in is no longer recent: the page offers a fresh one.
+      setup.clock.offsetMs = 6 * 60_000;
+      await page.click('#delete-account');
+      await page.waitForURL(`${setup.accountUrl}/profile/delete`);
+      expect(await page.locator('#delete-error[data-problem="stale"]').count()).toBe(1);
+      expect(await page.locator('form[action="/profile/delete"]').count()).toBe(0);
+      setup.clock.offsetMs = 0;
+      await page.click('#reauth');
+      await page.waitForURL(/\/u\/login\?/);
+      await page.fill('input[name=email]', EMAIL);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button:text-is("Continue")');
+      // Back on the delete page (the callback's page moves on to it).
+      await page.waitForURL(`${setup.accountUrl}/profile/delete`);
+      expect(await page.textContent('#email')).toBe(EMAIL);
+      expect(await page.textContent('#identities')).toContain('google-oauth2');
+
+      // Without the word: refused, nothing deleted.
+      await page.fill('input[name=confirm]', 'please');
+      await page.click('button:text-is("Delete my account permanently")');
+      await page.waitForSelector('#delete-error[data-problem="unconfirmed"]');
+      expect(store.users.require(user.user_id).identities).toHaveLength(2);
+
+      await page.fill('input[name=confirm]', (await page.textContent('#confirm-word')) ?? '');
+      await page.click('button:text-is("Delete my account permanently")');
+      await page.waitForSelector('#deleted');
+
+      expect(store.users.get(user.user_id)).toBeUndefined();
+      expect(store.users.identityOwner('google-oauth2', GOOGLE_ID)).toBeUndefined();
+      expect(store.users.get(`google-oauth2|${GOOGLE_ID}`)).toBeUndefined();
+      expect(store.users.findByEmail(EMAIL)).toEqual([]);
+      // The Google identity was unlinked and deleted as a user of its own, the primary user last (the
+      // tenant's "User deleted" log events).
+      const deletedUsers = store.logs
+        .search({ filters: { type: 'sdu' }, ascending: true, offset: 0, limit: 1000 })
+        .logs.map((event) => event.user_id)
+        .filter((id) => id === user.user_id || id === `google-oauth2|${GOOGLE_ID}`);
+      expect(deletedUsers).toEqual([`google-oauth2|${GOOGLE_ID}`, user.user_id]);
+      expect(oidc.sessionsOf(user.user_id)).toEqual([]);
+      expect(oidc.refreshTokensOf(user.user_id)).toEqual([]);
+      await expect(client.refreshTokenGrant(rp, refreshToken)).rejects.toThrow();
+
+      // The old password no longer signs in.
+      await page.goto(`${setup.accountUrl}/profile`);
+      await page.waitForURL(/\/u\/login\?/);
+      await page.fill('input[name=email]', EMAIL);
+      await page.fill('input[name=password]', PASSWORD);
+      await page.click('button:text-is("Continue")');
+      await expect.poll(() => page.textContent('body')).toContain('Wrong email or password');
+      expect(page.url()).not.toContain(`${setup.accountUrl}/profile`);
+      expect(errors).toEqual([]);
+    } finally {
+      setup.clock.offsetMs = 0;
+      await context.close();
+    }
+  }, 60_000);
+});
