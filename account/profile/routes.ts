@@ -51,6 +51,8 @@ declare module '@fastify/secure-session' {
 
 /** The pages a fresh sign-in (`/profile/reauth?return_to=`) may return to: no open redirect. */
 const REAUTH_RETURN_PATHS: readonly string[] = ['/profile', '/profile/delete'];
+const returnPath = (value: unknown): string =>
+  typeof value === 'string' && REAUTH_RETURN_PATHS.includes(value) ? value : '/profile';
 
 /** Whether the user authenticated recently enough for a sensitive change (REAUTH_SECONDS). */
 export const signInIsRecent = (session: ProfileSession, nowSeconds: number): boolean =>
@@ -188,8 +190,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
       // Not a redirect: this response ends a navigation that started on the tenant (cross-site),
       // and browsers keep the Strict session cookie off the whole redirect chain. A page of ours
       // that moves on to /profile starts a same-site navigation, which carries it.
-      const next = typeof returnTo === 'string' && REAUTH_RETURN_PATHS.includes(returnTo) ? returnTo : '/profile';
-      return sendPage(reply, locale, signedInPage(MESSAGES[locale], next));
+      return sendPage(reply, locale, signedInPage(MESSAGES[locale], returnPath(returnTo)));
     },
   );
 
@@ -268,15 +269,9 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
 
   // A fresh sign-in (prompt=login, max_age=0) before a sensitive change; back to /profile after,
   // or to the allow-listed page named by `return_to`.
-  app.get<{ Querystring: { return_to?: unknown } }>('/profile/reauth', async (request, reply) => {
-    const returnTo = request.query.return_to;
-    return signIn(
-      request,
-      reply,
-      true,
-      typeof returnTo === 'string' && REAUTH_RETURN_PATHS.includes(returnTo) ? returnTo : '/profile',
-    );
-  });
+  app.get<{ Querystring: { return_to?: unknown } }>('/profile/reauth', async (request, reply) =>
+    signIn(request, reply, true, returnPath(request.query.return_to)),
+  );
 
   app.post<{ Body: { password?: unknown; confirm?: unknown } }>(
     '/profile/password',
