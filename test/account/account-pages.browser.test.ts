@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
@@ -10,11 +10,12 @@ import { CALLBACK } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The linking and profile pages in headless Chromium (Debian's), between the sandbox tenant (the project's
-// compiled Actions) and the account service (https with the sandbox's certificate, see
-// linking-fixtures): a Google login offered the database account with its email, the proof of
-// control through the tenant's login page, and a refusal when the proof signs in to another
-// account; then a profile edit (saved, and refused over a cap). Two sandbox gaps are bridged below (its single transaction cookie, its login pages'
-// form-action); the account service's pages keep their own CSP, and no violation may occur.
+// compiled Actions, https) and the account service (plain http on loopback, so another site): a Google
+// login offered the database account with its email, the proof of control through a nested login on
+// the tenant's login page while the Google login waits at the linking page, then that login continued
+// in the same browser (its transaction cookie, SameSite=None, sent with the cross-site post to
+// /continue); a refusal when the proof signs in to another account; then a profile edit (saved, and
+// refused over a cap). No Content-Security-Policy violation may occur on either side.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -31,7 +32,7 @@ function spkiHash(certPem: string): string {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
-  setup = await startLinkingSetup({ tls: true });
+  setup = await startLinkingSetup();
   // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
   previousDispatcher = getGlobalDispatcher();
   setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
@@ -73,55 +74,9 @@ interface Run {
   callback: () => string | undefined;
 }
 
-/**
- * The sandbox keeps one transaction cookie per browser (`auth0_txn`), so the nested login replaces
- * the outer login's and /continue would answer "started in another browser"; Auth0 keeps
- * concurrent transactions apart. Until the sandbox does (local/sandbox is outside this change),
- * the outer transaction's cookie is put back when the nested login returns to the callback.
- */
-async function keepOuterTransaction(context: BrowserContext, page: Page): Promise<void> {
-  const outer = (await context.cookies(setup.ctx.sandbox.url)).find((cookie) => cookie.name === 'auth0_txn');
-  if (!outer) throw new Error('no transaction cookie');
-  // The answer's POST to /continue is a navigation of its own (a redirect's target would not be
-  // routed): the cookie is put back, and the POST is sent from Playwright's side with it (Chromium's
-  // request already carries the nested one), its answer handed over to the page.
-  await page.route(`${setup.ctx.sandbox.url}/continue`, async (route) => {
-    await context.addCookies([outer]);
-    const headers = await route.request().allHeaders();
-    const cookie = (headers['cookie'] ?? '').replace(/auth0_txn=[^;]*/, `auth0_txn=${outer.value}`);
-    await route.fulfill({ response: await route.fetch({ headers: { ...headers, cookie }, maxRedirects: 0 }) });
-  });
-}
-
-/**
- * The sandbox's login pages allow form submissions to end only on their own origin and the
- * application's callback (`form-action`), so an Action's redirect to a page on another origin
- * (here LINKING_URL) is blocked after the login form is posted; Auth0's login pages let the
- * Actions redirect. Until the sandbox names the Actions' page origins too (local/sandbox is outside
- * this change), the test adds the account service's origin to their form-action. The account
- * service's own pages keep their CSP untouched.
- */
-async function allowActionRedirects(page: Page): Promise<void> {
-  // /authorize, followed to the login page it redirects to (Playwright does not route the requests
-  // a redirect leads to); the page is then served under the /authorize URL, its forms' actions
-  // are absolute paths. Only the sandbox's pages: its redirects stay on its origin here.
-  await page.route(`${setup.ctx.sandbox.url}/authorize?**`, async (route) => {
-    const response = await route.fetch();
-    const headers = response.headers();
-    const csp = headers['content-security-policy'];
-    if (csp)
-      headers['content-security-policy'] = csp.replace(/form-action ([^;]*)/, `form-action $1 ${setup.accountUrl}`);
-    await route.fulfill({ response, headers });
-  });
-}
-
-async function withGoogleLogin(
-  email: string,
-  run: (run: Run, context: BrowserContext) => Promise<void>,
-): Promise<void> {
-  // Playwright's own fetch (route.fetch above) does not know the sandbox's CA; Chromium is told by
-  // the certificate's hash at launch.
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+async function withGoogleLogin(email: string, run: (run: Run) => Promise<void>): Promise<void> {
+  // Chromium trusts the sandbox's certificate by its hash (at launch).
+  const context = await browser.newContext();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -133,7 +88,6 @@ async function withGoogleLogin(
     reached = route.request().url();
     return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Application</title>' });
   });
-  await allowActionRedirects(page);
   try {
     const verifier = client.randomPKCECodeVerifier();
     const url = client.buildAuthorizationUrl(rp, {
@@ -149,8 +103,7 @@ async function withGoogleLogin(
     await page.fill('input[name=name]', 'Chromium Linker');
     await page.click('button:text-is("Continue")');
     await page.waitForURL(new RegExp(`^${setup.accountUrl}/link\\?`));
-    await keepOuterTransaction(context, page);
-    await run({ page, errors, callback: () => reached }, context);
+    await run({ page, errors, callback: () => reached });
   } finally {
     await context.close();
   }

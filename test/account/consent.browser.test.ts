@@ -1,150 +1,155 @@
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import * as client from 'openid-client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildEvent, loadActionFile, runLogin, type LoadedAction, type LoginResult } from '../../local/runtime';
-import { buildApp, SECRET, TERMS_VERSION } from './helpers';
+import { statePaths } from '../../local/sandbox/state';
+import { projectPaths } from '../../tooling/paths';
+import { PASSWORD, databaseUser, deployAction, returningMetadata } from '../sandbox/login-fixtures';
+import { CALLBACK } from '../sandbox/oidc-fixtures';
+import { TERMS_VERSION } from './helpers';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
-// The consent page in a real browser (Debian's Chromium, as in test/sandbox/pages.browser.test.ts):
-// a stand-in tenant runs the compiled enforce-terms bundle on the local runtime, redirects to the
-// account service, and its /continue answers like Auth0's, with a redirect to the application's
-// callback on another origin. Everything is plain http on loopback (no certificate to trust).
+// The consent page in a real browser (Debian's Chromium, the sandbox's certificate pinned), on the
+// real flow: the sandbox tenant (https, the project's compiled Actions) with enforce-terms sending
+// its page to the account service (plain http on loopback, so another site), as in production. The
+// tenant's login form, the Action's redirect to /terms after it (the sign-in pages set no
+// form-action, as on Auth0), the answer posted across sites to the tenant's /continue (with the
+// login's transaction cookie, SameSite=None), and the login ending at the application's callback.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-let account: FastifyInstance;
-let tenant: FastifyInstance;
+let setup: LinkingSetup;
 let browser: Browser;
-let tenantOrigin = '';
-let callbackOrigin = '';
-const continued = new Map<
-  string,
-  (request: { method: 'POST'; body: Record<string, unknown> }) => Promise<LoginResult>
->();
+let rp: client.Configuration;
 
-const origin = (app: FastifyInstance, host: string): string =>
-  `http://${host}:${(app.server.address() as AddressInfo).port}`;
+function spkiHash(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
-  // The tenant listens first (the account service's CSP names its origin), the Action is loaded
-  // once the account service listens (its TERMS_URL names the service's port).
-  const loaded: { terms?: LoadedAction } = {};
-  tenant = Fastify();
-  await tenant.register(formbody);
-
-  tenant.get<{ Querystring: { seed: string } }>('/authorize', async (request, reply) => {
-    const terms = loaded.terms;
-    if (!terms) throw new Error('not ready');
-    const login = await runLogin({
-      actions: [terms],
-      event: buildEvent({ user: 'google', flow: 'interactive', seed: Number(request.query.seed) }),
-    });
-    if (login.outcome !== 'redirect') throw new Error(login.outcome);
-    continued.set(login.state, (continueRequest) => login.continue(continueRequest));
-    return reply.redirect(login.url);
+  setup = await startLinkingSetup();
+  const { ctx } = setup;
+  // enforce-terms with the account service's page (its session secret is the service's terms secret).
+  deployAction(ctx.sandbox, 'enforce-terms', readFileSync(join(projectPaths().distDir, 'enforce-terms.js'), 'utf8'), {
+    TERMS_VERSION,
+    TERMS_URL: `${setup.accountUrl}/terms`,
+    SESSION_TOKEN_SECRET: ctx.sessionSecret,
+    TERMS_GRACE_UNTIL: '1970-01-01T00:00:00Z',
   });
-  tenant.post<{ Body: Record<string, unknown> }>('/continue', async (request, reply) => {
-    const resume = continued.get(String(request.body.state));
-    if (!resume) return reply.code(400).send('unknown state');
-    const done = await resume({ method: 'POST', body: request.body });
-    const result =
-      done.outcome === 'denied'
-        ? `denied:${done.reason}`
-        : `${done.outcome}:${JSON.stringify(done.user.app_metadata['terms'] ?? null)}`;
-    return reply.redirect(`${callbackOrigin}/callback?result=${encodeURIComponent(result)}`);
-  });
-  tenant.get<{ Querystring: { result: string } }>('/callback', async (request, reply) =>
-    reply.type('text/plain').send(request.query.result),
+  rp = await client.discovery(
+    new URL(`${ctx.sandbox.url}/`),
+    ctx.rp.client_id,
+    undefined,
+    client.ClientSecretBasic(ctx.rp.client_secret),
+    { [client.customFetch]: ctx.caFetch.fetch },
   );
-  await tenant.listen({ host: '127.0.0.1', port: 0 });
-  tenantOrigin = origin(tenant, '127.0.0.1');
-  // The application's callback: the same server under another host name, so another origin.
-  callbackOrigin = origin(tenant, 'localhost');
-
-  account = await buildApp({ tenantOrigin });
-  await account.listen({ host: '127.0.0.1', port: 0 });
-  loaded.terms = loadActionFile(join(__dirname, '..', '..', 'dist', 'actions', 'enforce-terms.js'), {
-    name: 'enforce-terms',
-    secrets: { TERMS_VERSION, TERMS_URL: `${origin(account, '127.0.0.1')}/terms`, SESSION_TOKEN_SECRET: SECRET },
-  });
-
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
       '--disable-gpu',
+      '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
     ],
   });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await account?.close();
-  await tenant?.close();
+  await setup?.close();
 });
 
-async function withPage(run: (page: Page, errors: string[]) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ locale: 'fr-FR' });
+interface Run {
+  page: Page;
+  /** Anything the Content-Security-Policy refused, and script errors. */
+  errors: string[];
+  /** The application's callback query, once reached. */
+  callback: () => Record<string, string> | undefined;
+}
+
+/** A user who has not accepted the terms logs in to the application, up to the consent page. */
+async function toConsentPage(
+  email: string,
+  options: { javaScriptEnabled?: boolean },
+  run: (run: Run) => Promise<void>,
+): Promise<void> {
+  databaseUser(setup.ctx.sandbox, email, {
+    app_metadata: { account_linking: returningMetadata().account_linking ?? null },
+  });
+  const context = await browser.newContext({ locale: 'fr-FR', ...options });
   const page = await context.newPage();
-  // Anything the Content-Security-Policy refused, and script errors.
   const errors: string[] = [];
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  let reached: Record<string, string> | undefined;
+  await page.route(`${new URL(CALLBACK).origin}/**`, (route) => {
+    reached = Object.fromEntries(new URL(route.request().url()).searchParams);
+    return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Application</title>' });
+  });
   try {
-    await run(page, errors);
+    const url = client.buildAuthorizationUrl(rp, {
+      redirect_uri: CALLBACK,
+      scope: 'openid email',
+      code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      state: client.randomState(),
+    });
+    await page.goto(url.toString());
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button:text-is("Continue")');
+    await page.waitForURL(new RegExp(`^${setup.accountUrl}/terms\\?`));
+    await run({ page, errors, callback: () => reached });
   } finally {
     await context.close();
   }
 }
 
+const termsOf = (email: string): unknown => setup.ctx.sandbox.store.users.findByEmail(email)[0]?.app_metadata['terms'];
+
 describe('the consent page in headless Chromium', () => {
   test('accept: the answer posts itself to /continue, the login ends at the application with the acceptance recorded', async () => {
-    await withPage(async (page, errors) => {
-      await page.goto(`${tenantOrigin}/authorize?seed=1`);
+    await toConsentPage('consent-accept@example.com', {}, async ({ page, errors, callback }) => {
       // Accept-Language from the browser's locale: French.
-      await expect.poll(() => page.title()).toBe('Conditions générales');
+      expect(await page.title()).toBe('Conditions générales');
       expect(await page.getAttribute('#terms', 'data-version')).toBe(TERMS_VERSION);
       await page.click('button[value=accept]');
-      await page.waitForURL(/\/callback\?/);
-      const result = await page.textContent('body');
-      expect(result).toMatch(/^allowed:\{"version":"2026-01","accepted_at":"[^"]+"\}$/);
+      await expect.poll(callback, { timeout: 10_000 }).toMatchObject({ code: expect.any(String) });
+      expect(termsOf('consent-accept@example.com')).toMatchObject({ version: TERMS_VERSION });
       expect(errors).toEqual([]);
     });
   }, 60_000);
 
   test('decline: the login is denied terms_declined', async () => {
-    await withPage(async (page, errors) => {
-      await page.goto(`${tenantOrigin}/authorize?seed=2`);
+    await toConsentPage('consent-decline@example.com', {}, async ({ page, errors, callback }) => {
       await page.click('button[value=decline]');
-      await page.waitForURL(/\/callback\?/);
-      expect(await page.textContent('body')).toBe('denied:terms_declined');
+      await expect.poll(callback, { timeout: 10_000 }).toMatchObject({
+        error: 'access_denied',
+        error_description: expect.stringContaining('terms_declined'),
+      });
+      expect(termsOf('consent-decline@example.com')).toBeUndefined();
       expect(errors).toEqual([]);
     });
   }, 60_000);
 
   test('without JavaScript the Continue button does the same', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${tenantOrigin}/authorize?seed=3`);
+    await toConsentPage('consent-nojs@example.com', { javaScriptEnabled: false }, async ({ page, callback }) => {
       await page.click('button[value=accept]');
       await page.waitForSelector('form#continue');
       await page.click('form#continue button');
-      await page.waitForURL(/\/callback\?/);
-      expect(await page.textContent('body')).toMatch(/^allowed:/);
-    } finally {
-      await context.close();
-    }
+      await expect.poll(callback, { timeout: 10_000 }).toMatchObject({ code: expect.any(String) });
+      expect(termsOf('consent-nojs@example.com')).toMatchObject({ version: TERMS_VERSION });
+    });
   }, 60_000);
 });

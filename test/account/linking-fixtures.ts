@@ -62,10 +62,9 @@ async function freePort(): Promise<number> {
 
 /**
  * `tls`: the service behind https with the sandbox's own certificate (what a load balancer does in
- * production). The browser test needs it: the sandbox's transaction cookie is `SameSite=Lax`, so
- * Chromium sends it on the answer's POST to /continue only from a same-site page, and
- * http://127.0.0.1 is not same-site with https://127.0.0.1 (schemes count). Auth0's own cookies
- * are `SameSite=None`, so there a cross-site page posts to /continue as well.
+ * production), same-site with the sandbox. Without it the service is plain http on loopback,
+ * another site than https://127.0.0.1 (schemes count): the sandbox's transaction cookies are
+ * `SameSite=None` like Auth0's, so its pages post to /continue from there as well.
  */
 export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: boolean } = {}): Promise<LinkingSetup> {
   const ctx = await startOidcSandbox();

@@ -32,20 +32,6 @@ afterAll(async () => {
 
 const agent = (): Agent => new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
 
-/**
- * The sandbox keeps one transaction cookie per browser (`auth0_txn`), so the nested login replaces
- * the outer login's and /continue then answers "started in another browser". Auth0 keeps
- * concurrent transactions apart (two tabs, or a nested login, each resume by their own `state`).
- * Until the sandbox does too (reported; local/sandbox is outside this change), the test puts the
- * outer transaction's cookie back before posting to /continue.
- */
-const SANDBOX_TRANSACTION_COOKIE = 'auth0_txn';
-function outerTransaction(b: Agent): () => void {
-  const value = b.cookies.get(SANDBOX_TRANSACTION_COOKIE);
-  if (value === undefined) throw new Error('no transaction cookie');
-  return () => b.cookies.set(SANDBOX_TRANSACTION_COOKIE, value);
-}
-
 /** The application's login with Google, up to the linking page. */
 async function googleLoginToLinkingPage(b: Agent, email: string) {
   const verifier = client.randomPKCECodeVerifier();
@@ -80,7 +66,6 @@ describe('the linking page with a nested login', () => {
     expect(linking.status).toBe(200);
     expect(linking.html).not.toContain('linking@example.com');
     expect(linking.html).toContain('Your account with a password');
-    const restoreOuter = outerTransaction(b);
 
     // "Sign in and link" → the tenant's login page, for the offered account's connection.
     const login = await b.submit(linking, '/link', { answer: 'prove' });
@@ -90,7 +75,6 @@ describe('the linking page with a nested login', () => {
     expect(answered.html).toContain('Accounts linked');
 
     // The answer goes to /continue; enforce-terms then asks the Google identity (the sandbox's page).
-    restoreOuter();
     const terms = await b.submit(answered, `${setup.ctx.sandbox.url}/continue`, {});
     expect(terms.url).toContain('/pages/terms');
     const accepted = await b.submit(terms, '/pages/terms', { answer: 'accept' });
@@ -110,7 +94,6 @@ describe('the linking page with a nested login', () => {
     const other = databaseUser(setup.ctx.sandbox, 'someone-else@example.com', { app_metadata: returningMetadata() });
     const b = agent();
     const { linking } = await googleLoginToLinkingPage(b, 'offered@example.com');
-    const restoreOuter = outerTransaction(b);
     const login = await b.submit(linking, '/link', { answer: 'prove' });
     const refused = await b.submit(login, '/u/login', { email: 'someone-else@example.com', password: PASSWORD });
     expect(refused.status).toBe(403);
@@ -132,7 +115,6 @@ describe('the linking page with a nested login', () => {
     const login2 = await b.submit(again, '/link', { answer: 'prove' });
     const answered = await b.submit(login2, '/u/login', { email: 'offered@example.com', password: PASSWORD });
     expect(answered.html).toContain('Accounts linked');
-    restoreOuter();
     await b.submit(answered, `${setup.ctx.sandbox.url}/continue`, {});
     expect(setup.ctx.sandbox.store.users.require(offered.user_id).identities.map((i) => i.provider)).toEqual([
       'auth0',

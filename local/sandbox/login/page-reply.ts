@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { contentSecurityPolicy, htmlDocument, type SafeHtml } from './pages';
+import { contentSecurityPolicy, htmlDocument, type FormTargets, type SafeHtml } from './pages';
 
 /** An HTML page with the headers every sandbox page gets (its nonce is the only script/style allowed). */
 export function sendPage(
@@ -12,8 +12,8 @@ export function sendPage(
     script?: string;
     /** This sandbox's origin (form posts and /continue). */
     origin: string;
-    /** Other origins the page's forms may end at after redirects (the application's callback). */
-    redirectOrigins?: readonly string[];
+    /** Other origins the page's forms may end at after redirects (the application's callback), or `anywhere` (a sign-in). */
+    redirectOrigins?: FormTargets;
   },
 ): FastifyReply {
   const nonce = randomBytes(16).toString('base64');

@@ -35,20 +35,24 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
 }
 
 /**
- * The Content-Security-Policy that goes with a page rendered with `nonce`. Browsers apply
- * form-action to the redirects after a form post too, so a page whose form ends at the
- * application's callback lists that origin as well.
+ * Where a page's forms may lead: its own origin and the listed ones, or `anywhere` for the forms
+ * that sign in. Browsers (Chromium, not Firefox) apply form-action to the redirects after a form
+ * post too, and after a sign-in the post-login Actions may redirect anywhere (their pages' URLs are
+ * only known once they run); Auth0's Universal Login sets no form-action either.
  */
-export function contentSecurityPolicy(
-  nonce: string,
-  continueOrigin: string,
-  redirectOrigins: readonly string[] = [],
-): string {
+export type FormTargets = readonly string[] | 'anywhere';
+
+/**
+ * The Content-Security-Policy that goes with a page rendered with `nonce`: nothing but the nonce'd
+ * style and script, no framing, no base URL, and form-action as `formTargets` says (the sandbox's
+ * origin plus, e.g., the application's callback where a form ends there after redirects).
+ */
+export function contentSecurityPolicy(nonce: string, continueOrigin: string, formTargets: FormTargets = []): string {
   return [
     "default-src 'none'",
     `style-src 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
-    `form-action 'self' ${[continueOrigin, ...redirectOrigins].join(' ')}`,
+    ...(formTargets === 'anywhere' ? [] : [`form-action 'self' ${[continueOrigin, ...formTargets].join(' ')}`]),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');

@@ -6,6 +6,7 @@ import type { LoginRequest } from '../login/types';
 import type { Store, TenantSettings } from '../store';
 import { validateAuthorize, type ResponseMode } from './authorize';
 import type { AuthorizationTransaction, OidcStore, SsoSession } from './store';
+import { newBrowserKey, type TransactionCookie } from './transaction-cookies';
 
 /**
  * The browser side of the authorization code flow: `/authorize` decides between the SSO session
@@ -15,7 +16,8 @@ import type { AuthorizationTransaction, OidcStore, SsoSession } from './store';
 
 /** How a step answers the browser. */
 export type FlowAnswer =
-  | { type: 'redirect'; location: string; session?: SsoSession; transaction?: string }
+  /** `transaction`: the cookie that binds a transaction just started to this browser. */
+  | { type: 'redirect'; location: string; session?: SsoSession; transaction?: TransactionCookie }
   /** response_mode=form_post: a page whose form the browser posts to the application at once. */
   | { type: 'form_post'; action: string; fields: Record<string, string>; session?: SsoSession }
   | { type: 'error'; status: number; error: string; description: string }
@@ -96,13 +98,20 @@ export class AuthorizationFlow {
       return toApplication(redirectUri, responseMode, { error, error_description: description, state });
     }
     const { params } = validation;
+    const browserKey = newBrowserKey();
     const transaction: AuthorizationTransaction = {
       id: newId(),
       csrf: newId(),
+      browser_key: browserKey.hash,
       params,
       user_agent: browser.userAgent,
       ip: browser.ip,
       expires_at: this.now() + TRANSACTION_LIFETIME_MS,
+    };
+    const cookie: TransactionCookie = {
+      id: transaction.id,
+      secret: browserKey.secret,
+      expires_at: transaction.expires_at,
     };
     const session = sessionId === undefined ? undefined : this.activeSession(sessionId);
     const tooOld =
@@ -125,11 +134,14 @@ export class AuthorizationFlow {
     }
     if (!needsLogin && session) {
       const silent = await this.fromSession(transaction, session, browser);
+      // Still stored: an Action sent the browser to its page, and /continue must come from this browser.
+      if (silent?.type === 'redirect' && this.oidc.transaction(transaction.id))
+        return { ...silent, transaction: cookie };
       if (silent) return silent;
       if (silentOnly) return back('login_required', 'Login required');
     }
     this.oidc.putTransaction(transaction);
-    return { type: 'redirect', location: this.loginPage(transaction, origin), transaction: transaction.id };
+    return { type: 'redirect', location: this.loginPage(transaction, origin), transaction: cookie };
   }
 
   /** Where the user signs in: the social provider named by `connection`, the signup page, or the login page. */
@@ -265,8 +277,8 @@ export class AuthorizationFlow {
         return back(response.error, response.error_description);
       case 'redirect':
         if (params.prompt.includes('none')) return back('interaction_required', 'Interaction required');
-        // The Action's page answers at /continue, which must come from this browser too.
-        return { type: 'redirect', location: response.url, transaction: transaction.id };
+        // The Action's page answers at /continue, which must come from the browser holding the transaction's cookie.
+        return { type: 'redirect', location: response.url };
       case 'allowed': {
         const session = this.keepSession(transaction, login, response.user_id);
         // What the user consented to: Auth0 records a grant per application and API.

@@ -7,13 +7,12 @@ import { contentSecurityPolicy, errorPage, htmlDocument } from '../login/pages';
 import { formPostPage } from './pages';
 import type { BrowserRequest, FlowAnswer } from './flow';
 import type { AuthorizationTransaction } from './store';
+import { TRANSACTION_COOKIE_OPTIONS, transactionCookieName } from './transaction-cookies';
 
 /** What the OIDC routes share: cookies, the answer to a flow step, error pages, request fields. */
 
 /** The SSO session, as Auth0 names its cookie. */
 export const SESSION_COOKIE = 'auth0';
-/** Binds the login pages' forms, and /continue, to the browser that started the authorization. */
-export const TRANSACTION_COOKIE = 'auth0_txn';
 /** The login pages' forms are small. */
 export const FORM_BODY_LIMIT = 16 * 1024;
 /**
@@ -51,7 +50,7 @@ export function showError(
   return sendPage(reply, { status, title, body: errorPage(title, message), origin });
 }
 
-/** A flow step's answer: a redirect or a form_post page (with the session or transaction cookie), or an error page. */
+/** A flow step's answer: a redirect or a form_post page (with the session cookie, or a new transaction's), or an error page. */
 export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnswer): FastifyReply {
   if (result.type === 'error')
     return showError(reply, origin, result.status, 'Something went wrong', `${result.error}: ${result.description}`);
@@ -79,11 +78,9 @@ export function answerFlow(reply: FastifyReply, origin: string, result: FlowAnsw
     });
   }
   if (result.transaction)
-    reply.setCookie(TRANSACTION_COOKIE, result.transaction, {
-      path: '/',
-      httpOnly: true,
-      secure: true,
-      sameSite: 'lax',
+    reply.setCookie(transactionCookieName(result.transaction.id), result.transaction.secret, {
+      ...TRANSACTION_COOKIE_OPTIONS,
+      expires: new Date(result.transaction.expires_at),
     });
   return reply.header('cache-control', 'no-store').redirect(result.location, 302);
 }

@@ -4,11 +4,12 @@ import type { Mailer } from '../email';
 import type { EngineResult, LoginEngine } from '../login/engine';
 import type { Store } from '../store';
 import { AuthorizationFlow } from './flow';
-import { callbackOrigin, TRANSACTION_COOKIE } from './http';
+import { callbackOrigin } from './http';
 import { oidcRoutes, resumeAuthorization, type OidcRoutesOptions } from './routes';
 import type { OidcStore } from './store';
 import { TokenEndpoint } from './token-endpoint';
 import { TokenIssuer } from './tokens';
+import { holdsTransaction } from './transaction-cookies';
 
 // The sandbox as an OpenID Connect provider (authorization code + PKCE, refresh tokens, logout)
 // for the tenant's applications, with every login through the one LoginEngine.
@@ -72,7 +73,10 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
     resumeAuthorization: resumeAuthorization(flow, origin),
     continueAllowed: (request, state) => {
       const id = deps.engine.pendingTransaction(state);
-      return id === undefined || request.cookies[TRANSACTION_COOKIE] === id;
+      if (id === undefined) return true;
+      // Refused too when the transaction is over: the Action's onContinue must not run for nothing.
+      const transaction = flow.transaction(id);
+      return transaction !== undefined && holdsTransaction(request.cookies, transaction);
     },
     callbackOrigin: (state) => {
       const id = deps.engine.pendingTransaction(state);

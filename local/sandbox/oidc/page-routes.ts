@@ -5,19 +5,11 @@ import { ApiError } from '../errors';
 import { sendPage } from '../login/page-reply';
 import type { Connection, Store } from '../store';
 import type { AuthorizationFlow, FlowAnswer } from './flow';
-import {
-  answerFlow,
-  browserOf,
-  callbackOrigin,
-  FORM_BODY_LIMIT,
-  oversizedField,
-  showError,
-  TRANSACTION_COOKIE,
-  type Fields,
-} from './http';
+import { answerFlow, browserOf, callbackOrigin, FORM_BODY_LIMIT, oversizedField, showError, type Fields } from './http';
 import { loginForm, resetForm, signupForm, socialForm } from './pages';
 import { socialSub } from './social';
 import type { AuthorizationTransaction } from './store';
+import { holdsTransaction } from './transaction-cookies';
 
 /**
  * The login pages of an authorization transaction (`?state=<transaction>`): log in, sign up,
@@ -56,7 +48,7 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
     if (typeof state !== 'string') return undefined;
     const transaction = flow.transaction(state);
     if (!transaction) return undefined;
-    if (post && (request.cookies[TRANSACTION_COOKIE] !== state || fields.csrf !== transaction.csrf)) return undefined;
+    if (post && (!holdsTransaction(request.cookies, transaction) || fields.csrf !== transaction.csrf)) return undefined;
     return transaction;
   };
   const expired = (reply: FastifyReply): FastifyReply =>
@@ -67,14 +59,25 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
       'Login expired',
       'This login page is unknown, expired or was opened in another browser: go back to the application and log in again.',
     );
+  /**
+   * A page of the transaction. Its forms sign in (`signIn`), after which an Action may redirect
+   * anywhere: no form-action then (see FormTargets); else they end on the sandbox or the callback.
+   */
   const pageOf = (
     reply: FastifyReply,
     transaction: AuthorizationTransaction,
     status: number,
     title: string,
     body: ReturnType<typeof loginForm>,
+    signIn = true,
   ): FastifyReply =>
-    sendPage(reply, { status, title, body, origin: origin(), redirectOrigins: callbackOrigin(transaction) });
+    sendPage(reply, {
+      status,
+      title,
+      body,
+      origin: origin(),
+      redirectOrigins: signIn ? 'anywhere' : callbackOrigin(transaction),
+    });
 
   const clientConnections = (transaction: AuthorizationTransaction): Connection[] =>
     store.connections
@@ -277,6 +280,7 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
       200,
       'Reset your password',
       resetForm({ state: transaction.id, csrf: transaction.csrf, connection: connection.name, sent: false }),
+      false,
     );
   });
 
@@ -299,6 +303,7 @@ export const loginPageRoutes: FastifyPluginAsync<LoginPageRoutesOptions> = async
         200,
         'Check your email',
         resetForm({ state: transaction.id, csrf: transaction.csrf, connection: connection.name, sent: true }),
+        false,
       );
     },
   );

@@ -11,6 +11,7 @@ import { loginPageRoutes } from './page-routes';
 import type { OidcStore } from './store';
 import type { TokenEndpoint } from './token-endpoint';
 import { OIDC_SCOPES } from './tokens';
+import { TRANSACTION_COOKIE_OPTIONS, transactionCookiesToDrop } from './transaction-cookies';
 
 /**
  * The sandbox as an OpenID Connect provider for the tenant's applications: discovery,
@@ -71,13 +72,20 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async (app, opt
     });
   });
 
-  app.get<{ Querystring: Fields }>('/authorize', async (request, reply) =>
-    answerFlow(
-      reply,
+  app.get<{ Querystring: Fields }>('/authorize', async (request, reply) => {
+    const answer = await flow.authorize(
+      strings(request.query),
+      browserOf(request),
+      request.cookies[SESSION_COOKIE],
       origin(),
-      await flow.authorize(strings(request.query), browserOf(request), request.cookies[SESSION_COOKIE], origin()),
-    ),
-  );
+    );
+    // A new transaction's cookie: the browser's finished and oldest ones go first (bounded per browser).
+    if (answer.type === 'redirect' && answer.transaction) {
+      for (const name of transactionCookiesToDrop(request.cookies, (id) => flow.transaction(id)))
+        reply.clearCookie(name, TRANSACTION_COOKIE_OPTIONS);
+    }
+    return answerFlow(reply, origin(), answer);
+  });
 
   app.get('/userinfo', async (request, reply) => {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');

@@ -36,8 +36,10 @@ export interface AuthorizeParams {
 
 export interface AuthorizationTransaction {
   id: string;
-  /** Bound to the forms of this transaction's pages (and to its cookie). */
+  /** Bound to the forms of this transaction's pages. */
   csrf: string;
+  /** SHA-256 of the secret in the browser's transaction cookie (transaction-cookies.ts); absent in older rows, which no browser can use. */
+  browser_key?: string;
   params: AuthorizeParams;
   user_agent: string;
   /** The browser's address at /authorize (absent in transactions stored before it was kept). */
