@@ -69,6 +69,7 @@ export interface Messages {
   unlinked: string;
   unlinkRefused: string;
   downloadData: string;
+  changeEmail: string;
   password: Record<
     'title' | 'new' | 'confirm' | 'change' | 'changed' | 'weak' | 'mismatch' | 'stale' | 'reauth' | 'socialOnly',
     string
@@ -137,6 +138,7 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinked: 'The sign-in method was unlinked: it is an account of its own again.',
     unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
     downloadData: 'Download my data (JSON)',
+    changeEmail: 'Change your email address',
     password: {
       title: 'Password',
       new: 'New password',
@@ -217,6 +219,7 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinkRefused:
       'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
     downloadData: 'Télécharger mes données (JSON)',
+    changeEmail: 'Changer votre adresse e-mail',
     password: {
       title: 'Mot de passe',
       new: 'Nouveau mot de passe',

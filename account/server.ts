@@ -10,6 +10,7 @@ import { apiRoutes } from './api/routes';
 import { createProfileStore } from './management/users';
 import { createTenantLogin } from './oidc/tenant-login';
 import { profileRoutes } from './profile/routes';
+import { emailRoutes } from './profile/email-routes';
 import { termsRoutes } from './terms/routes';
 
 /**
@@ -101,6 +102,14 @@ export async function buildAccountApp(
     await app.register(profileRoutes, {
       baseUrl: accountClient.baseUrl,
       login,
+      store,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
+    await app.register(emailRoutes, {
+      ...(config.mail ? { mail: config.mail } : {}),
+      sessionKeys: config.sessionKeys,
+      baseUrl: accountClient.baseUrl,
       store,
       now: options.now ?? Date.now,
       limits: RATE_LIMITS,

@@ -51,6 +51,13 @@ export interface ProfileStore {
   changePassword(userId: string, connection: string, password: string): Promise<'changed' | 'weak'>;
   /** Detaches a secondary identity: it becomes a user of its own again. */
   unlinkIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
+  /** The ids of the users with this email on any connection (Auth0 keeps database emails lower-cased). */
+  findUserIdsByEmail(email: string): Promise<string[]>;
+  /**
+   * Sets the email of the user's database identity on `connection`, verified (the user proved
+   * the mailbox). Resolves to 'refused' when the tenant refuses the address (e.g. already used).
+   */
+  changeEmail(userId: string, connection: string, email: string): Promise<'changed' | 'refused'>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -122,6 +129,24 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
         identity.provider as Management.UserIdentityProviderEnum,
         identity.userId,
       );
+    },
+    async findUserIdsByEmail(email) {
+      // The search is case-sensitive: the lower-cased form (database users) and the typed one.
+      const variants = [...new Set([email.toLowerCase(), email])];
+      const found = await Promise.all(
+        variants.map((variant) => sdk.users.listUsersByEmail({ email: variant, fields: 'user_id' })),
+      );
+      return [...new Set(found.flat().flatMap((user) => (text(user.user_id) ? [user.user_id as string] : [])))];
+    },
+    async changeEmail(userId, connection, email) {
+      try {
+        await sdk.users.update(userId, { email, email_verified: true, connection });
+        return 'changed';
+      } catch (error) {
+        if (error instanceof ManagementError && (error.statusCode === 400 || error.statusCode === 409))
+          return 'refused';
+        throw error;
+      }
     },
   };
 }

@@ -33,7 +33,7 @@ const ENABLED_LOCALES: readonly Locale[] = LOCALES;
 export const REAUTH_SECONDS = 5 * 60;
 const MAX_PASSWORD_CHARS = 128;
 
-interface ProfileSession {
+export interface ProfileSession {
   sub: string;
   exp: number;
   /** Epoch seconds: the ID token's auth_time, when the user last authenticated. */
@@ -47,7 +47,7 @@ declare module '@fastify/secure-session' {
   }
 }
 
-function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
+export function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { sub, exp, authAt } = value as Partial<ProfileSession>;
   return typeof sub === 'string' &&
@@ -58,6 +58,10 @@ function readSession(value: unknown, nowSeconds: number): ProfileSession | undef
     ? { sub, exp, authAt }
     : undefined;
 }
+
+/** The rule of the sensitive changes (password, email): a sign-in at most REAUTH_SECONDS old. */
+export const signedInRecently = (session: ProfileSession, nowSeconds: number): boolean =>
+  nowSeconds - session.authAt <= REAUTH_SECONDS;
 
 function readChecks(value: unknown): LoginChecks | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -274,7 +278,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         );
       const connection = passwordConnection(found.user);
       if (!connection) return show('none');
-      if (nowSeconds() - found.session.authAt > REAUTH_SECONDS) return show('stale');
+      if (!signedInRecently(found.session, nowSeconds())) return show('stale');
       const { password, confirm } = request.body ?? {};
       if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD_CHARS) return show('weak');
       if (password !== confirm) return show('mismatch');

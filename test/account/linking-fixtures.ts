@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '../../local/sandbox';
 import { statePaths } from '../../local/sandbox/state';
+import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
 import { projectPaths } from '../../tooling/paths';
 import { deployAction } from '../sandbox/login-fixtures';
@@ -17,6 +18,9 @@ import { accountConfig, CONTENT_DIR } from './helpers';
  * a relying party), with tenant.yaml's `Account Service` client (`account_service: "true"`) and
  * prompt-account-linking sending its offers to this service's /link.
  */
+
+/** The account service's From in these tests; its emails reach the sandbox's SMTP ingress. */
+export const MAIL_FROM = 'Acme Account <account@acme.example>';
 
 /** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
 export const PROFILE_API = 'https://profile-api.sandbox.test';
@@ -124,6 +128,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
         clientSecret: profileM2m.client_secret ?? '',
       },
       profileApiAudience: PROFILE_API,
+      mail: { smtp: smtpTransport(ctx.sandbox.smtpUrl), from: MAIL_FROM },
     }),
     { tenantFetch: ctx.caFetch.fetch, now: () => Date.now() + clock.offsetMs },
   );
@@ -156,6 +161,12 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
       await ctx.close();
     },
   };
+}
+
+function smtpTransport(url: string) {
+  const smtp = parseSmtpUrl(url);
+  if (!smtp) throw new Error(`the sandbox's SMTP URL is not one the service accepts: ${url}`);
+  return smtp;
 }
 
 /**
