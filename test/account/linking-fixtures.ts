@@ -4,7 +4,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '../../local/sandbox';
+import type { Client, OutboxEmail } from '../../local/sandbox';
 import { statePaths } from '../../local/sandbox/state';
 import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
@@ -167,6 +167,19 @@ function smtpTransport(url: string) {
   const smtp = parseSmtpUrl(url);
   if (!smtp) throw new Error(`the sandbox's SMTP URL is not one the service accepts: ${url}`);
   return smtp;
+}
+
+/** The sandbox outbox's emails to `to`, newest first, through its JSON API (the deploy client's Basic auth). */
+export async function outboxTo(setup: LinkingSetup, to: string): Promise<OutboxEmail[]> {
+  const { sandbox, caFetch } = setup.ctx;
+  const basic = Buffer.from(`${sandbox.deployClient.client_id}:${sandbox.deployClient.client_secret}`).toString(
+    'base64',
+  );
+  const response = await caFetch.fetch(`${sandbox.url}/sandbox/outbox.json?${new URLSearchParams({ to }).toString()}`, {
+    headers: { authorization: `Basic ${basic}` },
+  });
+  if (!response.ok) throw new Error(`the outbox answered ${response.status}`);
+  return (await response.json()) as OutboxEmail[];
 }
 
 /**
