@@ -140,7 +140,8 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
     },
     async changeEmail(userId, connection, email) {
       try {
-        await sdk.users.update(userId, { email, email_verified: true, connection });
+        // Verified: the user opened the link sent to it; so no verification email (verify_email: false).
+        await sdk.users.update(userId, { email, email_verified: true, verify_email: false, connection });
         return 'changed';
       } catch (error) {
         if (error instanceof ManagementError && (error.statusCode === 400 || error.statusCode === 409))
