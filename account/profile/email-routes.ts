@@ -96,8 +96,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<{ session: ProfileSession; user: ProfileUser; mail: MailSender } | FastifyReply> => {
-    const mail = sender;
-    if (!mail) return show(reply, request, errorPage(localeOf(request), 'unavailable'));
+    if (!sender) return show(reply, request, errorPage(localeOf(request), 'unavailable'));
     const session = sessionOf(request);
     // /profile starts the sign-in and comes back to the profile, where the change starts again.
     if (!session) return reply.redirect('/profile', 303);
@@ -111,7 +110,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       request.session.set('profile', undefined);
       return show(reply, request, errorPage(localeOf(request), 'notFound'));
     }
-    return { session, user, mail };
+    return { session, user, mail: sender };
   };
 
   const formPage = (
