@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createTransport } from 'nodemailer';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OutboxEmail } from '../../local/sandbox';
@@ -242,5 +243,38 @@ describe('the email change', () => {
     const done = await owner.b.submit(confirmPage, '/profile/email/confirm', {});
     expect(done.html).toContain('id="email-changed"');
     expect(stored(user.user_id).email).toBe('links-new@example.com');
+  });
+});
+
+describe("the sandbox's SMTP ingress", () => {
+  test('one outbox entry per envelope recipient; a message over 1 MB refused and not stored', async () => {
+    const transport = createTransport(setup.ctx.sandbox.smtpUrl);
+    try {
+      await transport.sendMail({
+        from: 'Sender <sender@acme.example>',
+        to: 'ingress-a@example.com',
+        bcc: 'ingress-b@example.com',
+        subject: 'Hello',
+        text: 'Open https://example.com/first then https://example.com/second',
+      });
+      for (const to of ['ingress-a@example.com', 'ingress-b@example.com'])
+        expect(await onlyMailTo(to)).toMatchObject({
+          template: 'smtp',
+          to,
+          subject: 'Hello',
+          url: 'https://example.com/first',
+        });
+      await expect(
+        transport.sendMail({
+          from: 'sender@acme.example',
+          to: 'ingress-big@example.com',
+          subject: 'Big',
+          text: 'x'.repeat(1024 * 1024 + 1),
+        }),
+      ).rejects.toThrow();
+      expect(await outboxTo(setup, 'ingress-big@example.com')).toEqual([]);
+    } finally {
+      transport.close();
+    }
   });
 });
