@@ -23,7 +23,7 @@ import {
   emailFormPage,
   primaryDatabaseConnection,
 } from './email-pages';
-import { readSession, signedInRecently, type ProfileSession } from './routes';
+import { readSession, signInIsRecent, type ProfileSession } from './routes';
 
 /**
  * The email change (docs/account.md, "The email change"):
@@ -143,7 +143,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     const { session, user, mail } = found;
     // A social identity's email is its provider's: nothing is changed, nothing sent.
     if (!primaryDatabaseConnection(user)) return formPage(request, reply, user, { problem: 'social' });
-    if (!signedInRecently(session, nowSeconds())) return formPage(request, reply, user, { problem: 'stale' });
+    if (!signInIsRecent(session, nowSeconds())) return formPage(request, reply, user, { problem: 'stale' });
     const typed = request.body?.email;
     const parsed = normalizeAddress(typed);
     const value = typeof typed === 'string' ? typed.slice(0, 254) : '';

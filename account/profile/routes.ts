@@ -47,6 +47,10 @@ declare module '@fastify/secure-session' {
   }
 }
 
+/** Whether the user authenticated recently enough for a sensitive change (REAUTH_SECONDS). */
+export const signInIsRecent = (session: ProfileSession, nowSeconds: number): boolean =>
+  nowSeconds - session.authAt <= REAUTH_SECONDS;
+
 export function readSession(value: unknown, nowSeconds: number): ProfileSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { sub, exp, authAt } = value as Partial<ProfileSession>;
@@ -58,10 +62,6 @@ export function readSession(value: unknown, nowSeconds: number): ProfileSession 
     ? { sub, exp, authAt }
     : undefined;
 }
-
-/** The rule of the sensitive changes (password, email): a sign-in at most REAUTH_SECONDS old. */
-export const signedInRecently = (session: ProfileSession, nowSeconds: number): boolean =>
-  nowSeconds - session.authAt <= REAUTH_SECONDS;
 
 function readChecks(value: unknown): LoginChecks | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -278,7 +278,7 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         );
       const connection = passwordConnection(found.user);
       if (!connection) return show('none');
-      if (!signedInRecently(found.session, nowSeconds())) return show('stale');
+      if (!signInIsRecent(found.session, nowSeconds())) return show('stale');
       const { password, confirm } = request.body ?? {};
       if (typeof password !== 'string' || password === '' || password.length > MAX_PASSWORD_CHARS) return show('weak');
       if (password !== confirm) return show('mismatch');
