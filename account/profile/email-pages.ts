@@ -41,35 +41,41 @@ export interface EmailFormInput {
   problem?: EmailRequestProblem;
   /** The request was taken: the same answer whether or not the address is in use. */
   sent?: boolean;
+  /** The user's email is a social provider's: the page explains, and has no form. */
+  social: boolean;
 }
 
 export function emailFormPage(input: EmailFormInput): Page {
   const { messages, problem } = input;
-  const form =
-    problem === 'social'
-      ? undefined
-      : html`<form method="post" action="${EMAIL_PATH}">
-          <input type="hidden" name="_csrf" value="${input.csrfToken}" />
-          <p>
-            <label for="new-email">${messages.newAddress}</label><br />
-            <input
-              id="new-email"
-              type="email"
-              name="email"
-              autocomplete="email"
-              maxlength="254"
-              required
-              value="${input.value ?? ''}"
-            />
-          </p>
-          <button type="submit">${messages.send}</button>
-        </form>`;
+  const form = input.social
+    ? undefined
+    : html`<form method="post" action="${EMAIL_PATH}">
+        <input type="hidden" name="_csrf" value="${input.csrfToken}" />
+        <p>
+          <label for="new-email">${messages.newAddress}</label><br />
+          <input
+            id="new-email"
+            type="email"
+            name="email"
+            autocomplete="email"
+            maxlength="254"
+            required
+            value="${input.value ?? ''}"
+          />
+        </p>
+        <button type="submit">${messages.send}</button>
+      </form>`;
   return {
     status: problem === undefined ? 200 : REQUEST_STATUS[problem],
     title: messages.title,
     body: html`<h1>${messages.title}</h1>
       <p>${messages.current} <span id="current-email">${input.currentEmail}</span></p>
       ${input.sent ? html`<p id="email-sent" role="status">${messages.sent}</p>` : undefined}
+      ${
+        input.social && problem === undefined
+          ? html`<p id="email-social" data-problem="social">${messages.problems.social}</p>`
+          : undefined
+      }
       ${
         problem === undefined
           ? undefined

@@ -127,7 +127,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
         currentEmail: user.email ?? '',
         csrfToken: reply.generateCsrf(),
         ...outcome,
-        ...(outcome.problem === undefined && !primaryDatabaseConnection(user) ? { problem: 'social' } : {}),
+        social: !primaryDatabaseConnection(user),
       }),
     );
 
@@ -206,7 +206,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
         emailConfirmPage({
           messages: EMAIL_CHANGE_MESSAGES[localeOf(request)],
           newEmail: verified.claims.newEmail,
-          token: request.query.token as string,
+          token: String(request.query.token),
           csrfToken: reply.generateCsrf(),
         }),
       );
