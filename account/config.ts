@@ -37,6 +37,25 @@ export interface AccountConfig {
   management?: ManagementConfig;
   /** The profile API's audience (tenant.yaml's PROFILE_API_AUDIENCE); needs `management`. */
   profileApiAudience?: string;
+  /** How the service sends its own emails (the email change); absent: the email change is not served. */
+  mail?: MailConfig;
+}
+
+export interface MailConfig {
+  smtp: SmtpTransportConfig;
+  /** The From header: `address` or `Name <address>`. */
+  from: string;
+}
+
+/** An SMTP server, from ACCOUNT_SMTP_URL: TLS from the start, STARTTLS required, or loopback. */
+export interface SmtpTransportConfig {
+  host: string;
+  port: number;
+  /** TLS from the first byte (smtps://). */
+  secure: boolean;
+  /** smtp:// off loopback: refuse to send unless the server upgrades to TLS (STARTTLS). */
+  requireTLS: boolean;
+  auth?: { user: string; pass: string };
 }
 
 export interface ManagementConfig {
@@ -196,6 +215,62 @@ function parseManagement(env: Env, problems: string[]): ManagementConfig | undef
   };
 }
 
+const MAIL_VARIABLES = ['ACCOUNT_SMTP_URL', 'ACCOUNT_MAIL_FROM'] as const;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** A mailbox without display name, or `Name <mailbox>`: one address, no header injection. */
+const MAIL_FROM = /^(?:[^<>\r\n"]{1,100} <[^<>\s]+@[^<>\s]+>|[^<>\s"]+@[^<>\s]+)$/;
+
+/**
+ * ACCOUNT_SMTP_URL: `smtps://[user:pass@]host[:port]` (TLS), `smtp://…?requireTLS=true` (STARTTLS
+ * required), or plain `smtp://` on loopback only (a local relay or the sandbox). Credentials travel
+ * only over TLS or loopback, and no other option (e.g. turning certificate checks off) is accepted.
+ */
+export function parseSmtpUrl(value: string): SmtpTransportConfig | undefined {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return undefined;
+  }
+  const secure = url.protocol === 'smtps:';
+  if (!secure && url.protocol !== 'smtp:') return undefined;
+  if (url.hostname === '' || (url.pathname !== '' && url.pathname !== '/') || url.hash !== '') return undefined;
+  const query = [...url.searchParams];
+  const requireTLS = query.length === 1 && query[0]?.[0] === 'requireTLS' && query[0][1] === 'true';
+  if (query.length > 0 && (secure || !requireTLS)) return undefined;
+  const host = url.hostname.toLowerCase();
+  if (!secure && !requireTLS && !LOOPBACK_HOSTS.has(host)) return undefined;
+  const port = url.port === '' ? (secure ? 465 : 587) : Number(url.port);
+  const user = decodeURIComponent(url.username);
+  return {
+    host: host.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    secure,
+    requireTLS,
+    ...(user !== '' ? { auth: { user, pass: decodeURIComponent(url.password) } } : {}),
+  };
+}
+
+/** The email change's mail transport: both variables or none (then it is not served). */
+function parseMail(env: Env, problems: string[]): MailConfig | undefined {
+  const present = MAIL_VARIABLES.filter((name) => !blank(env[name]));
+  if (present.length === 0) return undefined;
+  if (present.length < MAIL_VARIABLES.length) {
+    const missing = MAIL_VARIABLES.filter((name) => blank(env[name]));
+    problems.push(`${missing.join(', ')} required with ${present.join(', ')} (the email change needs all of them)`);
+    return undefined;
+  }
+  const smtp = parseSmtpUrl(env['ACCOUNT_SMTP_URL'] ?? '');
+  if (!smtp)
+    problems.push(
+      'ACCOUNT_SMTP_URL must be smtps://[user:pass@]host[:port], smtp://…?requireTLS=true (STARTTLS), or smtp:// on loopback',
+    );
+  const from = (env['ACCOUNT_MAIL_FROM'] ?? '').trim();
+  if (!MAIL_FROM.test(from))
+    problems.push('ACCOUNT_MAIL_FROM must be one address: mailbox@domain or Name <mailbox@domain>');
+  return smtp && MAIL_FROM.test(from) ? { smtp, from } : undefined;
+}
+
 export function readAccountConfig(env: Env): AccountConfig {
   const problems: string[] = [];
   const port = parsePort(env['ACCOUNT_PORT'], problems);
@@ -217,12 +292,17 @@ export function readAccountConfig(env: Env): AccountConfig {
   const trustProxy = parseTrustProxy(env['ACCOUNT_TRUST_PROXY'], problems);
   const linking = parseAccountClient(env, problems);
   const management = parseManagement(env, problems);
+  const mail = parseMail(env, problems);
   const profileApiAudience = blank(env['ACCOUNT_PROFILE_API_AUDIENCE'])
     ? undefined
     : env['ACCOUNT_PROFILE_API_AUDIENCE'].trim();
   if (profileApiAudience !== undefined && !management)
     problems.push(
       'ACCOUNT_PROFILE_API_AUDIENCE needs the ACCOUNT_MGMT_* variables (the profile API reads and writes the user)',
+    );
+  if (mail && !(management && linking.accountClient))
+    problems.push(
+      'ACCOUNT_SMTP_URL and ACCOUNT_MAIL_FROM need the profile page (the linking and ACCOUNT_MGMT_* variables)',
     );
   if (linking.linkingSessionSecret !== undefined && linking.linkingSessionSecret === termsSessionSecret)
     problems.push('LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)');
@@ -239,5 +319,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     ...linking,
     ...(management ? { management } : {}),
     ...(profileApiAudience ? { profileApiAudience } : {}),
+    ...(mail ? { mail } : {}),
   };
 }

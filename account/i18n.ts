@@ -70,6 +70,7 @@ export interface Messages {
   unlinkRefused: string;
   downloadData: string;
   deleteAccount: string;
+  changeEmail: string;
   password: Record<
     'title' | 'new' | 'confirm' | 'change' | 'changed' | 'weak' | 'mismatch' | 'stale' | 'reauth' | 'socialOnly',
     string
@@ -139,6 +140,7 @@ export const MESSAGES: Record<Locale, Messages> = {
     unlinkRefused: 'This sign-in method cannot be unlinked: your account keeps its main sign-in method.',
     downloadData: 'Download my data (JSON)',
     deleteAccount: 'Delete my account',
+    changeEmail: 'Change your email address',
     password: {
       title: 'Password',
       new: 'New password',
@@ -220,6 +222,7 @@ export const MESSAGES: Record<Locale, Messages> = {
       'Cette méthode de connexion ne peut pas être détachée : votre compte garde sa méthode de connexion principale.',
     downloadData: 'Télécharger mes données (JSON)',
     deleteAccount: 'Supprimer mon compte',
+    changeEmail: 'Changer votre adresse e-mail',
     password: {
       title: 'Mot de passe',
       new: 'Nouveau mot de passe',

@@ -11,6 +11,7 @@ import { createProfileStore } from './management/users';
 import { createTenantLogin } from './oidc/tenant-login';
 import { profileRoutes } from './profile/routes';
 import { deleteRoutes } from './profile/delete-routes';
+import { emailRoutes } from './profile/email-routes';
 import { termsRoutes } from './terms/routes';
 
 /**
@@ -110,6 +111,14 @@ export async function buildAccountApp(
       limits: RATE_LIMITS,
     });
     await app.register(deleteRoutes, { store, now: options.now ?? Date.now, limits: RATE_LIMITS });
+    await app.register(emailRoutes, {
+      ...(config.mail ? { mail: config.mail } : {}),
+      sessionKeys: config.sessionKeys,
+      baseUrl: accountClient.baseUrl,
+      store,
+      now: options.now ?? Date.now,
+      limits: RATE_LIMITS,
+    });
   }
   if (store && config.profileApiAudience) {
     const jwks = new URL(`${config.tenantOrigin}/.well-known/jwks.json`);

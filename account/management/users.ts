@@ -63,6 +63,13 @@ export interface ProfileStore {
   /** Detaches a secondary identity for deletion: done if it is no longer linked. */
   detachIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
   deleteUser(userId: string): Promise<void>;
+  /** The ids of the users with this email on any connection (Auth0 keeps database emails lower-cased). */
+  findUserIdsByEmail(email: string): Promise<string[]>;
+  /**
+   * Sets the email of the user's database identity on `connection`, verified (the user proved
+   * the mailbox). Resolves to 'refused' when the tenant refuses the address (e.g. already used).
+   */
+  changeEmail(userId: string, connection: string, email: string): Promise<'changed' | 'refused'>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -168,6 +175,25 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
     },
     async deleteUser(userId) {
       await unlessGone(sdk.users.delete(userId));
+    },
+    async findUserIdsByEmail(email) {
+      // The search is case-sensitive: the lower-cased form (database users) and the typed one.
+      const variants = [...new Set([email.toLowerCase(), email])];
+      const found = await Promise.all(
+        variants.map((variant) => sdk.users.listUsersByEmail({ email: variant, fields: 'user_id' })),
+      );
+      return [...new Set(found.flat().flatMap((user) => (text(user.user_id) ? [user.user_id as string] : [])))];
+    },
+    async changeEmail(userId, connection, email) {
+      try {
+        // Verified: the user opened the link sent to it; so no verification email (verify_email: false).
+        await sdk.users.update(userId, { email, email_verified: true, verify_email: false, connection });
+        return 'changed';
+      } catch (error) {
+        if (error instanceof ManagementError && (error.statusCode === 400 || error.statusCode === 409))
+          return 'refused';
+        throw error;
+      }
     },
   };
 }

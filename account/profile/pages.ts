@@ -2,6 +2,7 @@ import type { Locale, Messages } from '../i18n';
 import type { Page } from '../pages';
 import { html } from '../security/html';
 import type { ProfileUser } from '../management/users';
+import { primaryDatabaseConnection } from './email-pages';
 import { identityKey } from './identities';
 import { EDITABLE_FIELDS, type EditableField, type FieldProblem } from './metadata';
 
@@ -79,6 +80,7 @@ export function profilePage(input: ProfilePageInput): Page {
       ${input.saved ? html`<p id="saved" role="status">${messages.profileSaved}</p>` : undefined}
       ${rejected ? html`<p class="error" id="error" role="alert">${messages.profileInvalid}</p>` : undefined}
       <p id="email">${user.email ?? ''}</p>
+      ${primaryDatabaseConnection(user) ? html`<p><a id="change-email" href="/profile/email">${messages.changeEmail}</a></p>` : undefined}
       ${input.unlink === 'done' ? html`<p id="unlinked" role="status">${messages.unlinked}</p>` : undefined}
       ${
         input.unlink === 'refused'

@@ -7,6 +7,7 @@ import { adminApi, deployClientOnly } from './admin';
 import { managementAuth, registerTokenEndpoint, TokenSigner, type TenantEndpoint } from './auth';
 import { ensureDeployClient, ensureGlobalClient, type DeployClientCredentials } from './bootstrap';
 import { emailRoutes, Mailer, Outbox } from './email';
+import { startSmtpIngress, type SmtpIngress } from './email/smtp-ingress';
 import { ApiError } from './errors';
 import { FaultInjector, type FaultRule } from './faults';
 import { LoginEngine } from './login/engine';
@@ -39,6 +40,8 @@ export interface SandboxOptions {
   pendingLoginTtlMs?: number;
   /** Called once per response with what was served (no bodies, no headers, no query string). */
   log?: RequestLog;
+  /** The SMTP ingress's port on 127.0.0.1 (email/smtp-ingress.ts). Default 0: a free one. */
+  smtpPort?: number;
 }
 
 export interface Sandbox {
@@ -53,6 +56,8 @@ export interface Sandbox {
   readonly deployClient: DeployClientCredentials & { credentialsPath: string };
   readonly store: Store;
   readonly faults: FaultInjector;
+  /** `smtp://127.0.0.1:<port>`: where services send their emails into the outbox. */
+  readonly smtpUrl: string;
   close(): Promise<void>;
 }
 
@@ -99,6 +104,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     throw error;
   }
+  let smtp: SmtpIngress;
+  try {
+    smtp = await startSmtpIngress({ outbox: new Outbox(store.db), host: HOST, port: options.smtpPort ?? 0 });
+  } catch (error) {
+    await app.close();
+    store.close();
+    throw new Error(`The sandbox's SMTP port ${options.smtpPort ?? 0} on ${HOST} is not available`, { cause: error });
+  }
   const { port } = app.server.address() as AddressInfo;
   const domain = `${HOST}:${port}`;
   const managementAudience = `https://${domain}/api/v2/`;
@@ -121,7 +134,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     deployClient: { ...deployClient, credentialsPath: paths.deployClient },
     store,
     faults,
+    smtpUrl: smtp.url,
     close: async () => {
+      await smtp.close();
       await app.close();
       store.close();
     },

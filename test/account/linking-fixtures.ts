@@ -5,8 +5,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
-import type { Client } from '../../local/sandbox';
+import type { Client, OutboxEmail } from '../../local/sandbox';
 import { statePaths } from '../../local/sandbox/state';
+import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
 import { projectPaths } from '../../tooling/paths';
 import { deployAction } from '../sandbox/login-fixtures';
@@ -18,6 +19,9 @@ import { accountConfig, CONTENT_DIR } from './helpers';
  * a relying party), with tenant.yaml's `Account Service` client (`account_service: "true"`) and
  * prompt-account-linking sending its offers to this service's /link.
  */
+
+/** The account service's From in these tests; its emails reach the sandbox's SMTP ingress. */
+export const MAIL_FROM = 'Acme Account <account@acme.example>';
 
 /** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
 export const PROFILE_API = 'https://profile-api.sandbox.test';
@@ -138,6 +142,7 @@ export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: 
         clientSecret: profileM2m.client_secret ?? '',
       },
       profileApiAudience: PROFILE_API,
+      mail: { smtp: smtpTransport(ctx.sandbox.smtpUrl), from: MAIL_FROM },
     }),
     {
       tenantFetch: ctx.caFetch.fetch,
@@ -175,6 +180,25 @@ export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: 
       await ctx.close();
     },
   };
+}
+
+function smtpTransport(url: string) {
+  const smtp = parseSmtpUrl(url);
+  if (!smtp) throw new Error(`the sandbox's SMTP URL is not one the service accepts: ${url}`);
+  return smtp;
+}
+
+/** The sandbox outbox's emails to `to`, newest first, through its JSON API (the deploy client's Basic auth). */
+export async function outboxTo(setup: LinkingSetup, to: string): Promise<OutboxEmail[]> {
+  const { sandbox, caFetch } = setup.ctx;
+  const basic = Buffer.from(`${sandbox.deployClient.client_id}:${sandbox.deployClient.client_secret}`).toString(
+    'base64',
+  );
+  const response = await caFetch.fetch(`${sandbox.url}/sandbox/outbox.json?${new URLSearchParams({ to }).toString()}`, {
+    headers: { authorization: `Basic ${basic}` },
+  });
+  if (!response.ok) throw new Error(`the outbox answered ${response.status}`);
+  return (await response.json()) as OutboxEmail[];
 }
 
 /**
