@@ -20,6 +20,8 @@ import { accountConfig, CONTENT_DIR } from './helpers';
 
 /** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
 export const PROFILE_API = 'https://profile-api.sandbox.test';
+/** The Profile SPA's origin (tenant.yaml's PROFILE_WEB_ORIGINS): the profile API answers it CORS. */
+export const PROFILE_SPA_ORIGIN = 'http://localhost:3001';
 
 export interface LinkingSetup {
   ctx: OidcSandbox;
@@ -124,6 +126,7 @@ export async function startLinkingSetup(options: { tls?: boolean } = {}): Promis
         clientSecret: profileM2m.client_secret ?? '',
       },
       profileApiAudience: PROFILE_API,
+      profileApiOrigins: [PROFILE_SPA_ORIGIN],
     }),
     { tenantFetch: ctx.caFetch.fetch, now: () => Date.now() + clock.offsetMs },
   );

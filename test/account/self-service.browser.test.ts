@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
 import { CALLBACK } from '../sandbox/oidc-fixtures';
-import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Agent, PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile page's self-service in headless Chromium (Debian's), between the sandbox tenant (the
 // project's compiled Actions) and the account service (https with the sandbox's certificate, see
 // linking-fixtures): a password change after a fresh sign-in through /profile/reauth, then a login
 // to an application with the new password (the old one refused) on the tenant's login page; the
 // unlink of a Google identity, which becomes a user of its own; the "download my data" file. No
-// Content-Security-Policy violation may occur on the service's pages. One browser, one sandbox.
+// Content-Security-Policy violation may occur on the service's pages. And the profile API called
+// from the Profile SPA's origin (CORS), refused to another origin. One browser, one sandbox.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const NEW_PASSWORD = 'Another-Horse-12';
@@ -44,6 +45,7 @@ beforeAll(async () => {
     client.ClientSecretBasic(ctx.rp.client_secret),
     { [client.customFetch]: ctx.caFetch.fetch },
   );
+  rp[client.customFetch] = ctx.caFetch.fetch;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -66,8 +68,11 @@ afterAll(async () => {
 });
 
 /** A fresh browser context with a page whose CSP refusals and script errors are collected. */
-async function withPage(run: (page: Page, errors: string[]) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ acceptDownloads: true });
+async function withPage(
+  run: (page: Page, errors: string[]) => Promise<void>,
+  permissions: string[] = [],
+): Promise<void> {
+  const context = await browser.newContext({ acceptDownloads: true, permissions });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -226,5 +231,92 @@ describe('self-service on the profile page, in headless Chromium', () => {
       expect(page.url()).toBe(`${setup.accountUrl}/profile`);
       expect(errors).toEqual([]);
     });
+  }, 60_000);
+});
+
+/** An access token of the application for the profile API, after the user's login (no browser). */
+async function profileApiToken(email: string): Promise<string> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(rp, {
+    redirect_uri: CALLBACK,
+    scope: 'openid read:profile update:profile',
+    audience: PROFILE_API,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
+  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const login = await b.visit(url.toString());
+  const done = await b.submit(login, '/u/login', { email, password: PASSWORD });
+  if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.html.slice(0, 500)}`);
+  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+  return tokens.access_token;
+}
+
+describe('the profile API from a page on another origin, in headless Chromium', () => {
+  interface Called {
+    read?: number;
+    metadata?: unknown;
+    update?: number;
+    failed?: string;
+  }
+
+  /** A page served at `origin` (by Playwright) calls the API with the token: what it could read. */
+  async function callFrom(origin: string, token: string): Promise<Called> {
+    let called: Called = {};
+    await withPage(
+      async (page) => {
+        await page.route(`${origin}/**`, (route) =>
+          route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Profile SPA</title>' }),
+        );
+        await page.goto(`${origin}/`);
+        called = await page.evaluate(
+          async ({ url, bearer }) => {
+            try {
+              const read = await fetch(url, { headers: { authorization: bearer } });
+              const body = (await read.json()) as { user_metadata?: unknown };
+              const update = await fetch(url, {
+                method: 'PATCH',
+                headers: { authorization: bearer, 'content-type': 'application/json' },
+                body: JSON.stringify({ nickname: 'from the spa' }),
+              });
+              return { read: read.status, metadata: body.user_metadata, update: update.status };
+            } catch (error) {
+              return { failed: String(error) };
+            }
+          },
+          { url: `${setup.accountUrl}/api/profile`, bearer: `Bearer ${token}` },
+        );
+        // The page is served by Playwright, from no address: Chromium counts it as public and asks
+        // before it reaches the loopback service (Local Network Access). Granted here; the SPA and
+        // the API are both public in production.
+      },
+      ['local-network-access'],
+    );
+    return called;
+  }
+
+  test('the Profile SPA’s origin reads and updates; another origin’s page gets nothing, and nothing is sent', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'chromium-spa@example.com', {
+      app_metadata: returningMetadata(),
+      user_metadata: { given_name: 'Ada' },
+    });
+    const token = await profileApiToken('chromium-spa@example.com');
+    const { store } = setup.ctx.sandbox;
+
+    // The preflight is refused: the page's fetch fails before the request is sent.
+    expect(await callFrom('https://shop.evil.example', token)).toEqual({ failed: 'TypeError: Failed to fetch' });
+    expect(store.users.require(user.user_id).user_metadata).toEqual({ given_name: 'Ada' });
+
+    expect(await callFrom(PROFILE_SPA_ORIGIN, token)).toEqual({
+      read: 200,
+      metadata: { given_name: 'Ada' },
+      update: 200,
+    });
+    expect(store.users.require(user.user_id).user_metadata).toEqual({ given_name: 'Ada', nickname: 'from the spa' });
   }, 60_000);
 });
