@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { runBench } from '../../tooling/bench';
 import { benchAccount } from '../../tooling/bench/account';
 
 // The account service's bench section end to end with small counts (npm run bench -- account uses
@@ -18,3 +19,9 @@ test('reads, updates and concurrent users without errors; the memory of the serv
     expect(sample.heapTotalBytes).toBeGreaterThanOrEqual(sample.heapUsedBytes);
   }
 }, 120_000);
+
+test('npm run bench -- <section>: an unknown name is refused before anything runs, naming the sections', async () => {
+  await expect(runBench(['acount'])).rejects.toThrow(
+    'unknown bench section: acount (sections: build, runtime, actions, deploy, users-scale, users, erasure, account)',
+  );
+});
