@@ -15,8 +15,8 @@ import { table } from './stats';
  * /api/profile`) and update (`PATCH /api/profile`) with a sandbox tenant behind it, and the
  * service's memory at rest and under many concurrent users. The service runs in a child process of
  * its own (account/main.ts bundled as the image bundles it, logger on, a small probe preloaded that
- * reports memory and CPU over IPC), so the memory is the service's only; the
- * sandbox and the load run in this process. Each user has a real access token for the profile
+ * reports memory and CPU over IPC), so the memory is the service's only; the sandbox and the load
+ * run in this process. Each user has a real access token for the profile
  * API, from a code flow of a Profile-SPA-like client (PKCE, no secret) at the sandbox; the
  * service verifies it against the sandbox's JWKS and reads/writes through the Management API.
  * No Actions are deployed: the logins only issue the tokens, before anything is measured.
@@ -43,8 +43,10 @@ export interface AccountFigures {
   read: Timing;
   update: Timing;
   /** `serviceCpuMs`: the CPU time the service's process used during the concurrent phase. */
-  concurrent: Timing & { users: number; wallMs: number; serviceCpuMs: number; firstErrors: string[] };
+  concurrent: Timing & { users: number; wallMs: number; serviceCpuMs: number };
   memory: { atRest: MemorySample; peakUnderLoad: MemorySample; afterLoad: MemorySample };
+  /** The first few failed requests of all phases (status and error code). */
+  firstErrors: string[];
 }
 
 const PROFILE_API = 'https://profile-api.bench.test';
@@ -85,7 +87,7 @@ export async function printAccount(): Promise<void> {
       ),
     ]),
   );
-  for (const error of figures.concurrent.firstErrors) console.log(`  error: ${error}`);
+  for (const error of figures.firstErrors) console.log(`  error: ${error}`);
   const { serviceCpuMs, runs, wallMs } = figures.concurrent;
   console.log(
     `\n(under load the service's process used ${(serviceCpuMs / 1000).toFixed(1)} s of CPU in ${(wallMs / 1000).toFixed(1)} s, ` +
@@ -153,15 +155,9 @@ export async function benchAccount(input: AccountBenchInput): Promise<AccountFig
     const wallStart = process.hrtime.bigint();
     const concurrent = (
       await Promise.all(
-        crowd.map(async (token) => {
-          const results: Measured[] = [];
-          let client = api.client();
-          for (let i = 0; i < input.requestsPerUser; i++) {
-            if (i > 0 && i % REQUESTS_PER_ADDRESS === 0) client = api.client();
-            results.push(await timeOne(() => api.call(client, token, i % 2 === 0 ? 'GET' : 'PATCH')));
-          }
-          return results;
-        }),
+        crowd.map((token) =>
+          sequence(input.requestsPerUser, (client, i) => api.call(client, token, i % 2 === 0 ? 'GET' : 'PATCH'), api),
+        ),
       )
     ).flat();
     const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
@@ -179,9 +175,11 @@ export async function benchAccount(input: AccountBenchInput): Promise<AccountFig
         users: crowd.length,
         wallMs,
         serviceCpuMs: after.cpuMs - before.cpuMs,
-        firstErrors: concurrent.flatMap((result) => (result.error === undefined ? [] : [result.error])).slice(0, 5),
       },
       memory: { atRest, peakUnderLoad: peak(samples), afterLoad },
+      firstErrors: [...read, ...update, ...concurrent]
+        .flatMap((result) => (result.error === undefined ? [] : [result.error]))
+        .slice(0, 5),
     };
   } finally {
     if (service && service.exitCode === null) {
@@ -326,12 +324,16 @@ function peak(samples: MemorySample[]): MemorySample {
 }
 
 /** `runs` calls in sequence, from a client whose address changes every REQUESTS_PER_ADDRESS calls. */
-async function sequence(runs: number, call: (client: string) => Promise<void>, api: ProfileApi): Promise<Measured[]> {
+async function sequence(
+  runs: number,
+  call: (client: string, index: number) => Promise<void>,
+  api: ProfileApi,
+): Promise<Measured[]> {
   const results: Measured[] = [];
   let client = api.client();
   for (let i = 0; i < runs; i++) {
     if (i > 0 && i % REQUESTS_PER_ADDRESS === 0) client = api.client();
-    results.push(await timeOne(() => call(client)));
+    results.push(await timeOne(() => call(client, i)));
   }
   return results;
 }
