@@ -37,6 +37,8 @@ export interface AccountConfig {
   management?: ManagementConfig;
   /** The profile API's audience (tenant.yaml's PROFILE_API_AUDIENCE); needs `management`. */
   profileApiAudience?: string;
+  /** The Profile SPA's origins (tenant.yaml's PROFILE_WEB_ORIGINS): the profile API answers CORS for them. */
+  profileApiOrigins?: string[];
   /** How the service sends its own emails (the email change); absent: the email change is not served. */
   mail?: MailConfig;
 }
@@ -271,6 +273,25 @@ function parseMail(env: Env, problems: string[]): MailConfig | undefined {
   return smtp && MAIL_FROM.test(from) ? { smtp, from } : undefined;
 }
 
+/**
+ * The origins the profile API answers CORS for: each an exact origin, https or http on loopback
+ * (no `*`, no path); the invalid entries are reported by position, as every problem here is
+ * reported without its value.
+ */
+function parseProfileApiOrigins(value: string | undefined, problems: string[]): string[] | undefined {
+  if (blank(value)) return undefined;
+  const parsed = value.split(',').map((part) => parseBaseUrl(part));
+  const origins = parsed.filter((origin): origin is string => origin !== undefined);
+  if (origins.length < parsed.length) {
+    const invalid = parsed.flatMap((origin, index) => (origin === undefined ? [index + 1] : []));
+    problems.push(
+      `ACCOUNT_PROFILE_API_ORIGINS: entry ${invalid.join(', ')} is not an origin (https://host[:port], http only on loopback; no path, no *)`,
+    );
+    return undefined;
+  }
+  return [...new Set(origins)];
+}
+
 export function readAccountConfig(env: Env): AccountConfig {
   const problems: string[] = [];
   const port = parsePort(env['ACCOUNT_PORT'], problems);
@@ -304,6 +325,11 @@ export function readAccountConfig(env: Env): AccountConfig {
     problems.push(
       'ACCOUNT_SMTP_URL and ACCOUNT_MAIL_FROM need the profile page (the linking and ACCOUNT_MGMT_* variables)',
     );
+  const profileApiOrigins = parseProfileApiOrigins(env['ACCOUNT_PROFILE_API_ORIGINS'], problems);
+  if (profileApiOrigins !== undefined && profileApiAudience === undefined)
+    problems.push(
+      'ACCOUNT_PROFILE_API_ORIGINS needs ACCOUNT_PROFILE_API_AUDIENCE (they are the profile API’s callers)',
+    );
   if (linking.linkingSessionSecret !== undefined && linking.linkingSessionSecret === termsSessionSecret)
     problems.push('LINKING_SESSION_TOKEN_SECRET must differ from TERMS_SESSION_TOKEN_SECRET (one key per page)');
 
@@ -320,5 +346,6 @@ export function readAccountConfig(env: Env): AccountConfig {
     ...(management ? { management } : {}),
     ...(profileApiAudience ? { profileApiAudience } : {}),
     ...(mail ? { mail } : {}),
+    ...(profileApiOrigins ? { profileApiOrigins } : {}),
   };
 }

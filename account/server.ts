@@ -132,6 +132,8 @@ export async function buildAccountApp(
       store,
       now: options.now ?? Date.now,
       limits: RATE_LIMITS,
+      corsOrigins: config.profileApiOrigins ?? [],
+      prefix: '/api',
     });
   }
   return app;

@@ -1,7 +1,7 @@
-// npm run bench: the measured figures (docs in README "Benchmarks").
+// npm run bench [-- section…]: the measured figures (docs in README "Benchmarks").
 import { runBench } from '../tooling/bench';
 
-runBench().catch((error: unknown) => {
+runBench(process.argv.slice(2)).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,8 +1,10 @@
+import cors from '@fastify/cors';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { LOCALES } from '../i18n';
 import type { ProfileStore, ProfileUser } from '../management/users';
 import { EDITABLE_FIELDS, validateEdit } from '../profile/metadata';
 import { verifyAccessToken, type AccessTokenPolicy, type ProfileScope } from './access-token';
+import { profileApiCors } from './cors';
 
 /**
  * The profile API for the Profile SPA (docs/account.md, "The profile API"): the profile page's
@@ -10,6 +12,8 @@ import { verifyAccessToken, type AccessTokenPolicy, type ProfileScope } from './
  * - `GET /api/profile` (`read:profile`): the profile and the allow-listed user_metadata;
  * - `PATCH /api/profile` (`update:profile`): the allow-listed fields, all valid or nothing stored.
  * No cookie is read or set: CSRF does not apply to a bearer token the page has to attach itself.
+ * Registered under the `/api` prefix: the CORS plugin (its hook and its `OPTIONS *` route) then
+ * covers these routes only, never the HTML pages.
  */
 
 export interface ApiRoutesOptions {
@@ -17,6 +21,8 @@ export interface ApiRoutesOptions {
   store: ProfileStore;
   now: () => number;
   limits: { perIpPerMinute: number };
+  /** The Profile SPA's origins, answered with CORS; none: same-origin callers only. */
+  corsOrigins: readonly string[];
 }
 
 const BODY_LIMIT = 4 * 1024;
@@ -36,6 +42,7 @@ function view(user: ProfileUser): Record<string, unknown> {
 }
 
 export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, options) => {
+  await app.register(cors, profileApiCors(options.corsOrigins));
   // JSON errors here, whatever the pages' handler does.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -66,14 +73,14 @@ export const apiRoutes: FastifyPluginAsync<ApiRoutesOptions> = async (app, optio
 
   const limit = app.rateLimit({ max: options.limits.perIpPerMinute, timeWindow: 60_000 });
 
-  app.get('/api/profile', { onRequest: limit }, async (request, reply) => {
+  app.get('/profile', { onRequest: limit }, async (request, reply) => {
     const sub = await authorize(request, reply, 'read:profile');
     if (sub === undefined) return reply;
     const user = await load(reply, sub);
     return user ? view(user) : reply;
   });
 
-  app.patch<{ Body: unknown }>('/api/profile', { onRequest: limit, bodyLimit: BODY_LIMIT }, async (request, reply) => {
+  app.patch<{ Body: unknown }>('/profile', { onRequest: limit, bodyLimit: BODY_LIMIT }, async (request, reply) => {
     const sub = await authorize(request, reply, 'update:profile');
     if (sub === undefined) return reply;
     const body = request.body;

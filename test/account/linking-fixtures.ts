@@ -25,6 +25,8 @@ export const MAIL_FROM = 'Acme Account <account@acme.example>';
 
 /** The profile API's audience in these tests (tenant.yaml's PROFILE_API_AUDIENCE). */
 export const PROFILE_API = 'https://profile-api.sandbox.test';
+/** The Profile SPA's origin (tenant.yaml's PROFILE_WEB_ORIGINS): the profile API answers it CORS. */
+export const PROFILE_SPA_ORIGIN = 'http://localhost:3001';
 
 export interface LinkingSetup {
   ctx: OidcSandbox;
@@ -143,6 +145,7 @@ export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: 
       },
       profileApiAudience: PROFILE_API,
       mail: { smtp: smtpTransport(ctx.sandbox.smtpUrl), from: MAIL_FROM },
+      profileApiOrigins: [PROFILE_SPA_ORIGIN],
     }),
     {
       tenantFetch: ctx.caFetch.fetch,

@@ -110,8 +110,8 @@ export async function benchLocalAuth0(input: LocalAuth0BenchInput): Promise<Loca
   if (!client || redirectUri === undefined)
     throw new Error(`client ${input.clientId} does not exist or has no callback URL`);
   const http = caFetch(readFileSync(input.sandbox.caPath));
-  const flow = (): Promise<void> =>
-    codeFlow(http.fetch, {
+  const flow = async (): Promise<void> => {
+    await codeFlow(http.fetch, {
       origin: input.sandbox.url,
       clientId: client.client_id,
       clientSecret: client.client_secret,
@@ -120,6 +120,7 @@ export async function benchLocalAuth0(input: LocalAuth0BenchInput): Promise<Loca
       email: input.email,
       password: input.password,
     });
+  };
   try {
     await flow(); // warm-up: the Actions load once per deployed version
     const sequential = await timed(input.runs, async () => flow());
@@ -149,10 +150,12 @@ interface FlowTarget {
   redirectUri: string;
   email: string;
   password: string;
+  /** An API to get the access token for, with its scopes (default: `scope=openid`, no audience). */
+  api?: { audience: string; scope: string };
 }
 
-/** One login as a browser and the application do it; throws on anything but tokens at the end. */
-export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promise<void> {
+/** One login as a browser and the application do it; the access token, or throws. */
+export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promise<string> {
   const cookies = new Map<string, string>();
   const send = async (url: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetcher(url, {
@@ -175,7 +178,8 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
     client_id: target.clientId,
     redirect_uri: target.redirectUri,
     response_type: 'code',
-    scope: 'openid',
+    scope: target.api?.scope ?? 'openid',
+    ...(target.api ? { audience: target.api.audience } : {}),
     state: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
@@ -218,6 +222,7 @@ export async function codeFlow(fetcher: typeof fetch, target: FlowTarget): Promi
   if (tokens.status !== 200) throw new Error(`/oauth/token answered ${tokens.status}: ${await tokens.text()}`);
   const answer = (await tokens.json()) as { access_token?: unknown };
   if (typeof answer.access_token !== 'string') throw new Error('/oauth/token answered no access_token');
+  return answer.access_token;
 }
 
 function expectRedirect(response: Response, step: string): string {
@@ -242,12 +247,12 @@ function hiddenFields(html: string): Record<string, string> {
   );
 }
 
-interface Measured {
+export interface Measured {
   ms: number;
   error?: string;
 }
 
-async function timeOne(fn: () => Promise<void>): Promise<Measured> {
+export async function timeOne(fn: () => Promise<void>): Promise<Measured> {
   const start = process.hrtime.bigint();
   try {
     await fn();
@@ -267,7 +272,7 @@ async function timed(runs: number, fn: () => Promise<void>): Promise<Measured[]>
 }
 
 /** Percentiles over the successful runs; errors counted apart. */
-function summarize(results: Measured[]): Timing {
+export function summarize(results: Measured[]): Timing {
   const ok = percentiles(results.flatMap((result) => (result.error === undefined ? [result.ms] : [])));
   return {
     runs: results.length,
