@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +8,7 @@ import { ACCOUNT_DEFAULT_PORT, buildAccountApp, readAccountConfig, type AccountC
 import { HOST, readDeployClient, SandboxClient, statePaths } from '../../local/sandbox';
 import { SANDBOX_SECRETS_FILE } from '../deploy/sandbox-environment';
 import { projectPaths } from '../paths';
+import { bumpedVersion } from '../start/journeys';
 import { keywordText, resolveEnvironment } from '../tenant';
 
 /**
@@ -133,11 +134,28 @@ export interface SandboxAccountService {
   close(): Promise<void>;
 }
 
+/**
+ * The terms texts the service serves on the sandbox, in its state folder: the service's own
+ * versions, plus the version npm start's terms-bump journey deploys (bumpedVersion of sandbox.yaml's
+ * TERMS_VERSION) as a copy of that version's text, so the bump has a consent page to show. A real
+ * bump adds the new version's text to the service first (docs/account.md).
+ */
+export function sandboxTermsContent(stateDir: string, serviceDir: string): string {
+  const version = keywordText(resolveEnvironment(projectPaths(), 'sandbox', {}).mappings.TERMS_VERSION ?? '');
+  const dir = join(statePaths(stateDir).dir, 'terms-content');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(serviceDir, dir, { recursive: true });
+  const bumped = join(dir, bumpedVersion(version));
+  if (existsSync(join(dir, version)) && !existsSync(bumped)) cpSync(join(dir, version), bumped, { recursive: true });
+  return dir;
+}
+
 /** Starts the service for the sandbox on 127.0.0.1:`port`; close() stops it and undoes the CA trust. */
 export async function startSandboxAccountService(
   input: SandboxAccountInput & { logger?: boolean },
 ): Promise<SandboxAccountService> {
-  const config = readAccountConfig(await sandboxAccountEnv(input));
+  const read = readAccountConfig(await sandboxAccountEnv(input));
+  const config = { ...read, termsContentDir: sandboxTermsContent(input.sandbox.stateDir, read.termsContentDir) };
   const untrust = trustSandboxCa(input.sandbox.caPath);
   let app: FastifyInstance | undefined;
   try {
