@@ -1,5 +1,4 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccountConfig } from '../../account';
@@ -10,7 +9,7 @@ import {
   sandboxAccountEnv,
   startSandboxAccountService,
 } from '../../tooling/account-service/sandbox';
-import { startTestSandbox } from '../sandbox/helpers';
+import { freePort, startTestSandbox } from '../sandbox/helpers';
 
 // The account service configured from a running sandbox (npm start, npm run account): the page
 // secrets the sandbox generated, the clients it issued when tenant.yaml was deployed.
@@ -82,16 +81,3 @@ describe('the account service on the sandbox', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}

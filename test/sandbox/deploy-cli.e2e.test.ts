@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,7 +22,7 @@ import {
 } from '../../tooling/start/journeys';
 import { projectPaths } from '../../tooling/paths';
 import { replaceKeywords, type KeywordMappings } from '../../tooling/tenant';
-import { call, clientToken, deployToken, startTestSandbox } from './helpers';
+import { call, clientToken, deployToken, freePort, startTestSandbox } from './helpers';
 
 // The real auth0-deploy-cli against a fresh sandbox, with the project's tenant/tenant.yaml and its
 // sandbox environment, then the main journeys as logins through what it deployed. Each import
@@ -399,16 +398,3 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
     IMPORT_TIMEOUT,
   );
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
