@@ -75,14 +75,16 @@ async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
 
 /**
  * Checked before the state folder is reset, so a sandbox still running there keeps its database.
- * `what`: who may hold the port, and the variable that moves it.
+ * `holder`: who may hold the port; `variable`: what moves it.
  */
-function assertPortFree(port: number, what: string): Promise<void> {
+function assertPortFree(port: number, holder: string, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${HOST} is in use (${what}=<another port>`) : error,
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${HOST} is in use (${holder}?): stop it, or run with ${variable}=<another port>`)
+          : error,
       ),
     );
     probe.listen(port, HOST, () => probe.close(() => resolve()));
@@ -137,14 +139,8 @@ export async function runStart(options: StartOptions): Promise<number> {
 
   checkpoint();
   done = step(2, `Start the sandbox tenant on https://${HOST}:${port} (fresh tenant; CA and keys kept)`);
-  await assertPortFree(
-    port,
-    'a sandbox from an earlier npm start or npm run sandbox?): stop it, or run with SANDBOX_PORT',
-  );
-  await assertPortFree(
-    accountPort,
-    'an account service from an earlier npm start or npm run account?): stop it, or run with ACCOUNT_PORT',
-  );
+  await assertPortFree(port, 'a sandbox from an earlier npm start or npm run sandbox', 'SANDBOX_PORT');
+  await assertPortFree(accountPort, 'an account service from an earlier npm start or npm run account', 'ACCOUNT_PORT');
   let managementCalls = 0;
   let echoRequests = false;
   const sandbox: Sandbox = await startSandbox({
