@@ -3,11 +3,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers point one way: scripts/ → tooling/ → local/sandbox (its index) → local/runtime (its index) → actions/.
+ * Layers point one way: scripts/ → tooling/ → local/sandbox (its index) → local/runtime (its index) → actions/;
+ * scripts/ and tooling/ → account/ (its index), which imports nothing outside itself.
  * Each folder lists the imports it must never make; a cycle between top-level folders needs one of them.
  */
 // A sandbox or runtime module other than the folder's index.ts.
 const INTERNALS = '^(\\.\\./)+local/(sandbox|runtime)/.+';
+// An account service module other than its index.ts.
+const ACCOUNT_INTERNALS = '^(\\.\\./)+account/.+';
 const outside = (...folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
 const layer = (files, ...patterns) => ({
   files,
@@ -68,13 +71,15 @@ export default tseslint.config(
   ),
   layer(
     ['tooling/**'],
-    [outside('scripts', 'test', 'account'), 'tooling/ never imports scripts/, test/ or the account service.'],
+    [outside('scripts', 'test'), 'tooling/ never imports scripts/ or test/.'],
     [INTERNALS, 'Reach the sandbox and the runtime through their public entry (local/sandbox, local/runtime).'],
+    [ACCOUNT_INTERNALS, 'Reach the account service through its public entry (account/index.ts).'],
   ),
   layer(
     ['scripts/**'],
     [outside('test'), 'Scripts never import test/.'],
     [INTERNALS, 'Reach the sandbox and the runtime through their public entry (local/sandbox, local/runtime).'],
+    [ACCOUNT_INTERNALS, 'Reach the account service through its public entry (account/index.ts).'],
   ),
   layer(
     ['account/**'],

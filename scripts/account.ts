@@ -1,23 +1,34 @@
 // npm run account
-// Runs the account service (account/, docs/account.md) against the local sandbox tenant, on
-// http://127.0.0.1:8444 (ACCOUNT_PORT), with the consent page secret the sandbox generated.
-// Start the sandbox first (npm start). Ctrl-C stops it.
+// Runs the account service (account/, docs/account.md) against the local sandbox tenant already
+// running (npm start or npm run sandbox, with tenant.yaml deployed), on http://127.0.0.1:8444
+// (ACCOUNT_PORT), configured from the sandbox as npm start does it. Ctrl-C stops it.
 //
 // Environment: ACCOUNT_PORT, SANDBOX_PORT (the sandbox's, default 8443); any variable of
 // docs/account.md overrides the sandbox's value.
-import { ConfigError, readAccountConfig } from '../account/config';
-import { sandboxAccountEnv } from '../account/dev/sandbox';
-import { startAccountService } from '../account/listen';
-import { DEFAULT_PORT, DEFAULT_STATE_DIR, HOST } from '../local/sandbox';
+import { ConfigError } from '../account';
+import { DEFAULT_PORT, DEFAULT_STATE_DIR, HOST, sandboxTarget } from '../local/sandbox';
+import { accountPort, startSandboxAccountService } from '../tooling/account-service/sandbox';
 import { parseSandboxPort } from '../tooling/sandbox-port';
 
 async function main(): Promise<void> {
-  const domain = `${HOST}:${parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT}`;
-  const config = readAccountConfig(sandboxAccountEnv({ stateDir: DEFAULT_STATE_DIR, domain, env: process.env }));
-  await startAccountService(config);
+  const sandboxPort = parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT;
+  const service = await startSandboxAccountService({
+    sandbox: { ...sandboxTarget(DEFAULT_STATE_DIR, sandboxPort), stateDir: DEFAULT_STATE_DIR },
+    port: accountPort(process.env),
+    overrides: process.env,
+    logger: true,
+  });
   console.log(
-    `account service: http://${config.host}:${config.port}/terms (answers post to ${config.tenantOrigin}/continue)`,
+    `account service: ${service.url}/profile, and the Actions' pages ${service.url}/link and ${service.url}/terms (answers post to https://${HOST}:${sandboxPort}/continue)`,
   );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      service.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -4,12 +4,14 @@
 // is reset but for its CA and keys, so every run starts from the same tenant and a browser that
 // trusts the CA still does): build and validate, start the sandbox, deploy tenant/tenant.yaml with
 // the real auth0-deploy-cli (~45 s), seed a few users, run the main journeys as logins through the
-// deployed Actions, and print each outcome. Then, on a terminal,
-// keep the sandbox running for `npm run login` and the reference pages (Ctrl-C stops it); with
-// --exit, or without a terminal (CI), exit 0 if every journey ended as expected, 1 otherwise.
+// deployed Actions and the account service's pages (account/, started once the tenant is deployed),
+// and print each outcome. Then, on a terminal, keep the sandbox and the service running for
+// `npm run login` and a browser (Ctrl-C stops them); with --exit, or without a terminal (CI), exit
+// 0 if every journey ended as expected, 1 otherwise.
 //
-// Environment: SANDBOX_PORT (default 8443).
+// Environment: SANDBOX_PORT (default 8443), ACCOUNT_PORT (the account service's, default 8444).
 import { DEFAULT_PORT } from '../local/sandbox';
+import { accountPort } from '../tooling/account-service/sandbox';
 import { parseSandboxPort } from '../tooling/sandbox-port';
 import { runStart, Stopped } from '../tooling/start';
 
@@ -19,7 +21,11 @@ function main(): Promise<number> {
   const args = process.argv.slice(2);
   const unknown = args.filter((arg) => arg !== '--exit');
   if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}\n${USAGE}`);
-  return runStart({ exit: args.includes('--exit'), port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT });
+  return runStart({
+    exit: args.includes('--exit'),
+    port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT,
+    accountPort: accountPort(process.env),
+  });
 }
 
 main().then(

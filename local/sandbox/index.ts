@@ -14,18 +14,12 @@ export type { DeployClientCredentials } from './bootstrap';
 export * from './store';
 export { measureEmailRender, templateErrors, type OutboxEmail, type TemplateFields } from './email';
 export { caFetch, type CaFetch } from './login/fetch';
-// The main journeys of npm start (seeded users, logins through the deployed Actions) and their printing.
-export {
-  DATABASE,
-  GOOGLE,
-  NEW_GOOGLE_PROFILE,
-  runJourneys,
-  SEEDED,
-  seedUsers,
-  WEB_APP,
-  type JourneyContext,
-  type JourneyResult,
-  type SeededUsers,
-} from './login/journeys';
 export { actionsRun, claimsTable, outcomeHeadline, pageOf, sessionTokenPayload } from './login/format';
-export { LOGIN_FLOWS, type LoginFlow, type LoginRequest, type LoginResponse, type SocialProfile } from './login/types';
+export {
+  LOGIN_FLOWS,
+  type IdTokenClaims,
+  type LoginFlow,
+  type LoginRequest,
+  type LoginResponse,
+  type SocialProfile,
+} from './login/types';

@@ -63,7 +63,7 @@ export interface Sandbox {
 
 /**
  * Starts the sandbox tenant: HTTPS on 127.0.0.1, Management API under /api/v2, /oauth/token, and
- * logins through the deployed Actions (/sandbox/login, /continue, the reference pages under /pages).
+ * logins through the deployed Actions (/sandbox/login, /continue).
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const paths = prepareStateDir(options.stateDir ?? DEFAULT_STATE_DIR, { reset: options.reset ?? false });
@@ -267,12 +267,10 @@ function buildApp(deps: AppDependencies): FastifyInstance {
   });
   void app.register(loginRoutes, {
     engine,
-    store: deps.store,
     endpoint: deps.endpoint,
     requireDeployClient: deployClientOnly(authenticate, deps.deployClientId),
     resumeAuthorization: oidc.resumeAuthorization,
     continueAllowed: oidc.continueAllowed,
-    callbackOrigin: oidc.callbackOrigin,
   });
   return app;
 }

@@ -123,7 +123,7 @@ describe('the linking page in headless Chromium', () => {
       await page.fill('input[name=password]', PASSWORD);
       await page.click('button:text-is("Continue")');
       // The answer posts itself to /continue; enforce-terms then asks the Google identity.
-      await page.waitForURL(/\/pages\/terms\?/);
+      await page.waitForURL(new RegExp(`^${setup.accountUrl}/terms\\?`));
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(/^https:\/\/rp\.example\.com\/callback\?code=/);
       expect(setup.ctx.sandbox.store.users.require(existing.user_id).identities.map((i) => i.provider)).toEqual([
@@ -154,7 +154,7 @@ describe('the linking page in headless Chromium', () => {
       await page.click('#back');
       await expect.poll(() => page.title()).toBe('Link your accounts');
       await page.click('button:text-is("Don’t link")');
-      await page.waitForURL(/\/pages\/terms\?/);
+      await page.waitForURL(new RegExp(`^${setup.accountUrl}/terms\\?`));
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(/^https:\/\/rp\.example\.com\/callback\?code=/);
       expect(setup.ctx.sandbox.store.users.require(offered.user_id).identities).toHaveLength(1);

@@ -10,14 +10,14 @@ import { statePaths } from '../../local/sandbox/state';
 import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
 import { projectPaths } from '../../tooling/paths';
-import { deployAction } from '../sandbox/login-fixtures';
+import { deployAction, TERMS_VERSION } from '../sandbox/login-fixtures';
 import { hiddenFields, startOidcSandbox, type OidcSandbox, type Visit } from '../sandbox/oidc-fixtures';
 import { accountConfig, CONTENT_DIR } from './helpers';
 
 /**
  * The account service on a real port in front of a sandbox tenant (the project's four Actions,
- * a relying party), with tenant.yaml's `Account Service` client (`account_service: "true"`) and
- * prompt-account-linking sending its offers to this service's /link.
+ * a relying party), with tenant.yaml's `Account Service` client (`account_service: "true"`),
+ * prompt-account-linking sending its offers to this service's /link and enforce-terms to its /terms.
  */
 
 /** The account service's From in these tests; its emails reach the sandbox's SMTP ingress. */
@@ -109,6 +109,13 @@ export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: 
       LINKING_COOLDOWN_DAYS: '30',
     },
   );
+  // enforce-terms with this service's /terms (its secret is the one the service is configured with).
+  deployAction(ctx.sandbox, 'enforce-terms', readFileSync(join(projectPaths().distDir, 'enforce-terms.js'), 'utf8'), {
+    TERMS_VERSION,
+    TERMS_URL: `${accountUrl}/terms`,
+    SESSION_TOKEN_SECRET: ctx.sessionSecret,
+    TERMS_GRACE_UNTIL: '1970-01-01T00:00:00Z',
+  });
   store.resourceServers.create({
     identifier: PROFILE_API,
     name: 'Profile API',

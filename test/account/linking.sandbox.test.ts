@@ -74,10 +74,10 @@ describe('the linking page with a nested login', () => {
     expect(answered.url.startsWith(`${setup.accountUrl}/link/callback?`)).toBe(true);
     expect(answered.html).toContain('Accounts linked');
 
-    // The answer goes to /continue; enforce-terms then asks the Google identity (the sandbox's page).
+    // The answer goes to /continue; enforce-terms then asks the Google identity (this service's page).
     const terms = await b.submit(answered, `${setup.ctx.sandbox.url}/continue`, {});
-    expect(terms.url).toContain('/pages/terms');
-    const accepted = await b.submit(terms, '/pages/terms', { answer: 'accept' });
+    expect(terms.url.startsWith(`${setup.accountUrl}/terms?`)).toBe(true);
+    const accepted = await b.submit(terms, '/terms', { answer: 'accept' });
     const done = await b.submit(accepted, `${setup.ctx.sandbox.url}/continue`, {});
     expect(done.leftTo?.startsWith(CALLBACK)).toBe(true);
     const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo ?? ''), {
@@ -129,7 +129,7 @@ describe('the linking page with a nested login', () => {
     const declined = await b.submit(linking, '/link', { answer: 'decline' });
     expect(declined.html).toContain('Accounts not linked');
     const terms = await b.submit(declined, `${setup.ctx.sandbox.url}/continue`, {});
-    expect(terms.url).toContain('/pages/terms');
+    expect(terms.url.startsWith(`${setup.accountUrl}/terms?`)).toBe(true);
     const google = setup.ctx.sandbox.store.users
       .findByEmail('decliner@example.com')
       .find((user) => user.user_id.startsWith('google-oauth2|'));

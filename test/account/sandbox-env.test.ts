@@ -1,30 +1,83 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { readAccountConfig } from '../../account/config';
-import { sandboxAccountEnv } from '../../account/dev/sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAccountConfig } from '../../account';
+import type { Sandbox } from '../../local/sandbox';
+import {
+  ACCOUNT_CLIENT,
+  ACCOUNT_M2M_CLIENT,
+  sandboxAccountEnv,
+  startSandboxAccountService,
+} from '../../tooling/account-service/sandbox';
+import { freePort, startTestSandbox } from '../sandbox/helpers';
 
-describe('npm run account: the sandbox environment', () => {
-  it('uses the terms secret the sandbox generated, and its domain', () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
-    const secret = 'b'.repeat(43);
+// The account service configured from a running sandbox (npm start, npm run account): the page
+// secrets the sandbox generated, the clients it issued when tenant.yaml was deployed.
+
+let sandbox: Sandbox;
+const TERMS_SECRET = 't'.repeat(43);
+const LINKING_SECRET = 'l'.repeat(43);
+
+beforeAll(async () => {
+  sandbox = await startTestSandbox();
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+describe('the account service on the sandbox', () => {
+  it('before the deploy: says to deploy first, and makes no secret', async () => {
+    const secretsFile = join(sandbox.stateDir, 'deploy-secrets.json');
+    await expect(sandboxAccountEnv({ sandbox, port: 9444 })).rejects.toThrow(/npm start/);
+    expect(existsSync(secretsFile)).toBe(false);
+    writeFileSync(secretsFile, JSON.stringify({ TENANT_TERMS_SESSION_TOKEN_SECRET: TERMS_SECRET }));
+    await expect(sandboxAccountEnv({ sandbox, port: 9444 })).rejects.toThrow(/no TENANT_LINKING_SESSION_TOKEN_SECRET/);
     writeFileSync(
-      join(stateDir, 'deploy-secrets.json'),
-      JSON.stringify({ TENANT_TERMS_SESSION_TOKEN_SECRET: secret, TENANT_LINKING_SESSION_TOKEN_SECRET: 'other' }),
+      secretsFile,
+      JSON.stringify({
+        TENANT_TERMS_SESSION_TOKEN_SECRET: TERMS_SECRET,
+        TENANT_LINKING_SESSION_TOKEN_SECRET: LINKING_SECRET,
+      }),
     );
-    const config = readAccountConfig(
-      sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: { ACCOUNT_PORT: '9444' } }),
-    );
-    expect(config).toMatchObject({ termsSessionSecret: secret, tenantOrigin: 'https://127.0.0.1:8443', port: 9444 });
+    await expect(sandboxAccountEnv({ sandbox, port: 9444 })).rejects.toThrow(`no "${ACCOUNT_CLIENT}" client`);
   });
 
-  it('without a started sandbox: says to start it, and makes no secret', () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
-    expect(() => sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: {} })).toThrow(/npm start/);
-    writeFileSync(join(stateDir, 'deploy-secrets.json'), '{}');
-    expect(() => sandboxAccountEnv({ stateDir, domain: '127.0.0.1:8443', env: {} })).toThrow(
-      /no TENANT_TERMS_SESSION_TOKEN_SECRET/,
+  it("takes the sandbox's domain, page secrets and issued clients; the caller's variables win", async () => {
+    const web = sandbox.store.clients.create({
+      name: ACCOUNT_CLIENT,
+      app_type: 'regular_web',
+      grant_types: ['authorization_code'],
+      callbacks: ['http://127.0.0.1:9444/link/callback'],
+    });
+    const m2m = sandbox.store.clients.create({
+      name: ACCOUNT_M2M_CLIENT,
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
+    const config = readAccountConfig(
+      await sandboxAccountEnv({ sandbox, port: 9444, overrides: { ACCOUNT_HOST: '::1' } }),
     );
+    expect(config).toMatchObject({
+      host: '::1',
+      port: 9444,
+      tenantOrigin: `https://${sandbox.domain}`,
+      termsSessionSecret: TERMS_SECRET,
+      linkingSessionSecret: LINKING_SECRET,
+      accountClient: { baseUrl: 'http://127.0.0.1:9444', clientId: web.client_id, clientSecret: web.client_secret },
+      management: { domain: sandbox.domain, clientId: m2m.client_id, clientSecret: m2m.client_secret },
+      profileApiAudience: 'https://profile-api.sandbox.acme.example',
+    });
+  });
+
+  it("runs trusting the sandbox's CA: the profile page's sign-in discovers the tenant over verified TLS", async () => {
+    const service = await startSandboxAccountService({ sandbox, port: await freePort() });
+    try {
+      const response = await fetch(`${service.url}/profile`, { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toMatch(new RegExp(`^${sandbox.url}/authorize\\?`));
+    } finally {
+      await service.close();
+    }
   });
 });

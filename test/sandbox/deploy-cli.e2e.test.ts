@@ -9,19 +9,20 @@ import { runDeployCli, type DeployCliResult } from '../../tooling/deploy/deploy-
 import type { Target } from '../../tooling/deploy/target';
 import { SandboxClient } from '../../local/sandbox/client';
 import { demoUserPassword, sandboxDeployment } from '../../tooling/deploy/sandbox-environment';
+import { caFetch, isManagementApiRequest } from '../../local/sandbox';
+import type { LoginResponse } from '../../local/sandbox/login/types';
+import { accountOrigin, startSandboxAccountService } from '../../tooling/account-service/sandbox';
 import {
   GOOGLE,
-  isManagementApiRequest,
   NEW_GOOGLE_PROFILE,
   runJourneys,
   seedUsers,
   WEB_APP,
   type JourneyContext,
-} from '../../local/sandbox';
-import type { LoginResponse } from '../../local/sandbox/login/types';
+} from '../../tooling/start/journeys';
 import { projectPaths } from '../../tooling/paths';
 import { replaceKeywords, type KeywordMappings } from '../../tooling/tenant';
-import { call, clientToken, deployToken, startTestSandbox } from './helpers';
+import { call, clientToken, deployToken, freePort, startTestSandbox } from './helpers';
 
 // The real auth0-deploy-cli against a fresh sandbox, with the project's tenant/tenant.yaml and its
 // sandbox environment, then the main journeys as logins through what it deployed. Each import
@@ -39,6 +40,8 @@ let target: Target;
 let mappings: KeywordMappings;
 let linkingClient: { client_id: string; client_secret: string };
 let deployed: Yaml;
+/** The account service's port: the deployed pages and callbacks are on it. */
+let accountPort: number;
 /** Requests served on /api/v2 and /oauth/token (the sandbox's request log). */
 let managementCalls = 0;
 
@@ -89,10 +92,13 @@ beforeAll(async () => {
   // What npm start does: the sandbox environment's secrets, with the linking client created first
   // (Auth0 issues its credentials on creation and the Action needs them as secrets; deploy-cli then
   // matches it by name and updates it), and the keyword values moved to this sandbox's free port.
-  const deployment = await sandboxDeployment(sandbox, paths);
+  // The account service's pages and callbacks move to its port, as the sandbox's URLs do.
+  accountPort = await freePort();
+  const deployment = await sandboxDeployment(sandbox, paths, accountOrigin(accountPort));
   ({ target, mappings, linkingClient } = deployment);
   expect(mappings.AUTH0_DOMAIN).toBe(sandbox.domain);
-  expect(mappings.TERMS_URL).toBe(`${sandbox.url}/pages/terms`);
+  expect(mappings.TERMS_URL).toBe(`${accountOrigin(accountPort)}/terms`);
+  expect(mappings.LINKING_URL).toBe(`${accountOrigin(accountPort)}/link`);
   deployed = parse(replaceKeywords(readFileSync(TENANT_FILE, 'utf8'), mappings)) as Yaml;
 });
 
@@ -288,17 +294,25 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
     IMPORT_TIMEOUT,
   );
 
-  test('the main journeys run as logins through the deployed Actions, and the stored users show it', async () => {
+  test('the main journeys run as logins through the deployed Actions and the account service, and the stored users show it', async () => {
     const { store } = sandbox;
+    // What npm start does once the tenant is deployed: the account service, configured from the sandbox.
+    const account = await startSandboxAccountService({ sandbox, port: accountPort });
+    const sandboxFetch = caFetch(readFileSync(sandbox.caPath));
     const context: JourneyContext = {
       client: new SandboxClient(sandbox),
       token: await deployToken(sandbox),
       termsVersion: String(mappings.TERMS_VERSION),
       password: demoUserPassword(sandbox.stateDir),
       managementCalls: () => managementCalls,
+      pages: { link: String(mappings.LINKING_URL), terms: String(mappings.TERMS_URL) },
+      sandboxFetch: sandboxFetch.fetch,
     };
     const users = await seedUsers(context);
-    const results = await runJourneys(context, users);
+    const results = await runJourneys(context, users).finally(async () => {
+      sandboxFetch.close();
+      await account.close();
+    });
     for (const result of results) expect(result.problems, `${result.name}\n${result.steps.join('\n')}`).toEqual([]);
     expect(results.map((result) => result.final?.outcome)).toEqual(['allowed', 'allowed', 'denied', 'allowed']);
     const [linking, returning, blocked, bump] = results;
@@ -353,7 +367,7 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
       json: { client: WEB_APP, connection: GOOGLE, flow: 'interactive', profile: NEW_GOOGLE_PROFILE },
     });
     expect(back.body).toMatchObject({ outcome: 'redirect', user_id: users.existing });
-    expect(back.body.outcome === 'redirect' && new URL(back.body.url).pathname).toBe('/pages/terms');
+    expect(back.body.outcome === 'redirect' && back.body.url.split('?')[0]).toBe(`${account.url}/terms`);
     expect(managementCalls - before).toBe(0);
   });
 

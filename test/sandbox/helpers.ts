@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox';
@@ -68,4 +69,18 @@ export async function deployToken(sandbox: Sandbox): Promise<string> {
   const result = await clientToken(sandbox, sandbox.deployClient.client_id, sandbox.deployClient.client_secret);
   if (result.status !== 200) throw new Error(`token request failed: ${result.status} ${JSON.stringify(result.body)}`);
   return result.body.access_token;
+}
+
+/** A port nothing listens on now, on 127.0.0.1 (for a server that must know its port before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
 import type { Client, JsonObject, Sandbox, SandboxOptions, User } from '../../local/sandbox';
 import { isManagementApiRequest } from '../../local/sandbox';
-import type { LoginRequest, LoginResponse, PageAnswer } from '../../local/sandbox/login/types';
+import type { LoginRequest, LoginResponse } from '../../local/sandbox/login/types';
+import { signSessionToken } from '../../local/runtime';
 import { projectPaths } from '../../tooling/paths';
 import { call, deployToken, startTestSandbox, type HttpResult } from './helpers';
 
@@ -16,6 +18,11 @@ import { call, deployToken, startTestSandbox, type HttpResult } from './helpers'
 export const PASSWORD = 'Correct-Horse-9';
 export const TERMS_VERSION = '2026-01';
 export const ACTION_ORDER = ['gate-apps', 'prompt-account-linking', 'enforce-terms', 'override-profile'] as const;
+/**
+ * The Actions' pages: the account service's, which nothing serves here (the service and its pages
+ * are tested in test/account). These tests answer for the page with `pageAnswer`.
+ */
+export const PAGES = { link: 'https://account.sandbox.test/link', terms: 'https://account.sandbox.test/terms' };
 
 export interface LoginSandbox {
   sandbox: Sandbox;
@@ -90,7 +97,7 @@ export async function startLoginSandbox(
   const secrets: Record<(typeof ACTION_ORDER)[number], Record<string, string>> = {
     'gate-apps': {},
     'prompt-account-linking': {
-      LINKING_URL: `${sandbox.url}/pages/link`,
+      LINKING_URL: PAGES.link,
       SESSION_TOKEN_SECRET: sessionSecret,
       MGMT_DOMAIN: sandbox.domain,
       MGMT_CLIENT_ID: linking.client_id,
@@ -99,7 +106,7 @@ export async function startLoginSandbox(
     },
     'enforce-terms': {
       TERMS_VERSION,
-      TERMS_URL: `${sandbox.url}/pages/terms`,
+      TERMS_URL: PAGES.terms,
       SESSION_TOKEN_SECRET: sessionSecret,
       TERMS_GRACE_UNTIL: '1970-01-01T00:00:00Z',
     },
@@ -175,20 +182,35 @@ export async function postContinue(
   return call<LoginResponse>(ctx.sandbox, 'POST', '/continue', { form: fields });
 }
 
-export async function answerPage(
-  ctx: LoginSandbox,
-  path: '/pages/link' | '/pages/terms',
-  form: Record<string, string>,
-): Promise<HttpResult<PageAnswer>> {
-  return call<PageAnswer>(ctx.sandbox, 'POST', path, { form, headers: { accept: 'application/json' } });
+/**
+ * What an Action's page answers, for the tests of the login engine: the page's URL (the Action's
+ * redirect) verified like the page does, then `payload` signed with the page's secret for the same
+ * `sub` and `state`, as the fields its answer page posts to /continue. The account service's pages
+ * do this for real (test/account).
+ */
+export function pageAnswer(
+  ctx: Pick<LoginSandbox, 'sessionSecret'>,
+  pageUrl: string,
+  payload: JsonObject,
+): { state: string; session_token: string } {
+  const url = new URL(pageUrl);
+  const state = url.searchParams.get('state') ?? '';
+  const incoming = jwt.verify(url.searchParams.get('session_token') ?? '', ctx.sessionSecret, {
+    algorithms: ['HS256'],
+  }) as jwt.JwtPayload;
+  if (typeof incoming.sub !== 'string' || state === '') throw new Error(`not an Action's page URL: ${pageUrl}`);
+  return {
+    state,
+    session_token: signSessionToken({ secret: ctx.sessionSecret, subject: incoming.sub, state, payload }),
+  };
 }
 
-/** The query of a redirect URL: `session_token` and `state`. */
+/** Where a redirect sends the browser (the page's URL without its query), and its `session_token` and `state`. */
 export function redirectParams(response: LoginResponse): { page: string; session_token: string; state: string } {
   if (response.outcome !== 'redirect') throw new Error(`expected a redirect, got ${JSON.stringify(response)}`);
   const url = new URL(response.url);
   return {
-    page: url.pathname,
+    page: `${url.origin}${url.pathname}`,
     session_token: url.searchParams.get('session_token') ?? '',
     state: url.searchParams.get('state') ?? '',
   };

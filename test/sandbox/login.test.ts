@@ -8,11 +8,12 @@ import { call, clientToken } from './helpers';
 import {
   ACTION_ORDER,
   PASSWORD,
+  PAGES,
   TERMS_VERSION,
-  answerPage,
   databaseUser,
   deployAction,
   login,
+  pageAnswer,
   postContinue,
   redirectParams,
   returningMetadata,
@@ -22,12 +23,19 @@ import {
 
 // Logins through the four Actions deployed in a sandbox (straight into its store: no deploy-cli
 // here), over the sandbox's HTTP API: every flow, what is applied to the stored user, the redirect
-// round trips through the reference pages answered as an API client, and /continue's edge cases.
+// round trips (the pages' answers signed by the test as the account service's pages would, see
+// pageAnswer), and /continue's edge cases.
 
 const GOOGLE = 'google-oauth2';
 const executeAll = ACTION_ORDER.map((action) => ({ action, handler: 'onExecutePostLogin' }));
 
 let ctx: LoginSandbox;
+
+/** The page a login's redirect sends the browser to, with its query. */
+function redirectUrl(response: LoginResponse): string {
+  if (response.outcome !== 'redirect') throw new Error(`expected a redirect, got ${JSON.stringify(response)}`);
+  return response.url;
+}
 
 beforeAll(async () => {
   ctx = await startLoginSandbox();
@@ -200,7 +208,7 @@ describe('interactive database logins', () => {
   });
 });
 
-describe('redirect round trips through the reference pages', () => {
+describe("redirect round trips through the Actions' pages", () => {
   const profile = {
     sub: '109876543210987654321',
     email: 'existing@example.com',
@@ -216,7 +224,7 @@ describe('redirect round trips through the reference pages', () => {
       'redirect',
     );
     const toLink = redirectParams(first);
-    expect(toLink.page).toBe('/pages/link');
+    expect(toLink.page).toBe(PAGES.link);
     expect(first.user_id).toBe(`google-oauth2|${profile.sub}`);
     // Saved before the browser left: the offer, on the new user.
     expect(ctx.sandbox.store.users.require(first.user_id).app_metadata.account_linking).toMatchObject({
@@ -224,45 +232,14 @@ describe('redirect round trips through the reference pages', () => {
       offered: [existing.user_id],
     });
 
-    const page = await call<string>(
-      ctx.sandbox,
-      'GET',
-      `/pages/link?session_token=${toLink.session_token}&state=${toLink.state}`,
-      { headers: { accept: 'text/html' } },
-    );
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('Sign in and link');
-    expect(page.body).not.toContain('existing@example.com');
-    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
-
-    const form = {
-      session_token: toLink.session_token,
-      state: toLink.state,
-      connection: 'customers',
-      email: 'existing@example.com',
-    };
-    const wrong = await answerPage(ctx, '/pages/link', { ...form, password: 'Not-The-Password-1' });
-    expect(wrong.status).toBe(401);
-    const linked = await answerPage(ctx, '/pages/link', { ...form, password: PASSWORD });
-    expect(linked.status).toBe(200);
-    expect(linked.body.continue.fields.state).toBe(toLink.state);
-    expect(jwt.decode(linked.body.continue.fields.session_token)).toMatchObject({
-      link_to: existing.user_id,
-      sub: first.user_id,
-      state: toLink.state,
-    });
-
-    const afterLink = await postContinue(ctx, linked.body.continue.fields);
+    // The linking page, once the user proved control of the offered account: {link_to}.
+    const linked = pageAnswer(ctx, first.url, { link_to: existing.user_id });
+    const afterLink = await postContinue(ctx, linked);
     const toTerms = redirectParams(afterLink.body);
-    expect(toTerms.page).toBe('/pages/terms');
+    expect(toTerms.page).toBe(PAGES.terms);
     expect(afterLink.body.user_id).toBe(existing.user_id);
-    const accepted = await answerPage(ctx, '/pages/terms', {
-      session_token: toTerms.session_token,
-      state: toTerms.state,
-      answer: 'accept',
-    });
-    const done = expectOutcome((await postContinue(ctx, accepted.body.continue.fields)).body, 'allowed');
+    const accepted = pageAnswer(ctx, redirectUrl(afterLink.body), { accepted: true, terms_version: TERMS_VERSION });
+    const done = expectOutcome((await postContinue(ctx, accepted)).body, 'allowed');
 
     expect(done.user_id).toBe(existing.user_id);
     expect(done.claims).toMatchObject({ sub: existing.user_id, aud: ctx.web.client_id, email: 'existing@example.com' });
@@ -287,7 +264,7 @@ describe('redirect round trips through the reference pages', () => {
     expect(ctx.sandbox.store.users.get(first.user_id)).toBeUndefined();
 
     // The state was used: a replay is refused.
-    expect((await postContinue(ctx, accepted.body.continue.fields)).status).toBe(400);
+    expect((await postContinue(ctx, accepted)).status).toBe(400);
 
     // Next time with Google: the primary, at once, without a Management API call.
     const before = ctx.managementCalls();
@@ -307,21 +284,15 @@ describe('redirect round trips through the reference pages', () => {
       email_verified: true,
       name: 'Decliner',
     };
-    const toLink = redirectParams(
-      await login(ctx, { client: 'Customer Web App', connection: GOOGLE, flow: 'interactive', profile: google }),
-    );
-    const declined = await answerPage(ctx, '/pages/link', {
-      session_token: toLink.session_token,
-      state: toLink.state,
-      decline: 'true',
+    const toLink = await login(ctx, {
+      client: 'Customer Web App',
+      connection: GOOGLE,
+      flow: 'interactive',
+      profile: google,
     });
-    const toTerms = redirectParams((await postContinue(ctx, declined.body.continue.fields)).body);
-    const refused = await answerPage(ctx, '/pages/terms', {
-      session_token: toTerms.session_token,
-      state: toTerms.state,
-      answer: 'decline',
-    });
-    const done = (await postContinue(ctx, refused.body.continue.fields)).body;
+    const toTerms = (await postContinue(ctx, pageAnswer(ctx, redirectUrl(toLink), { declined: true }))).body;
+    const refused = pageAnswer(ctx, redirectUrl(toTerms), { accepted: false, terms_version: TERMS_VERSION });
+    const done = (await postContinue(ctx, refused)).body;
     expect(done).toMatchObject({
       outcome: 'denied',
       error: 'access_denied',
@@ -333,7 +304,7 @@ describe('redirect round trips through the reference pages', () => {
     expect(stored.app_metadata.terms).toBeUndefined();
   });
 
-  test('a forged answer (another secret) is refused by the page and by the Action', async () => {
+  test('a forged answer (another secret) is refused by the Action', async () => {
     databaseUser(ctx.sandbox, 'forged@example.com', {
       app_metadata: { account_linking: { status: 'no_candidates', checked_at: new Date().toISOString() } },
     });
@@ -347,18 +318,6 @@ describe('redirect round trips through the reference pages', () => {
       }),
     );
     const sub = (jwt.decode(toTerms.session_token) as jwt.JwtPayload).sub ?? '';
-    const forgedIncoming = signSessionToken({
-      secret: 'not-the-secret-not-the-secret-000',
-      subject: sub,
-      state: toTerms.state,
-      payload: { terms_version: TERMS_VERSION },
-    });
-    const page = await answerPage(ctx, '/pages/terms', {
-      session_token: forgedIncoming,
-      state: toTerms.state,
-      answer: 'accept',
-    });
-    expect(page.status).toBe(400);
     const forgedAnswer = signSessionToken({
       secret: 'not-the-secret-not-the-secret-000',
       subject: sub,
@@ -369,41 +328,7 @@ describe('redirect round trips through the reference pages', () => {
     expect(done).toMatchObject({ outcome: 'denied', error_description: 'terms_invalid_session' });
   });
 
-  test('pages escape what they echo and refuse a missing or expired token; /continue refuses a missing or unknown state', async () => {
-    const hostile = '"><script>alert(1)</script>';
-    const token = signSessionToken({
-      secret: ctx.sessionSecret,
-      subject: 'auth0|x',
-      state: 'ignored',
-      payload: { terms_version: '<b>v</b>' },
-    });
-    const page = await call<string>(
-      ctx.sandbox,
-      'GET',
-      `/pages/terms?session_token=${token}&state=${encodeURIComponent(hostile)}`,
-      { headers: { accept: 'text/html' } },
-    );
-    expect(page.status).toBe(200);
-    expect(page.body).not.toContain('<script>alert');
-    expect(page.body).not.toContain('<b>v</b>');
-    expect(page.body).toContain('&lt;b&gt;v&lt;/b&gt;');
-
-    const expired = signSessionToken({
-      secret: ctx.sessionSecret,
-      subject: 'auth0|x',
-      state: 's',
-      payload: { terms_version: 'v' },
-      nowMs: Date.now() - 3_600_000,
-    });
-    expect(
-      (
-        await call(ctx.sandbox, 'GET', `/pages/terms?session_token=${expired}&state=s`, {
-          headers: { accept: 'text/html' },
-        })
-      ).status,
-    ).toBe(400);
-    expect((await call(ctx.sandbox, 'GET', '/pages/link', { headers: { accept: 'text/html' } })).status).toBe(400);
-
+  test('/continue refuses a missing or unknown state', async () => {
     expect((await call(ctx.sandbox, 'POST', '/continue', { form: {} })).body).toEqual({
       error: 'invalid_request',
       error_description: 'The /continue request has no state parameter',

@@ -2,7 +2,17 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Outbox } from '../../local/sandbox/email';
 import { OidcStore } from '../../local/sandbox/oidc';
-import { ACTION_ORDER, PASSWORD, TERMS_VERSION, databaseUser, deployAction, returningMetadata } from './login-fixtures';
+import type { JsonObject } from '../../local/sandbox';
+import {
+  ACTION_ORDER,
+  PAGES,
+  PASSWORD,
+  TERMS_VERSION,
+  databaseUser,
+  deployAction,
+  pageAnswer,
+  returningMetadata,
+} from './login-fixtures';
 import { Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
 
 // The login pages behind /authorize (login, signup, forgot password, the simulated social
@@ -80,9 +90,15 @@ function exchange(started: Started, callback: string | undefined): ReturnType<ty
   });
 }
 
-/** The continue page's form (auto-submitted by its script in a browser). */
-function continueForm(b: Browser, page: Visit): Promise<Visit> {
-  return b.submit(page, `${ctx.sandbox.url}/continue`, {});
+/** The Action's page the browser was sent to (`page.leftTo`) and its answer, as its answer page posts it to /continue. */
+function pageAnswerOf(page: Visit, payload: JsonObject): { state: string; session_token: string } {
+  if (!page.leftTo) throw new Error(`the browser was not sent to a page from ${page.url} (HTTP ${page.status})`);
+  return pageAnswer(ctx, page.leftTo, payload);
+}
+
+/** What the browser does with the page's answer page: post its form to /continue. */
+function continueWith(b: Browser, answer: Record<string, string>): Promise<Visit> {
+  return b.visit(`${ctx.sandbox.url}/continue`, answer);
 }
 
 describe('signup', () => {
@@ -100,18 +116,18 @@ describe('signup', () => {
     expect(ctx.sandbox.store.users.findByEmail('new@example.com')).toEqual([]);
 
     const terms = await b.submit(weak, '/u/signup', { email: 'new@example.com', password: PASSWORD });
-    expect(terms.url).toContain('/pages/terms');
+    expect(terms.leftTo?.startsWith(`${PAGES.terms}?`)).toBe(true);
     const [user] = ctx.sandbox.store.users.findByEmail('new@example.com');
     expect(user).toMatchObject({ email_verified: false });
     const [email] = outbox.list({ to: 'new@example.com' });
     expect(email).toMatchObject({ template: 'verify_email', user_id: user?.user_id });
 
-    const accepted = await b.submit(terms, '/pages/terms', { answer: 'accept' });
+    const accepted = pageAnswerOf(terms, { accepted: true, terms_version: TERMS_VERSION });
     // The signed answer works only in the browser that started the authorization (login CSRF).
-    const stranger = await continueForm(new Browser(ctx.caFetch.fetch, ctx.sandbox.url), accepted);
+    const stranger = await continueWith(new Browser(ctx.caFetch.fetch, ctx.sandbox.url), accepted);
     expect(stranger.status).toBe(400);
     expect(stranger.leftTo).toBeUndefined();
-    const done = await continueForm(b, accepted);
+    const done = await continueWith(b, accepted);
     const tokens = await exchange(started, done.leftTo);
     expect(tokens.claims()).toMatchObject({ sub: user?.user_id, email: 'new@example.com', email_verified: false });
 
@@ -179,12 +195,12 @@ describe('simulated social provider', () => {
       name: 'Social Person',
       email_verified: 'true',
     });
-    expect(linking.url).toContain('/pages/link');
-    const linked = await b.submit(linking, '/pages/link', { email: 'social@example.com', password: PASSWORD });
+    expect(linking.leftTo?.startsWith(`${PAGES.link}?`)).toBe(true);
+    // The linking page, once the user proved control of the offered account: {link_to}.
+    const terms = await continueWith(b, pageAnswerOf(linking, { link_to: existing.user_id }));
     // The login goes on as the Google identity until the end, so enforce-terms asks (as in npm start's first journey).
-    const terms = await continueForm(b, linked);
-    expect(terms.url).toContain('/pages/terms');
-    const done = await continueForm(b, await b.submit(terms, '/pages/terms', { answer: 'accept' }));
+    expect(terms.leftTo?.startsWith(`${PAGES.terms}?`)).toBe(true);
+    const done = await continueWith(b, pageAnswerOf(terms, { accepted: true, terms_version: TERMS_VERSION }));
     const tokens = await exchange(started, done.leftTo);
     expect(tokens.claims()?.sub).toBe(existing.user_id);
     expect(ctx.sandbox.store.users.require(existing.user_id).identities.map((identity) => identity.provider)).toEqual([

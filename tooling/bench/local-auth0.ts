@@ -1,14 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  caFetch,
-  measureEmailRender,
-  SandboxClient,
-  SEEDED,
-  seedUsers,
-  WEB_APP,
-  type Sandbox,
-} from '../../local/sandbox';
+import { caFetch, measureEmailRender, SandboxClient, type Sandbox } from '../../local/sandbox';
+import { SEEDED, seedUsers, WEB_APP } from '../start/journeys';
 import { percentiles, table } from './stats';
 
 /**
@@ -56,7 +49,7 @@ export async function printLocalAuth0(sandbox: Sandbox, termsVersion: string): P
   const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
   const token = await client.managementToken(sandbox.deployClient);
   const password = `Bench-${randomBytes(12).toString('hex')}`;
-  await seedUsers({ client, token, termsVersion, password, managementCalls: () => 0 });
+  await seedUsers({ client, token, termsVersion, password });
   const webApp = sandbox.store.clients.list().find((candidate) => candidate.name === WEB_APP);
   if (!webApp) throw new Error(`no "${WEB_APP}" client: is tenant.yaml deployed?`);
   const figures = await benchLocalAuth0({

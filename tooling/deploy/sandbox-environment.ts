@@ -41,7 +41,7 @@ type GeneratedSecrets = Pick<
 export const LINKING_CLIENT_NAME = 'Account Linking M2M';
 
 // One file for npm start and `npm run deploy -- --env sandbox`: both deploy the same secrets.
-const SECRETS_FILE = 'deploy-secrets.json';
+export const SANDBOX_SECRETS_FILE = 'deploy-secrets.json';
 
 /**
  * Secrets generated once per state folder and kept there (mode 0600), so a restart keeps them and
@@ -50,7 +50,7 @@ const SECRETS_FILE = 'deploy-secrets.json';
  * talks to Google and sends no mail).
  */
 export function sandboxSecrets(stateDir: string): GeneratedSecrets {
-  const file = join(statePaths(stateDir).dir, SECRETS_FILE);
+  const file = join(statePaths(stateDir).dir, SANDBOX_SECRETS_FILE);
   const parsed: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const stored: Record<string, unknown> =
     typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : {};
@@ -134,17 +134,26 @@ export async function sandboxEnvironment(
   };
 }
 
+/** The account service's origin as sandbox.yaml writes it (its pages, callbacks and logout URL). */
+export const SANDBOX_ACCOUNT_ORIGIN = 'http://127.0.0.1:8444';
+
 /**
- * The environment's mappings for the sandbox at `domain`: sandbox.yaml names the default port
- * (127.0.0.1:8443), so when the sandbox runs elsewhere (SANDBOX_PORT, tests on a free port) the
- * domain and every URL on it (the reference pages) follow.
+ * The environment's mappings for the sandbox at `domain`: sandbox.yaml names the default ports
+ * (the sandbox on 127.0.0.1:8443, the account service on 127.0.0.1:8444), so when either runs
+ * elsewhere (SANDBOX_PORT, ACCOUNT_PORT, tests on free ports) the URLs on it follow.
  */
-export function sandboxMappings(env: ResolvedEnvironment, domain: string): KeywordMappings {
+export function sandboxMappings(
+  env: ResolvedEnvironment,
+  domain: string,
+  accountOrigin: string = SANDBOX_ACCOUNT_ORIGIN,
+): KeywordMappings {
   const from = env.auth0Domain;
   const move = (value: KeywordValue): KeywordValue => {
     if (value === from) return domain;
     if (typeof value === 'string' && value.startsWith(`https://${from}/`))
       return `https://${domain}/${value.slice(`https://${from}/`.length)}`;
+    if (typeof value === 'string' && value.startsWith(`${SANDBOX_ACCOUNT_ORIGIN}/`))
+      return `${accountOrigin}/${value.slice(`${SANDBOX_ACCOUNT_ORIGIN}/`.length)}`;
     if (Array.isArray(value)) return value.map(move);
     return value;
   };
@@ -160,10 +169,14 @@ export interface SandboxDeployment {
   linkingClient: DeployClientCredentials;
 }
 
-/** Everything deploy-cli needs to deploy tenant/tenant.yaml into a running sandbox. */
+/**
+ * Everything deploy-cli needs to deploy tenant/tenant.yaml into a running sandbox, with the
+ * account service's pages at `accountOrigin` (where npm start runs it).
+ */
 export async function sandboxDeployment(
   sandbox: { domain: string; caPath: string; stateDir: string; deployClient: DeployClientCredentials },
   paths: ProjectPaths = projectPaths(),
+  accountOrigin: string = SANDBOX_ACCOUNT_ORIGIN,
 ): Promise<SandboxDeployment> {
   const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
   const { vars, linkingClient } = await sandboxEnvironment(client, sandbox.deployClient, sandbox.stateDir);
@@ -181,7 +194,7 @@ export async function sandboxDeployment(
       clientSecret: sandbox.deployClient.client_secret,
     },
     environment,
-    mappings: sandboxMappings(environment, sandbox.domain),
+    mappings: sandboxMappings(environment, sandbox.domain, accountOrigin),
     linkingClient,
   };
 }

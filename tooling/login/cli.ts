@@ -4,7 +4,7 @@
 // One login through the Actions deployed in the running sandbox (npm start, or npm run sandbox
 // plus a deploy), over its HTTPS API (trusting the CA in .sandbox/, as the deploy client whose
 // credentials are there). Prints the outcome: the ID token's claims, the denial and its reason, or
-// the redirect URL to open in a browser to go on through the reference pages.
+// the redirect URL to open in a browser to go on through the Actions' pages (the account service).
 //
 // Database connections: --user is the email; without --password the password is asked for
 // (hidden) on a terminal, or read from the first line of stdin. Social connections: --google-profile

@@ -1,5 +1,6 @@
 // The main job on the sandbox (npm start): see runStart, and README "The local sandbox tenant".
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { writeBundles } from '../bundle';
@@ -9,24 +10,22 @@ import { ProgressDisplay } from '../progress';
 import { checkTenant, keywordText, type KeywordValue } from '../tenant';
 import {
   actionsRun,
+  caFetch,
   claimsTable,
   DEFAULT_PORT,
   formatRequestLogEntry,
   HOST,
   isManagementApiRequest,
-  runJourneys,
   SandboxClient,
-  SEEDED,
-  seedUsers,
   startSandbox,
-  WEB_APP,
-  type JourneyResult,
   type Sandbox,
 } from '../../local/sandbox';
+import { accountOrigin, startSandboxAccountService, type SandboxAccountService } from '../account-service/sandbox';
 import { runDeployCli } from '../deploy/deploy-cli';
 import { demoUserPassword, sandboxDeployment } from '../deploy/sandbox-environment';
+import { runJourneys, SEEDED, seedUsers, WEB_APP, type JourneyResult } from './journeys';
 
-const TOTAL_STEPS = 5;
+const TOTAL_STEPS = 6;
 const tty = Boolean(process.stdout.isTTY);
 
 /**
@@ -74,16 +73,17 @@ async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** Checked before the state folder is reset, so a sandbox still running there keeps its database. */
-function assertPortFree(port: number): Promise<void> {
+/**
+ * Checked before the state folder is reset, so a sandbox still running there keeps its database.
+ * `holder`: who may hold the port; `variable`: what moves it.
+ */
+function assertPortFree(port: number, holder: string, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${port} on ${HOST} is in use (a sandbox from an earlier npm start or npm run sandbox?): stop it, or run with SANDBOX_PORT=<another port>`,
-            )
+          ? new Error(`port ${port} on ${HOST} is in use (${holder}?): stop it, or run with ${variable}=<another port>`)
           : error,
       ),
     );
@@ -109,6 +109,8 @@ export interface StartOptions {
   /** Exit after the journeys instead of keeping the sandbox running (always so without a terminal). */
   exit: boolean;
   port: number;
+  /** The account service's (ACCOUNT_PORT). */
+  accountPort: number;
 }
 
 /**
@@ -118,7 +120,7 @@ export interface StartOptions {
  */
 export async function runStart(options: StartOptions): Promise<number> {
   const stay = tty && !options.exit;
-  const { port } = options;
+  const { port, accountPort } = options;
   const paths = projectPaths();
   const startedAt = Date.now();
 
@@ -137,7 +139,8 @@ export async function runStart(options: StartOptions): Promise<number> {
 
   checkpoint();
   done = step(2, `Start the sandbox tenant on https://${HOST}:${port} (fresh tenant; CA and keys kept)`);
-  await assertPortFree(port);
+  await assertPortFree(port, 'a sandbox from an earlier npm start or npm run sandbox', 'SANDBOX_PORT');
+  await assertPortFree(accountPort, 'an account service from an earlier npm start or npm run account', 'ACCOUNT_PORT');
   let managementCalls = 0;
   let echoRequests = false;
   const sandbox: Sandbox = await startSandbox({
@@ -153,9 +156,11 @@ export async function runStart(options: StartOptions): Promise<number> {
   );
   done();
 
+  let account: SandboxAccountService | undefined;
+  const sandboxFetch = caFetch(readFileSync(sandbox.caPath));
   try {
     done = step(3, 'Deploy tenant/tenant.yaml with the real auth0-deploy-cli 8.44 (takes ~45 s)');
-    const deployment = await sandboxDeployment(sandbox, paths);
+    const deployment = await sandboxDeployment(sandbox, paths, accountOrigin(accountPort));
     console.log(`      created "Account Linking M2M" first: its credentials are the linking Action's secrets`);
     const deploying = runDeployCli(
       deployment.target,
@@ -191,7 +196,15 @@ export async function runStart(options: StartOptions): Promise<number> {
     );
     done();
 
-    done = step(4, 'Seed users');
+    checkpoint();
+    done = step(4, `Start the account service (account/) on ${accountOrigin(accountPort)}`);
+    account = await startSandboxAccountService({ sandbox, port: accountPort });
+    console.log(
+      `      configured from the sandbox: its domain, the pages' secrets it generated, the "Account Service" clients it issued`,
+    );
+    done();
+
+    done = step(5, 'Seed users');
     const client = new SandboxClient({ domain: sandbox.domain, caPath: sandbox.caPath });
     const token = await client.managementToken(sandbox.deployClient);
     const termsVersion = keywordText(deployment.mappings.TERMS_VERSION ?? '');
@@ -201,6 +214,11 @@ export async function runStart(options: StartOptions): Promise<number> {
       termsVersion,
       password: demoUserPassword(sandbox.stateDir),
       managementCalls: () => managementCalls,
+      pages: {
+        link: keywordText(deployment.mappings.LINKING_URL ?? ''),
+        terms: keywordText(deployment.mappings.TERMS_URL ?? ''),
+      },
+      sandboxFetch: sandboxFetch.fetch,
     };
     const users = await seedUsers(context);
     console.log(`      ${SEEDED.existing} (${users.existing}): database account, verified email, nothing accepted yet`);
@@ -214,7 +232,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     done();
 
     checkpoint();
-    done = step(5, 'Journeys: logins through the deployed Actions');
+    done = step(6, "Journeys: logins through the deployed Actions and the account service's pages");
     const results = await runJourneys(context, users);
     results.forEach((result, index) => printJourney(index, result));
     const failed = results.filter((result) => !result.ok).length;
@@ -225,7 +243,7 @@ export async function runStart(options: StartOptions): Promise<number> {
     printBrowserLinks(sandbox, keywordText(webCallbacks[0] ?? ''));
 
     if (!stay) return failed === 0 ? 0 : 1;
-    printRunning(sandbox);
+    printRunning(sandbox, account);
     echoRequests = true;
     await new Promise<void>((resolve) => {
       onStop = resolve;
@@ -233,6 +251,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     });
     return 0;
   } finally {
+    sandboxFetch.close();
+    await account?.close();
     await sandbox.close();
   }
 }
@@ -263,15 +283,15 @@ function printBrowserLinks(sandbox: Sandbox, callback: string): void {
   );
 }
 
-function printRunning(sandbox: Sandbox): void {
+function printRunning(sandbox: Sandbox, account: SandboxAccountService): void {
   const portEnv = sandbox.port === DEFAULT_PORT ? '' : `SANDBOX_PORT=${sandbox.port} `;
   console.log(
     [
       '',
-      `The sandbox keeps running on ${sandbox.url} (Ctrl-C stops it).`,
-      `  Reference pages  ${sandbox.url}/pages/link and ${sandbox.url}/pages/terms`,
-      "                   (reached through a login's redirect URL; a browser must trust the CA below to open them)",
-      `  CA certificate   ${relative(REPO_ROOT, sandbox.caPath)}`,
+      `The sandbox keeps running on ${sandbox.url}, and the account service on ${account.url} (Ctrl-C stops both).`,
+      `  Profile          ${account.url}/profile (sign in with a seeded user)`,
+      `  Actions' pages   ${account.url}/link and ${account.url}/terms (reached through a login's redirect URL)`,
+      `  CA certificate   ${relative(REPO_ROOT, sandbox.caPath)} (a browser must trust it for the sandbox's pages)`,
       `  Log in           ${portEnv}npm run login -- --user ${SEEDED.returning} --client "Customer Web App" --connection customers`,
       `                   ${portEnv}npm run login -- --client "Customer Web App" --connection google-oauth2 --google-profile '{"sub":"1","email":"new@example.com","email_verified":true}'`,
       "                   (seeded users' password: docs/sandbox.md)",

@@ -20,7 +20,7 @@ export function actionsRun(response: LoginResponse): string {
     .join(' → ');
 }
 
-/** `https://host/pages/terms?session_token=...&state=...` → `https://host/pages/terms` (the token stays out of logs). */
+/** `https://host/terms?session_token=...&state=...` → `https://host/terms` (the token stays out of logs). */
 export function pageOf(url: string): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;

@@ -1,9 +1,9 @@
 import type { IdTokenClaims, LoginResponse } from './types';
 
 /**
- * HTML of the reference pages and of `/continue`'s result page: plain forms that work without
- * JavaScript. Every interpolated value is escaped by `html`; only `SafeHtml` passes through.
- * The one script (auto-submitting the signed answer to /continue, like a form_post response)
+ * HTML of the sandbox's own pages (`/continue`'s result page, and the login pages' layout): plain
+ * forms that work without JavaScript. Every interpolated value is escaped by `html`; only
+ * `SafeHtml` passes through. A page's one script (e.g. a form_post response submitting itself)
  * carries the response's CSP nonce; without JavaScript the user presses the button instead.
  */
 
@@ -83,7 +83,7 @@ export function htmlDocument(title: string, nonce: string, body: SafeHtml, scrip
         </style>
       </head>
       <body>
-        <p class="note">Auth0 sandbox · reference page</p>
+        <p class="note">Auth0 sandbox</p>
         ${body}
         ${
           script === undefined
@@ -94,95 +94,6 @@ export function htmlDocument(title: string, nonce: string, body: SafeHtml, scrip
         }
       </body>
     </html> `.text;
-}
-
-/** The hidden fields that bind a form to one login: its `state` and the page's session token. */
-function binding(state: string, sessionToken: string): SafeHtml {
-  return html`<input type="hidden" name="state" value="${state}" /><input
-      type="hidden"
-      name="session_token"
-      value="${sessionToken}"
-    />`;
-}
-
-export function termsPage(input: { version: string; state: string; sessionToken: string }): SafeHtml {
-  return html`<h1>Terms and Conditions</h1>
-    <p>Please read and accept version <strong>${input.version}</strong> of our Terms and Conditions to continue.</p>
-    <form method="post" action="/pages/terms">
-      ${binding(input.state, input.sessionToken)}
-      <button type="submit" name="answer" value="accept">Accept</button>
-      <button type="submit" name="answer" value="decline">Decline</button>
-    </form>`;
-}
-
-export interface LinkCandidateView {
-  connection: string;
-  /** Database candidates can be proven here (email and password); social ones cannot. */
-  signIn: boolean;
-}
-
-export function linkPage(input: {
-  candidates: LinkCandidateView[];
-  state: string;
-  sessionToken: string;
-  error?: string;
-  email?: string;
-}): SafeHtml {
-  const database = [...new Set(input.candidates.filter((c) => c.signIn).map((c) => c.connection))];
-  const social = [...new Set(input.candidates.filter((c) => !c.signIn).map((c) => c.connection))];
-  return html`<h1>Link your accounts</h1>
-    <p>
-      You already have an account with the same email address. Sign in to it to link both: you will then reach the same
-      profile whichever way you log in.
-    </p>
-    ${input.error === undefined ? undefined : html`<p class="error" role="alert">${input.error}</p>`}
-    ${database.map(
-      (connection, index) =>
-        html`<form method="post" action="/pages/link">
-          ${binding(input.state, input.sessionToken)}
-          <input type="hidden" name="connection" value="${connection}" />
-          <p>Account on <strong>${connection}</strong></p>
-          <label for="email-${index}">Email</label>
-          <input
-            id="email-${index}"
-            type="email"
-            name="email"
-            autocomplete="username"
-            required
-            value="${input.email ?? ''}"
-          />
-          <label for="password-${index}">Password</label>
-          <input id="password-${index}" type="password" name="password" autocomplete="current-password" required />
-          <button type="submit">Sign in and link</button>
-        </form>`,
-    )}
-    ${
-      social.length === 0
-        ? undefined
-        : html`<p class="note">
-            Also offered: an account on ${social.join(', ')}. Signing in to a social provider is not simulated by this
-            reference page.
-          </p>`
-    }
-    <form method="post" action="/pages/link">
-      ${binding(input.state, input.sessionToken)}
-      <button type="submit" name="decline" value="true">Don't link</button>
-    </form>`;
-}
-
-/** Posts the signed answer to /continue (at once with JavaScript, on a click without). */
-export function continuePage(input: { continueUrl: string; state: string; sessionToken: string; message: string }): {
-  body: SafeHtml;
-  script: string;
-} {
-  return {
-    body: html`<h1>${input.message}</h1>
-      <form id="continue" method="post" action="${input.continueUrl}">
-        ${binding(input.state, input.sessionToken)}
-        <button type="submit">Continue</button>
-      </form>`,
-    script: "document.getElementById('continue').submit();",
-  };
 }
 
 export function resultPage(response: Extract<LoginResponse, { outcome: 'allowed' | 'denied' }>): SafeHtml {

@@ -74,11 +74,6 @@ export type LoginResponse = Progress &
     | { outcome: 'redirect'; user_id: string; url: string; state: string; continue_url: string }
   );
 
-/** What a reference page's POST answers an API client: the form the browser would submit. */
-export interface PageAnswer {
-  continue: { url: string; method: 'POST'; fields: { state: string; session_token: string } };
-}
-
 /** An error of a page or of `/continue`, for API clients (browsers get an HTML page). */
 export interface PageError {
   error: string;

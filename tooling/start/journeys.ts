@@ -1,13 +1,23 @@
-import type { SandboxClient } from '../client';
-import type { JsonObject, User } from '../store';
-import { outcomeHeadline, pageOf, sessionTokenPayload } from './format';
-import type { LoginRequest, LoginResponse, PageAnswer } from './types';
+import {
+  outcomeHeadline,
+  pageOf,
+  sessionTokenPayload,
+  type JsonObject,
+  type LoginRequest,
+  type LoginResponse,
+  type SandboxClient,
+  type User,
+} from '../../local/sandbox';
+import { JourneyBrowser, type Page } from './browser';
 
 /**
  * The main journeys of the deployed tenant, run as logins over HTTP against a sandbox where
- * tenant/tenant.yaml is deployed: what `npm start` shows and the e2e test checks. The pages are
- * answered the way the reference pages are used by a browser (their POST, then /continue), as an
- * API client. Each journey checks its own expectations and says what went differently.
+ * tenant/tenant.yaml is deployed and the account service runs: what `npm start` shows and the e2e
+ * test checks. A login starts at the sandbox's login API; where an Action sends the browser to the
+ * consent or linking page, the journey answers the service's page as a browser would (its form with
+ * the CSRF field; for linking, the nested login at the tenant with the offered account's password),
+ * then submits the answer page's form to the sandbox's /continue as an API client, to read the
+ * login's result. Each journey checks its own expectations and says what went differently.
  */
 
 export const WEB_APP = 'Customer Web App';
@@ -29,16 +39,24 @@ export const NEW_GOOGLE_PROFILE = {
   picture: 'https://lh3.googleusercontent.com/a/sandbox-existing',
 };
 
-export interface JourneyContext {
+/** What seeding the journeys' users needs. */
+export interface SeedContext {
   client: SandboxClient;
   /** Management API token of the deploy client (also what POST /sandbox/login needs). */
   token: string;
-  /** Requests the sandbox served on /api/v2 and /oauth/token so far (its request log). */
-  managementCalls(): number;
   /** TERMS_VERSION as deployed. */
   termsVersion: string;
   /** The seeded database users' password (demoUserPassword of the state folder). */
   password: string;
+}
+
+export interface JourneyContext extends SeedContext {
+  /** Requests the sandbox served on /api/v2 and /oauth/token so far (its request log). */
+  managementCalls(): number;
+  /** The Actions' pages as deployed (LINKING_URL, TERMS_URL): the account service's. */
+  pages: { link: string; terms: string };
+  /** The fetch a browser uses for the sandbox (it trusts the sandbox's CA). */
+  sandboxFetch: typeof fetch;
 }
 
 export type SeededUsers = Record<keyof typeof SEEDED, string>;
@@ -57,7 +75,7 @@ export interface JourneyResult {
 }
 
 /** Seeds the journeys' users through the Management API; returns their ids. */
-export async function seedUsers(ctx: JourneyContext): Promise<SeededUsers> {
+export async function seedUsers(ctx: SeedContext): Promise<SeededUsers> {
   const clients = await api<{ client_id: string; name: string }[]>(
     ctx,
     'GET',
@@ -105,15 +123,19 @@ export const JOURNEYS: readonly Journey[] = [
         flow: 'interactive',
         profile: NEW_GOOGLE_PROFILE,
       });
-      if (!run.expectPage(first, '/pages/link')) return;
-      const linked = await run.answerPage(
-        ctx,
-        first,
-        { connection: DATABASE, email: SEEDED.existing, password: ctx.password },
-        `linking page: signed in to ${SEEDED.existing}, signed {link_to}`,
+      if (!run.expectPage(first, ctx.pages.link)) return;
+      const browser = journeyBrowser(ctx);
+      const linking = await browser.open(first.url);
+      // "Sign in and link": the nested login at the tenant, for the offered account.
+      const login = await browser.submit(linking, { action: '/link', button: { name: 'answer', value: 'prove' } });
+      const linked = await browser.submit(
+        login,
+        { action: '/u/login' },
+        { email: SEEDED.existing, password: ctx.password },
       );
-      const second = await run.continue(ctx, linked);
-      if (!run.expectPage(second, '/pages/terms')) return;
+      run.step(`linking page: signed in to ${SEEDED.existing} at the tenant (the proof), signed {link_to}`);
+      const second = await run.continue(ctx, browser, linked);
+      if (!run.expectPage(second, ctx.pages.terms)) return;
       const version = sessionTokenPayload(second.url).terms_version;
       run.check(
         version === ctx.termsVersion,
@@ -121,7 +143,8 @@ export const JOURNEYS: readonly Journey[] = [
       );
       const final = await run.continue(
         ctx,
-        await run.answerPage(ctx, second, { answer: 'accept' }, `terms page: accepted version ${String(version)}`),
+        browser,
+        await run.acceptTerms(browser, second, `terms page: accepted version ${String(version)}`),
       );
       if (!run.expectOutcome(final, 'allowed')) return;
       run.check(
@@ -196,12 +219,14 @@ export const JOURNEYS: readonly Journey[] = [
         email: SEEDED.returning,
         password: ctx.password,
       });
-      if (!run.expectPage(first, '/pages/terms')) return;
+      if (!run.expectPage(first, ctx.pages.terms)) return;
       const version = sessionTokenPayload(first.url).terms_version;
       run.check(version === next, `the terms page was asked for version ${String(version)}, not ${next}`);
+      const browser = journeyBrowser(ctx);
       const final = await run.continue(
         ctx,
-        await run.answerPage(ctx, first, { answer: 'accept' }, `terms page: accepted version ${String(version)}`),
+        browser,
+        await run.acceptTerms(browser, first, `terms page: accepted version ${String(version)}`),
       );
       if (!run.expectOutcome(final, 'allowed')) return;
       const stored = await api<User>(ctx, 'GET', `/api/v2/users/${encodeURIComponent(users.returning)}`);
@@ -259,12 +284,10 @@ export class JourneyRun {
     return this.check(response.outcome === outcome, `expected ${outcome}, got ${outcomeHeadline(response)}`);
   }
 
-  expectPage(response: LoginResponse, path: string): response is Extract<LoginResponse, { outcome: 'redirect' }> {
+  /** The login sent the browser to `page` (an Action's page URL, without its query). */
+  expectPage(response: LoginResponse, page: string): response is Extract<LoginResponse, { outcome: 'redirect' }> {
     if (!this.expectOutcome(response, 'redirect')) return false;
-    return this.check(
-      new URL(response.url).pathname === path,
-      `redirected to ${pageOf(response.url)}, expected ${path}`,
-    );
+    return this.check(pageOf(response.url) === page, `redirected to ${pageOf(response.url)}, expected ${page}`);
   }
 
   async login(ctx: JourneyContext, request: LoginRequest): Promise<LoginResponse> {
@@ -277,37 +300,22 @@ export class JourneyRun {
     return response;
   }
 
-  /** What the browser does on a reference page: POST the form; the page signs the answer. */
-  async answerPage(
-    ctx: JourneyContext,
+  /** The consent page: opened from the Action's redirect, "Accept" pressed; resolves to the answer page. */
+  async acceptTerms(
+    browser: JourneyBrowser,
     redirect: Extract<LoginResponse, { outcome: 'redirect' }>,
-    form: Record<string, string>,
     what: string,
-  ): Promise<PageAnswer> {
-    const url = new URL(redirect.url);
-    const fields = {
-      session_token: url.searchParams.get('session_token') ?? '',
-      state: url.searchParams.get('state') ?? '',
-      ...form,
-    };
-    const answer = await ctx.client.request<PageAnswer | { error_description?: string }>('POST', url.pathname, {
-      form: fields,
-    });
-    if (answer.status !== 200 || !('continue' in answer.body)) {
-      throw new Error(
-        `${url.pathname} answered ${answer.status}: ${'error_description' in answer.body ? String(answer.body.error_description) : ''}`,
-      );
-    }
+  ): Promise<Page> {
+    const page = await browser.open(redirect.url);
+    const answered = await browser.submit(page, { action: '/terms', button: { name: 'answer', value: 'accept' } });
     this.step(what);
-    return answer.body;
+    return answered;
   }
 
-  /** The page's answer, posted to /continue. */
-  async continue(ctx: JourneyContext, answer: PageAnswer): Promise<LoginResponse> {
+  /** The answer page's form, submitted to the sandbox's /continue (as an API client: the login's result as JSON). */
+  async continue(ctx: JourneyContext, browser: JourneyBrowser, answer: Page): Promise<LoginResponse> {
     const response = await this.counted(ctx, async () => {
-      const result = await ctx.client.request<LoginResponse>('POST', new URL(answer.continue.url).pathname, {
-        form: answer.continue.fields,
-      });
+      const result = await browser.submitForJson<LoginResponse>(answer, { action: `${ctx.client.url}/continue` });
       if (result.status !== 200) throw new Error(`/continue answered ${result.status}: ${JSON.stringify(result.body)}`);
       return result.body;
     });
@@ -326,6 +334,12 @@ export class JourneyRun {
   }
 }
 
+/** A browser of its own for a journey: the sandbox and the account service's pages. */
+function journeyBrowser(ctx: JourneyContext): JourneyBrowser {
+  const origins = [ctx.client.url, new URL(ctx.pages.link).origin, new URL(ctx.pages.terms).origin];
+  return new JourneyBrowser(ctx.sandboxFetch, [...new Set(origins)]);
+}
+
 /** `2026-01` → `2026-02`; any other version gets `.1` appended. */
 export function bumpedVersion(version: string): string {
   const month = /^(\d{4})-(\d{2})$/.exec(version);
@@ -339,7 +353,7 @@ export function bumpedVersion(version: string): string {
  * without a full deploy: change that one secret (the others keep their values) and deploy the
  * Action, retrying while Auth0 (here: the sandbox) is still building it.
  */
-export async function deployTermsVersion(ctx: JourneyContext, version: string): Promise<void> {
+export async function deployTermsVersion(ctx: SeedContext, version: string): Promise<void> {
   const listed = await api<{ actions: { id: string; secrets: { name: string }[] }[] }>(
     ctx,
     'GET',
@@ -362,7 +376,7 @@ export async function deployTermsVersion(ctx: JourneyContext, version: string): 
   }
 }
 
-async function api<T>(ctx: JourneyContext, method: string, path: string, json?: unknown): Promise<T> {
+async function api<T>(ctx: SeedContext, method: string, path: string, json?: unknown): Promise<T> {
   const response = await ctx.client.request<T>(method, path, {
     token: ctx.token,
     ...(json !== undefined ? { json } : {}),
