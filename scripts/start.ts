@@ -9,10 +9,11 @@
 // `npm run login` and a browser (Ctrl-C stops them); with --exit, or without a terminal (CI), exit
 // 0 if every journey ended as expected, 1 otherwise.
 //
-// Environment: SANDBOX_PORT (default 8443), ACCOUNT_PORT (the account service's, default 8444).
-import { DEFAULT_PORT } from '../local/sandbox';
+// Environment: SANDBOX_PORT (default 8443), ACCOUNT_PORT (the account service's, default 8444),
+// SANDBOX_SMTP_PORT (the sandbox's SMTP ingress, where the service sends its emails; default 2525).
+import { DEFAULT_PORT, DEFAULT_SMTP_PORT } from '../local/sandbox';
 import { accountPort } from '../tooling/account-service/sandbox';
-import { parseSandboxPort } from '../tooling/sandbox-port';
+import { parseSandboxPort, parseSandboxSmtpPort } from '../tooling/sandbox-port';
 import { runStart, Stopped } from '../tooling/start';
 
 const USAGE = 'usage: npm start [-- --exit]';
@@ -25,6 +26,7 @@ function main(): Promise<number> {
     exit: args.includes('--exit'),
     port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT,
     accountPort: accountPort(process.env),
+    smtpPort: parseSandboxSmtpPort(process.env.SANDBOX_SMTP_PORT) ?? DEFAULT_SMTP_PORT,
   });
 }
 

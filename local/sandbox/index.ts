@@ -1,4 +1,4 @@
-export { startSandbox, DEFAULT_PORT, HOST, type Sandbox, type SandboxOptions } from './server';
+export { startSandbox, DEFAULT_PORT, DEFAULT_SMTP_PORT, HOST, type Sandbox, type SandboxOptions } from './server';
 export { DEFAULT_STATE_DIR, statePaths, type StatePaths } from './state';
 export {
   readDeployClient,

@@ -23,6 +23,8 @@ import { openStore, type Store } from './store';
 import { loadOrCreateTls, type TlsMaterial } from './tls';
 
 export const DEFAULT_PORT = 8443;
+/** The SMTP ingress's port when the sandbox runs for people (npm start, npm run sandbox); tests take a free one. */
+export const DEFAULT_SMTP_PORT = 2525;
 export const HOST = '127.0.0.1';
 const TENANT_NAME = 'sandbox';
 

@@ -67,6 +67,16 @@ describe('the account service on the sandbox', () => {
       accountClient: { baseUrl: 'http://127.0.0.1:9444', clientId: web.client_id, clientSecret: web.client_secret },
       management: { domain: sandbox.domain, clientId: m2m.client_id, clientSecret: m2m.client_secret },
       profileApiAudience: 'https://profile-api.sandbox.acme.example',
+      profileApiOrigins: ['http://localhost:3001'],
+      mail: {
+        smtp: {
+          host: '127.0.0.1',
+          port: Number(new URL(sandbox.smtpUrl).port),
+          secure: false,
+          requireTLS: false,
+        },
+        from: 'no-reply@acme.example',
+      },
     });
   });
 

@@ -9,7 +9,7 @@ import { HOST, readDeployClient, SandboxClient, statePaths } from '../../local/s
 import { SANDBOX_SECRETS_FILE } from '../deploy/sandbox-environment';
 import { projectPaths } from '../paths';
 import { bumpedVersion } from '../start/journeys';
-import { keywordText, resolveEnvironment } from '../tenant';
+import { keywordText, resolveEnvironment, type KeywordValue } from '../tenant';
 
 /**
  * The account service (account/) run next to a local sandbox tenant, in this process: what
@@ -27,8 +27,8 @@ export const ACCOUNT_M2M_CLIENT = 'Account Service M2M';
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface SandboxAccountInput {
-  /** The running sandbox: `127.0.0.1:<port>`, its CA and its state folder. */
-  sandbox: { domain: string; caPath: string; stateDir: string };
+  /** The running sandbox: `127.0.0.1:<port>`, its CA, its state folder and its SMTP ingress (`smtp://…`). */
+  sandbox: { domain: string; caPath: string; stateDir: string; smtpUrl: string };
   /** The service's port (ACCOUNT_PORT, default 8444). */
   port: number;
   /** Variables of docs/account.md that win over the sandbox's (e.g. the caller's environment). */
@@ -84,6 +84,11 @@ async function readServiceClients(
   return { [ACCOUNT_CLIENT]: byName(ACCOUNT_CLIENT), [ACCOUNT_M2M_CLIENT]: byName(ACCOUNT_M2M_CLIENT) };
 }
 
+/** A keyword that sandbox.yaml gives as a list (e.g. PROFILE_WEB_ORIGINS). */
+function keywordList(value: KeywordValue | undefined): string[] {
+  return Array.isArray(value) ? value.map((item: KeywordValue) => keywordText(item)) : [];
+}
+
 /**
  * The service's environment variables (docs/account.md) for the sandbox: the one place they are
  * assembled. The cookie key is new per run (sessions last a login).
@@ -107,6 +112,10 @@ export async function sandboxAccountEnv(input: SandboxAccountInput): Promise<Env
     ACCOUNT_MGMT_CLIENT_ID: clients[ACCOUNT_M2M_CLIENT].id,
     ACCOUNT_MGMT_CLIENT_SECRET: clients[ACCOUNT_M2M_CLIENT].secret,
     ACCOUNT_PROFILE_API_AUDIENCE: keywordText(keywords.PROFILE_API_AUDIENCE ?? ''),
+    ACCOUNT_PROFILE_API_ORIGINS: keywordList(keywords.PROFILE_WEB_ORIGINS).join(','),
+    // The email change's emails go to the sandbox's SMTP ingress, into its outbox, from the tenant's sender.
+    ACCOUNT_SMTP_URL: sandbox.smtpUrl,
+    ACCOUNT_MAIL_FROM: keywordText(keywords.EMAIL_FROM_ADDRESS ?? ''),
     ...input.overrides,
   };
 }

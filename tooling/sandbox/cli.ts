@@ -4,9 +4,10 @@
 //
 // Environment:
 //   SANDBOX_PORT    port to listen on (default 8443)
+//   SANDBOX_SMTP_PORT  its SMTP ingress into the outbox, on 127.0.0.1 (default 2525)
 //   SANDBOX_FAULTS  JSON array of fault rules, e.g. [{"path":"/api/v2/clients/*","method":"PATCH","status":429,"retryAfter":1}]
-import { DEFAULT_PORT, formatRequestLogEntry, parseFaultRules, startSandbox } from '../../local/sandbox';
-import { parseSandboxPort } from '../sandbox-port';
+import { DEFAULT_PORT, DEFAULT_SMTP_PORT, formatRequestLogEntry, parseFaultRules, startSandbox } from '../../local/sandbox';
+import { parseSandboxPort, parseSandboxSmtpPort } from '../sandbox-port';
 
 const USAGE = 'usage: npm run sandbox [-- --reset]';
 
@@ -18,6 +19,7 @@ async function run(args: string[]): Promise<void> {
 
   const sandbox = await startSandbox({
     port: parseSandboxPort(process.env.SANDBOX_PORT) ?? DEFAULT_PORT,
+    smtpPort: parseSandboxSmtpPort(process.env.SANDBOX_SMTP_PORT) ?? DEFAULT_SMTP_PORT,
     reset,
     faults,
     log: (entry) => console.log(`${new Date().toISOString()} ${formatRequestLogEntry(entry)}`),
@@ -29,6 +31,7 @@ async function run(args: string[]): Promise<void> {
       `  Management API audience  ${sandbox.managementAudience}`,
       `  Deploy client            ${sandbox.deployClient.client_id} (id and secret in ${sandbox.deployClient.credentialsPath})`,
       `  CA certificate           ${sandbox.caPath} (trust it with NODE_EXTRA_CA_CERTS)`,
+      `  SMTP ingress             ${sandbox.smtpUrl} (into the outbox)`,
       `  State folder             ${sandbox.stateDir}`,
       ...(faults.length > 0 ? [`  Fault rules              ${faults.length} from SANDBOX_FAULTS`] : []),
       'Ctrl-C to stop.',

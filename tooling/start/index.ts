@@ -111,6 +111,8 @@ export interface StartOptions {
   port: number;
   /** The account service's (ACCOUNT_PORT). */
   accountPort: number;
+  /** The sandbox's SMTP ingress, where the account service sends its emails (SANDBOX_SMTP_PORT). */
+  smtpPort: number;
 }
 
 /**
@@ -120,7 +122,7 @@ export interface StartOptions {
  */
 export async function runStart(options: StartOptions): Promise<number> {
   const stay = tty && !options.exit;
-  const { port, accountPort } = options;
+  const { port, accountPort, smtpPort } = options;
   const paths = projectPaths();
   const startedAt = Date.now();
 
@@ -141,10 +143,12 @@ export async function runStart(options: StartOptions): Promise<number> {
   done = step(2, `Start the sandbox tenant on https://${HOST}:${port} (fresh tenant; CA and keys kept)`);
   await assertPortFree(port, 'a sandbox from an earlier npm start or npm run sandbox', 'SANDBOX_PORT');
   await assertPortFree(accountPort, 'an account service from an earlier npm start or npm run account', 'ACCOUNT_PORT');
+  await assertPortFree(smtpPort, 'a sandbox from an earlier npm start or npm run sandbox', 'SANDBOX_SMTP_PORT');
   let managementCalls = 0;
   let echoRequests = false;
   const sandbox: Sandbox = await startSandbox({
     port,
+    smtpPort,
     reset: 'tenant',
     log: (entry) => {
       if (isManagementApiRequest(entry)) managementCalls += 1;
