@@ -6,7 +6,13 @@
 //   SANDBOX_PORT    port to listen on (default 8443)
 //   SANDBOX_SMTP_PORT  its SMTP ingress into the outbox, on 127.0.0.1 (default 2525)
 //   SANDBOX_FAULTS  JSON array of fault rules, e.g. [{"path":"/api/v2/clients/*","method":"PATCH","status":429,"retryAfter":1}]
-import { DEFAULT_PORT, DEFAULT_SMTP_PORT, formatRequestLogEntry, parseFaultRules, startSandbox } from '../../local/sandbox';
+import {
+  DEFAULT_PORT,
+  DEFAULT_SMTP_PORT,
+  formatRequestLogEntry,
+  parseFaultRules,
+  startSandbox,
+} from '../../local/sandbox';
 import { parseSandboxPort, parseSandboxSmtpPort } from '../sandbox-port';
 
 const USAGE = 'usage: npm run sandbox [-- --reset]';
