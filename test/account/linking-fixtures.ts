@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
@@ -10,6 +9,7 @@ import { statePaths } from '../../local/sandbox/state';
 import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
 import { projectPaths } from '../../tooling/paths';
+import { freePort } from '../sandbox/helpers';
 import { deployAction, TERMS_VERSION } from '../sandbox/login-fixtures';
 import { hiddenFields, startOidcSandbox, type OidcSandbox, type Visit } from '../sandbox/oidc-fixtures';
 import { accountConfig, CONTENT_DIR } from './helpers';
@@ -51,19 +51,6 @@ function accountServiceM2mScopes(): string[] {
   if (!Array.isArray(scope) || !scope.every((item) => typeof item === 'string'))
     throw new Error('tenant.yaml grants the Account Service M2M client no scopes');
   return scope;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -4,7 +4,6 @@ import type { Mailer } from '../email';
 import type { EngineResult, LoginEngine } from '../login/engine';
 import type { Store } from '../store';
 import { AuthorizationFlow } from './flow';
-import { callbackOrigin } from './http';
 import { oidcRoutes, resumeAuthorization, type OidcRoutesOptions } from './routes';
 import type { OidcStore } from './store';
 import { TokenEndpoint } from './token-endpoint';
@@ -33,8 +32,6 @@ export interface OidcProvider {
   resumeAuthorization: (request: FastifyRequest, reply: FastifyReply, result: EngineResult) => FastifyReply;
   /** For /continue: a login that belongs to an authorization resumes only in the browser holding its transaction cookie. */
   continueAllowed: (request: FastifyRequest, state: string) => boolean;
-  /** For the Actions' pages: the callback origin of the authorization a suspended login belongs to. */
-  callbackOrigin: (state: string) => string | undefined;
 }
 
 export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider {
@@ -77,11 +74,6 @@ export function createOidcProvider(deps: OidcProviderDependencies): OidcProvider
       // Refused too when the transaction is over: the Action's onContinue must not run for nothing.
       const transaction = flow.transaction(id);
       return transaction !== undefined && holdsTransaction(request.cookies, transaction);
-    },
-    callbackOrigin: (state) => {
-      const id = deps.engine.pendingTransaction(state);
-      const transaction = id === undefined ? undefined : flow.transaction(id);
-      return transaction ? callbackOrigin(transaction)[0] : undefined;
     },
   };
 }
