@@ -3,22 +3,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { OutboxEmail } from '../../local/sandbox/email';
 import { statePaths } from '../../local/sandbox/state';
-import { call } from './helpers';
-import { PASSWORD, TERMS_VERSION } from './login-fixtures';
-import { CALLBACK, startOidcSandbox, type OidcSandbox } from './oidc-fixtures';
+import { PASSWORD } from '../sandbox/login-fixtures';
+import { CALLBACK } from '../sandbox/oidc-fixtures';
+import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
-// The whole browser journey in headless Chromium (Debian's, as in pages.browser.test.ts, with the
-// sandbox's server key pinned instead of ignoring TLS errors): signup on the login pages →
-// the terms page → the application's callback; the verification link from the outbox; then a
-// Google login (simulated) with the same email → linking page → terms page → callback, and the
-// code exchanged by openid-client. The pages' CSP must let their forms end at the callback.
+// The whole journey of one person in headless Chromium (Debian's, the sandbox's server key pinned
+// instead of ignoring TLS errors), between the sandbox tenant (https, the compiled Actions) and the
+// account service (plain http on loopback, another site): signup on the tenant's login pages → the
+// service's consent page → the application's callback; the verification link from the outbox; then
+// a Google login (simulated, prompt=login over the signup's SSO session) with the same email → the
+// service's linking page → proof of control by a nested login (credentials asked again despite that
+// session) → the consent page → callback, as the very account made at signup; each code exchanged
+// by openid-client. No page's CSP may refuse anything on the way (the forms end at the callback).
+// The pages' own details (consent's version and languages, the link refusal) are in
+// consent.browser.test.ts and account-pages.browser.test.ts; this is the chain of them.
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const EMAIL = 'chromium@example.com';
 
-let ctx: OidcSandbox;
+let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
 
@@ -30,14 +34,14 @@ function spkiHash(certPem: string): string {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
-  ctx = await startOidcSandbox();
-  const options = { [client.customFetch]: ctx.caFetch.fetch };
+  setup = await startLinkingSetup();
+  const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
     ctx.rp.client_id,
     undefined,
     client.ClientSecretBasic(ctx.rp.client_secret),
-    options,
+    { [client.customFetch]: ctx.caFetch.fetch },
   );
   rp[client.customFetch] = ctx.caFetch.fetch;
   browser = await chromium.launch({
@@ -57,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await ctx?.close();
+  await setup?.close();
 });
 
 interface Started {
@@ -93,8 +97,10 @@ async function application(page: Page): Promise<() => string | undefined> {
   return () => reached;
 }
 
-describe('a browser journey through the OIDC provider', () => {
-  test('signup → terms → callback; verification link; Google login with the same email → linking → terms → callback', async () => {
+describe('a browser journey through the OIDC provider and the account service', () => {
+  test('signup → consent → callback; verification link; Google login with the same email → linking → consent → callback', async () => {
+    const { ctx, accountUrl } = setup;
+    const consentPage = new RegExp(`^${accountUrl}/terms\\?`);
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
@@ -104,7 +110,7 @@ describe('a browser journey through the OIDC provider', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     const callback = await application(page);
     try {
-      // Signup: the login page's link to the signup page, then the terms page.
+      // Signup: the login page's link to the signup page, then the service's consent page.
       const signup = await authorization();
       await page.goto(signup.url);
       await expect.poll(() => page.title()).toBe('Log in');
@@ -116,8 +122,7 @@ describe('a browser journey through the OIDC provider', () => {
       await expect.poll(() => page.textContent('[role=alert]')).toContain('Password is too weak');
       await page.fill('input[name=password]', PASSWORD);
       await page.click('button:text-is("Continue")');
-      await page.waitForURL(/\/pages\/terms\?/);
-      expect(await page.textContent('strong')).toBe(TERMS_VERSION);
+      await page.waitForURL(consentPage);
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(/^https:\/\/rp\.example\.com\/callback\?code=/);
       const first = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), {
@@ -129,13 +134,7 @@ describe('a browser journey through the OIDC provider', () => {
       expect(first.claims()).toMatchObject({ email: EMAIL, email_verified: false });
 
       // The verification email, read through the outbox's JSON API, opened in the browser.
-      const outbox = await call<OutboxEmail[]>(
-        ctx.sandbox,
-        'GET',
-        `/sandbox/outbox.json?to=${encodeURIComponent(EMAIL)}`,
-        { token: ctx.token },
-      );
-      const verification = outbox.body.find((email) => email.template === 'verify_email');
+      const verification = (await outboxTo(setup, EMAIL)).find((email) => email.template === 'verify_email');
       await page.goto(verification?.url ?? 'about:blank');
       expect(ctx.sandbox.store.users.require(userId).email_verified).toBe(true);
 
@@ -147,11 +146,14 @@ describe('a browser journey through the OIDC provider', () => {
       await page.fill('input[name=email]', EMAIL);
       await page.fill('input[name=name]', 'Chromium User');
       await page.click('button:text-is("Continue")');
-      await page.waitForURL(/\/pages\/link\?/);
+      await page.waitForURL(new RegExp(`^${accountUrl}/link\\?`));
+      // The proof: the tenant's login page asks the password although the browser has a session.
+      await page.click('button:text-is("Sign in and link")');
+      await page.waitForURL(/\/u\/login\?/);
       await page.fill('input[name=email]', EMAIL);
       await page.fill('input[name=password]', PASSWORD);
-      await page.click('button:text-is("Sign in and link")');
-      await page.waitForURL(/\/pages\/terms\?/);
+      await page.click('button:text-is("Continue")');
+      await page.waitForURL(consentPage);
       await page.click('button[value=accept]');
       await expect.poll(callback, { timeout: 10_000 }).toMatch(new RegExp(`state=${google.state}`));
       const second = await client.authorizationCodeGrant(rp, new URL(callback() ?? ''), {
@@ -159,11 +161,8 @@ describe('a browser journey through the OIDC provider', () => {
         expectedState: google.state,
         expectedNonce: google.nonce,
       });
-      expect(second.claims()?.sub).toBe(userId);
-      expect(ctx.sandbox.store.users.require(userId).identities.map((identity) => identity.provider)).toEqual([
-        'auth0',
-        'google-oauth2',
-      ]);
+      // The Google login ends as the account made at signup (linked into it).
+      expect(second.claims()).toMatchObject({ sub: userId, email: EMAIL, email_verified: true });
       // The pages' own script and style ran (the auto-submits) and nothing was refused by their CSP.
       expect(errors).toEqual([]);
     } finally {
