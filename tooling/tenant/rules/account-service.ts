@@ -44,6 +44,9 @@ interface Where {
   yaml: YamlFile;
   path: FieldPath;
 }
+type Report = (where: Where, problem: string, fix: string) => void;
+/** Where a field of the Account Service client (`rest` indexes into its list value) is written. */
+type FieldSource = (field: string, ...rest: FieldPath) => Where;
 
 export const accountService: Rule = (ctx) => {
   const { manifest, resolved } = ctx;
@@ -52,15 +55,10 @@ export const accountService: Rule = (ctx) => {
   if (!service || !resolved) return issues;
   const client = valueAt(resolved.yaml.value, service.path);
   if (!isRecord(client)) return issues;
-  const report = (where: Where, problem: string, fix: string) =>
-    issues.push(issueAt(where.yaml, where.path, problem, fix));
-  const at = (field: string, ...rest: FieldPath) => source(ctx, [...service.path, field], rest);
+  const report: Report = (where, problem, fix) => issues.push(issueAt(where.yaml, where.path, problem, fix));
+  const at: FieldSource = (field, ...rest) => source(ctx, [...service.path, field], rest);
 
-  if (
-    client.client_metadata === undefined ||
-    !isRecord(client.client_metadata) ||
-    client.client_metadata[EXEMPTION_FLAG] !== 'true'
-  ) {
+  if (!isRecord(client.client_metadata) || client.client_metadata[EXEMPTION_FLAG] !== 'true') {
     report(
       at(client.client_metadata === undefined ? 'name' : 'client_metadata'),
       `the ${SERVICE_CLIENT} client lacks client_metadata.${EXEMPTION_FLAG}: 'true': prompt-account-linking and enforce-terms would redirect its own logins (the linking proof would never reach its callback, a user who declined the terms could not reach their data)`,
@@ -96,11 +94,7 @@ function exemptionElsewhere({ manifest }: RuleContext): Issue[] {
  * would only be a longer-lived credential it never uses. Without grant_types Auth0 applies its
  * defaults, which include implicit and client_credentials.
  */
-function grantTypes(
-  value: unknown,
-  at: (field: string, ...rest: FieldPath) => Where,
-  report: (where: Where, problem: string, fix: string) => void,
-): void {
+function grantTypes(value: unknown, at: FieldSource, report: Report): void {
   const fix = 'grant_types: [authorization_code]';
   if (!Array.isArray(value)) {
     report(
@@ -127,11 +121,7 @@ function grantTypes(
 }
 
 /** Checks each callback and returns the service's origins (those of the well-formed callbacks). */
-function callbacks(
-  value: unknown,
-  at: (field: string, ...rest: FieldPath) => Where,
-  report: (where: Where, problem: string, fix: string) => void,
-): string[] {
+function callbacks(value: unknown, at: FieldSource, report: Report): string[] {
   const expected = Object.keys(CALLBACKS).join(' or ');
   if (!Array.isArray(value)) {
     report(
@@ -168,12 +158,7 @@ function callbacks(
   return origins;
 }
 
-function logoutUrls(
-  value: unknown,
-  origins: readonly string[],
-  at: (field: string, ...rest: FieldPath) => Where,
-  report: (where: Where, problem: string, fix: string) => void,
-): void {
+function logoutUrls(value: unknown, origins: readonly string[], at: FieldSource, report: Report): void {
   const listed = Array.isArray(value) ? value : [];
   for (const origin of origins) {
     if (!listed.includes(`${origin}/`))
@@ -186,11 +171,7 @@ function logoutUrls(
 }
 
 /** TERMS_URL and LINKING_URL as the Actions get them: the service's pages, on one of its origins. */
-function pageUrls(
-  ctx: RuleContext,
-  origins: readonly string[],
-  report: (where: Where, problem: string, fix: string) => void,
-): void {
+function pageUrls(ctx: RuleContext, origins: readonly string[], report: Report): void {
   const { manifest, resolved, environment } = ctx;
   const unset = new Set(environment.missingSecrets.map((m) => m.keyword));
   const seen: { name: string; origin: string }[] = [];
@@ -203,7 +184,7 @@ function pageUrls(
       if (marker !== undefined && unset.has(marker)) return; // reported as a missing secret
       const where = source(ctx, valuePath, []);
       const url = serviceUrl(resolved?.manifest.actions[a]?.secrets[s]?.value);
-      const fix = `use ${origins.includes(url?.origin ?? '') ? url?.origin : origins[0]}${path}`;
+      const fix = `use ${url && origins.includes(url.origin) ? url.origin : origins[0]}${path}`;
       if (!url) {
         report(
           where,
