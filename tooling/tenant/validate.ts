@@ -12,6 +12,7 @@ import {
 } from './environments';
 import { findKeywords, replaceKeywords, type KeywordValue } from './keywords';
 import { loadTenantManifest, parseManifest, type TenantManifest } from './manifest';
+import { accountService } from './rules/account-service';
 import { actions } from './rules/actions';
 import { appMetadata } from './rules/app-metadata';
 import { clients } from './rules/clients';
@@ -33,6 +34,7 @@ const RULES: readonly Rule[] = [
   emailTemplates,
   appMetadata,
   environmentFiles,
+  accountService,
 ];
 
 export interface CheckOptions {
