@@ -115,7 +115,10 @@ export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app,
           failed_step: result.failedStep,
         });
         request.log.error({ err: { type: errorType(result.error) } }, 'management api failed');
-        return show(request, reply, target, 'failed');
+        // The page lists what is left (its form then finishes the deletion), or, if that cannot be
+        // read, what was listed: a post that differs deletes nothing.
+        const left = await readDeletionTarget(store, session.sub, nowSeconds()).catch(() => undefined);
+        return show(request, reply, left ?? target, 'failed');
       }
       audit(request, {
         audit: 'account_deletion',
