@@ -243,14 +243,25 @@ export function parseSmtpUrl(value: string): SmtpTransportConfig | undefined {
   const host = url.hostname.toLowerCase();
   if (!secure && !requireTLS && !LOOPBACK_HOSTS.has(host)) return undefined;
   const port = url.port === '' ? (secure ? 465 : 587) : Number(url.port);
-  const user = decodeURIComponent(url.username);
+  const user = percentDecoded(url.username);
+  const pass = percentDecoded(url.password);
+  if (user === undefined || pass === undefined) return undefined;
   return {
     host: host.replace(/^\[(.*)\]$/, '$1'),
     port,
     secure,
     requireTLS,
-    ...(user !== '' ? { auth: { user, pass: decodeURIComponent(url.password) } } : {}),
+    ...(user !== '' ? { auth: { user, pass } } : {}),
   };
+}
+
+/** The URL's percent-encoded credential decoded, or undefined for a malformed escape (`%zz`). */
+function percentDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The email change's mail transport: both variables or none (then it is not served). */

@@ -37,7 +37,8 @@ function view(user: ProfileUser): Record<string, unknown> {
     user_metadata: Object.fromEntries(
       EDITABLE_FIELDS.flatMap((field) => (field in user.userMetadata ? [[field, user.userMetadata[field]]] : [])),
     ),
-    identities: user.identities,
+    // The documented shape only: no identity's account id at its provider, no primary flag.
+    identities: user.identities.map(({ provider, connection }) => ({ provider, connection })),
   };
 }
 

@@ -34,6 +34,13 @@ export interface ProfileIdentity {
   primary: boolean;
 }
 
+/** The secondary user ids a deletion unlinks, and when it recorded them. */
+export interface PendingDeletion {
+  secondaryUserIds: string[];
+  /** Seconds since the epoch; absent from a record written before it had one. */
+  recordedAt?: number;
+}
+
 export interface ProfileStore {
   getUser(userId: string): Promise<ProfileUser | undefined>;
   /** Merges the patch into user_metadata (null removes a field); never touches app_metadata. */
@@ -56,10 +63,10 @@ export interface ProfileStore {
   // (404), so an interrupted deletion is finished by trying again.
   /** Ends the user's sessions, refresh tokens and grants (consents). */
   revokeAccess(userId: string): Promise<void>;
-  /** The secondary user ids a deletion in progress unlinked (app_metadata.account_deletion). */
-  pendingDeletion(userId: string): Promise<string[]>;
-  /** Records them before unlinking, so a retry finds the users the unlinks create. */
-  recordPendingDeletion(userId: string, secondaryUserIds: string[]): Promise<void>;
+  /** The record of a deletion in progress (app_metadata.account_deletion), if any. */
+  pendingDeletion(userId: string): Promise<PendingDeletion | undefined>;
+  /** Records it before unlinking, so a retry finds the users the unlinks create. */
+  recordPendingDeletion(userId: string, pending: Required<PendingDeletion>): Promise<void>;
   /** Detaches a secondary identity for deletion: done if it is no longer linked. */
   detachIdentity(userId: string, identity: ProfileIdentity): Promise<void>;
   deleteUser(userId: string): Promise<void>;
@@ -161,12 +168,20 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
       await unlessGone(sdk.userGrants.deleteByUserId({ user_id: userId }));
     },
     async pendingDeletion(userId) {
-      const ids = record(record((await read(userId))?.['app_metadata'])[DELETION_KEY])['secondary_user_ids'];
-      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string' && id !== '') : [];
+      const stored = record(record((await read(userId))?.['app_metadata'])[DELETION_KEY]);
+      const ids = stored['secondary_user_ids'];
+      if (!Array.isArray(ids)) return undefined;
+      const recordedAt = stored['recorded_at'];
+      return {
+        secondaryUserIds: ids.filter((id): id is string => typeof id === 'string' && id !== ''),
+        ...(typeof recordedAt === 'number' && Number.isFinite(recordedAt) ? { recordedAt } : {}),
+      };
     },
-    async recordPendingDeletion(userId, secondaryUserIds) {
-      // The Management API merges app_metadata's top-level keys: the user's other keys stay.
-      await sdk.users.update(userId, { app_metadata: { [DELETION_KEY]: { secondary_user_ids: secondaryUserIds } } });
+    async recordPendingDeletion(userId, pending) {
+      // The Management API merges app_metadata's top-level keys: the user's other keys stay, and
+      // this one is replaced whole (an older record with it).
+      const stored = { secondary_user_ids: pending.secondaryUserIds, recorded_at: pending.recordedAt };
+      await sdk.users.update(userId, { app_metadata: { [DELETION_KEY]: stored } });
     },
     async detachIdentity(userId, identity) {
       await unlessGone(

@@ -1,7 +1,7 @@
 import type { Locale } from '../i18n';
-import type { ProfileUser } from '../management/users';
 import type { Page } from '../pages';
 import { html } from '../security/html';
+import { listingDigest, type DeletionTarget } from './deletion';
 
 /** The "Delete my account" page and the page after it, in the service's locales. */
 
@@ -9,6 +9,7 @@ interface DeleteMessages {
   title: string;
   intro: string;
   methods: string;
+  leftovers: string;
   /** What the user types to confirm. */
   word: string;
   typeWord: string;
@@ -17,6 +18,7 @@ interface DeleteMessages {
   stale: string;
   reauth: string;
   failed: string;
+  changed: string;
   deletedTitle: string;
   deleted: string;
   back: string;
@@ -28,6 +30,8 @@ const MESSAGES: Record<Locale, DeleteMessages> = {
     intro:
       'This deletes your account and every sign-in method linked to it, and signs you out everywhere. It cannot be undone.',
     methods: 'Sign-in methods that will be deleted',
+    leftovers:
+      'Accounts that an unfinished attempt to delete your account separated from it, which will be deleted too',
     word: 'DELETE',
     typeWord: 'To confirm, type this word:',
     button: 'Delete my account permanently',
@@ -35,6 +39,7 @@ const MESSAGES: Record<Locale, DeleteMessages> = {
     stale: 'For your security, sign in again before deleting your account.',
     reauth: 'Sign in again',
     failed: 'Your account could not be deleted completely. Please try again in a moment.',
+    changed: 'Nothing was deleted: what would be deleted has changed. Check the list below and confirm again.',
     deletedTitle: 'Your account was deleted',
     deleted: 'Your account and every sign-in method linked to it were deleted, and you were signed out everywhere.',
     back: 'Back to your profile',
@@ -44,6 +49,8 @@ const MESSAGES: Record<Locale, DeleteMessages> = {
     intro:
       'Cela supprime votre compte et tous les moyens de connexion qui lui sont liés, et vous déconnecte partout. C’est définitif.',
     methods: 'Moyens de connexion qui seront supprimés',
+    leftovers:
+      'Comptes qu’une tentative inachevée de suppression de votre compte en a séparés, qui seront aussi supprimés',
     word: 'SUPPRIMER',
     typeWord: 'Pour confirmer, tapez ce mot :',
     button: 'Supprimer définitivement mon compte',
@@ -51,6 +58,8 @@ const MESSAGES: Record<Locale, DeleteMessages> = {
     stale: 'Pour votre sécurité, reconnectez-vous avant de supprimer votre compte.',
     reauth: 'Se reconnecter',
     failed: 'Votre compte n’a pas pu être entièrement supprimé. Réessayez dans un instant.',
+    changed:
+      'Rien n’a été supprimé : ce qui serait supprimé a changé. Vérifiez la liste ci-dessous et confirmez de nouveau.',
     deletedTitle: 'Votre compte a été supprimé',
     deleted:
       'Votre compte et tous les moyens de connexion qui lui étaient liés ont été supprimés, et vous avez été déconnecté partout.',
@@ -65,13 +74,18 @@ export const isConfirmed = (value: unknown): boolean =>
 /** The fresh sign-in that comes back to this page. */
 export const REAUTH_FOR_DELETE = '/profile/reauth?return_to=%2Fprofile%2Fdelete';
 
-export type DeleteState = 'confirm' | 'unconfirmed' | 'stale' | 'failed';
+export type DeleteState = 'confirm' | 'unconfirmed' | 'stale' | 'failed' | 'changed';
 
-const STATUS: Record<DeleteState, number> = { confirm: 200, unconfirmed: 400, stale: 401, failed: 503 };
+const STATUS: Record<DeleteState, number> = { confirm: 200, unconfirmed: 400, stale: 401, failed: 503, changed: 409 };
 
-export function deletePage(input: { locale: Locale; user: ProfileUser; csrfToken: string; state: DeleteState }): Page {
+export function deletePage(input: {
+  locale: Locale;
+  target: DeletionTarget;
+  csrfToken: string;
+  state: DeleteState;
+}): Page {
   const messages = MESSAGES[input.locale];
-  const { state } = input;
+  const { state, target } = input;
   const problem =
     state === 'confirm'
       ? undefined
@@ -85,16 +99,30 @@ export function deletePage(input: { locale: Locale; user: ProfileUser; csrfToken
     body: html`<h1>${messages.title}</h1>
       ${problem}
       <p>${messages.intro}</p>
-      <p id="email">${input.user.email ?? ''}</p>
+      <p id="email">${target.user.email ?? ''}</p>
       <h2>${messages.methods}</h2>
       <ul id="identities">
-        ${input.user.identities.map((identity) => html`<li>${identity.connection}</li>`)}
+        ${target.user.identities.map((identity) => html`<li>${identity.connection}</li>`)}
       </ul>
+      ${
+        target.leftovers.length === 0
+          ? undefined
+          : html`<h2>${messages.leftovers}</h2>
+              <ul id="leftovers">
+                ${target.leftovers.map(
+                  (leftover) =>
+                    html`<li>
+                      ${leftover.email ?? ''} (${leftover.identities.map((identity) => identity.connection).join(', ')})
+                    </li>`,
+                )}
+              </ul>`
+      }
       ${
         state === 'stale'
           ? undefined
           : html`<form method="post" action="/profile/delete">
               <input type="hidden" name="_csrf" value="${input.csrfToken}" />
+              <input type="hidden" name="listed" value="${listingDigest(target)}" />
               <p>
                 <label for="confirm">${messages.typeWord} <strong id="confirm-word">${messages.word}</strong></label
                 ><br />

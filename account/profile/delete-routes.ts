@@ -1,9 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, type Locale } from '../i18n';
-import type { ProfileStore, ProfileUser } from '../management/users';
+import type { ProfileStore } from '../management/users';
 import { errorPage, sendPage } from '../pages';
 import { deletedPage, deletePage, isConfirmed, REAUTH_FOR_DELETE, type DeleteState } from './delete-pages';
-import { planDeletion, runDeletion, userIdDigest, type DeletionAudit } from './deletion';
+import {
+  listingDigest,
+  planDeletion,
+  readDeletionTarget,
+  runDeletion,
+  userIdDigest,
+  type DeletionAudit,
+  type DeletionTarget,
+} from './deletion';
 import { readSession, signInIsRecent } from './routes';
 
 /**
@@ -11,7 +19,8 @@ import { readSession, signInIsRecent } from './routes';
  * - `GET /profile/delete`: what will be deleted and the confirmation form, after a recent sign-in
  *   (else a fresh one that returns here);
  * - `POST /profile/delete` (CSRF, rate limits per address and per user): the typed confirmation
- *   word and a recent sign-in, then the deletion (deletion.ts), one audit line, the session ended.
+ *   word, a recent sign-in and the same listing as the page's, then the deletion (deletion.ts), one
+ *   audit line, the session ended.
  */
 
 export interface DeleteRoutesOptions {
@@ -42,9 +51,9 @@ export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app,
     request.log.error({ err: { type: errorType(error) } }, 'management api failed');
     return sendPage(reply, locale, errorPage(locale, 'unavailable'));
   };
-  const show = (request: FastifyRequest, reply: FastifyReply, user: ProfileUser, state: DeleteState) => {
+  const show = (request: FastifyRequest, reply: FastifyReply, target: DeletionTarget, state: DeleteState) => {
     const locale = localeOf(request);
-    return sendPage(reply, locale, deletePage({ locale, user, csrfToken: reply.generateCsrf(), state }));
+    return sendPage(reply, locale, deletePage({ locale, target, csrfToken: reply.generateCsrf(), state }));
   };
   const audit = (request: FastifyRequest, line: DeletionAudit) => request.log.info(line, 'account deletion');
 
@@ -53,20 +62,20 @@ export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app,
     // Deleting needs a fresh sign-in anyway: one that returns here.
     if (!session) return reply.redirect(REAUTH_FOR_DELETE, 303);
     const locale = localeOf(request);
-    let user: ProfileUser | undefined;
+    let target: DeletionTarget | undefined;
     try {
-      user = await store.getUser(session.sub);
+      target = await readDeletionTarget(store, session.sub, nowSeconds());
     } catch (error) {
       return unavailable(request, reply, locale, error);
     }
-    if (!user) {
+    if (!target) {
       request.session.set('profile', undefined);
       return sendPage(reply, locale, errorPage(locale, 'notFound'));
     }
-    return show(request, reply, user, signInIsRecent(session, nowSeconds()) ? 'confirm' : 'stale');
+    return show(request, reply, target, signInIsRecent(session, nowSeconds()) ? 'confirm' : 'stale');
   });
 
-  app.post<{ Body: { confirm?: unknown } }>(
+  app.post<{ Body: { confirm?: unknown; listed?: unknown } }>(
     '/profile/delete',
     {
       onRequest: perIpLimit(),
@@ -78,25 +87,25 @@ export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app,
       const locale = localeOf(request);
       const limit = await userLimit(request);
       if (!limit.isAllowed && limit.isExceeded) return sendPage(reply, locale, errorPage(locale, 'tooMany'));
-      let user: ProfileUser | undefined;
-      let pending: string[];
+      let target: DeletionTarget | undefined;
       try {
-        user = await store.getUser(session.sub);
-        pending = user ? await store.pendingDeletion(session.sub) : [];
+        target = await readDeletionTarget(store, session.sub, nowSeconds());
       } catch (error) {
         return unavailable(request, reply, locale, error);
       }
       const digest = userIdDigest(session.sub);
-      if (!user) {
+      if (!target) {
         // Deleted by an earlier attempt whose answer was lost: the primary goes last, so nothing is left.
         audit(request, { audit: 'account_deletion', user: digest, outcome: 'already_deleted', identities_removed: 0 });
         request.session.delete();
         return sendPage(reply, locale, deletedPage(locale));
       }
-      if (!signInIsRecent(session, nowSeconds())) return show(request, reply, user, 'stale');
-      if (!isConfirmed(request.body?.confirm)) return show(request, reply, user, 'unconfirmed');
+      if (!signInIsRecent(session, nowSeconds())) return show(request, reply, target, 'stale');
+      if (!isConfirmed(request.body?.confirm)) return show(request, reply, target, 'unconfirmed');
+      // Nothing the page did not list: an identity linked or a leftover found since, deletes nothing.
+      if (request.body?.listed !== listingDigest(target)) return show(request, reply, target, 'changed');
 
-      const result = await runDeletion(store, planDeletion(user, pending));
+      const result = await runDeletion(store, planDeletion(target, nowSeconds()));
       if (result.outcome === 'failed') {
         audit(request, {
           audit: 'account_deletion',
@@ -106,7 +115,10 @@ export const deleteRoutes: FastifyPluginAsync<DeleteRoutesOptions> = async (app,
           failed_step: result.failedStep,
         });
         request.log.error({ err: { type: errorType(result.error) } }, 'management api failed');
-        return show(request, reply, user, 'failed');
+        // The page lists what is left (its form then finishes the deletion), or, if that cannot be
+        // read, what was listed: a post that differs deletes nothing.
+        const left = await readDeletionTarget(store, session.sub, nowSeconds()).catch(() => undefined);
+        return show(request, reply, left ?? target, 'failed');
       }
       audit(request, {
         audit: 'account_deletion',

@@ -146,7 +146,8 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     return { session, user };
   };
 
-  app.get('/profile', async (request, reply) => {
+  // Each view reads the user through the Management API, whose quota the whole tenant shares.
+  app.get('/profile', { onRequest: perIpLimit() }, async (request, reply) => {
     const found = await signedInUser(request, reply);
     if (!('user' in found)) return found;
     const locale = localeOf(request);

@@ -206,3 +206,22 @@ describe('readAccountConfig: the profile API', () => {
     ).toBe('https://profile-api.acme.example');
   });
 });
+
+describe('readAccountConfig: the email change', () => {
+  const MAIL_BASE = {
+    ...VALID,
+    ACCOUNT_MGMT_DOMAIN: 'acme.eu.auth0.com',
+    ACCOUNT_MGMT_CLIENT_ID: 'mgmt-id',
+    ACCOUNT_MGMT_CLIENT_SECRET: 'mgmt-secret-value',
+    ACCOUNT_MAIL_FROM: 'a@acme.example',
+  };
+
+  it.each(['smtps://u:p%zz@mail.example.com', 'smtps://u%E0%A4%A:hunter2@mail.example.com'])(
+    'a malformed percent-escape in the credentials of %s: the listed problem, by name, never the value',
+    (url) => {
+      const found = problems({ ...MAIL_BASE, ACCOUNT_SMTP_URL: url });
+      expect(found).toEqual([expect.stringMatching(/^ACCOUNT_SMTP_URL must be /)]);
+      expect(found.join('\n')).not.toMatch(/%zz|%A4|hunter2/);
+    },
+  );
+});

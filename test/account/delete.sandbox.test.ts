@@ -287,4 +287,24 @@ describe('delete my account', () => {
       expect.objectContaining({ outcome: 'deleted', identities_removed: 2 }),
     ]);
   });
+  test('interrupted at the primary: the failed page lists what is left, and its form finishes the deletion', async () => {
+    const { store, faults } = setup.ctx.sandbox;
+    const email = 'delete-primary-fails@example.com';
+    const { user, googleUserId } = linkedUser(email, '90769150350006150715113082367');
+    const { b, page } = await signedIn(email);
+    faults.set([{ method: 'DELETE', path: '/api/v2/users/auth0*', status: 403, times: 'always' }]);
+    let failed: Visit;
+    try {
+      failed = await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
+    } finally {
+      faults.set([]);
+    }
+    expect(failed.status).toBe(503);
+    expect(store.users.get(googleUserId)).toBeUndefined();
+    expect(failed.html).not.toContain('google-oauth2');
+
+    const retried = await b.submit(failed, '/profile/delete', { confirm: 'DELETE' });
+    expect(retried.html).toContain('id="deleted"');
+    expect(store.users.get(user.user_id)).toBeUndefined();
+  });
 });

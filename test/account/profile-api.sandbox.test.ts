@@ -76,15 +76,21 @@ describe('the profile API', () => {
     const token = await accessToken('api@example.com', PROFILE_API, 'openid read:profile update:profile');
     const read = await api('GET', token);
     expect(read.status).toBe(200);
-    expect(await read.json()).toMatchObject({
+    // Exactly the documented fields: no identity's provider account id, no primary flag.
+    expect(await read.json()).toEqual({
       user_id: user.user_id,
       email: 'api@example.com',
+      email_verified: true,
+      name: expect.any(String),
+      picture: expect.any(String),
       user_metadata: { given_name: 'Ada' },
+      identities: [{ provider: 'auth0', connection: 'customers' }],
     });
     const updated = await api('PATCH', token, { family_name: 'Lovelace', preferred_language: 'fr' });
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({
       user_metadata: { given_name: 'Ada', family_name: 'Lovelace', preferred_language: 'fr' },
+      identities: [{ provider: 'auth0', connection: 'customers' }],
     });
     const stored = setup.ctx.sandbox.store.users.require(user.user_id);
     expect(stored.user_metadata).toEqual({

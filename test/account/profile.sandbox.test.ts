@@ -243,3 +243,25 @@ describe('the profile page', () => {
     expect(refused.html).toContain('id="password-none"');
   });
 });
+
+describe('the profile page rate limit', () => {
+  // Last in this file: it uses up this address's GET /profile budget for the minute.
+  test('GET /profile: 30 a minute per address, then 429 without a Management API read', async () => {
+    databaseUser(setup.ctx.sandbox, 'profile-limited@example.com', { app_metadata: returningMetadata() });
+    const { b } = await signedIn('profile-limited@example.com');
+    const { faults } = setup.ctx.sandbox;
+    // Matches every user read without changing it: counts them.
+    faults.set([{ method: 'GET', path: '/api/v2/users/*', times: 'always', latencyMs: 0 }]);
+    try {
+      const statuses: number[] = [];
+      for (let visit = 0; visit < 31 && !statuses.includes(429); visit += 1) {
+        statuses.push((await b.visit(`${setup.accountUrl}/profile`)).status);
+      }
+      expect(statuses.at(-1)).toBe(429);
+      expect(statuses.slice(0, -1).every((status) => status === 200)).toBe(true);
+      expect(faults.hits()).toHaveLength(statuses.length - 1);
+    } finally {
+      faults.set([]);
+    }
+  });
+});
