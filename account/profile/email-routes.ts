@@ -131,7 +131,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       }),
     );
 
-  app.get(EMAIL_PATH, async (request, reply) => {
+  // Each view reads the Management API: limited per IP like the posts.
+  app.get(EMAIL_PATH, { onRequest: perIpLimit() }, async (request, reply) => {
     const found = await signedInUser(request, reply);
     if (!('user' in found)) return found;
     return formPage(request, reply, found.user);

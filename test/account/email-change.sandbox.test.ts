@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RATE_LIMITS } from '../../account/server';
 import type { OutboxEmail } from '../../local/sandbox';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
 import type { Visit } from '../sandbox/oidc-fixtures';
@@ -244,6 +245,19 @@ describe('the email change', () => {
     const done = await owner.b.submit(confirmPage, '/profile/email/confirm', {});
     expect(done.html).toContain('id="email-changed"');
     expect(stored(user.user_id).email).toBe('links-new@example.com');
+  });
+});
+
+describe('the form page', () => {
+  // Last in the file: it uses up this route's per-IP budget for the minute.
+  test('GET /profile/email reads the Management API: limited per IP like the other routes', async () => {
+    databaseUser(setup.ctx.sandbox, 'form-reads@example.com', { app_metadata: returningMetadata() });
+    const { b } = await signedIn('form-reads@example.com');
+    const statuses: number[] = [];
+    for (let i = 0; i <= RATE_LIMITS.perIpPerMinute; i++)
+      statuses.push((await b.visit(`${setup.accountUrl}/profile/email`)).status);
+    expect(statuses).toContain(200);
+    expect(statuses.at(-1)).toBe(429);
   });
 });
 
