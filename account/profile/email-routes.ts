@@ -84,6 +84,10 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       app.csrfProtection(request, reply, done),
   });
 
+  /** Another user has the address, on any connection (Auth0 refuses it only within one connection). */
+  const usedByAnother = async (address: string, userId: string): Promise<boolean> =>
+    (await options.store.findUserIdsByEmail(address)).some((id) => id !== userId);
+
   const show = (reply: FastifyReply, request: FastifyRequest, page: Page) => sendPage(reply, localeOf(request), page);
   /** An unexpected failure (Management API, SMTP): logged by error type only, an error page. */
   const failed = (request: FastifyRequest, reply: FastifyReply, what: string, error: unknown) => {
@@ -157,7 +161,7 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     if (!limit.isAllowed && limit.isExceeded) return show(reply, request, errorPage(localeOf(request), 'tooMany'));
     let taken: boolean;
     try {
-      taken = (await options.store.findUserIdsByEmail(parsed.address)).some((id) => id !== user.userId);
+      taken = await usedByAnother(parsed.address, user.userId);
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
@@ -236,6 +240,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     if (!connection || !newEmail.ok) return confirmProblem(request, reply, 'unusable');
     let outcome: 'changed' | 'refused';
     try {
+      // Checked again: a user of another connection (a social one) may have taken it since the link was sent.
+      if (await usedByAnother(newEmail.address, user.userId)) return confirmProblem(request, reply, 'unusable');
       outcome = await options.store.changeEmail(user.userId, connection, newEmail.address);
     } catch (error) {
       return failed(request, reply, 'management api', error);

@@ -130,6 +130,26 @@ describe('the email change', () => {
     expect(stored(user.user_id).email).toBe('wants-taken@example.com');
   });
 
+  test('an address a social user took after the link was sent: refused at the confirm, nothing changed', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'taken-later@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('taken-later@example.com');
+    await requestChange(b, form, 'taken-meanwhile@example.com');
+    const link = (await onlyMailTo('taken-meanwhile@example.com')).url ?? '';
+    const confirmPage = await b.visit(link);
+    // Auth0 refuses a taken address only within the same connection: this one is a Google user's.
+    setup.ctx.sandbox.store.users.findOrCreateFromIdentity({
+      connection: 'google-oauth2',
+      identityId: 'taken-meanwhile',
+      email: 'taken-meanwhile@example.com',
+      email_verified: true,
+    });
+    const refused = await b.submit(confirmPage, '/profile/email/confirm', {});
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('data-problem="unusable"');
+    expect(stored(user.user_id).email).toBe('taken-later@example.com');
+    expect(await outboxTo(setup, 'taken-later@example.com')).toEqual([]);
+  });
+
   test('no recent sign-in, a CSRF-less post, an invalid or oversized address, the same address: refused, nothing sent', async () => {
     const user = databaseUser(setup.ctx.sandbox, 'bad-input@example.com', { app_metadata: returningMetadata() });
     const { b, form } = await signedIn('bad-input@example.com');
