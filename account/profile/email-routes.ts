@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, type Locale } from '../i18n';
 import type { MailConfig } from '../config';
@@ -50,6 +51,21 @@ export interface EmailRoutesOptions {
 
 /** Each request sends an email to an address the user chooses: a few an hour per user. */
 const REQUESTS_PER_USER_PER_HOUR = 5;
+/** And a few a day per recipient, whoever asks: N accounts cannot mail one victim 5·N times an hour. */
+const EMAILS_PER_RECIPIENT_PER_DAY = 3;
+
+/**
+ * The per-recipient limit's key: a hash of the normalised address (lower-cased, as Auth0 compares
+ * them), so the limiter's memory holds no address. Called after the address was validated.
+ */
+function recipientKey(request: FastifyRequest): string {
+  const body = request.body;
+  const parsed = normalizeAddress(
+    typeof body === 'object' && body !== null && 'email' in body ? body.email : undefined,
+  );
+  const address = parsed.ok ? parsed.address.toLowerCase() : '';
+  return `to:${createHash('sha256').update(address).digest('base64url')}`;
+}
 
 export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) => {
   const keys = deriveEmailLinkKeys(options.sessionKeys);
@@ -71,6 +87,11 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     max: REQUESTS_PER_USER_PER_HOUR,
     timeWindow: 60 * 60_000,
     keyGenerator: userKey,
+  });
+  const recipientLimit = app.createRateLimit({
+    max: EMAILS_PER_RECIPIENT_PER_DAY,
+    timeWindow: 24 * 60 * 60_000,
+    keyGenerator: recipientKey,
   });
   const confirmLimit = app.createRateLimit({
     max: options.limits.perUserPerMinute,
@@ -159,6 +180,12 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     // Counted only for the requests that send an email.
     const limit = await requestLimit(request);
     if (!limit.isAllowed && limit.isExceeded) return show(reply, request, errorPage(localeOf(request), 'tooMany'));
+    const recipient = await recipientLimit(request);
+    if (!recipient.isAllowed && recipient.isExceeded) {
+      // The answer of a sent email: a different one would tell that someone else mails this address.
+      request.log.info('email change: the recipient has had its emails for the day');
+      return formPage(request, reply, user, { sent: true });
+    }
     let taken: boolean;
     try {
       taken = await usedByAnother(parsed.address, user.userId);

@@ -150,6 +150,26 @@ describe('the email change', () => {
     expect(await outboxTo(setup, 'taken-later@example.com')).toEqual([]);
   });
 
+  test('a few emails a day per recipient, whoever asks: then the same answer and nothing sent', async () => {
+    const victim = 'much-mailed@example.com';
+    const senders = ['mailer-one@example.com', 'mailer-two@example.com'];
+    for (const email of senders) databaseUser(setup.ctx.sandbox, email, { app_metadata: returningMetadata() });
+    const one = await signedIn(senders[0] ?? '');
+    const two = await signedIn(senders[1] ?? '');
+    const answers: Visit[] = [];
+    for (let i = 0; i < 3; i++) answers.push(await requestChange(one.b, one.form, victim));
+    // Another account (each within its own 5 an hour): the recipient's budget is spent.
+    answers.push(await requestChange(two.b, two.form, 'Much-Mailed@Example.com'));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.html).toContain('id="email-sent"');
+    }
+    expect(await outboxTo(setup, victim)).toHaveLength(3);
+    // Another recipient is unaffected.
+    await requestChange(two.b, two.form, 'other-recipient@example.com');
+    expect(await outboxTo(setup, 'other-recipient@example.com')).toHaveLength(1);
+  });
+
   test('no recent sign-in, a CSRF-less post, an invalid or oversized address, the same address: refused, nothing sent', async () => {
     const user = databaseUser(setup.ctx.sandbox, 'bad-input@example.com', { app_metadata: returningMetadata() });
     const { b, form } = await signedIn('bad-input@example.com');
