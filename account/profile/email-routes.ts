@@ -7,10 +7,11 @@ import type { ProfileStore, ProfileUser } from '../management/users';
 import { errorPage, sendPage, type Page } from '../pages';
 import { normalizeAddress, sameAddress } from './email-address';
 import {
-  currentAddressTag,
   deriveEmailLinkKeys,
   EMAIL_LINK_SECONDS,
+  emailStateTag,
   signEmailLink,
+  type EmailState,
   verifyEmailLink,
 } from './email-link';
 import { addressChangedMail, addressTakenMail, confirmLinkMail } from './email-mails';
@@ -24,6 +25,7 @@ import {
   emailFormPage,
   primaryDatabaseConnection,
 } from './email-pages';
+import { createOneAtATime } from './one-at-a-time';
 import { readSession, signInIsRecent, type ProfileSession } from './routes';
 
 /**
@@ -34,8 +36,8 @@ import { readSession, signInIsRecent, type ProfileSession } from './routes';
  *   link, or, when another account uses it, a note saying so; the page answers the same either way;
  * - `GET /profile/email/confirm?token=`: the confirm page, changing nothing (mail scanners open links);
  * - `POST /profile/email/confirm` (CSRF, the link's user signed in): one Management API PATCH,
- *   only while the user's email is still the one the link was issued for (so a link works once),
- *   then the old address is told.
+ *   only while the user's email state (address and app_metadata.email_change nonce) is still the
+ *   one the link was issued for (so a link works once), then the old address is told.
  */
 
 export interface EmailRoutesOptions {
@@ -69,6 +71,8 @@ function recipientKey(request: FastifyRequest): string {
 
 export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) => {
   const keys = deriveEmailLinkKeys(options.sessionKeys);
+  // One confirm at a time per user (in this instance): the second reads the state the first wrote.
+  const perUser = createOneAtATime();
   const sender = options.mail && createMailSender(options.mail);
   if (sender) app.addHook('onClose', async () => sender.close());
   const nowSeconds = (): number => Math.floor(options.now() / 1000);
@@ -187,8 +191,11 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       return formPage(request, reply, user, { sent: true });
     }
     let taken: boolean;
+    let current: EmailState | undefined;
     try {
       taken = await usedByAnother(parsed.address, user.userId);
+      // The state the link is bound to: the address and the nonce, read together.
+      if (!taken) current = await options.store.emailChangeState(user.userId);
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
@@ -196,11 +203,13 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     let outgoing: OutgoingMail;
     if (taken) {
       outgoing = addressTakenMail(messages, parsed.address);
+    } else if (!current) {
+      return show(reply, request, errorPage(localeOf(request), 'notFound'));
     } else {
       const token = await signEmailLink(keys, {
         sub: user.userId,
         newEmail: parsed.address,
-        currentEmail,
+        current,
         audience,
         nowMs: options.now(),
       });
@@ -257,23 +266,28 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     const found = await signedInUser(request, reply);
     if (!('user' in found)) return found;
     const { user, mail } = found;
-    const previousEmail = user.email ?? '';
-    // Single use without server state: once applied (or after any other change), the user's email
-    // is no longer the one the link was issued for.
-    if (currentAddressTag(verified.key, previousEmail) !== verified.claims.currentTag)
-      return confirmProblem(request, reply, 'outdated');
     const connection = primaryDatabaseConnection(user);
     const newEmail = normalizeAddress(verified.claims.newEmail);
     if (!connection || !newEmail.ok) return confirmProblem(request, reply, 'unusable');
-    let outcome: 'changed' | 'refused';
+    let outcome: { done: 'changed'; previousEmail: string } | { done: 'outdated' } | { done: 'refused' };
     try {
-      // Checked again: a user of another connection (a social one) may have taken it since the link was sent.
-      if (await usedByAnother(newEmail.address, user.userId)) return confirmProblem(request, reply, 'unusable');
-      outcome = await options.store.changeEmail(user.userId, connection, newEmail.address);
+      outcome = await perUser(user.userId, async () => {
+        // Checked again: a user of another connection (a social one) may have taken it since the link was sent.
+        if (await usedByAnother(newEmail.address, user.userId)) return { done: 'refused' };
+        // Single use without server state: once applied (or after any other change through this
+        // service, even back to the same address), the state is no longer the one the link was
+        // issued for. Read last, just before the PATCH that replaces the nonce.
+        const state = await options.store.emailChangeState(user.userId);
+        if (!state || emailStateTag(verified.key, state) !== verified.claims.stateTag) return { done: 'outdated' };
+        const changed = await options.store.changeEmail(user.userId, connection, newEmail.address);
+        return changed === 'changed' ? { done: 'changed', previousEmail: state.email } : { done: 'refused' };
+      });
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
-    if (outcome === 'refused') return confirmProblem(request, reply, 'unusable');
+    if (outcome.done === 'outdated') return confirmProblem(request, reply, 'outdated');
+    if (outcome.done === 'refused') return confirmProblem(request, reply, 'unusable');
+    const { previousEmail } = outcome;
     let notified = previousEmail !== '';
     if (notified) {
       try {

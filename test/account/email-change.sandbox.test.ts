@@ -113,6 +113,45 @@ describe('the email change', () => {
     expect(stored(user.user_id).email).toBe('second-choice@example.com');
   });
 
+  test('a link issued before the email went away and came back (A→B→A) no longer works', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'round-trip-a@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('round-trip-a@example.com');
+    await requestChange(b, form, 'round-trip-c@example.com');
+    await requestChange(b, form, 'round-trip-b@example.com');
+    const unused = await b.visit((await onlyMailTo('round-trip-c@example.com')).url ?? '');
+    await b.submit(
+      await b.visit((await onlyMailTo('round-trip-b@example.com')).url ?? ''),
+      '/profile/email/confirm',
+      {},
+    );
+    const back = await b.visit(`${setup.accountUrl}/profile/email`);
+    await requestChange(b, back, 'round-trip-a@example.com');
+    const [backLink] = await outboxTo(setup, 'round-trip-a@example.com');
+    await b.submit(await b.visit(backLink?.url ?? ''), '/profile/email/confirm', {});
+    expect(stored(user.user_id).email).toBe('round-trip-a@example.com');
+
+    const stale = await b.submit(unused, '/profile/email/confirm', {});
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain('data-problem="outdated"');
+    expect(stored(user.user_id).email).toBe('round-trip-a@example.com');
+  });
+
+  test('two links confirmed at the same time: one changes the email, the other is refused, one notice', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'racing@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('racing@example.com');
+    await requestChange(b, form, 'racing-one@example.com');
+    await requestChange(b, form, 'racing-two@example.com');
+    const pages = [
+      await b.visit((await onlyMailTo('racing-one@example.com')).url ?? ''),
+      await b.visit((await onlyMailTo('racing-two@example.com')).url ?? ''),
+    ];
+    const answers = await Promise.all(pages.map((page) => b.submit(page, '/profile/email/confirm', {})));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const winner = answers[0]?.status === 200 ? 'racing-one@example.com' : 'racing-two@example.com';
+    expect(stored(user.user_id).email).toBe(winner);
+    expect(await outboxTo(setup, 'racing@example.com')).toHaveLength(1);
+  });
+
   test('an address another account uses: the same answer, the mail says so without a link, nothing changed', async () => {
     databaseUser(setup.ctx.sandbox, 'taken@example.com', { app_metadata: returningMetadata() });
     const user = databaseUser(setup.ctx.sandbox, 'wants-taken@example.com', { app_metadata: returningMetadata() });
