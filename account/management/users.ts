@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ManagementClient, ManagementError, type Management } from 'auth0';
 import type { ManagementConfig } from '../config';
 import type { MetadataPatch } from '../profile/metadata';
@@ -74,9 +75,16 @@ export interface ProfileStore {
   findUserIdsByEmail(email: string): Promise<string[]>;
   /**
    * Sets the email of the user's database identity on `connection`, verified (the user proved
-   * the mailbox). Resolves to 'refused' when the tenant refuses the address (e.g. already used).
+   * the mailbox), and a fresh `app_metadata.email_change` nonce in the same PATCH (so the links
+   * issued before no longer match, see emailChangeState). Resolves to 'refused' when the tenant
+   * refuses the address (e.g. already used).
    */
   changeEmail(userId: string, connection: string, email: string): Promise<'changed' | 'refused'>;
+  /**
+   * The user's email and `app_metadata.email_change` (the nonce changeEmail writes, '' before the
+   * first change), read together: an email change link is bound to both. Undefined when the user is gone.
+   */
+  emailChangeState(userId: string): Promise<{ email: string; nonce: string } | undefined>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -85,6 +93,8 @@ const record = (value: unknown): Record<string, unknown> =>
 
 /** The app_metadata key of a deletion in progress (never written from user input). */
 const DELETION_KEY = 'account_deletion';
+/** The app_metadata key of the email change's nonce (written by changeEmail only, never from user input). */
+const EMAIL_CHANGE_KEY = 'email_change';
 
 /** Resolves when the call succeeds or its target is already gone (404). */
 async function unlessGone(call: Promise<unknown>): Promise<void> {
@@ -202,13 +212,26 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
     async changeEmail(userId, connection, email) {
       try {
         // Verified: the user opened the link sent to it; so no verification email (verify_email: false).
-        await sdk.users.update(userId, { email, email_verified: true, verify_email: false, connection });
+        // The nonce in the same PATCH: the email and it change together or not at all.
+        await sdk.users.update(userId, {
+          email,
+          email_verified: true,
+          verify_email: false,
+          connection,
+          app_metadata: { [EMAIL_CHANGE_KEY]: randomBytes(16).toString('base64url') },
+        });
         return 'changed';
       } catch (error) {
         if (error instanceof ManagementError && (error.statusCode === 400 || error.statusCode === 409))
           return 'refused';
         throw error;
       }
+    },
+    async emailChangeState(userId) {
+      const user = await read(userId);
+      if (!user) return undefined;
+      const nonce = record(user['app_metadata'])[EMAIL_CHANGE_KEY];
+      return { email: text(user['email']) ?? '', nonce: typeof nonce === 'string' ? nonce : '' };
     },
   };
 }

@@ -2,10 +2,12 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 /**
- * The email change's link token: HS256 (jose), 30 minutes, bound to the user id, the new address
- * and the current one. The current address is carried as a keyed hash: the token rides in a
- * URL mailed to the new address, whose reader must not learn the old one (a typo'd address
- * belongs to someone else).
+ * The email change's link token: HS256 (jose), 30 minutes, bound to the user id, the new address,
+ * and the user's email state: the current address and the `app_metadata.email_change` nonce,
+ * which every change through the service replaces (so a link issued before any change, even one
+ * that came back to the same address, no longer matches). The state is carried as a keyed hash:
+ * the token rides in a URL mailed to the new address, whose reader must not learn the old one (a
+ * typo'd address belongs to someone else).
  *
  * The key is derived (HKDF-SHA256, a label of its own) from each ACCOUNT_SESSION_KEYS key rather
  * than configured apart: one secret fewer to deploy and rotate, and the links follow the cookie
@@ -26,13 +28,19 @@ export interface EmailChangeClaims {
   sub: string;
   /** The new address, as the user typed it (domain normalised). */
   newEmail: string;
-  /** The keyed hash of the current address (currentAddressTag). */
-  currentTag: string;
+  /** The keyed hash of the email state when the link was issued (emailStateTag). */
+  stateTag: string;
 }
 
 export type EmailLinkResult =
-  | { ok: true; claims: EmailChangeClaims; /** The key that verified it, for currentAddressTag. */ key: Uint8Array }
+  | { ok: true; claims: EmailChangeClaims; /** The key that verified it, for emailStateTag. */ key: Uint8Array }
   | { ok: false; problem: 'invalid' | 'expired' };
+
+/** The user's current address and app_metadata.email_change nonce (ProfileStore.emailChangeState). */
+export interface EmailState {
+  email: string;
+  nonce: string;
+}
 
 export interface EmailLinkKeys {
   /** Signs new links. */
@@ -48,17 +56,19 @@ export function deriveEmailLinkKeys(sessionKeys: readonly Buffer[]): EmailLinkKe
   return { sign, verify };
 }
 
-/** The current address as the token holds it: lower-cased (Auth0 compares so), keyed. */
-export function currentAddressTag(key: Uint8Array, address: string): string {
-  return createHmac('sha256', key).update(address.toLowerCase()).digest('base64url');
+/** The user's email state as the token holds it: the address lower-cased (Auth0 compares so) and the nonce, keyed. */
+export function emailStateTag(key: Uint8Array, state: EmailState): string {
+  return createHmac('sha256', key)
+    .update(JSON.stringify([state.email.toLowerCase(), state.nonce]))
+    .digest('base64url');
 }
 
 export function signEmailLink(
   keys: EmailLinkKeys,
-  input: { sub: string; newEmail: string; currentEmail: string; audience: string; nowMs: number },
+  input: { sub: string; newEmail: string; current: EmailState; audience: string; nowMs: number },
 ): Promise<string> {
   const iat = Math.floor(input.nowMs / 1000);
-  return new SignJWT({ new_email: input.newEmail, cur: currentAddressTag(keys.sign, input.currentEmail) })
+  return new SignJWT({ new_email: input.newEmail, cur: emailStateTag(keys.sign, input.current) })
     .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
     .setSubject(input.sub)
     .setAudience(input.audience)
@@ -97,7 +107,7 @@ export async function verifyEmailLink(
         typeof cur !== 'string'
       )
         return { ok: false, problem: 'invalid' };
-      return { ok: true, claims: { sub, newEmail, currentTag: cur }, key };
+      return { ok: true, claims: { sub, newEmail, stateTag: cur }, key };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, problem: 'expired' };
       if (error instanceof errors.JWSSignatureVerificationFailed) continue;

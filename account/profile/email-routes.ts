@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, type Locale } from '../i18n';
 import type { MailConfig } from '../config';
@@ -6,10 +7,11 @@ import type { ProfileStore, ProfileUser } from '../management/users';
 import { errorPage, sendPage, type Page } from '../pages';
 import { normalizeAddress, sameAddress } from './email-address';
 import {
-  currentAddressTag,
   deriveEmailLinkKeys,
   EMAIL_LINK_SECONDS,
+  emailStateTag,
   signEmailLink,
+  type EmailState,
   verifyEmailLink,
 } from './email-link';
 import { addressChangedMail, addressTakenMail, confirmLinkMail } from './email-mails';
@@ -23,6 +25,7 @@ import {
   emailFormPage,
   primaryDatabaseConnection,
 } from './email-pages';
+import { createOneAtATime } from './one-at-a-time';
 import { readSession, signInIsRecent, type ProfileSession } from './routes';
 
 /**
@@ -33,8 +36,8 @@ import { readSession, signInIsRecent, type ProfileSession } from './routes';
  *   link, or, when another account uses it, a note saying so; the page answers the same either way;
  * - `GET /profile/email/confirm?token=`: the confirm page, changing nothing (mail scanners open links);
  * - `POST /profile/email/confirm` (CSRF, the link's user signed in): one Management API PATCH,
- *   only while the user's email is still the one the link was issued for (so a link works once),
- *   then the old address is told.
+ *   only while the user's email state (address and app_metadata.email_change nonce) is still the
+ *   one the link was issued for (so a link works once), then the old address is told.
  */
 
 export interface EmailRoutesOptions {
@@ -50,9 +53,26 @@ export interface EmailRoutesOptions {
 
 /** Each request sends an email to an address the user chooses: a few an hour per user. */
 const REQUESTS_PER_USER_PER_HOUR = 5;
+/** And a few a day per recipient, whoever asks: N accounts cannot mail one victim 5·N times an hour. */
+const EMAILS_PER_RECIPIENT_PER_DAY = 3;
+
+/**
+ * The per-recipient limit's key: a hash of the normalised address (lower-cased, as Auth0 compares
+ * them), so the limiter's memory holds no address. Called after the address was validated.
+ */
+function recipientKey(request: FastifyRequest): string {
+  const body = request.body;
+  const parsed = normalizeAddress(
+    typeof body === 'object' && body !== null && 'email' in body ? body.email : undefined,
+  );
+  const address = parsed.ok ? parsed.address.toLowerCase() : '';
+  return `to:${createHash('sha256').update(address).digest('base64url')}`;
+}
 
 export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, options) => {
   const keys = deriveEmailLinkKeys(options.sessionKeys);
+  // One confirm at a time per user (in this instance): the second reads the state the first wrote.
+  const perUser = createOneAtATime();
   const sender = options.mail && createMailSender(options.mail);
   if (sender) app.addHook('onClose', async () => sender.close());
   const nowSeconds = (): number => Math.floor(options.now() / 1000);
@@ -72,6 +92,11 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     timeWindow: 60 * 60_000,
     keyGenerator: userKey,
   });
+  const recipientLimit = app.createRateLimit({
+    max: EMAILS_PER_RECIPIENT_PER_DAY,
+    timeWindow: 24 * 60 * 60_000,
+    keyGenerator: recipientKey,
+  });
   const confirmLimit = app.createRateLimit({
     max: options.limits.perUserPerMinute,
     timeWindow: 60_000,
@@ -83,6 +108,10 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     preHandler: (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
       app.csrfProtection(request, reply, done),
   });
+
+  /** Another user has the address, on any connection (Auth0 refuses it only within one connection). */
+  const usedByAnother = async (address: string, userId: string): Promise<boolean> =>
+    (await options.store.findUserIdsByEmail(address)).some((id) => id !== userId);
 
   const show = (reply: FastifyReply, request: FastifyRequest, page: Page) => sendPage(reply, localeOf(request), page);
   /** An unexpected failure (Management API, SMTP): logged by error type only, an error page. */
@@ -131,7 +160,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       }),
     );
 
-  app.get(EMAIL_PATH, async (request, reply) => {
+  // Each view reads the Management API: limited per IP like the posts.
+  app.get(EMAIL_PATH, { onRequest: perIpLimit() }, async (request, reply) => {
     const found = await signedInUser(request, reply);
     if (!('user' in found)) return found;
     return formPage(request, reply, found.user);
@@ -154,9 +184,18 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     // Counted only for the requests that send an email.
     const limit = await requestLimit(request);
     if (!limit.isAllowed && limit.isExceeded) return show(reply, request, errorPage(localeOf(request), 'tooMany'));
+    const recipient = await recipientLimit(request);
+    if (!recipient.isAllowed && recipient.isExceeded) {
+      // The answer of a sent email: a different one would tell that someone else mails this address.
+      request.log.info('email change: the recipient has had its emails for the day');
+      return formPage(request, reply, user, { sent: true });
+    }
     let taken: boolean;
+    let current: EmailState | undefined;
     try {
-      taken = (await options.store.findUserIdsByEmail(parsed.address)).some((id) => id !== user.userId);
+      taken = await usedByAnother(parsed.address, user.userId);
+      // The state the link is bound to: the address and the nonce, read together.
+      if (!taken) current = await options.store.emailChangeState(user.userId);
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
@@ -164,11 +203,13 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     let outgoing: OutgoingMail;
     if (taken) {
       outgoing = addressTakenMail(messages, parsed.address);
+    } else if (!current) {
+      return show(reply, request, errorPage(localeOf(request), 'notFound'));
     } else {
       const token = await signEmailLink(keys, {
         sub: user.userId,
         newEmail: parsed.address,
-        currentEmail,
+        current,
         audience,
         nowMs: options.now(),
       });
@@ -225,21 +266,28 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     const found = await signedInUser(request, reply);
     if (!('user' in found)) return found;
     const { user, mail } = found;
-    const previousEmail = user.email ?? '';
-    // Single use without server state: once applied (or after any other change), the user's email
-    // is no longer the one the link was issued for.
-    if (currentAddressTag(verified.key, previousEmail) !== verified.claims.currentTag)
-      return confirmProblem(request, reply, 'outdated');
     const connection = primaryDatabaseConnection(user);
     const newEmail = normalizeAddress(verified.claims.newEmail);
     if (!connection || !newEmail.ok) return confirmProblem(request, reply, 'unusable');
-    let outcome: 'changed' | 'refused';
+    let outcome: { done: 'changed'; previousEmail: string } | { done: 'outdated' } | { done: 'refused' };
     try {
-      outcome = await options.store.changeEmail(user.userId, connection, newEmail.address);
+      outcome = await perUser(user.userId, async () => {
+        // Checked again: a user of another connection (a social one) may have taken it since the link was sent.
+        if (await usedByAnother(newEmail.address, user.userId)) return { done: 'refused' };
+        // Single use without server state: once applied (or after any other change through this
+        // service, even back to the same address), the state is no longer the one the link was
+        // issued for. Read last, just before the PATCH that replaces the nonce.
+        const state = await options.store.emailChangeState(user.userId);
+        if (!state || emailStateTag(verified.key, state) !== verified.claims.stateTag) return { done: 'outdated' };
+        const changed = await options.store.changeEmail(user.userId, connection, newEmail.address);
+        return changed === 'changed' ? { done: 'changed', previousEmail: state.email } : { done: 'refused' };
+      });
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
-    if (outcome === 'refused') return confirmProblem(request, reply, 'unusable');
+    if (outcome.done === 'outdated') return confirmProblem(request, reply, 'outdated');
+    if (outcome.done === 'refused') return confirmProblem(request, reply, 'unusable');
+    const { previousEmail } = outcome;
     let notified = previousEmail !== '';
     if (notified) {
       try {

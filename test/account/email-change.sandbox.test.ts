@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RATE_LIMITS } from '../../account/server';
 import type { OutboxEmail } from '../../local/sandbox';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
 import type { Visit } from '../sandbox/oidc-fixtures';
@@ -112,6 +113,45 @@ describe('the email change', () => {
     expect(stored(user.user_id).email).toBe('second-choice@example.com');
   });
 
+  test('a link issued before the email went away and came back (A→B→A) no longer works', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'round-trip-a@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('round-trip-a@example.com');
+    await requestChange(b, form, 'round-trip-c@example.com');
+    await requestChange(b, form, 'round-trip-b@example.com');
+    const unused = await b.visit((await onlyMailTo('round-trip-c@example.com')).url ?? '');
+    await b.submit(
+      await b.visit((await onlyMailTo('round-trip-b@example.com')).url ?? ''),
+      '/profile/email/confirm',
+      {},
+    );
+    const back = await b.visit(`${setup.accountUrl}/profile/email`);
+    await requestChange(b, back, 'round-trip-a@example.com');
+    const [backLink] = await outboxTo(setup, 'round-trip-a@example.com');
+    await b.submit(await b.visit(backLink?.url ?? ''), '/profile/email/confirm', {});
+    expect(stored(user.user_id).email).toBe('round-trip-a@example.com');
+
+    const stale = await b.submit(unused, '/profile/email/confirm', {});
+    expect(stale.status).toBe(409);
+    expect(stale.html).toContain('data-problem="outdated"');
+    expect(stored(user.user_id).email).toBe('round-trip-a@example.com');
+  });
+
+  test('two links confirmed at the same time: one changes the email, the other is refused, one notice', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'racing@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('racing@example.com');
+    await requestChange(b, form, 'racing-one@example.com');
+    await requestChange(b, form, 'racing-two@example.com');
+    const pages = [
+      await b.visit((await onlyMailTo('racing-one@example.com')).url ?? ''),
+      await b.visit((await onlyMailTo('racing-two@example.com')).url ?? ''),
+    ];
+    const answers = await Promise.all(pages.map((page) => b.submit(page, '/profile/email/confirm', {})));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    const winner = answers[0]?.status === 200 ? 'racing-one@example.com' : 'racing-two@example.com';
+    expect(stored(user.user_id).email).toBe(winner);
+    expect(await outboxTo(setup, 'racing@example.com')).toHaveLength(1);
+  });
+
   test('an address another account uses: the same answer, the mail says so without a link, nothing changed', async () => {
     databaseUser(setup.ctx.sandbox, 'taken@example.com', { app_metadata: returningMetadata() });
     const user = databaseUser(setup.ctx.sandbox, 'wants-taken@example.com', { app_metadata: returningMetadata() });
@@ -127,6 +167,46 @@ describe('the email change', () => {
     expect(mail.html).toContain('another account already uses it');
     expect(mail.url).toBeUndefined();
     expect(stored(user.user_id).email).toBe('wants-taken@example.com');
+  });
+
+  test('an address a social user took after the link was sent: refused at the confirm, nothing changed', async () => {
+    const user = databaseUser(setup.ctx.sandbox, 'taken-later@example.com', { app_metadata: returningMetadata() });
+    const { b, form } = await signedIn('taken-later@example.com');
+    await requestChange(b, form, 'taken-meanwhile@example.com');
+    const link = (await onlyMailTo('taken-meanwhile@example.com')).url ?? '';
+    const confirmPage = await b.visit(link);
+    // Auth0 refuses a taken address only within the same connection: this one is a Google user's.
+    setup.ctx.sandbox.store.users.findOrCreateFromIdentity({
+      connection: 'google-oauth2',
+      identityId: 'taken-meanwhile',
+      email: 'taken-meanwhile@example.com',
+      email_verified: true,
+    });
+    const refused = await b.submit(confirmPage, '/profile/email/confirm', {});
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('data-problem="unusable"');
+    expect(stored(user.user_id).email).toBe('taken-later@example.com');
+    expect(await outboxTo(setup, 'taken-later@example.com')).toEqual([]);
+  });
+
+  test('a few emails a day per recipient, whoever asks: then the same answer and nothing sent', async () => {
+    const victim = 'much-mailed@example.com';
+    const senders = ['mailer-one@example.com', 'mailer-two@example.com'];
+    for (const email of senders) databaseUser(setup.ctx.sandbox, email, { app_metadata: returningMetadata() });
+    const one = await signedIn(senders[0] ?? '');
+    const two = await signedIn(senders[1] ?? '');
+    const answers: Visit[] = [];
+    for (let i = 0; i < 3; i++) answers.push(await requestChange(one.b, one.form, victim));
+    // Another account (each within its own 5 an hour): the recipient's budget is spent.
+    answers.push(await requestChange(two.b, two.form, 'Much-Mailed@Example.com'));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.html).toContain('id="email-sent"');
+    }
+    expect(await outboxTo(setup, victim)).toHaveLength(3);
+    // Another recipient is unaffected.
+    await requestChange(two.b, two.form, 'other-recipient@example.com');
+    expect(await outboxTo(setup, 'other-recipient@example.com')).toHaveLength(1);
   });
 
   test('no recent sign-in, a CSRF-less post, an invalid or oversized address, the same address: refused, nothing sent', async () => {
@@ -244,6 +324,19 @@ describe('the email change', () => {
     const done = await owner.b.submit(confirmPage, '/profile/email/confirm', {});
     expect(done.html).toContain('id="email-changed"');
     expect(stored(user.user_id).email).toBe('links-new@example.com');
+  });
+});
+
+describe('the form page', () => {
+  // Last in the file: it uses up this route's per-IP budget for the minute.
+  test('GET /profile/email reads the Management API: limited per IP like the other routes', async () => {
+    databaseUser(setup.ctx.sandbox, 'form-reads@example.com', { app_metadata: returningMetadata() });
+    const { b } = await signedIn('form-reads@example.com');
+    const statuses: number[] = [];
+    for (let i = 0; i <= RATE_LIMITS.perIpPerMinute; i++)
+      statuses.push((await b.visit(`${setup.accountUrl}/profile/email`)).status);
+    expect(statuses).toContain(200);
+    expect(statuses.at(-1)).toBe(429);
   });
 });
 

@@ -4,14 +4,15 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, parseSmtpUrl, readAccountConfig } from '../../account/config';
 import { maskAddress, normalizeAddress, sameAddress } from '../../account/profile/email-address';
 import {
-  currentAddressTag,
   deriveEmailLinkKeys,
+  emailStateTag,
   EMAIL_LINK_SECONDS,
   signEmailLink,
   verifyEmailLink,
 } from '../../account/profile/email-link';
 import { addressChangedMail, addressTakenMail, confirmLinkMail } from '../../account/profile/email-mails';
 import { EMAIL_CHANGE_MESSAGES } from '../../account/profile/email-messages';
+import { createOneAtATime } from '../../account/profile/one-at-a-time';
 import { firstLink } from '../../local/sandbox/email/smtp-ingress';
 
 // The email change's pure parts: the address rules, the link token, the emails, the mail
@@ -65,20 +66,24 @@ describe('the link token', () => {
     signEmailLink(keys, {
       sub: 'auth0|abc',
       newEmail: 'new@example.com',
-      currentEmail: 'Old@Example.com',
+      current: { email: 'Old@Example.com', nonce: 'n1' },
       audience: AUDIENCE,
       nowMs: NOW,
       ...overrides,
     });
 
-  test('verifies for 30 minutes, bound to the user, the new address and the current one (not readable)', async () => {
+  test('verifies for 30 minutes, bound to the user, the new address and the email state (not readable)', async () => {
     const token = await link();
     const result = await verifyEmailLink(keys, token, AUDIENCE, NOW + (EMAIL_LINK_SECONDS - 1) * 1000);
     expect(result.ok && result.claims).toEqual({
       sub: 'auth0|abc',
       newEmail: 'new@example.com',
-      currentTag: currentAddressTag(keys.sign, 'old@example.com'),
+      stateTag: emailStateTag(keys.sign, { email: 'old@example.com', nonce: 'n1' }),
     });
+    // The same address after a change and back (another nonce) is another state.
+    expect(emailStateTag(keys.sign, { email: 'old@example.com', nonce: 'n2' })).not.toBe(
+      result.ok && result.claims.stateTag,
+    );
     expect(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).not.toMatch(/old/i);
     expect(await verifyEmailLink(keys, token, AUDIENCE, NOW + (EMAIL_LINK_SECONDS + 1) * 1000)).toEqual({
       ok: false,
@@ -118,15 +123,41 @@ describe('the link token', () => {
     const token = await signEmailLink(before, {
       sub: 'auth0|abc',
       newEmail: 'new@example.com',
-      currentEmail: 'old@example.com',
+      current: { email: 'old@example.com', nonce: '' },
       audience: AUDIENCE,
       nowMs: NOW,
     });
     const after = deriveEmailLinkKeys([newKey, oldKey]);
     const result = await verifyEmailLink(after, token, AUDIENCE, NOW);
-    expect(result.ok && currentAddressTag(result.key, 'old@example.com') === result.claims.currentTag).toBe(true);
+    expect(
+      result.ok && emailStateTag(result.key, { email: 'old@example.com', nonce: '' }) === result.claims.stateTag,
+    ).toBe(true);
     // The link key is derived, not the cookie key itself.
     expect(Buffer.from(before.sign).equals(oldKey)).toBe(false);
+  });
+});
+
+describe('one confirm at a time per user', () => {
+  test('tasks of one key run one after another (a failed one too); other keys do not wait', async () => {
+    const perUser = createOneAtATime();
+    const events: string[] = [];
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        events.push(`${name} start`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push(`${name} end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
+    const results = await Promise.allSettled([
+      perUser('a', task('a1', true)),
+      perUser('a', task('a2')),
+      perUser('b', task('b1')),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(events.indexOf('a2 start')).toBeGreaterThan(events.indexOf('a1 end'));
+    expect(events.indexOf('b1 start')).toBeLessThan(events.indexOf('a1 end'));
   });
 });
 

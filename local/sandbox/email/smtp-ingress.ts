@@ -50,29 +50,40 @@ export async function startSmtpIngress(options: { outbox: Outbox; host: string; 
       return callback();
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((parsed) => {
-          if (stream.sizeExceeded) {
-            const error = Object.assign(new Error('Message too large'), { responseCode: 552 });
-            return callback(error);
-          }
-          const html = typeof parsed.html === 'string' ? parsed.html : (parsed.textAsHtml ?? '');
-          const url = firstLink(html, parsed.text);
-          for (const recipient of session.envelope.rcptTo) {
-            options.outbox.add({
-              template: SMTP_TEMPLATE,
-              to: recipient.address,
-              user_id: '',
-              from: addressText(parsed.from),
-              subject: parsed.subject ?? '',
-              html,
-              ...(url !== undefined ? { url } : {}),
-              urlLifetimeInSeconds: 0,
-            });
-          }
-          return callback();
-        })
-        .catch((error: unknown) => callback(error instanceof Error ? error : new Error('Unreadable message')));
+      // smtp-server streams the whole DATA here whatever `size` says (it only sets sizeExceeded),
+      // and answers only once it ended: keep at most the limit, drain the rest, parse nothing
+      // over it (mailparser would hold it all in memory).
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+        else chunks.length = 0;
+      });
+      stream.once('error', callback);
+      stream.once('end', () => {
+        if (bytes > MAX_MESSAGE_BYTES)
+          return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
+        simpleParser(Buffer.concat(chunks))
+          .then((parsed) => {
+            const html = typeof parsed.html === 'string' ? parsed.html : (parsed.textAsHtml ?? '');
+            const url = firstLink(html, parsed.text);
+            for (const recipient of session.envelope.rcptTo) {
+              options.outbox.add({
+                template: SMTP_TEMPLATE,
+                to: recipient.address,
+                user_id: '',
+                from: addressText(parsed.from),
+                subject: parsed.subject ?? '',
+                html,
+                ...(url !== undefined ? { url } : {}),
+                urlLifetimeInSeconds: 0,
+              });
+            }
+            callback();
+          })
+          .catch((error: unknown) => callback(error instanceof Error ? error : new Error('Unreadable message')));
+      });
     },
   });
   await new Promise<void>((resolve, reject) => {
