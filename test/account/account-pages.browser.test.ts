@@ -1,8 +1,8 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
@@ -17,21 +17,12 @@ import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 // /continue); a refusal when the proof signs in to another account; then a profile edit (saved, and
 // refused over a cap). No Content-Security-Policy violation may occur on either side.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
 let previousDispatcher: Dispatcher;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup();
   // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
   previousDispatcher = getGlobalDispatcher();
@@ -45,19 +36,7 @@ beforeAll(async () => {
     { [client.customFetch]: ctx.caFetch.fetch },
   );
   rp[client.customFetch] = ctx.caFetch.fetch;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -78,11 +57,7 @@ async function withGoogleLogin(email: string, run: (run: Run) => Promise<void>):
   // Chromium trusts the sandbox's certificate by its hash (at launch).
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = pageErrors(page);
   let reached: string | undefined;
   await page.route(`${new URL(CALLBACK).origin}/**`, (route) => {
     reached = route.request().url();
@@ -170,11 +145,7 @@ describe('the profile page in headless Chromium', () => {
     });
     const context = await browser.newContext();
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const errors = pageErrors(page);
     try {
       await page.goto(`${setup.accountUrl}/profile`);
       await page.waitForURL(/\/u\/login\?/);

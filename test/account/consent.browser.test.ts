@@ -1,8 +1,8 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as client from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { projectPaths } from '../../tooling/paths';
@@ -18,20 +18,11 @@ import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 // form-action, as on Auth0), the answer posted across sites to the tenant's /continue (with the
 // login's transaction cookie, SameSite=None), and the login ending at the application's callback.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup();
   const { ctx } = setup;
   // enforce-terms with the account service's page (its session secret is the service's terms secret).
@@ -48,19 +39,7 @@ beforeAll(async () => {
     client.ClientSecretBasic(ctx.rp.client_secret),
     { [client.customFetch]: ctx.caFetch.fetch },
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -87,11 +66,7 @@ async function toConsentPage(
   });
   const context = await browser.newContext({ locale: 'fr-FR', ...options });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = pageErrors(page);
   let reached: Record<string, string> | undefined;
   await page.route(`${new URL(CALLBACK).origin}/**`, (route) => {
     reached = Object.fromEntries(new URL(route.request().url()).searchParams);

@@ -1,8 +1,8 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { statePaths } from '../../local/sandbox/state';
@@ -16,7 +16,6 @@ import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures'
 // types the confirmation word and deletes; afterwards no user holds either identity, the
 // sessions and refresh tokens are gone, and the old password no longer signs in. No CSP violation.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const EMAIL = 'chromium-delete@example.com';
 const GOOGLE_ID = '60769150350006150715113082367';
 
@@ -25,14 +24,7 @@ let browser: Browser;
 let rp: client.Configuration;
 let previousDispatcher: Dispatcher;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup({ tls: true });
   // The service's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
   previousDispatcher = getGlobalDispatcher();
@@ -46,19 +38,7 @@ beforeAll(async () => {
     { [client.customFetch]: ctx.caFetch.fetch },
   );
   rp[client.customFetch] = ctx.caFetch.fetch;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -107,11 +87,7 @@ describe('delete my account in headless Chromium', () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const errors = pageErrors(page);
     try {
       await page.goto(`${setup.accountUrl}/profile`);
       await page.waitForURL(/\/u\/login\?/);

@@ -1,7 +1,7 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
@@ -13,37 +13,16 @@ import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtur
 // the sandbox's SMTP ingress), confirm; then the tenant holds the new verified address, the old
 // one got the notice, and the new address signs in. No CSP violation on the way.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 let setup: LinkingSetup;
 let browser: Browser;
 let previousDispatcher: Dispatcher;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup({ tls: true });
   // The profile pages' auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
   previousDispatcher = getGlobalDispatcher();
   setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(setup.ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(setup.ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -56,11 +35,7 @@ afterAll(async () => {
 async function openBrowser(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = pageErrors(page);
   return { context, page, errors };
 }
 

@@ -1,7 +1,6 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD } from '../sandbox/login-fixtures';
@@ -19,21 +18,13 @@ import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtur
 // The pages' own details (consent's version and languages, the link refusal) are in
 // consent.browser.test.ts and account-pages.browser.test.ts; this is the chain of them.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const EMAIL = 'chromium@example.com';
 
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup();
   const { ctx } = setup;
   rp = await client.discovery(
@@ -44,19 +35,7 @@ beforeAll(async () => {
     { [client.customFetch]: ctx.caFetch.fetch },
   );
   rp[client.customFetch] = ctx.caFetch.fetch;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -103,11 +82,7 @@ describe('a browser journey through the OIDC provider and the account service', 
     const consentPage = new RegExp(`^${accountUrl}/terms\\?`);
     const context = await browser.newContext();
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const errors = pageErrors(page);
     const callback = await application(page);
     try {
       // Signup: the login page's link to the signup page, then the service's consent page.

@@ -1,8 +1,8 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
@@ -17,7 +17,6 @@ import { Agent, PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type Linking
 // Content-Security-Policy violation may occur on the service's pages. And the profile API called
 // from the Profile SPA's origin (CORS), refused to another origin. One browser, one sandbox.
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const NEW_PASSWORD = 'Another-Horse-12';
 
 let setup: LinkingSetup;
@@ -25,14 +24,7 @@ let browser: Browser;
 let rp: client.Configuration;
 let previousDispatcher: Dispatcher;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   setup = await startLinkingSetup({ tls: true });
   // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
   previousDispatcher = getGlobalDispatcher();
@@ -46,19 +38,7 @@ beforeAll(async () => {
     { [client.customFetch]: ctx.caFetch.fetch },
   );
   rp[client.customFetch] = ctx.caFetch.fetch;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -74,11 +54,7 @@ async function withPage(
 ): Promise<void> {
   const context = await browser.newContext({ acceptDownloads: true, permissions });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = pageErrors(page);
   try {
     await run(page, errors);
   } finally {

@@ -1,6 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import {
@@ -23,33 +22,12 @@ import {
 // certificate error still fails. No blanket ignoreHTTPSErrors.
 
 // Debian's chromium here and in .ci/run; GitHub's runners ship Google Chrome instead (the workflow says so).
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 let ctx: LoginSandbox;
 let browser: Browser;
 
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   ctx = await startLoginSandbox();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${spkiHash(readFileSync(statePaths(ctx.sandbox.stateDir).serverCert, 'utf8'))}`,
-    ],
-  });
+  browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
@@ -80,11 +58,7 @@ describe("/continue's result page in headless Chromium", () => {
     const page = await context.newPage();
     try {
       // Anything the page's Content-Security-Policy refused, and script errors.
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (/Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
-      });
-      page.on('pageerror', (error) => errors.push(error.message));
+      const errors = pageErrors(page);
 
       // The answer page's form, as the account service's page renders it.
       await page.setContent(
