@@ -10,8 +10,9 @@ const E2E = ['test/**/*.e2e.test.ts', 'test/**/*.browser.test.ts'];
 
 export default defineConfig({
   test: {
-    // Tests run the compiled bundles, as Auth0 does: build them once per run.
-    globalSetup: ['test/setup/build-bundles.ts'],
+    // Tests run the compiled bundles, as Auth0 does: build them once per run. Test sandboxes share
+    // one CA and signing key per run (each still gets a new tenant).
+    globalSetup: ['test/setup/build-bundles.ts', 'test/setup/sandbox-keys.ts'],
     // The cli and e2e files spend most of their time waiting (deploy-cli, Chromium, Retry-After):
     // one more worker than the 2 cores keeps both cores busy.
     maxWorkers: 3,

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox';
 import { SandboxClient, type SandboxResponse } from '../../local/sandbox/client';
 
@@ -16,10 +17,14 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A sandbox on a free port with its own temporary state folder, removed on close. */
+/**
+ * A sandbox on a free port with its own temporary state folder, removed on close: a new tenant,
+ * with the run's CA and keys (test/setup/sandbox-keys.ts) instead of generating its own.
+ */
 export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port'> = {}): Promise<Sandbox> {
   const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
-  const sandbox = await startSandbox({ ...options, stateDir, port: 0 });
+  cpSync(inject('sandboxKeysDir'), stateDir, { recursive: true });
+  const sandbox = await startSandbox({ ...options, stateDir, port: 0, reset: 'tenant' });
   return {
     ...sandbox,
     close: async () => {
