@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, inject, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../local/sandbox';
 import { call, clientToken } from './helpers';
 
@@ -9,6 +9,13 @@ const dirs: string[] = [];
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
   dirs.push(dir);
+  return dir;
+}
+
+/** A state folder holding the run's CA and keys (test/setup/sandbox-keys.ts): no keys to generate. */
+function stateDirWithKeys(): string {
+  const dir = tempDir();
+  cpSync(inject('sandboxKeysDir'), dir, { recursive: true });
   return dir;
 }
 
@@ -22,7 +29,7 @@ async function restart(stateDir: string, reset = false): Promise<Sandbox> {
 
 describe('state folder', () => {
   test('survives a restart: data, deploy client, certificate and signing key are reused', async () => {
-    const stateDir = tempDir();
+    const stateDir = stateDirWithKeys();
     const first = await restart(stateDir);
     const client = first.store.clients.create({ name: 'kept', app_type: 'non_interactive' });
     first.store.clientGrants.create({
@@ -54,7 +61,7 @@ describe('state folder', () => {
   });
 
   test('--reset starts clean', async () => {
-    const stateDir = tempDir();
+    const stateDir = stateDirWithKeys();
     const first = await restart(stateDir);
     first.store.clients.create({ name: 'wiped' });
     const oldId = first.deployClient.client_id;
@@ -69,7 +76,7 @@ describe('state folder', () => {
   });
 
   test("a 'tenant' reset (npm start) starts a clean tenant but keeps the CA and keys", async () => {
-    const stateDir = tempDir();
+    const stateDir = stateDirWithKeys();
     const first = await restart(stateDir);
     first.store.clients.create({ name: 'wiped' });
     const oldId = first.deployClient.client_id;
@@ -100,7 +107,7 @@ describe('state folder', () => {
   });
 
   test('the credentials file is readable by its owner only', async () => {
-    const sandbox = await restart(tempDir());
+    const sandbox = await restart(stateDirWithKeys());
     try {
       const { mode } = await import('node:fs').then((fs) => fs.statSync(sandbox.deployClient.credentialsPath));
       expect(mode & 0o077).toBe(0);
