@@ -18,12 +18,18 @@ export interface RequestOptions {
 }
 
 /**
- * A sandbox on a free port with its own temporary state folder, removed on close: a new tenant,
- * with the run's CA and keys (test/setup/sandbox-keys.ts) instead of generating its own.
+ * A temporary state folder holding the run's CA and keys (test/setup/sandbox-keys.ts): a sandbox
+ * started on it with `reset: 'tenant'` is a new tenant and generates no keys.
  */
-export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port'> = {}): Promise<Sandbox> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+export function stateDirWithKeys(prefix: string): string {
+  const stateDir = mkdtempSync(join(tmpdir(), prefix));
   cpSync(inject('sandboxKeysDir'), stateDir, { recursive: true });
+  return stateDir;
+}
+
+/** A sandbox on a free port with its own temporary state folder (stateDirWithKeys), removed on close. */
+export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port'> = {}): Promise<Sandbox> {
+  const stateDir = stateDirWithKeys('sandbox-test-');
   const sandbox = await startSandbox({ ...options, stateDir, port: 0, reset: 'tenant' });
   return {
     ...sandbox,
