@@ -4,15 +4,18 @@ import { defineConfig } from 'vitest/config';
 // - `unit` (npm run test:unit, the inner loop): in-process, no deploy-cli, no browser, no real-time waits;
 // - `cli` (npm run test:cli): the users CLI end to end against a sandbox, waiting out real
 //   Retry-After pauses, Ctrl-C grace periods and signals (`*.cli.test.ts`);
-// - `e2e` (npm run test:e2e): the real deploy-cli and headless Chromium against the sandbox.
+// - `e2e` (npm run test:e2e): real processes against the sandbox: the real deploy-cli, headless
+//   Chromium, the account service bundled and run in its own process (its bench), a process
+//   killed in the middle of a write.
 const CLI = ['test/**/*.cli.test.ts'];
 const E2E = ['test/**/*.e2e.test.ts', 'test/**/*.browser.test.ts'];
 
 export default defineConfig({
   test: {
-    // Tests run the compiled bundles, as Auth0 does: build them once per run.
-    globalSetup: ['test/setup/build-bundles.ts'],
-    // The cli and e2e files spend most of their time waiting (deploy-cli, Chromium, Retry-After):
+    // Tests run the compiled bundles, as Auth0 does: build them once per run. Test sandboxes share
+    // one CA and signing key per run (each still gets a new tenant).
+    globalSetup: ['test/setup/build-bundles.ts', 'test/setup/sandbox-keys.ts'],
+    // The cli and e2e files spend most of their time waiting (child processes, Chromium, Retry-After):
     // one more worker than the 2 cores keeps both cores busy.
     maxWorkers: 3,
     testTimeout: 30_000,

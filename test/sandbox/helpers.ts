@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../local/sandbox';
 import { SandboxClient, type SandboxResponse } from '../../local/sandbox/client';
 
@@ -16,10 +17,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A sandbox on a free port with its own temporary state folder, removed on close. */
+/**
+ * A temporary state folder holding the run's CA and keys (test/setup/sandbox-keys.ts): a sandbox
+ * started on it with `reset: 'tenant'` is a new tenant and generates no keys.
+ */
+export function stateDirWithKeys(prefix: string): string {
+  const stateDir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(inject('sandboxKeysDir'), stateDir, { recursive: true });
+  return stateDir;
+}
+
+/** A sandbox on a free port with its own temporary state folder (stateDirWithKeys), removed on close. */
 export async function startTestSandbox(options: Omit<SandboxOptions, 'stateDir' | 'port'> = {}): Promise<Sandbox> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
-  const sandbox = await startSandbox({ ...options, stateDir, port: 0 });
+  const stateDir = stateDirWithKeys('sandbox-test-');
+  const sandbox = await startSandbox({ ...options, stateDir, port: 0, reset: 'tenant' });
   return {
     ...sandbox,
     close: async () => {

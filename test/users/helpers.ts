@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { runCli } from '../../tooling/users/cli';
 import { startSandbox, type Sandbox, type SandboxOptions, type SeedUser } from '../../local/sandbox';
 import { OidcStore } from '../../local/sandbox/oidc/store';
+import { stateDirWithKeys } from '../sandbox/helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'scripts', 'users.ts');
@@ -43,13 +44,14 @@ export interface UsersSandbox extends Sandbox {
 export async function startUsersSandbox(
   options: Omit<SandboxOptions, 'stateDir' | 'port' | 'log'> = {},
 ): Promise<UsersSandbox> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'users-sandbox-'));
+  const stateDir = stateDirWithKeys('users-sandbox-');
   const requests: Request[] = [];
   let served: ((request: Request) => void) | undefined;
   const sandbox = await startSandbox({
     ...options,
     stateDir,
     port: 0,
+    reset: 'tenant',
     log: ({ method, path, status }) => {
       const request = { method, path: decodeURIComponent(path), status };
       requests.push(request);
