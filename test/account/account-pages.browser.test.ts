@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,13 +18,9 @@ import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup();
-  // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
@@ -40,7 +34,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await browser?.close();
   await setup?.close();
 });

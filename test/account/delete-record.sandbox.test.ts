@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
 import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
@@ -10,17 +8,12 @@ import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures'
 // is delete.sandbox.test.ts's.
 
 let setup: LinkingSetup;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup();
-  // The auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
 });
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await setup?.close();
 });
 

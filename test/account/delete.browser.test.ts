@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { type Browser } from 'playwright-core';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
@@ -22,13 +20,9 @@ const GOOGLE_ID = '60769150350006150715113082367';
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup({ tls: true });
-  // The service's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
@@ -42,7 +36,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await browser?.close();
   await setup?.close();
 });

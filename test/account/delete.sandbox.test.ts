@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
@@ -16,12 +14,9 @@ import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures'
 let setup: LinkingSetup;
 let oidc: OidcStore;
 let rp: client.Configuration;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup({ captureLogs: true });
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   oidc = new OidcStore(setup.ctx.sandbox.store.db);
   const { ctx } = setup;
   rp = await client.discovery(
@@ -35,7 +30,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await setup?.close();
 });
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,18 +13,13 @@ import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtur
 
 let setup: LinkingSetup;
 let browser: Browser;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup({ tls: true });
-  // The profile pages' auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   browser = await launchChromium(statePaths(setup.ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await browser?.close();
   await setup?.close();
 });

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { createTransport } from 'nodemailer';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RATE_LIMITS } from '../../account/server';
 import type { OutboxEmail } from '../../local/sandbox';
@@ -14,17 +12,12 @@ import { Agent, outboxTo, startLinkingSetup, type LinkingSetup } from './linking
 // request is refused, sends nothing.
 
 let setup: LinkingSetup;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup();
-  // The auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
 });
 
 afterAll(async () => {
-  setGlobalDispatcher(previousDispatcher);
   await setup?.close();
 });
 

@@ -8,6 +8,7 @@ import type { Client, OutboxEmail } from '../../local/sandbox';
 import { statePaths } from '../../local/sandbox/state';
 import { parseSmtpUrl } from '../../account/config';
 import { buildAccountApp } from '../../account/server';
+import { trustSandboxCa } from '../../tooling/account-service/sandbox';
 import { projectPaths } from '../../tooling/paths';
 import { freePort } from '../sandbox/helpers';
 import { deployAction, TERMS_VERSION } from '../sandbox/login-fixtures';
@@ -61,6 +62,8 @@ function accountServiceM2mScopes(): string[] {
  */
 export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: boolean } = {}): Promise<LinkingSetup> {
   const ctx = await startOidcSandbox();
+  // The service's auth0 SDK takes no fetch of its own: the process trusts the sandbox's CA, as npm start does.
+  const untrust = trustSandboxCa(ctx.sandbox.caPath);
   const { store } = ctx.sandbox;
   const port = await freePort();
   const accountUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -175,6 +178,7 @@ export async function startLinkingSetup(options: { tls?: boolean; captureLogs?: 
       }
       await account.close();
       await ctx.close();
+      untrust();
     },
   };
 }

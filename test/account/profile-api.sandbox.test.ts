@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
 import { API, CALLBACK } from '../sandbox/oidc-fixtures';
@@ -12,12 +10,9 @@ import { Agent, PROFILE_API, startLinkingSetup, type LinkingSetup } from './link
 
 let setup: LinkingSetup;
 let rp: client.Configuration;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup();
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
@@ -30,7 +25,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setGlobalDispatcher(previousDispatcher);
   await setup?.close();
 });
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { Agent as UndiciAgent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -22,13 +21,9 @@ const NEW_PASSWORD = 'Another-Horse-12';
 let setup: LinkingSetup;
 let browser: Browser;
 let rp: client.Configuration;
-let previousDispatcher: Dispatcher;
 
 beforeAll(async () => {
   setup = await startLinkingSetup({ tls: true });
-  // The profile page's auth0 SDK uses the global fetch: trust the sandbox's CA for this file only.
-  previousDispatcher = getGlobalDispatcher();
-  setGlobalDispatcher(new UndiciAgent({ connect: { ca: readFileSync(setup.ctx.sandbox.caPath) } }));
   const { ctx } = setup;
   rp = await client.discovery(
     new URL(`${ctx.sandbox.url}/`),
@@ -42,7 +37,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (previousDispatcher) setGlobalDispatcher(previousDispatcher);
   await browser?.close();
   await setup?.close();
 });
