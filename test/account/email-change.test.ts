@@ -84,7 +84,8 @@ describe('the link token', () => {
     expect(emailStateTag(keys.sign, { email: 'old@example.com', nonce: 'n2' })).not.toBe(
       result.ok && result.claims.stateTag,
     );
-    expect(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).not.toMatch(/old/i);
+    // The current address is only a keyed hash in it (whose base64 may contain any letters: look for the address).
+    expect(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).not.toContain('old@example.com');
     expect(await verifyEmailLink(keys, token, AUDIENCE, NOW + (EMAIL_LINK_SECONDS + 1) * 1000)).toEqual({
       ok: false,
       problem: 'expired',
