@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser } from '../sandbox/oidc-fixtures';
 
 // "Delete my account" and the record an earlier, unfinished deletion left in app_metadata: honoured
 // for a day (the retry), its users that still exist listed on the page; nothing is deleted that the
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 /** Signed in to the profile just now, on the deletion page. */
 async function signedIn(email: string) {
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const login = await b.visit(`${setup.accountUrl}/profile/delete`);
   expect(login.url).toContain('/u/login');
   const back = await b.submit(login, '/u/login', { email, password: PASSWORD });

@@ -1,12 +1,12 @@
 import * as client from 'openid-client';
-import { type Browser } from 'playwright-core';
+import { type Browser as Chromium } from 'playwright-core';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { API, CALLBACK } from '../sandbox/oidc-fixtures';
-import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" in headless Chromium (Debian's), against the sandbox tenant and the account
 // service over https (see linking-fixtures): a user with a linked Google identity signs in to the
@@ -18,7 +18,7 @@ const EMAIL = 'chromium-delete@example.com';
 const GOOGLE_ID = '60769150350006150715113082367';
 
 let setup: LinkingSetup;
-let browser: Browser;
+let browser: Chromium;
 let rp: client.Configuration;
 
 beforeAll(async () => {
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 /** The application signed in on another device: an SSO session and a refresh token there. */
 async function otherDeviceLogin(): Promise<string> {
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(rp, {

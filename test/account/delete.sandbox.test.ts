@@ -3,8 +3,8 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { API, CALLBACK, type Visit } from '../sandbox/oidc-fixtures';
-import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, API, CALLBACK, type Visit } from '../sandbox/oidc-fixtures';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" against the sandbox: the user and every linked identity deleted through the
 // auth0 SDK with tenant.yaml's grant of the Account Service M2M client, sessions and refresh
@@ -50,7 +50,7 @@ function linkedUser(email: string, googleId: string) {
 }
 
 /** A login of the application with a refresh token (and an SSO session in `b`), as the user's other devices hold. */
-async function applicationLogin(b: Agent, email: string): Promise<string> {
+async function applicationLogin(b: Browser, email: string): Promise<string> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(rp, {
@@ -72,8 +72,8 @@ async function applicationLogin(b: Agent, email: string): Promise<string> {
   return tokens.refresh_token;
 }
 
-async function signedIn(email: string): Promise<{ b: Agent; refreshToken: string; page: Visit }> {
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+async function signedIn(email: string): Promise<{ b: Browser; refreshToken: string; page: Visit }> {
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const refreshToken = await applicationLogin(b, email);
   // The profile's sign-in reuses the SSO session: its auth_time is the login's, just now.
   const signedInPage = await b.visit(`${setup.accountUrl}/profile`);
@@ -161,7 +161,7 @@ describe('delete my account', () => {
     }
     const forged = await b.visit(`${setup.accountUrl}/profile/delete`, { confirm: 'DELETE' });
     expect(forged.status).toBe(403);
-    const otherBrowser = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+    const otherBrowser = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
     const withoutSession = await otherBrowser.visit(`${setup.accountUrl}/profile/delete`, {
       _csrf: csrf,

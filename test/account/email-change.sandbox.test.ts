@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RATE_LIMITS } from '../../account/server';
 import type { OutboxEmail } from '../../local/sandbox';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import type { Visit } from '../sandbox/oidc-fixtures';
-import { Agent, outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, type Visit } from '../sandbox/oidc-fixtures';
+import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The email change against the sandbox: the account service signed in with its client, its
 // emails sent by SMTP (nodemailer) to the sandbox's SMTP ingress and read from the outbox's JSON
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 async function signedIn(email: string) {
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const login = await b.visit(`${setup.accountUrl}/profile`);
   await b.submit(login, '/u/login', { email, password: PASSWORD });
   const profile = await b.visit(`${setup.accountUrl}/profile`);
@@ -31,7 +31,7 @@ async function signedIn(email: string) {
   return { b, profile, form };
 }
 
-const requestChange = (b: Agent, form: Visit, email: string) => b.submit(form, '/profile/email', { email });
+const requestChange = (b: Browser, form: Visit, email: string) => b.submit(form, '/profile/email', { email });
 
 async function onlyMailTo(address: string): Promise<OutboxEmail> {
   const mails = await outboxTo(setup, address);
@@ -238,7 +238,7 @@ describe('the email change', () => {
   });
 
   test('a user whose identity is a social one: refused, nothing sent, nothing changed', async () => {
-    const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+    const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
     const login = await b.visit(`${setup.accountUrl}/profile`);
     const socialLink = /href="([^"]*\/u\/social\/google-oauth2[^"]*)"/.exec(login.html)?.[1]?.replace(/&amp;/g, '&');
     const google = await b.visit(new URL(socialLink ?? '', login.url).toString());

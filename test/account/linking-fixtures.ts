@@ -12,7 +12,7 @@ import { trustSandboxCa } from '../../tooling/account-service/sandbox';
 import { projectPaths } from '../../tooling/paths';
 import { freePort } from '../sandbox/helpers';
 import { deployAction, TERMS_VERSION } from '../sandbox/login-fixtures';
-import { hiddenFields, startOidcSandbox, type OidcSandbox, type Visit } from '../sandbox/oidc-fixtures';
+import { startOidcSandbox, type OidcSandbox } from '../sandbox/oidc-fixtures';
 import { accountConfig, CONTENT_DIR } from './helpers';
 
 /**
@@ -200,71 +200,4 @@ export async function outboxTo(setup: LinkingSetup, to: string): Promise<OutboxE
   });
   if (!response.ok) throw new Error(`the outbox answered ${response.status}`);
   return (await response.json()) as OutboxEmail[];
-}
-
-/**
- * A cookie-keeping HTTP client that follows redirects between the sandbox and the account service
- * (both on 127.0.0.1, so they share cookies, as in a browser) and stops where the browser would
- * leave them (the application's callback). Not a browser: SameSite is the Chromium test's job.
- */
-export class Agent {
-  readonly cookies = new Map<string, string>();
-
-  constructor(
-    private readonly fetcher: typeof fetch,
-    private readonly origins: readonly string[],
-  ) {}
-
-  async visit(url: string, form?: Record<string, string>): Promise<Visit> {
-    let method = form ? 'POST' : 'GET';
-    let current = url;
-    let body = form ? new URLSearchParams(form).toString() : undefined;
-    for (let hops = 0; hops < 20; hops++) {
-      // The sandbox is https with its own CA; the account service is plain http on loopback.
-      const fetcher = current.startsWith('https:') ? this.fetcher : fetch;
-      const response = await fetcher(current, {
-        method,
-        redirect: 'manual',
-        headers: {
-          accept: 'text/html',
-          ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...(this.cookies.size > 0
-            ? { cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
-            : {}),
-        },
-        ...(body !== undefined ? { body } : {}),
-      });
-      this.store(response.headers.getSetCookie());
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        const next = new URL(location, current);
-        if (!this.origins.includes(next.origin))
-          return { status: response.status, leftTo: next.toString(), url: current, html: '' };
-        current = next.toString();
-        method = 'GET';
-        body = undefined;
-        continue;
-      }
-      return { status: response.status, url: current, html: await response.text() };
-    }
-    throw new Error('too many redirects');
-  }
-
-  /** Submits the page's (first) form whose action is `action`, with its hidden fields and `fields`. */
-  submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
-    return this.visit(new URL(action, page.url).toString(), { ...hiddenFields(page, action), ...fields });
-  }
-
-  private store(setCookies: string[]): void {
-    for (const line of setCookies) {
-      const [pair = '', ...attributes] = line.split(';');
-      const separator = pair.indexOf('=');
-      const name = pair.slice(0, separator).trim();
-      const value = pair.slice(separator + 1).trim();
-      const expired =
-        value === '' || attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a));
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
 }

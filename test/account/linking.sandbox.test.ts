@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { CALLBACK } from '../sandbox/oidc-fixtures';
-import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, CALLBACK } from '../sandbox/oidc-fixtures';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The linking page against a real tenant (the sandbox, with the project's compiled Actions): a
 // new Google identity is offered the database account with its email; the proof of control is a
@@ -30,10 +30,10 @@ afterAll(async () => {
   await setup?.close();
 });
 
-const agent = (): Agent => new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+const agent = (): Browser => new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
 
 /** The application's login with Google, up to the linking page. */
-async function googleLoginToLinkingPage(b: Agent, email: string) {
+async function googleLoginToLinkingPage(b: Browser, email: string) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(rp, {

@@ -1,8 +1,8 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { API, CALLBACK } from '../sandbox/oidc-fixtures';
-import { Agent, PROFILE_API, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { PROFILE_API, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile API against the sandbox: access tokens the tenant issued to an application (the
 // relying party of the OIDC tests) for the profile API's audience, verified against the tenant's
@@ -40,7 +40,7 @@ async function accessToken(email: string, audience: string, scope: string): Prom
     code_challenge_method: 'S256',
     state,
   });
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
   const login = await b.visit(url.toString());
   const done = await b.submit(login, '/u/login', { email, password: PASSWORD });
   if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.html.slice(0, 500)}`);

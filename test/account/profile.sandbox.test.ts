@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Agent, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser } from '../sandbox/oidc-fixtures';
 
 // The profile page against the sandbox: an OIDC login with the account service's client (no
 // prompt from the Actions), the profile read and user_metadata written through the auth0 SDK with
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 async function signedIn(email: string) {
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const login = await b.visit(`${setup.accountUrl}/profile`);
   expect(login.url).toContain('/u/login');
   const signedInPage = await b.submit(login, '/u/login', { email, password: PASSWORD });
@@ -212,7 +213,7 @@ describe('the profile page', () => {
   });
 
   test('a user without a database identity is told why there is no password, and a post is refused', async () => {
-    const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+    const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
     const login = await b.visit(`${setup.accountUrl}/profile`);
     const socialLink = /href="([^"]*\/u\/social\/google-oauth2[^"]*)"/.exec(login.html)?.[1]?.replace(/&amp;/g, '&');
     expect(socialLink).toBeDefined();

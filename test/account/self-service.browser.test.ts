@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
-import { type Browser, type Page } from 'playwright-core';
+import { type Browser as Chromium, type Page } from 'playwright-core';
 import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { CALLBACK } from '../sandbox/oidc-fixtures';
-import { Agent, PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser, CALLBACK } from '../sandbox/oidc-fixtures';
+import { PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile page's self-service in headless Chromium (Debian's), between the sandbox tenant (the
 // project's compiled Actions) and the account service (https with the sandbox's certificate, see
@@ -19,7 +19,7 @@ import { Agent, PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type Linking
 const NEW_PASSWORD = 'Another-Horse-12';
 
 let setup: LinkingSetup;
-let browser: Browser;
+let browser: Chromium;
 let rp: client.Configuration;
 
 beforeAll(async () => {
@@ -216,7 +216,7 @@ async function profileApiToken(email: string): Promise<string> {
     code_challenge_method: 'S256',
     state,
   });
-  const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
   const login = await b.visit(url.toString());
   const done = await b.submit(login, '/u/login', { email, password: PASSWORD });
   if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.html.slice(0, 500)}`);

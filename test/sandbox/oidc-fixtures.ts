@@ -85,22 +85,33 @@ export interface Visit {
   html: string;
 }
 
-/** A cookie-keeping client that behaves like a browser on the sandbox's own redirects. */
+/**
+ * A cookie-keeping client that behaves like a browser on the redirects between `origins` (the
+ * sandbox, and the account service beside it: both on 127.0.0.1, so they share cookies, as in a
+ * browser) and stops where the browser would leave them (the application's callback). Not a
+ * browser: SameSite and scripts are the Chromium tests' job.
+ */
 export class Browser {
   readonly cookies = new Map<string, string>();
+  private readonly origins: readonly string[];
 
+  /** `fetcher`: for https (it trusts the sandbox's CA); plain http on loopback uses the global fetch. */
   constructor(
     private readonly fetcher: typeof fetch,
-    private readonly origin: string,
-  ) {}
+    origins: string | readonly string[],
+  ) {
+    this.origins = typeof origins === 'string' ? [origins] : origins;
+  }
 
   async visit(url: string, form?: Record<string, string>): Promise<Visit> {
     let method = form ? 'POST' : 'GET';
     let current = url;
     let body = form ? new URLSearchParams(form).toString() : undefined;
     for (let hops = 0; hops < 20; hops++) {
-      const response = await this.fetcher(current, {
+      const fetcher = current.startsWith('https:') ? this.fetcher : fetch;
+      const response = await fetcher(current, {
         method,
+        redirect: 'manual',
         headers: {
           accept: 'text/html',
           'user-agent': 'oidc-test-browser/1.0',
@@ -115,7 +126,7 @@ export class Browser {
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         const next = new URL(location, current);
-        if (next.origin !== this.origin)
+        if (!this.origins.includes(next.origin))
           return { status: response.status, leftTo: next.toString(), url: current, html: '' };
         current = next.toString();
         method = 'GET';
@@ -127,7 +138,7 @@ export class Browser {
     throw new Error('too many redirects');
   }
 
-  /** Submits the page's form whose action is `action`, with its hidden fields and `fields`. */
+  /** Submits the page's (first) form whose action is `action`, with its hidden fields and `fields`. */
   submit(page: Visit, action: string, fields: Record<string, string>): Promise<Visit> {
     return this.visit(new URL(action, page.url).toString(), { ...hiddenFields(page, action), ...fields });
   }
@@ -138,7 +149,8 @@ export class Browser {
       const separator = pair.indexOf('=');
       const name = pair.slice(0, separator).trim();
       const value = pair.slice(separator + 1).trim();
-      const expired = attributes.some((attribute) => /^\s*expires=Thu, 01 Jan 1970/i.test(attribute)) || value === '';
+      const expired =
+        value === '' || attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0\s*$/i.test(a));
       if (expired) this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
