@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" in headless Chromium (Debian's), against the sandbox tenant and the account
@@ -24,14 +24,7 @@ let rp: client.Configuration;
 beforeAll(async () => {
   setup = await startLinkingSetup({ tls: true });
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
   browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 

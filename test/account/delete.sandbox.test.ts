@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Browser, API, CALLBACK, type Visit } from '../sandbox/oidc-fixtures';
+import { discoverClient, Browser, API, CALLBACK, type Visit } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" against the sandbox: the user and every linked identity deleted through the
@@ -19,14 +19,7 @@ beforeAll(async () => {
   setup = await startLinkingSetup({ captureLogs: true });
   oidc = new OidcStore(setup.ctx.sandbox.store.db);
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Browser, CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, Browser, CALLBACK } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The linking page against a real tenant (the sandbox, with the project's compiled Actions): a
@@ -16,14 +16,7 @@ let rp: client.Configuration;
 beforeAll(async () => {
   setup = await startLinkingSetup();
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD } from '../sandbox/login-fixtures';
-import { CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, CALLBACK } from '../sandbox/oidc-fixtures';
 import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The whole journey of one person in headless Chromium (Debian's, the sandbox's server key pinned
@@ -27,14 +27,7 @@ let rp: client.Configuration;
 beforeAll(async () => {
   setup = await startLinkingSetup();
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
   browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 

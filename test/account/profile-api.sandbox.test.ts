@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
 import { PROFILE_API, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile API against the sandbox: access tokens the tenant issued to an application (the
@@ -14,14 +14,7 @@ let rp: client.Configuration;
 beforeAll(async () => {
   setup = await startLinkingSetup();
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Browser, CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, Browser, CALLBACK } from '../sandbox/oidc-fixtures';
 import { PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile page's self-service in headless Chromium (Debian's), between the sandbox tenant (the
@@ -25,14 +25,7 @@ let rp: client.Configuration;
 beforeAll(async () => {
   setup = await startLinkingSetup({ tls: true });
   const { ctx } = setup;
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
   browser = await launchChromium(statePaths(ctx.sandbox.stateDir).serverCert);
 }, 60_000);
 

@@ -11,7 +11,7 @@ import { PASSWORD, databaseUser, login, returningMetadata } from './login-fixtur
 import { openStore } from '../../local/sandbox';
 import { OidcStore } from '../../local/sandbox/oidc/store';
 import { LogsRepo } from '../../local/sandbox/store/logs';
-import { API, Browser, CALLBACK, startOidcSandbox, type OidcSandbox } from './oidc-fixtures';
+import { discoverClient, API, Browser, CALLBACK, startOidcSandbox, type OidcSandbox } from './oidc-fixtures';
 
 // What a login leaves behind, read and revoked through the Management API as on Auth0: sessions,
 // refresh tokens, grants and logs; and what a deleted user takes with it.
@@ -21,14 +21,7 @@ let rp: client.Configuration;
 
 beforeAll(async () => {
   ctx = await startOidcSandbox();
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
 });
 
 afterAll(async () => {

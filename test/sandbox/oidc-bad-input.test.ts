@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { Outbox } from '../../local/sandbox/email';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
-import { Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import { discoverClient, Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
 
 // Issue 10's bad input the other OIDC tests leave out: an authorization code exchanged after its
 // lifetime, and oversized form fields and query parameters. Each gets an OAuth error or a clear
@@ -17,14 +17,7 @@ let outbox: Outbox;
 
 beforeAll(async () => {
   ctx = await startOidcSandbox();
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    { [client.customFetch]: ctx.caFetch.fetch },
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
   outbox = new Outbox(ctx.sandbox.store.db);
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import * as client from 'openid-client';
 import type { Client } from '../../local/sandbox';
 import { caFetch, type CaFetch } from '../../local/sandbox/login/fetch';
 import { startLoginSandbox, type LoginSandbox } from './login-fixtures';
@@ -74,6 +75,22 @@ export async function startOidcSandbox(): Promise<OidcSandbox> {
       await ctx.close();
     },
   };
+}
+
+/**
+ * openid-client's view of the sandbox for one of its clients, over the sandbox's CA: a confidential
+ * client (client_secret_basic) when `secret` is given, else a public one.
+ */
+export async function discoverClient(
+  ctx: OidcSandbox,
+  clientId: string,
+  secret?: string,
+): Promise<client.Configuration> {
+  const auth = secret === undefined ? client.None() : client.ClientSecretBasic(secret);
+  const options = { [client.customFetch]: ctx.caFetch.fetch };
+  const config = await client.discovery(new URL(`${ctx.sandbox.url}/`), clientId, undefined, auth, options);
+  config[client.customFetch] = ctx.caFetch.fetch;
+  return config;
 }
 
 export interface Visit {

@@ -13,7 +13,7 @@ import {
   pageAnswer,
   returningMetadata,
 } from './login-fixtures';
-import { Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import { discoverClient, Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
 
 // The login pages behind /authorize (login, signup, forgot password, the simulated social
 // provider), the Actions' pages on the way back to the application's callback, the event the
@@ -42,15 +42,7 @@ beforeAll(async () => {
     'post-login',
     [...ACTION_ORDER, 'echo-event'].map((name) => ({ ref: { type: 'action_name', value: name } })),
   );
-  const options = { [client.customFetch]: ctx.caFetch.fetch };
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    options,
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
   outbox = new Outbox(ctx.sandbox.store.db);
 });
 

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { MAX_BROWSER_TRANSACTIONS } from '../../local/sandbox/oidc/transaction-cookies';
 import { PASSWORD, databaseUser, deployAction, returningMetadata } from './login-fixtures';
-import { Browser, CALLBACK, SPA_CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import {
+  discoverClient,
+  Browser,
+  CALLBACK,
+  SPA_CALLBACK,
+  startOidcSandbox,
+  type OidcSandbox,
+  type Visit,
+} from './oidc-fixtures';
 
 // Concurrent authorization transactions in one browser (one cookie jar), as Auth0 keeps them
 // apart: two logins started side by side, and a login started while another waits at an Action's
@@ -29,23 +37,8 @@ beforeAll(async () => {
     {},
   );
   ctx.sandbox.store.actions.replaceBindings('post-login', [{ ref: { type: 'action_name', value: 'redirect-rp' } }]);
-  const options = { [client.customFetch]: ctx.caFetch.fetch };
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    options,
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
-  spa = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.spaClient.client_id,
-    undefined,
-    client.None(),
-    options,
-  );
-  spa[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
+  spa = await discoverClient(ctx, ctx.spaClient.client_id);
 });
 
 afterAll(async () => {

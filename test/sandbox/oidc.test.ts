@@ -5,6 +5,7 @@ import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
 import {
   API,
   Browser,
+  discoverClient,
   CALLBACK,
   hiddenFields,
   LOGOUT_URL,
@@ -26,23 +27,8 @@ let spa: client.Configuration;
 
 beforeAll(async () => {
   ctx = await startOidcSandbox();
-  const options = { [client.customFetch]: ctx.caFetch.fetch };
-  rp = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.rp.client_id,
-    undefined,
-    client.ClientSecretBasic(ctx.rp.client_secret),
-    options,
-  );
-  rp[client.customFetch] = ctx.caFetch.fetch;
-  spa = await client.discovery(
-    new URL(`${ctx.sandbox.url}/`),
-    ctx.spaClient.client_id,
-    undefined,
-    client.None(),
-    options,
-  );
-  spa[client.customFetch] = ctx.caFetch.fetch;
+  rp = await discoverClient(ctx, ctx.rp.client_id, ctx.rp.client_secret);
+  spa = await discoverClient(ctx, ctx.spaClient.client_id);
 });
 
 afterAll(async () => {
