@@ -25,6 +25,7 @@ import {
   emailFormPage,
   primaryDatabaseConnection,
 } from './email-pages';
+import { dropPending, keepForSignIn, pendingOfSession } from './email-pending';
 import { createOneAtATime } from './one-at-a-time';
 import { readSession, signInIsRecent, type ProfileSession } from './routes';
 
@@ -35,6 +36,7 @@ import { readSession, signInIsRecent, type ProfileSession } from './routes';
  * - `POST /profile/email` (CSRF, rate limits, a recent sign-in): mails the new address a signed
  *   link, or, when another account uses it, a note saying so; the page answers the same either way;
  * - `GET /profile/email/confirm?token=`: the confirm page, changing nothing (mail scanners open links);
+ *   without a profile session, the verified token kept through a fresh sign-in that comes back to it;
  * - `POST /profile/email/confirm` (CSRF, the link's user signed in): one Management API PATCH,
  *   only while the user's email state (address and app_metadata.email_change nonce) is still the
  *   one the link was issued for (so a link works once), then the old address is told.
@@ -236,18 +238,33 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
     { onRequest: perIpLimit() },
     async (request, reply) => {
       if (!sender) return show(reply, request, errorPage(localeOf(request), 'unavailable'));
-      const verified = await verifyEmailLink(keys, request.query.token, audience, options.now());
-      if (!verified.ok) return confirmProblem(request, reply, verified.problem);
+      // Without a token in the URL: the link kept through a sign-in (email-pending.ts).
+      const token = request.query.token === undefined ? pendingOfSession(request) : request.query.token;
+      const verified = await verifyEmailLink(keys, token, audience, options.now());
+      if (!verified.ok || typeof token !== 'string') {
+        dropPending(request);
+        return confirmProblem(request, reply, verified.ok ? 'invalid' : verified.problem);
+      }
       const session = sessionOf(request);
-      if (!session) return confirmProblem(request, reply, 'signIn');
-      if (session.sub !== verified.claims.sub) return confirmProblem(request, reply, 'otherUser');
+      if (!session) {
+        // Kept (verified, so ours and bounded) for the fresh sign-in, which comes back here.
+        keepForSignIn(request, token);
+        return reply.redirect(
+          `/profile/reauth?${new URLSearchParams({ return_to: EMAIL_CONFIRM_PATH }).toString()}`,
+          303,
+        );
+      }
+      if (session.sub !== verified.claims.sub) {
+        dropPending(request);
+        return confirmProblem(request, reply, 'otherUser');
+      }
       return show(
         reply,
         request,
         emailConfirmPage({
           messages: EMAIL_CHANGE_MESSAGES[localeOf(request)],
           newEmail: verified.claims.newEmail,
-          token: String(request.query.token),
+          token,
           csrfToken: reply.generateCsrf(),
         }),
       );
@@ -256,6 +273,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
 
   app.post<{ Body: { token?: unknown } }>(EMAIL_CONFIRM_PATH, formPost(), async (request, reply) => {
     if (!sender) return show(reply, request, errorPage(localeOf(request), 'unavailable'));
+    // The confirm page's form carries the token from here on: the pending link's part is done.
+    dropPending(request);
     const verified = await verifyEmailLink(keys, request.body?.token, audience, options.now());
     if (!verified.ok) return confirmProblem(request, reply, verified.problem);
     const session = sessionOf(request);

@@ -3,6 +3,8 @@ import { LOCALES, MESSAGES, pickLocale, type Locale } from '../i18n';
 import type { ProfileStore, ProfileUser } from '../management/users';
 import type { LoginChecks, TenantLogin } from '../oidc/tenant-login';
 import { errorPage, sendPage } from '../pages';
+import { EMAIL_CONFIRM_PATH } from './email-pages';
+import { keepInSession, pendingOfLogin } from './email-pending';
 import { decideUnlink } from './identities';
 import { EDITABLE_FIELDS, validateEdit, type EditableField } from './metadata';
 import { passwordConnection, profilePage, signedInPage, type PasswordOutcome } from './pages';
@@ -50,7 +52,7 @@ declare module '@fastify/secure-session' {
 }
 
 /** The pages a fresh sign-in (`/profile/reauth?return_to=`) may return to: no open redirect. */
-const REAUTH_RETURN_PATHS: readonly string[] = ['/profile', '/profile/delete'];
+const REAUTH_RETURN_PATHS: readonly string[] = ['/profile', '/profile/delete', EMAIL_CONFIRM_PATH];
 const returnPath = (value: unknown): string =>
   typeof value === 'string' && REAUTH_RETURN_PATHS.includes(value) ? value : '/profile';
 
@@ -170,7 +172,8 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
     async (request, reply) => {
       // Used once, as the linking proof's.
       const checks = readChecks(request.loginSession.get('profileLogin'));
-      const returnTo = request.loginSession.get('profileReturn');
+      const returnTo = returnPath(request.loginSession.get('profileReturn'));
+      const pendingEmailLink = pendingOfLogin(request);
       request.loginSession.delete();
       const locale = localeOf(request);
       if (!checks) return sendPage(reply, locale, errorPage(locale, 'mismatch'));
@@ -188,10 +191,11 @@ export const profileRoutes: FastifyPluginAsync<ProfileRoutesOptions> = async (ap
         // No auth_time: counted as not recent.
         authAt: Math.min(signedIn.authTime ?? 0, now),
       });
+      if (returnTo === EMAIL_CONFIRM_PATH && pendingEmailLink) keepInSession(request, pendingEmailLink);
       // Not a redirect: this response ends a navigation that started on the tenant (cross-site),
       // and browsers keep the Strict session cookie off the whole redirect chain. A page of ours
       // that moves on to /profile starts a same-site navigation, which carries it.
-      return sendPage(reply, locale, signedInPage(MESSAGES[locale], returnPath(returnTo)));
+      return sendPage(reply, locale, signedInPage(MESSAGES[locale], returnTo));
     },
   );
 
