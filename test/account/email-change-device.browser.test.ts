@@ -1,9 +1,10 @@
-import { type Browser } from 'playwright-core';
+import { type Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { launchChromium, pageErrors } from '../chromium';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Agent, outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser } from '../sandbox/oidc-fixtures';
+import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // An email change link opened in a browser without a profile session (another device), in headless
 // Chromium with the service on plain http and the tenant on https: another site, so the tenant's
@@ -12,7 +13,7 @@ import { Agent, outboxTo, startLinkingSetup, type LinkingSetup } from './linking
 // callback's page moves on to the confirm page for it.
 
 let setup: LinkingSetup;
-let browser: Browser;
+let browser: Chromium;
 
 beforeAll(async () => {
   setup = await startLinkingSetup();
@@ -30,7 +31,7 @@ describe('an email change link opened on another device, in headless Chromium (c
       app_metadata: returningMetadata(),
     });
     // The request, on the first device.
-    const b = new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+    const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
     const login = await b.visit(`${setup.accountUrl}/profile`);
     await b.submit(login, '/u/login', { email: 'chromium-device-old@example.com', password: PASSWORD });
     const form = await b.visit(`${setup.accountUrl}/profile/email`);

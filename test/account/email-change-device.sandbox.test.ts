@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OutboxEmail } from '../../local/sandbox';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { Agent, outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
+import { Browser } from '../sandbox/oidc-fixtures';
+import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The email change link opened without a profile session (another device or browser) against the
 // sandbox: the service keeps the verified token through a fresh sign-in and comes back to the
@@ -18,7 +19,7 @@ afterAll(async () => {
   await setup?.close();
 });
 
-const newClient = () => new Agent(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
+const newClient = () => new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
 const stored = (userId: string) => setup.ctx.sandbox.store.users.require(userId);
 const confirmUrl = () => `${setup.accountUrl}/profile/email/confirm`;
 
@@ -36,7 +37,7 @@ async function linkFor(from: string, to: string): Promise<{ link: string; userId
 }
 
 /** Opens the link in `b` (no session): the tenant's login page, signed in as `email`; the callback's page. */
-async function openAndSignIn(b: Agent, link: string, email: string) {
+async function openAndSignIn(b: Browser, link: string, email: string) {
   const login = await b.visit(link);
   expect(login.url.startsWith(`${setup.ctx.sandbox.url}/u/login`)).toBe(true);
   // The token stays with the service: in no URL the tenant sees.
