@@ -4,7 +4,7 @@ import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD } from '../sandbox/login-fixtures';
-import { discoverClient, CALLBACK } from '../sandbox/oidc-fixtures';
+import { discoverClient, CALLBACK, startAuthorization, type Authorization } from '../sandbox/oidc-fixtures';
 import { outboxTo, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The whole journey of one person in headless Chromium (Debian's, the sandbox's server key pinned
@@ -36,28 +36,8 @@ afterAll(async () => {
   await setup?.close();
 });
 
-interface Started {
-  url: string;
-  verifier: string;
-  state: string;
-  nonce: string;
-}
-
-async function authorization(extra: Record<string, string> = {}): Promise<Started> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid profile email',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
-  });
-  return { url: url.toString(), verifier, state, nonce };
-}
+const authorization = (extra: Record<string, string> = {}): Promise<Authorization> =>
+  startAuthorization(rp, CALLBACK, { scope: 'openid profile email', ...extra });
 
 /** The application: its callback answers with a page, and the URL it was called with is kept. */
 async function application(page: Page): Promise<() => string | undefined> {
@@ -80,7 +60,7 @@ describe('a browser journey through the OIDC provider and the account service', 
     try {
       // Signup: the login page's link to the signup page, then the service's consent page.
       const signup = await authorization();
-      await page.goto(signup.url);
+      await page.goto(signup.url.toString());
       await expect.poll(() => page.title()).toBe('Log in');
       await page.click('a:text-is("Sign up")');
       await expect.poll(() => page.title()).toBe('Sign up');
@@ -109,7 +89,7 @@ describe('a browser journey through the OIDC provider and the account service', 
       // A Google account with the same verified email: offered to link to the database account
       // (prompt=login: the SSO session from the signup would answer at once otherwise).
       const google = await authorization({ connection: 'google-oauth2', prompt: 'login' });
-      await page.goto(google.url);
+      await page.goto(google.url.toString());
       await expect.poll(() => page.title()).toBe('Sign in with google-oauth2');
       await page.fill('input[name=email]', EMAIL);
       await page.fill('input[name=name]', 'Chromium User');

@@ -3,7 +3,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { Outbox } from '../../local/sandbox/email';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from './login-fixtures';
-import { discoverClient, Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import {
+  discoverClient,
+  Browser,
+  CALLBACK,
+  startAuthorization,
+  startOidcSandbox,
+  type Authorization,
+  type OidcSandbox,
+  type Visit,
+} from './oidc-fixtures';
 
 // Issue 10's bad input the other OIDC tests leave out: an authorization code exchanged after its
 // lifetime, and oversized form fields and query parameters. Each gets an OAuth error or a clear
@@ -29,28 +38,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-interface Started {
-  url: URL;
-  verifier: string;
-  state: string;
-  nonce: string;
-}
-
-async function authorization(extra: Record<string, string> = {}): Promise<Started> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid profile email offline_access',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
-  });
-  return { url, verifier, state, nonce };
-}
+const authorization = (extra: Record<string, string> = {}): Promise<Authorization> =>
+  startAuthorization(rp, CALLBACK, extra);
 
 function browser(): Browser {
   return new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
@@ -72,7 +61,7 @@ describe('an expired authorization code', () => {
     const done = await b.submit(page, '/u/login', { email: 'late@example.com', password: PASSWORD });
     const callback = new URL(done.leftTo ?? '');
     const issuedAt = Date.now();
-    const exchange = (started: Started, at: URL): ReturnType<typeof client.authorizationCodeGrant> =>
+    const exchange = (started: Authorization, at: URL): ReturnType<typeof client.authorizationCodeGrant> =>
       client.authorizationCodeGrant(rp, at, {
         pkceCodeVerifier: started.verifier,
         expectedState: started.state,

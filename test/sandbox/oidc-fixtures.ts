@@ -93,6 +93,35 @@ export async function discoverClient(
   return config;
 }
 
+/** An authorization request as a relying party starts it, with what it keeps to finish it. */
+export interface Authorization {
+  url: URL;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** PKCE S256, a state and a nonce; `params` add to or override the rest (scope, audience, prompt…). */
+export async function startAuthorization(
+  config: client.Configuration,
+  redirectUri: string,
+  params: Record<string, string> = {},
+): Promise<Authorization> {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile email offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  return { url, verifier, state, nonce };
+}
+
 export interface Visit {
   status: number;
   /** Set when the sandbox sent the browser elsewhere (the application's callback). */

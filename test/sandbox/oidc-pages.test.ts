@@ -13,7 +13,16 @@ import {
   pageAnswer,
   returningMetadata,
 } from './login-fixtures';
-import { discoverClient, Browser, CALLBACK, startOidcSandbox, type OidcSandbox, type Visit } from './oidc-fixtures';
+import {
+  discoverClient,
+  Browser,
+  CALLBACK,
+  startAuthorization,
+  startOidcSandbox,
+  type Authorization,
+  type OidcSandbox,
+  type Visit,
+} from './oidc-fixtures';
 
 // The login pages behind /authorize (login, signup, forgot password, the simulated social
 // provider), the Actions' pages on the way back to the application's callback, the event the
@@ -50,30 +59,13 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-interface Started {
-  url: URL;
-  verifier: string;
-  state: string;
-  nonce: string;
-}
+const authorization = (extra: Record<string, string> = {}): Promise<Authorization> =>
+  startAuthorization(rp, CALLBACK, extra);
 
-async function authorization(extra: Record<string, string> = {}): Promise<Started> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid profile email offline_access',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
-  });
-  return { url, verifier, state, nonce };
-}
-
-function exchange(started: Started, callback: string | undefined): ReturnType<typeof client.authorizationCodeGrant> {
+function exchange(
+  started: Authorization,
+  callback: string | undefined,
+): ReturnType<typeof client.authorizationCodeGrant> {
   if (!callback) throw new Error('the browser did not reach the callback');
   return client.authorizationCodeGrant(rp, new URL(callback), {
     pkceCodeVerifier: started.verifier,

@@ -6,6 +6,8 @@ import {
   API,
   Browser,
   discoverClient,
+  startAuthorization,
+  type Authorization,
   CALLBACK,
   hiddenFields,
   LOGOUT_URL,
@@ -39,35 +41,8 @@ function browser(): Browser {
   return new Browser(ctx.caFetch.fetch, ctx.sandbox.url);
 }
 
-interface Started {
-  url: URL;
-  verifier: string;
-  state: string;
-  nonce: string;
-}
-
-async function authorization(
-  config: client.Configuration,
-  redirectUri: string,
-  extra: Record<string, string> = {},
-): Promise<Started> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: redirectUri,
-    scope: 'openid profile email offline_access',
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
-  });
-  return { url, verifier, state, nonce };
-}
-
 /** Opens /authorize, signs in on the login page, and returns where the browser left the sandbox. */
-async function logIn(b: Browser, started: Started, email: string, password = PASSWORD): Promise<string> {
+async function logIn(b: Browser, started: Authorization, email: string, password = PASSWORD): Promise<string> {
   const page = await b.visit(started.url.toString());
   expect(page.url).toContain('/u/login');
   const done = await b.submit(page, '/u/login', { email, password });
@@ -92,7 +67,7 @@ describe('authorization code flow with PKCE', () => {
   test('a confidential client: login page → Actions → code → tokens; ID token validated by openid-client; /userinfo; refresh rotation', async () => {
     const user = databaseUser(ctx.sandbox, 'rp-user@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const started = await authorization(rp, CALLBACK, {
+    const started = await startAuthorization(rp, CALLBACK, {
       audience: API,
       scope: 'openid profile email offline_access read:orders delete:everything',
     });
@@ -154,7 +129,7 @@ describe('authorization code flow with PKCE', () => {
     const settings = ctx.rp.refresh_token as Record<string, unknown>;
     ctx.sandbox.store.clients.update(ctx.rp.client_id, { refresh_token: { ...settings, leeway: 60 } });
     try {
-      const started = await authorization(rp, CALLBACK);
+      const started = await startAuthorization(rp, CALLBACK);
       const tokens = await client.authorizationCodeGrant(
         rp,
         new URL(await logIn(browser(), started, 'leeway@example.com')),
@@ -175,7 +150,7 @@ describe('authorization code flow with PKCE', () => {
 
   test('a public client (token_endpoint_auth_method none) with PKCE; a non-rotating refresh token answers no new one', async () => {
     databaseUser(ctx.sandbox, 'spa-user@example.com', { app_metadata: returningMetadata() });
-    const started = await authorization(spa, SPA_CALLBACK);
+    const started = await startAuthorization(spa, SPA_CALLBACK);
     const callback = await logIn(browser(), started, 'spa-user@example.com');
     const tokens = await client.authorizationCodeGrant(spa, new URL(callback), {
       pkceCodeVerifier: started.verifier,
@@ -190,7 +165,7 @@ describe('authorization code flow with PKCE', () => {
 
   test('the refresh grant runs the Actions (oauth2-refresh-token): a deny there fails the grant', async () => {
     const user = databaseUser(ctx.sandbox, 'later-blocked@example.com', { app_metadata: returningMetadata() });
-    const started = await authorization(rp, CALLBACK);
+    const started = await startAuthorization(rp, CALLBACK);
     const callback = await logIn(browser(), started, 'later-blocked@example.com');
     const tokens = await client.authorizationCodeGrant(rp, new URL(callback), {
       pkceCodeVerifier: started.verifier,
@@ -207,7 +182,7 @@ describe('authorization code flow with PKCE', () => {
   test('a wrong password stays on the login page with the error, and no code is issued', async () => {
     databaseUser(ctx.sandbox, 'typo@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const page = await b.visit((await authorization(rp, CALLBACK)).url.toString());
+    const page = await b.visit((await startAuthorization(rp, CALLBACK)).url.toString());
     const again = await b.submit(page, '/u/login', { email: 'typo@example.com', password: 'Wrong-Password-1' });
     expect(again.status).toBe(401);
     expect(again.leftTo).toBeUndefined();
@@ -219,7 +194,7 @@ describe('response_mode=form_post', () => {
   test('the code, or the error, comes as a form the browser posts to the registered callback', async () => {
     databaseUser(ctx.sandbox, 'form-post@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const silent = await authorization(rp, CALLBACK, { prompt: 'none', response_mode: 'form_post' });
+    const silent = await startAuthorization(rp, CALLBACK, { prompt: 'none', response_mode: 'form_post' });
     const refused = await b.visit(silent.url.toString());
     expect(refused.leftTo).toBeUndefined();
     expect(hiddenFields(refused, CALLBACK)).toEqual({
@@ -228,7 +203,7 @@ describe('response_mode=form_post', () => {
       state: silent.state,
     });
 
-    const started = await authorization(rp, CALLBACK, { response_mode: 'form_post' });
+    const started = await startAuthorization(rp, CALLBACK, { response_mode: 'form_post' });
     const answered = await b.submit(await b.visit(started.url.toString()), '/u/login', {
       email: 'form-post@example.com',
       password: PASSWORD,
@@ -246,7 +221,7 @@ describe('response_mode=form_post', () => {
     });
     expect(tokens.claims()?.email).toBe('form-post@example.com');
 
-    const unsupported = await authorization(rp, CALLBACK, { response_mode: 'fragment' });
+    const unsupported = await startAuthorization(rp, CALLBACK, { response_mode: 'fragment' });
     expect(new URL((await b.visit(unsupported.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
       'invalid_request',
     );
@@ -257,7 +232,7 @@ describe('SSO session and prompt', () => {
   test('prompt=none: login_required without a session; a code from the session after a login; prompt=login shows the page again', async () => {
     databaseUser(ctx.sandbox, 'sso@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const silentBefore = await authorization(rp, CALLBACK, { prompt: 'none' });
+    const silentBefore = await startAuthorization(rp, CALLBACK, { prompt: 'none' });
     const refused = await b.visit(silentBefore.url.toString());
     const refusedUrl = new URL(refused.leftTo ?? '');
     expect(`${refusedUrl.origin}${refusedUrl.pathname}`).toBe(CALLBACK);
@@ -267,8 +242,8 @@ describe('SSO session and prompt', () => {
       state: silentBefore.state,
     });
 
-    await logIn(b, await authorization(rp, CALLBACK), 'sso@example.com');
-    const silent = await authorization(rp, CALLBACK, { prompt: 'none' });
+    await logIn(b, await startAuthorization(rp, CALLBACK), 'sso@example.com');
+    const silent = await startAuthorization(rp, CALLBACK, { prompt: 'none' });
     const answered = await b.visit(silent.url.toString());
     const tokens = await client.authorizationCodeGrant(rp, new URL(answered.leftTo ?? ''), {
       pkceCodeVerifier: silent.verifier,
@@ -277,7 +252,7 @@ describe('SSO session and prompt', () => {
     });
     expect(tokens.claims()?.email).toBe('sso@example.com');
 
-    const forced = await b.visit((await authorization(rp, CALLBACK, { prompt: 'login' })).url.toString());
+    const forced = await b.visit((await startAuthorization(rp, CALLBACK, { prompt: 'login' })).url.toString());
     expect(forced.url).toContain('/u/login');
   });
 
@@ -286,15 +261,15 @@ describe('SSO session and prompt', () => {
     const localhost = 'http://localhost:3000/callback';
     ctx.sandbox.store.clients.update(ctx.rp.client_id, { callbacks: [CALLBACK, localhost] });
     const b = browser();
-    await logIn(b, await authorization(rp, CALLBACK), 'localhost@example.com');
+    await logIn(b, await startAuthorization(rp, CALLBACK), 'localhost@example.com');
     // The same silent request on the registered non-localhost callback is answered from the session.
     expect(
       new URL(
-        (await b.visit((await authorization(rp, CALLBACK, { prompt: 'none', audience: API })).url.toString())).leftTo ??
-          '',
+        (await b.visit((await startAuthorization(rp, CALLBACK, { prompt: 'none', audience: API })).url.toString()))
+          .leftTo ?? '',
       ).searchParams.has('code'),
     ).toBe(true);
-    const silent = await authorization(rp, localhost, { prompt: 'none', audience: API });
+    const silent = await startAuthorization(rp, localhost, { prompt: 'none', audience: API });
     const answered = new URL((await b.visit(silent.url.toString())).leftTo ?? '');
     expect(Object.fromEntries(answered.searchParams)).toEqual({
       error: 'consent_required',
@@ -306,7 +281,7 @@ describe('SSO session and prompt', () => {
   test('logout ends the session (prompt=none then needs a login) and goes only to an allowed URL', async () => {
     databaseUser(ctx.sandbox, 'bye@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const started = await authorization(rp, CALLBACK);
+    const started = await startAuthorization(rp, CALLBACK);
     const tokens = await client.authorizationCodeGrant(rp, new URL(await logIn(b, started, 'bye@example.com')), {
       pkceCodeVerifier: started.verifier,
       expectedState: started.state,
@@ -330,7 +305,7 @@ describe('SSO session and prompt', () => {
     expect(out.leftTo).toBe(`${LOGOUT_URL}?state=bye`);
     expect(b.cookies.has('auth0')).toBe(false);
 
-    const silent = await authorization(rp, CALLBACK, { prompt: 'none' });
+    const silent = await startAuthorization(rp, CALLBACK, { prompt: 'none' });
     expect(new URL((await b.visit(silent.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
       'login_required',
     );
@@ -344,7 +319,7 @@ describe('SSO session and prompt', () => {
 
 describe('bad input: a clear error page or an OAuth error, never a redirect to an unregistered URI', () => {
   test('an unregistered redirect_uri gets an error page', async () => {
-    const started = await authorization(rp, 'https://evil.example.com/callback');
+    const started = await startAuthorization(rp, 'https://evil.example.com/callback');
     const page: Visit = await browser().visit(started.url.toString());
     expect(page.status).toBe(400);
     expect(page.leftTo).toBeUndefined();
@@ -388,7 +363,7 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
   test('a PKCE verifier that does not match, then the code reused after a good exchange (which revokes its refresh token)', async () => {
     databaseUser(ctx.sandbox, 'pkce@example.com', { app_metadata: returningMetadata() });
     const b = browser();
-    const wrong = await authorization(rp, CALLBACK);
+    const wrong = await startAuthorization(rp, CALLBACK);
     const wrongCallback = await logIn(b, wrong, 'pkce@example.com');
     await expect(
       client.authorizationCodeGrant(rp, new URL(wrongCallback), {
@@ -398,7 +373,7 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
     ).rejects.toMatchObject({ error: 'invalid_grant', error_description: 'Failed to verify code verifier' });
 
     // The browser's SSO session answers this second authorization without the login page.
-    const started = await authorization(rp, CALLBACK);
+    const started = await startAuthorization(rp, CALLBACK);
     const callback = new URL((await b.visit(started.url.toString())).leftTo ?? '');
     const tokens = await client.authorizationCodeGrant(rp, callback, {
       pkceCodeVerifier: started.verifier,
@@ -417,14 +392,14 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
 
   test('an unknown audience is access_denied at the callback; the Management API audience is refused to users', async () => {
     const b = browser();
-    const unknown = await authorization(rp, CALLBACK, { audience: 'https://nope.example.com/' });
+    const unknown = await startAuthorization(rp, CALLBACK, { audience: 'https://nope.example.com/' });
     const answered = new URL((await b.visit(unknown.url.toString())).leftTo ?? '');
     expect(Object.fromEntries(answered.searchParams)).toEqual({
       error: 'access_denied',
       error_description: 'Service not found: https://nope.example.com/',
       state: unknown.state,
     });
-    const management = await authorization(rp, CALLBACK, { audience: ctx.sandbox.managementAudience });
+    const management = await startAuthorization(rp, CALLBACK, { audience: ctx.sandbox.managementAudience });
     expect(new URL((await b.visit(management.url.toString())).leftTo ?? '').searchParams.get('error')).toBe(
       'access_denied',
     );
@@ -432,7 +407,7 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
 
   test('a login form posted without the transaction cookie or with a wrong CSRF token is refused', async () => {
     const b = browser();
-    const page = await b.visit((await authorization(rp, CALLBACK)).url.toString());
+    const page = await b.visit((await startAuthorization(rp, CALLBACK)).url.toString());
     const forged = await b.submit(page, '/u/login', { email: 'x@example.com', password: PASSWORD, csrf: 'forged' });
     expect(forged.status).toBe(400);
     expect(forged.html).toContain('Login expired');
@@ -443,7 +418,7 @@ describe('bad input: a clear error page or an OAuth error, never a redirect to a
 
   test("the token endpoint: the client's own auth method only, the same redirect_uri, and /userinfo refuses a bad token", async () => {
     databaseUser(ctx.sandbox, 'strict@example.com', { app_metadata: returningMetadata() });
-    const started = await authorization(rp, CALLBACK);
+    const started = await startAuthorization(rp, CALLBACK);
     const code = new URL(await logIn(browser(), started, 'strict@example.com')).searchParams.get('code') ?? '';
     const token = async (
       form: Record<string, string>,
