@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { discoverClient, Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { passwordLogin, discoverClient, Browser, API } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" in headless Chromium (Debian's), against the sandbox tenant and the account
@@ -36,22 +36,7 @@ afterAll(async () => {
 /** The application signed in on another device: an SSO session and a refresh token there. */
 async function otherDeviceLogin(): Promise<string> {
   const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid email offline_access read:orders',
-    audience: API,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  const done = await b.submit(await b.visit(url.toString()), '/u/login', { email: EMAIL, password: PASSWORD });
-  if (!done.leftTo) throw new Error(`no callback: ${done.status}`);
-  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const tokens = await passwordLogin(rp, b, EMAIL, { scope: 'openid email offline_access read:orders', audience: API });
   if (!tokens.refresh_token) throw new Error('no refresh token');
   return tokens.refresh_token;
 }

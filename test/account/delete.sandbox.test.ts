@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OidcStore } from '../../local/sandbox/oidc';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { discoverClient, Browser, API, CALLBACK, type Visit } from '../sandbox/oidc-fixtures';
+import { passwordLogin, discoverClient, Browser, API, type Visit } from '../sandbox/oidc-fixtures';
 import { startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // "Delete my account" against the sandbox: the user and every linked identity deleted through the
@@ -44,23 +44,7 @@ function linkedUser(email: string, googleId: string) {
 
 /** A login of the application with a refresh token (and an SSO session in `b`), as the user's other devices hold. */
 async function applicationLogin(b: Browser, email: string): Promise<string> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope: 'openid email offline_access read:orders',
-    audience: API,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  const page = await b.visit(url.toString());
-  const done = page.leftTo ? page : await b.submit(page, '/u/login', { email, password: PASSWORD });
-  if (!done.leftTo) throw new Error(`no callback: ${done.status}`);
-  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const tokens = await passwordLogin(rp, b, email, { scope: 'openid email offline_access read:orders', audience: API });
   if (!tokens.refresh_token) throw new Error('no refresh token');
   return tokens.refresh_token;
 }

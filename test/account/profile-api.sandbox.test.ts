@@ -1,7 +1,7 @@
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { discoverClient, Browser, API, CALLBACK } from '../sandbox/oidc-fixtures';
+import { databaseUser, returningMetadata } from '../sandbox/login-fixtures';
+import { passwordLogin, discoverClient, Browser, API } from '../sandbox/oidc-fixtures';
 import { PROFILE_API, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile API against the sandbox: access tokens the tenant issued to an application (the
@@ -23,25 +23,8 @@ afterAll(async () => {
 
 /** An access token of the application for `audience` with `scope`, after the user's login. */
 async function accessToken(email: string, audience: string, scope: string): Promise<string> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
-    scope,
-    audience,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
   const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
-  const login = await b.visit(url.toString());
-  const done = await b.submit(login, '/u/login', { email, password: PASSWORD });
-  if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.html.slice(0, 500)}`);
-  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
-  return tokens.access_token;
+  return (await passwordLogin(rp, b, email, { scope, audience })).access_token;
 }
 
 const api = (method: 'GET' | 'PATCH', token: string | undefined, body?: unknown) =>

@@ -5,7 +5,7 @@ import { launchChromium, pageErrors } from '../chromium';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { statePaths } from '../../local/sandbox/state';
 import { PASSWORD, databaseUser, returningMetadata } from '../sandbox/login-fixtures';
-import { discoverClient, Browser, CALLBACK } from '../sandbox/oidc-fixtures';
+import { passwordLogin, discoverClient, Browser, CALLBACK } from '../sandbox/oidc-fixtures';
 import { PROFILE_API, PROFILE_SPA_ORIGIN, startLinkingSetup, type LinkingSetup } from './linking-fixtures';
 
 // The profile page's self-service in headless Chromium (Debian's), between the sandbox tenant (the
@@ -199,23 +199,10 @@ describe('self-service on the profile page, in headless Chromium', () => {
 
 /** An access token of the application for the profile API, after the user's login (no browser). */
 async function profileApiToken(email: string): Promise<string> {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const url = client.buildAuthorizationUrl(rp, {
-    redirect_uri: CALLBACK,
+  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
+  const tokens = await passwordLogin(rp, b, email, {
     scope: 'openid read:profile update:profile',
     audience: PROFILE_API,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url]);
-  const login = await b.visit(url.toString());
-  const done = await b.submit(login, '/u/login', { email, password: PASSWORD });
-  if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.html.slice(0, 500)}`);
-  const tokens = await client.authorizationCodeGrant(rp, new URL(done.leftTo), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
   });
   return tokens.access_token;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import type { Client } from '../../local/sandbox';
 import { caFetch, type CaFetch } from '../../local/sandbox/login/fetch';
-import { startLoginSandbox, type LoginSandbox } from './login-fixtures';
+import { PASSWORD, startLoginSandbox, type LoginSandbox } from './login-fixtures';
 
 /**
  * A sandbox with the project's Actions (login-fixtures) plus relying parties for the OIDC tests:
@@ -120,6 +120,27 @@ export async function startAuthorization(
     ...params,
   });
   return { url, verifier, state, nonce };
+}
+
+/**
+ * The application's login through the tenant's login page with the user's password (skipped when
+ * `b` already holds an SSO session), and the tokens of the code exchange.
+ */
+export async function passwordLogin(
+  config: client.Configuration,
+  b: Browser,
+  email: string,
+  params: Record<string, string>,
+): Promise<client.TokenEndpointResponse> {
+  const started = await startAuthorization(config, CALLBACK, params);
+  const page = await b.visit(started.url.toString());
+  const done = page.leftTo ? page : await b.submit(page, '/u/login', { email, password: PASSWORD });
+  if (!done.leftTo) throw new Error(`the login did not reach the callback: ${done.status} ${done.html.slice(0, 500)}`);
+  return client.authorizationCodeGrant(config, new URL(done.leftTo), {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  });
 }
 
 export interface Visit {
