@@ -49,6 +49,17 @@ async function applicationLogin(b: Browser, email: string): Promise<string> {
   return tokens.refresh_token;
 }
 
+/** Confirms the deletion while the tenant refuses every DELETE on `path` (403), then lifts the fault. */
+async function deleteFailing(b: Browser, page: Visit, path: string): Promise<Visit> {
+  const { faults } = setup.ctx.sandbox;
+  faults.set([{ method: 'DELETE', path, status: 403, times: 'always' }]);
+  try {
+    return await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
+  } finally {
+    faults.set([]);
+  }
+}
+
 async function signedIn(email: string): Promise<{ b: Browser; refreshToken: string; page: Visit }> {
   const b = new Browser(setup.ctx.caFetch.fetch, [setup.ctx.sandbox.url, setup.accountUrl]);
   const refreshToken = await applicationLogin(b, email);
@@ -202,17 +213,11 @@ describe('delete my account', () => {
   });
 
   test('a revocation that fails: nothing deleted, the sessions kept; trying again deletes everything', async () => {
-    const { store, faults } = setup.ctx.sandbox;
+    const { store } = setup.ctx.sandbox;
     const email = 'delete-revoke-fails@example.com';
     const { user, googleUserId } = linkedUser(email, '40769150350006150715113082367');
     const { b, refreshToken, page } = await signedIn(email);
-    faults.set([{ method: 'DELETE', path: '/api/v2/users/*/sessions', status: 403, times: 'always' }]);
-    let failed: Visit;
-    try {
-      failed = await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
-    } finally {
-      faults.set([]);
-    }
+    const failed = await deleteFailing(b, page, '/api/v2/users/*/sessions');
     expect(failed.status).toBe(503);
     expect(failed.html).toContain('data-problem="failed"');
     expect(store.users.require(user.user_id).identities).toHaveLength(2);
@@ -231,18 +236,12 @@ describe('delete my account', () => {
   });
 
   test('interrupted after the unlink: the retry finds the user the identity became and deletes it too', async () => {
-    const { store, faults } = setup.ctx.sandbox;
+    const { store } = setup.ctx.sandbox;
     const email = 'delete-midway@example.com';
     const { user, googleUserId } = linkedUser(email, '50769150350006150715113082367');
     const { b, page } = await signedIn(email);
     // Deleting the user the Google identity became fails once it is unlinked.
-    faults.set([{ method: 'DELETE', path: '/api/v2/users/google-oauth2*', status: 403, times: 'always' }]);
-    let failed: Visit;
-    try {
-      failed = await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
-    } finally {
-      faults.set([]);
-    }
+    const failed = await deleteFailing(b, page, '/api/v2/users/google-oauth2*');
     expect(failed.status).toBe(503);
     // Half done: unlinked (the primary no longer lists it), a user of its own, the primary kept.
     expect(store.users.require(user.user_id).identities.map((i) => i.provider)).toEqual(['auth0']);
@@ -259,17 +258,11 @@ describe('delete my account', () => {
     ]);
   });
   test('interrupted at the primary: the failed page lists what is left, and its form finishes the deletion', async () => {
-    const { store, faults } = setup.ctx.sandbox;
+    const { store } = setup.ctx.sandbox;
     const email = 'delete-primary-fails@example.com';
     const { user, googleUserId } = linkedUser(email, '90769150350006150715113082367');
     const { b, page } = await signedIn(email);
-    faults.set([{ method: 'DELETE', path: '/api/v2/users/auth0*', status: 403, times: 'always' }]);
-    let failed: Visit;
-    try {
-      failed = await b.submit(page, '/profile/delete', { confirm: 'DELETE' });
-    } finally {
-      faults.set([]);
-    }
+    const failed = await deleteFailing(b, page, '/api/v2/users/auth0*');
     expect(failed.status).toBe(503);
     expect(store.users.get(googleUserId)).toBeUndefined();
     expect(failed.html).not.toContain('google-oauth2');
