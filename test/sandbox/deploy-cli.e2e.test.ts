@@ -106,6 +106,17 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+/** What a no-op deploy must leave as it was: the ids of clients, connections and grants, and the deployed bindings. */
+function deployedResources() {
+  const ids = <T>(items: T[], id: (item: T) => string): string[] => items.map(id).sort();
+  return {
+    clients: ids(sandbox.store.clients.list(), (c) => c.client_id),
+    connections: ids(sandbox.store.connections.list(), (c) => c.connection.id),
+    grants: ids(sandbox.store.clientGrants.list(), (g) => g.grant.id),
+    bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
+  };
+}
+
 describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
   test(
     'deploys tenant.yaml into a fresh sandbox',
@@ -181,21 +192,7 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
   test(
     'a second deploy with no change is clean, riding out an injected 429 and 503',
     async () => {
-      const before = {
-        clients: sandbox.store.clients
-          .list()
-          .map((c) => c.client_id)
-          .sort(),
-        connections: sandbox.store.connections
-          .list()
-          .map((c) => c.connection.id)
-          .sort(),
-        grants: sandbox.store.clientGrants
-          .list()
-          .map((g) => g.grant.id)
-          .sort(),
-        bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
-      };
+      const before = deployedResources();
       // One rate limit on a client update and one outage on the bindings update: the SDK retries both.
       sandbox.faults.set([
         { method: 'PATCH', path: '/api/v2/clients/*', status: 429, retryAfter: 1 },
@@ -208,21 +205,7 @@ describe.sequential('auth0-deploy-cli 8.44 against the sandbox', () => {
       expect(hits.map((hit) => hit.status).sort()).toEqual([429, 503]);
       // Nothing created or deleted, no error logged (ANSI colours stripped from winston's level).
       expect(stripVTControlCharacters(result.stdout)).not.toMatch(/Created \[|Deleted \[| - error:/);
-      expect({
-        clients: sandbox.store.clients
-          .list()
-          .map((c) => c.client_id)
-          .sort(),
-        connections: sandbox.store.connections
-          .list()
-          .map((c) => c.connection.id)
-          .sort(),
-        grants: sandbox.store.clientGrants
-          .list()
-          .map((g) => g.grant.id)
-          .sort(),
-        bindings: sandbox.store.actions.deployedBindings('post-login').map((b) => [b.name, b.code, b.secrets]),
-      }).toEqual(before);
+      expect(deployedResources()).toEqual(before);
       // deploy-cli re-deploys every `deployed: true` Action on each run (Auth0 then keeps a new version).
       expect(sandbox.store.actions.deployedBindings('post-login').every((b) => b.versionNumber === 2)).toBe(true);
     },
