@@ -14,7 +14,7 @@ import {
 
 /**
  * Bulk runs under faults that take real time (Retry-After, a lost answer, signals to a process):
- * a file of their own so the unit lane runs them beside bulk.test.ts.
+ * a file of their own, so that the cli lane runs them beside bulk.cli.test.ts.
  */
 
 let sandbox: UsersSandbox;
