@@ -24,6 +24,10 @@ export interface ProfileUser {
   picture?: string;
   userMetadata: Record<string, unknown>;
   identities: ProfileIdentity[];
+  /** app_metadata.account_deletion: the record of a deletion in progress, if any. */
+  pendingDeletion?: PendingDeletion;
+  /** app_metadata.email_change: the nonce this service replaces with every email change it makes ('' before the first). */
+  emailChangeNonce: string;
 }
 
 export interface ProfileIdentity {
@@ -64,8 +68,6 @@ export interface ProfileStore {
   // (404), so an interrupted deletion is finished by trying again.
   /** Ends the user's sessions, refresh tokens and grants (consents). */
   revokeAccess(userId: string): Promise<void>;
-  /** The record of a deletion in progress (app_metadata.account_deletion), if any. */
-  pendingDeletion(userId: string): Promise<PendingDeletion | undefined>;
   /** Records it before unlinking, so a retry finds the users the unlinks create. */
   recordPendingDeletion(userId: string, pending: Required<PendingDeletion>): Promise<void>;
   /** Detaches a secondary identity for deletion: done if it is no longer linked. */
@@ -80,11 +82,6 @@ export interface ProfileStore {
    * refuses the address (e.g. already used).
    */
   changeEmail(userId: string, connection: string, email: string): Promise<'changed' | 'refused'>;
-  /**
-   * The user's email and `app_metadata.email_change` (the nonce changeEmail writes, '' before the
-   * first change), read together: an email change link is bound to both. Undefined when the user is gone.
-   */
-  emailChangeState(userId: string): Promise<{ email: string; nonce: string } | undefined>;
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -104,6 +101,20 @@ async function unlessGone(call: Promise<unknown>): Promise<void> {
     if (error instanceof ManagementError && error.statusCode === 404) return;
     throw error;
   }
+}
+
+/** The deletion record as stored (app_metadata.account_deletion), as a ProfileUser field. */
+function pendingDeletionOf(value: unknown): Pick<ProfileUser, 'pendingDeletion'> {
+  const stored = record(value);
+  const ids = stored['secondary_user_ids'];
+  if (!Array.isArray(ids)) return {};
+  const recordedAt = stored['recorded_at'];
+  return {
+    pendingDeletion: {
+      secondaryUserIds: ids.filter((id): id is string => typeof id === 'string' && id !== ''),
+      ...(typeof recordedAt === 'number' && Number.isFinite(recordedAt) ? { recordedAt } : {}),
+    },
+  };
 }
 
 export function createProfileStore(config: ManagementConfig): ProfileStore {
@@ -136,6 +147,8 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
         ...(text(user['name']) ? { name: text(user['name']) } : {}),
         ...(text(user['picture']) ? { picture: text(user['picture']) } : {}),
         userMetadata: record(user['user_metadata']),
+        ...pendingDeletionOf(record(user['app_metadata'])[DELETION_KEY]),
+        emailChangeNonce: text(record(user['app_metadata'])[EMAIL_CHANGE_KEY]) ?? '',
         identities: identities.map((item) => {
           const identity = record(item);
           const provider = text(identity['provider']) ?? '';
@@ -177,16 +190,6 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
       await unlessGone(sdk.users.refreshToken.delete(userId));
       await unlessGone(sdk.userGrants.deleteByUserId({ user_id: userId }));
     },
-    async pendingDeletion(userId) {
-      const stored = record(record((await read(userId))?.['app_metadata'])[DELETION_KEY]);
-      const ids = stored['secondary_user_ids'];
-      if (!Array.isArray(ids)) return undefined;
-      const recordedAt = stored['recorded_at'];
-      return {
-        secondaryUserIds: ids.filter((id): id is string => typeof id === 'string' && id !== ''),
-        ...(typeof recordedAt === 'number' && Number.isFinite(recordedAt) ? { recordedAt } : {}),
-      };
-    },
     async recordPendingDeletion(userId, pending) {
       // The Management API merges app_metadata's top-level keys: the user's other keys stay, and
       // this one is replaced whole (an older record with it).
@@ -226,12 +229,6 @@ export function createProfileStore(config: ManagementConfig): ProfileStore {
           return 'refused';
         throw error;
       }
-    },
-    async emailChangeState(userId) {
-      const user = await read(userId);
-      if (!user) return undefined;
-      const nonce = record(user['app_metadata'])[EMAIL_CHANGE_KEY];
-      return { email: text(user['email']) ?? '', nonce: typeof nonce === 'string' ? nonce : '' };
     },
   };
 }

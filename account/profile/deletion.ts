@@ -45,13 +45,13 @@ export interface DeletionTarget {
 
 /** Reads the target as it is now; undefined when the user is gone. */
 export async function readDeletionTarget(
-  store: Pick<ProfileStore, 'getUser' | 'pendingDeletion'>,
+  store: Pick<ProfileStore, 'getUser'>,
   userId: string,
   nowSeconds: number,
 ): Promise<DeletionTarget | undefined> {
   const user = await store.getUser(userId);
   if (!user) return undefined;
-  const pendingIds = currentPendingIds(await store.pendingDeletion(userId), userId, nowSeconds);
+  const pendingIds = currentPendingIds(user.pendingDeletion, userId, nowSeconds);
   const found = await Promise.all(pendingIds.map((id) => store.getUser(id)));
   return { user, leftovers: found.filter((leftover): leftover is ProfileUser => leftover !== undefined) };
 }

@@ -36,7 +36,7 @@ export type EmailLinkResult =
   | { ok: true; claims: EmailChangeClaims; /** The key that verified it, for emailStateTag. */ key: Uint8Array }
   | { ok: false; problem: 'invalid' | 'expired' };
 
-/** The user's current address and app_metadata.email_change nonce (ProfileStore.emailChangeState). */
+/** The user's current address and app_metadata.email_change nonce (ProfileUser.email and emailChangeNonce). */
 export interface EmailState {
   email: string;
   nonce: string;

@@ -193,20 +193,17 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
       return formPage(request, reply, user, { sent: true });
     }
     let taken: boolean;
-    let current: EmailState | undefined;
     try {
       taken = await usedByAnother(parsed.address, user.userId);
-      // The state the link is bound to: the address and the nonce, read together.
-      if (!taken) current = await options.store.emailChangeState(user.userId);
     } catch (error) {
       return failed(request, reply, 'management api', error);
     }
+    // The state the link is bound to: the address and the nonce, from the same read of the user.
+    const current: EmailState = { email: user.email ?? '', nonce: user.emailChangeNonce };
     const messages = mailMessages(request, user);
     let outgoing: OutgoingMail;
     if (taken) {
       outgoing = addressTakenMail(messages, parsed.address);
-    } else if (!current) {
-      return show(reply, request, errorPage(localeOf(request), 'notFound'));
     } else {
       const token = await signEmailLink(keys, {
         sub: user.userId,
@@ -296,7 +293,8 @@ export const emailRoutes: FastifyPluginAsync<EmailRoutesOptions> = async (app, o
         // Single use without server state: once applied (or after any other change through this
         // service, even back to the same address), the state is no longer the one the link was
         // issued for. Read last, just before the PATCH that replaces the nonce.
-        const state = await options.store.emailChangeState(user.userId);
+        const fresh = await options.store.getUser(user.userId);
+        const state = fresh && { email: fresh.email ?? '', nonce: fresh.emailChangeNonce };
         if (!state || emailStateTag(verified.key, state) !== verified.claims.stateTag) return { done: 'outdated' };
         const changed = await options.store.changeEmail(user.userId, connection, newEmail.address);
         return changed === 'changed' ? { done: 'changed', previousEmail: state.email } : { done: 'refused' };

@@ -19,6 +19,7 @@ const user: ProfileUser = {
   userId: 'auth0|primary',
   emailVerified: true,
   userMetadata: {},
+  emailChangeNonce: '',
   identities: [
     { provider: 'auth0', connection: 'customers', userId: 'primary', primary: true },
     { provider: 'google-oauth2', connection: 'google-oauth2', userId: '123', primary: false },
@@ -52,6 +53,7 @@ describe('planDeletion', () => {
       userId: 'google-oauth2|123',
       emailVerified: true,
       userMetadata: {},
+      emailChangeNonce: '',
       identities: [{ provider: 'google-oauth2', connection: 'google-oauth2', userId: '123', primary: true }],
     };
     expect(summary(planDeletion({ user: unlinkedBefore, leftovers: [leftover] }, NOW))).toEqual([
